@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Fast's build needs, only when missing (called by the Deps target
+# in build/Fast.Build.proj, so ./build.sh and ./build.ps1 share it). Uses sudo when not root.
+set -euo pipefail
+
+# The three crypto/compression libraries (their -dev packages ship the .a files the static binary
+# links), gcc (our C kernel, and NativeAOT's link step), binutils (ar), zlib1g-dev (NativeAOT links -lz).
+packages=(libsecp256k1-dev libsodium-dev liblz4-dev gcc binutils zlib1g-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all present (${packages[*]})"
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: missing ${missing[*]} and apt-get is not available; install them with your package manager" >&2
+    exit 1
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+        echo "deps: missing ${missing[*]}; run as root or install sudo" >&2
+        exit 1
+    fi
+fi
+
+echo "deps: installing ${missing[*]} with ${sudo:-root} apt-get"
+export DEBIAN_FRONTEND=noninteractive
+if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
+    echo "deps: install failed; refreshing the package lists and trying once more"
+    $sudo apt-get update
+    $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+echo "deps: done"

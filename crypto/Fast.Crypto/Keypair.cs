@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Fast.Crypto.Interop;
+
+namespace Fast.Crypto;
+
+/// <summary>
+/// A secp256k1 Schnorr signing key with its x-only public key, expanded once so each signature
+/// costs one signing operation. Immutable; safe to sign with from several threads.
+/// </summary>
+public sealed unsafe class Keypair
+{
+    private readonly byte[] _secretKey;
+    private readonly byte[] _publicKey;
+    // secp256k1_keypair (96 opaque bytes), on the pinned object heap so native code can read it in place.
+    private readonly byte[] _native;
+
+    private Keypair(byte[] secretKey, byte[] native, byte[] publicKey)
+    {
+        _secretKey = secretKey;
+        _native = native;
+        _publicKey = publicKey;
+    }
+
+    public ReadOnlySpan<byte> PublicKey => _publicKey;
+
+    /// <summary>The 32-byte secret; only key files and tests should need it.</summary>
+    public ReadOnlySpan<byte> SecretKey => _secretKey;
+
+    /// <summary>A new keypair from the operating system's CSPRNG.</summary>
+    public static Keypair Generate()
+    {
+        Span<byte> secret = stackalloc byte[Schnorr.SecretKeySize];
+        while (true)
+        {
+            RandomNumberGenerator.Fill(secret);
+            if (TryFromSecretKey(secret, out Keypair? keypair)) return keypair;
+        }
+    }
+
+    /// <summary>Expands a 32-byte secret key; false when it is not a valid secp256k1 scalar.</summary>
+    public static bool TryFromSecretKey(ReadOnlySpan<byte> secretKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Keypair? keypair)
+    {
+        keypair = null;
+        if (secretKey.Length != Schnorr.SecretKeySize) return false;
+        byte[] native = GC.AllocateArray<byte>(Secp256k1Native.KeypairSize, pinned: true);
+        byte[] publicKey = new byte[Schnorr.PublicKeySize];
+        fixed (byte* s = secretKey)
+        {
+            fixed (byte* n = native)
+            {
+                if (Secp256k1Native.KeypairCreate(Schnorr.Context, n, s) != 1) return false;
+                fixed (byte* p = publicKey) Schnorr.WriteXOnly(n, p);
+            }
+        }
+        keypair = new Keypair(secretKey.ToArray(), native, publicKey);
+        return true;
+    }
+
+    /// <summary>Signs <paramref name="message"/> (BIP-340, fresh auxiliary randomness) into 64 bytes.</summary>
+    public void Sign(ReadOnlySpan<byte> message, Span<byte> signature) => Sign(message, signature, default);
+
+    /// <summary>Signs with the given 32 bytes of auxiliary randomness (empty = fresh).</summary>
+    public void Sign(ReadOnlySpan<byte> message, Span<byte> signature, ReadOnlySpan<byte> auxRand)
+    {
+        fixed (byte* n = _native) Schnorr.SignWithKeypair(n, message, signature, auxRand);
+    }
+}

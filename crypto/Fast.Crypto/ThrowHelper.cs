@@ -1,0 +1,19 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Fast.Crypto;
+
+/// <summary>Throw sites for Fast.Crypto, kept out of line so hot callers stay small.</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    internal static void ThrowArgumentLength(string paramName, int expected) =>
+        throw new ArgumentException($"must be exactly {expected} bytes", paramName);
+
+    [DoesNotReturn]
+    internal static void ThrowArgumentTooShort(string paramName, int minimum) =>
+        throw new ArgumentException($"must be at least {minimum} bytes", paramName);
+
+    [DoesNotReturn]
+    internal static void ThrowNativeFailure(string what) =>
+        throw new InvalidOperationException($"native call failed: {what}");
+}

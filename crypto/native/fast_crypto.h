@@ -1,0 +1,46 @@
+/*
+ * fast_crypto.h — the C kernel of Fast: SHA-256 for the proof-of-history chain and friends.
+ *
+ * C# has no SHA-NI intrinsics, so the hot hash loops live here and are called once per batch
+ * (never once per hash) through [LibraryImport] in crypto/Fast.Crypto/Sha256Kernel.cs.
+ * Every entry point has a portable twin (suffix _portable) with identical results; the plain
+ * names pick SHA-NI at run time when the CPU has it.
+ */
+#ifndef FAST_CRYPTO_H
+#define FAST_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* CPU feature bits reported by fast_cpu_features(). */
+#define FAST_CPU_SHA_NI  (1u << 0)
+#define FAST_CPU_GFNI    (1u << 1)
+#define FAST_CPU_AVX2    (1u << 2)
+#define FAST_CPU_AVX512F (1u << 3)
+
+uint32_t fast_cpu_features(void);
+
+/* 1 when the SHA-NI path is in use by the dispatching entry points, else 0. */
+int fast_sha256_uses_shani(void);
+
+/* (a) hash[0..32) = sha256(hash) repeated n times. */
+void fast_sha256_chain(uint8_t hash[32], uint64_t n);
+void fast_sha256_chain_portable(uint8_t hash[32], uint64_t n);
+
+/* (b) out = sha256(prev || mixin); out may alias prev or mixin. */
+void fast_sha256_mixin(const uint8_t prev[32], const uint8_t mixin[32], uint8_t out[32]);
+void fast_sha256_mixin_portable(const uint8_t prev[32], const uint8_t mixin[32], uint8_t out[32]);
+
+/* (c) out = sha256(data[0..len)). */
+void fast_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+void fast_sha256_portable(const uint8_t *data, size_t len, uint8_t out[32]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

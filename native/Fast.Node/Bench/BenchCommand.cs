@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Fast.Node.Cli;
+
+namespace Fast.Node.Bench;
+
+/// <summary>`fast bench ...`: the side-by-side micro benchmarks an operator runs on their own machine.</summary>
+public static class BenchCommand
+{
+    public static Command Build(CliIO io)
+    {
+        Command bench = new("bench", "Measure this machine: each bench runs a reference baseline in the same process and prints the ratio");
+        bench.Subcommands.Add(Sha256(io));
+        return bench;
+    }
+
+    /// <summary>--seconds (how long to measure, &gt; 0) and --json, shared by every bench.</summary>
+    public static (Option<double> Seconds, Option<bool> Json) CommonOptions(double defaultSeconds)
+    {
+        Option<double> seconds = CliOptions.Double("--seconds", "How long to measure, in seconds", defaultSeconds, 0, 3600, minExclusive: true);
+        Option<bool> json = new("--json") { Description = "Print one JSON object (the benchmark convention in ARCHITECTURE.md)" };
+        return (seconds, json);
+    }
+
+    private static Command Sha256(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(3);
+        Command command = new("sha256", "Chained SHA-256 hashes/s: the SHA-NI kernel vs a SHA256.HashData loop") { seconds, json };
+        command.SetAction(parse =>
+        {
+            Sha256Bench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Fast.Node.Bench;
+
+/// <summary>
+/// Measures several operations side by side: rounds alternate between them so that machine noise
+/// (a shared, 2-core box) hits each alike, and each rate is the median over rounds. An operation
+/// is a batch function that returns how many units of work it did.
+/// </summary>
+public static class Throughput
+{
+    public const int DefaultRounds = 5;
+
+    /// <summary>Units per second for each operation, interleaved over <paramref name="rounds"/> rounds totalling about <paramref name="seconds"/>.</summary>
+    public static double[] Interleaved(double seconds, int rounds, params Func<long>[] operations)
+    {
+        if (operations.Length == 0) return [];
+        rounds = Math.Max(1, rounds);
+        double slice = Math.Max(0.01, seconds / (rounds * operations.Length));
+        double[][] rates = new double[operations.Length][];
+        for (int i = 0; i < operations.Length; i++)
+        {
+            rates[i] = new double[rounds];
+            operations[i](); // warm-up: JIT, caches, lazy native initialisation
+        }
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < operations.Length; i++) rates[i][round] = RateFor(slice, operations[i]);
+        }
+        double[] medians = new double[operations.Length];
+        for (int i = 0; i < operations.Length; i++) medians[i] = Median(rates[i]);
+        return medians;
+    }
+
+    /// <summary>Runs <paramref name="operation"/> for about <paramref name="seconds"/>; units per second.</summary>
+    public static double RateFor(double seconds, Func<long> operation)
+    {
+        long units = 0;
+        long budget = (long)(seconds * Stopwatch.Frequency);
+        long start = Stopwatch.GetTimestamp();
+        long elapsed;
+        do
+        {
+            units += operation();
+            elapsed = Stopwatch.GetTimestamp() - start;
+        }
+        while (elapsed < budget);
+        return units * (double)Stopwatch.Frequency / elapsed;
+    }
+
+    /// <summary>Bytes allocated on this thread per unit of work over <paramref name="calls"/> calls.</summary>
+    public static double AllocatedPerUnit(int calls, Func<long> operation)
+    {
+        operation();
+        long units = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < calls; i++) units += operation();
+        long after = GC.GetAllocatedBytesForCurrentThread();
+        return units == 0 ? 0 : (after - before) / (double)units;
+    }
+
+    public static double Median(double[] values)
+    {
+        double[] sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

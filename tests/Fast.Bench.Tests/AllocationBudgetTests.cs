@@ -1,0 +1,93 @@
+using System.Reflection;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Fast.Testing;
+using Xunit;
+
+namespace Fast.Bench.Tests;
+
+/// <summary>
+/// Runs every [Benchmark] in Fast.Bench directly (no BenchmarkDotNet harness) and holds it to its
+/// budget in bench/allocations.json, so an allocation sneaking into a hot path fails CI.
+/// </summary>
+public class AllocationBudgetTests
+{
+    private const int Invocations = 200;
+
+    public static IEnumerable<MethodInfo> Benchmarks() =>
+        typeof(Sha256Benchmarks).Assembly.GetTypes()
+            .Where(t => t.IsClass && !t.IsAbstract)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+            .Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null);
+
+    private static Dictionary<string, long> Budgets()
+    {
+        string path = Path.Combine(RepoPaths.RequireRoot(), "bench", "allocations.json");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        Dictionary<string, long> budgets = [];
+        foreach (JsonProperty p in doc.RootElement.GetProperty("budgets").EnumerateObject()) budgets[p.Name] = p.Value.GetInt64();
+        return budgets;
+    }
+
+    private static string NameOf(MethodInfo method) => $"{method.DeclaringType!.Name}.{method.Name}";
+
+    [Fact]
+    public void Every_benchmark_has_a_budget_and_every_budget_a_benchmark()
+    {
+        var benchmarks = Benchmarks().Select(NameOf).ToHashSet();
+        Dictionary<string, long> budgets = Budgets();
+        Assert.NotEmpty(benchmarks);
+        Assert.Empty(benchmarks.Except(budgets.Keys));
+        Assert.Empty(budgets.Keys.Except(benchmarks));
+    }
+
+    [Fact]
+    public void Every_benchmark_allocates_within_its_budget()
+    {
+        Dictionary<string, long> budgets = Budgets();
+        List<string> failures = [];
+        foreach (IGrouping<Type, MethodInfo> suite in Benchmarks().GroupBy(m => m.DeclaringType!))
+        {
+            object instance = Activator.CreateInstance(suite.Key)!;
+            Invoke<GlobalSetupAttribute>(instance);
+            foreach (MethodInfo method in suite)
+            {
+                double perInvocation = Measure(instance, method);
+                long budget = budgets.GetValueOrDefault(NameOf(method), 0);
+                if (perInvocation > budget) failures.Add($"{NameOf(method)}: {perInvocation:0.#} B/op, budget {budget}");
+            }
+            Invoke<GlobalCleanupAttribute>(instance);
+        }
+        Assert.True(failures.Count == 0, string.Join("; ", failures));
+    }
+
+    private static double Measure(object instance, MethodInfo method)
+    {
+        // Call through a typed delegate so the measurement itself neither boxes nor allocates argument arrays.
+        if (method.ReturnType == typeof(void))
+        {
+            Action action = method.CreateDelegate<Action>(instance);
+            return Allocations.Measure(Invocations, action) / (double)Invocations;
+        }
+        MethodInfo generic = typeof(AllocationBudgetTests).GetMethod(nameof(MeasureReturning), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(method.ReturnType);
+        return (double)generic.Invoke(null, [instance, method])!;
+    }
+
+    private static double MeasureReturning<T>(object instance, MethodInfo method)
+    {
+        Func<T> func = method.CreateDelegate<Func<T>>(instance);
+        T sink = default!;
+        long bytes = Allocations.Measure(Invocations, () => sink = func());
+        GC.KeepAlive(sink);
+        return bytes / (double)Invocations;
+    }
+
+    private static void Invoke<TAttribute>(object instance) where TAttribute : Attribute
+    {
+        foreach (MethodInfo m in instance.GetType().GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is not null))
+        {
+            m.Invoke(instance, null);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Fast.Node.Cli;
+using Xunit;
+
+namespace Fast.Node.Tests.Cli;
+
+public class CommandLineTests
+{
+    [Fact]
+    public void Version_prints_the_version_and_exits_zero()
+    {
+        CliRunner.Outcome outcome = CliRunner.Run("--version");
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.StartsWith("0.", outcome.Stdout.Trim());
+    }
+
+    [Theory]
+    [InlineData("keygen")]
+    [InlineData("pubkey")]
+    [InlineData("sign")]
+    [InlineData("verify")]
+    [InlineData("bench")]
+    public void Every_command_has_help(string command)
+    {
+        CliRunner.Outcome outcome = CliRunner.Run(command, "--help");
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Contains("Usage:", outcome.Stdout);
+    }
+
+    public static TheoryData<string[]> MalformedInvocations => new()
+    {
+        { [] },
+        { ["no-such-command"] },
+        { ["keygen", "--bogus"] },
+        { ["keygen", "-o"] },
+        { ["pubkey"] },
+        { ["pubkey", "a", "b"] },
+        { ["sign", "-m", "00"] },
+        { ["sign", "-k", "/nonexistent/key.json", "-m", "00"] },
+        { ["bench"] },
+        { ["bench", "sha256", "--seconds", "abc"] },
+        { ["bench", "sha256", "--seconds", "0"] },
+        { ["bench", "sha256", "--seconds", "-5"] },
+        { ["bench", "sha256", "--seconds", "NaN"] },
+        { ["bench", "sha256", "--seconds", "1e9"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedInvocations))]
+    public void Malformed_invocations_get_one_error_line_and_a_nonzero_exit(string[] args)
+    {
+        CliRunner.Outcome outcome = CliRunner.Run(args);
+        Assert.NotEqual(ExitCodes.Ok, outcome.ExitCode);
+        Assert.NotEqual(ExitCodes.Internal, outcome.ExitCode);
+        SignatureCommandTests.AssertOneLine(outcome.Stderr);
+        Assert.StartsWith("error: ", outcome.Stderr);
+    }
+
+    [Fact]
+    public void Bench_sha256_json_follows_the_benchmark_convention()
+    {
+        CliRunner.Outcome outcome = CliRunner.Run("bench", "sha256", "--seconds", "0.3", "--json");
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Single(outcome.Stdout.TrimEnd('\n').Split('\n'));
+
+        using var doc = JsonDocument.Parse(outcome.Stdout);
+        JsonElement root = doc.RootElement;
+        Assert.Equal("sha256", root.GetProperty("bench").GetString());
+        JsonElement machine = root.GetProperty("machine");
+        Assert.True(machine.GetProperty("cores").GetInt32() >= 1);
+        foreach (string flag in new[] { "sha_ni", "avx2", "avx512", "gfni" })
+        {
+            Assert.True(machine.GetProperty(flag).ValueKind is JsonValueKind.True or JsonValueKind.False);
+        }
+        Assert.True(root.GetProperty("results").GetProperty("kernel_chain_hashes_per_s").GetDouble() > 0);
+        Assert.True(root.GetProperty("reference").GetProperty("dotnet_hashdata_chain_hashes_per_s").GetDouble() > 0);
+        Assert.True(root.GetProperty("ratios").GetProperty("kernel_vs_dotnet").GetDouble() > 0);
+        Assert.Equal(0, root.GetProperty("allocated_bytes_per_op").GetDouble());
+    }
+}
