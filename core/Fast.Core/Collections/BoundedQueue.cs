@@ -109,12 +109,12 @@ public sealed class BoundedQueue<T>
             }
         }
     }
+}
 
-    /// <summary>A long on its own cache line, so producers and consumers do not false-share.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct PaddedLong
-    {
-        [FieldOffset(64)]
-        public long Value;
-    }
+/// <summary>A long on its own cache line, so producers and consumers do not false-share.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 128)]
+internal struct PaddedLong
+{
+    [FieldOffset(64)]
+    public long Value;
 }

@@ -35,7 +35,7 @@ public class BoundedQueueTests
         const int producers = 3, consumers = 3, perProducer = 50_000;
         BoundedQueue<long> queue = new(1024);
         long sum = 0, received = 0;
-        Thread[] threads = new Thread[producers + consumers];
+        var threads = new Thread[producers + consumers];
         for (int p = 0; p < producers; p++)
         {
             int id = p;
