@@ -55,6 +55,7 @@ public static class FastCli
         root.Subcommands.Add(KeyCommands.Pubkey(io));
         root.Subcommands.Add(SignatureCommands.Sign(io));
         root.Subcommands.Add(SignatureCommands.Verify(io));
+        root.Subcommands.Add(GenesisCommand.Build(io));
         root.Subcommands.Add(BenchCommand.Build(io));
         return root;
     }

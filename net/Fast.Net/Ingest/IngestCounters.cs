@@ -1,0 +1,23 @@
+namespace Fast.Net.Ingest;
+
+/// <summary>
+/// What the transaction ingest (TPU) saw and dropped, by reason. Written by the UDP ingest thread
+/// and the TCP connection handlers (Interlocked), read by /metrics.
+/// </summary>
+public sealed class IngestCounters
+{
+    public long UdpPackets;
+    public long TcpFrames;
+    /// <summary>Handed to sigverify.</summary>
+    public long Accepted;
+    /// <summary>The sigverify queue was full (back-pressure drops the newest).</summary>
+    public long DroppedQueueFull;
+    /// <summary>No free packet buffer.</summary>
+    public long DroppedNoBuffer;
+    /// <summary>Larger than 1,232 bytes (truncated datagrams, oversized frames) or empty.</summary>
+    public long DroppedMalformedSize;
+    public long TcpConnectionsAccepted;
+    public long TcpConnectionsRejected;
+    /// <summary>Connections closed for a protocol violation (bad frame length) or idleness.</summary>
+    public long TcpConnectionsClosedForError;
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Fast.Core.Collections;
+using Fast.Net.Ingest;
+using Fast.Net.Packets;
+using Xunit;
+
+namespace Fast.Net.Tests.Ingest;
+
+public class TcpIngestTests
+{
+    private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
+
+    private static bool WaitFor(Func<bool> condition, int milliseconds = 5000)
+    {
+        DateTime deadline = DateTime.UtcNow.AddMilliseconds(milliseconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition()) return true;
+            Thread.Sleep(5);
+        }
+        return condition();
+    }
+
+    [Fact]
+    public async Task Length_prefixed_frames_arrive_whole_even_when_split_across_writes()
+    {
+        using PacketPool pool = new(64);
+        BoundedQueue<Packet> queue = new(64);
+        IngestCounters counters = new();
+        await using TcpIngest ingest = new(AnyLoopback, pool, queue, counters);
+        ingest.Start();
+
+        using Socket client = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(ingest.LocalEndPoint);
+        byte[] stream = new byte[3 * (2 + 1232)];
+        int length = 0;
+        for (int i = 1; i <= 3; i++) length += TcpIngest.WriteFrame([.. Enumerable.Repeat((byte)i, i * 400)], stream.AsSpan(length));
+        // Dribble the bytes in odd-sized pieces.
+        for (int offset = 0; offset < length; offset += 333)
+        {
+            await client.SendAsync(stream.AsMemory(offset, Math.Min(333, length - offset)));
+            await Task.Delay(2);
+        }
+        Assert.True(WaitFor(() => queue.Count == 3));
+        for (int i = 1; i <= 3; i++)
+        {
+            queue.TryDequeue(out Packet packet);
+            Assert.Equal(PacketSource.Tcp, packet.Source);
+            Assert.Equal(i * 400, packet.Length);
+            Assert.True(pool.Data(packet).ToArray().All(b => b == i));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1233)]
+    [InlineData(65535)]
+    public async Task An_illegal_frame_length_closes_the_connection_and_is_counted(int declared)
+    {
+        using PacketPool pool = new(8);
+        BoundedQueue<Packet> queue = new(8);
+        IngestCounters counters = new();
+        await using TcpIngest ingest = new(AnyLoopback, pool, queue, counters);
+        ingest.Start();
+
+        using Socket client = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(ingest.LocalEndPoint);
+        await client.SendAsync(new byte[] { (byte)declared, (byte)(declared >> 8), 1, 2, 3 });
+        Assert.True(WaitFor(() => counters.TcpConnectionsClosedForError == 1));
+        // The server closed its end: a read sees end-of-stream.
+        byte[] buffer = new byte[16];
+        int read = await client.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(0, read);
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_cap_are_refused_and_counted()
+    {
+        using PacketPool pool = new(8);
+        BoundedQueue<Packet> queue = new(8);
+        IngestCounters counters = new();
+        await using TcpIngest ingest = new(AnyLoopback, pool, queue, counters, maxConnections: 2);
+        ingest.Start();
+
+        List<Socket> clients = [];
+        for (int i = 0; i < 4; i++)
+        {
+            Socket c = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await c.ConnectAsync(ingest.LocalEndPoint);
+            clients.Add(c);
+        }
+        Assert.True(WaitFor(() => counters.TcpConnectionsAccepted == 2 && counters.TcpConnectionsRejected == 2));
+        foreach (Socket c in clients) c.Dispose();
+    }
+
+    [Fact]
+    public void Frame_parsing_waits_for_the_whole_frame()
+    {
+        byte[] bytes = new byte[2 + 100];
+        TcpIngest.WriteFrame(new byte[100], bytes);
+        ReadOnlySequence<byte> partial = new(bytes.AsMemory(0, 50));
+        Assert.False(TcpIngest.TryReadFrame(ref partial, out _, out bool violation));
+        Assert.False(violation);
+        ReadOnlySequence<byte> whole = new(bytes);
+        Assert.True(TcpIngest.TryReadFrame(ref whole, out ReadOnlySequence<byte> frame, out _));
+        Assert.Equal(100, frame.Length);
+        Assert.Equal(0, whole.Length);
+    }
+}
