@@ -10,6 +10,7 @@ public static class BenchCommand
     {
         Command bench = new("bench", "Measure this machine: each bench runs a reference baseline in the same process and prints the ratio");
         bench.Subcommands.Add(Sha256(io));
+        bench.Subcommands.Add(Sigverify(io));
         return bench;
     }
 
@@ -19,6 +20,20 @@ public static class BenchCommand
         Option<double> seconds = CliOptions.Double("--seconds", "How long to measure, in seconds", defaultSeconds, 0, 3600, minExclusive: true);
         Option<bool> json = new("--json") { Description = "Print one JSON object (the benchmark convention in ARCHITECTURE.md)" };
         return (seconds, json);
+    }
+
+    private static Command Sigverify(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(10);
+        Option<long> threads = CliOptions.Integer("--threads", "Sigverify threads", Environment.ProcessorCount, 1, 256);
+        Option<long> transactions = CliOptions.Integer("--transactions", "Distinct signed transactions per round", 16384, 256, 1 << 20);
+        Command command = new("sigverify", "The sigverify stage's verifies/s vs threads x the single-thread libsecp256k1 loop") { seconds, threads, transactions, json };
+        command.SetAction(parse =>
+        {
+            SigverifyBench.Run(parse.GetValue(seconds), (int)parse.GetValue(threads), (int)parse.GetValue(transactions)).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     private static Command Sha256(CliIO io)
