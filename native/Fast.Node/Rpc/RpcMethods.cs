@@ -1,0 +1,71 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace Fast.Node.Rpc;
+
+/// <summary>
+/// The JSON-RPC methods, named and shaped after Solana's API so its tooling feels familiar. Each
+/// handler checks its params first (returning an <see cref="RpcError"/>), then writes its result.
+/// The methods live in partial files by concern: chain state, accounts, transactions, blocks.
+/// </summary>
+public sealed partial class RpcMethods
+{
+    /// <summary>Checks params and writes the result value; returns an error instead when the call cannot be served.</summary>
+    public delegate RpcError? Handler(RpcParams parameters, Utf8JsonWriter result);
+
+    private readonly IRpcBackend _backend;
+    private readonly Dictionary<string, Handler> _handlers;
+
+    public RpcMethods(IRpcBackend backend)
+    {
+        _backend = backend;
+        _handlers = new Dictionary<string, Handler>(StringComparer.Ordinal)
+        {
+            ["getHealth"] = GetHealth,
+            ["getVersion"] = GetVersion,
+            ["getGenesisHash"] = GetGenesisHash,
+            ["getSlot"] = GetSlot,
+            ["getBlockHeight"] = GetBlockHeight,
+            ["getTransactionCount"] = GetTransactionCount,
+            ["getEpochInfo"] = GetEpochInfo,
+            ["getLatestBlockhash"] = GetLatestBlockhash,
+            ["getSlotLeader"] = GetSlotLeader,
+            ["getLeaderSchedule"] = GetLeaderSchedule,
+            ["getClusterNodes"] = GetClusterNodes,
+            ["getVoteAccounts"] = GetVoteAccounts,
+            ["minimumLedgerSlot"] = MinimumLedgerSlot,
+            ["getBalance"] = GetBalance,
+            ["getAccountInfo"] = GetAccountInfo,
+            ["getMultipleAccounts"] = GetMultipleAccounts,
+            ["sendTransaction"] = SendTransaction,
+            ["getSignatureStatuses"] = GetSignatureStatuses,
+            ["getTransaction"] = GetTransaction,
+            ["getTransactionProof"] = GetTransactionProof,
+            ["getBlock"] = GetBlock,
+        };
+    }
+
+    public IEnumerable<string> Names => _handlers.Keys;
+
+    public bool TryGet(string name, [NotNullWhen(true)] out Handler? handler) => _handlers.TryGetValue(name, out handler);
+
+    /// <summary>Solana's default commitment for reads is finalized.</summary>
+    private const Commitment DefaultCommitment = Commitment.Finalized;
+
+    /// <summary>Reads the optional config at <paramref name="index"/> and its commitment.</summary>
+    private static RpcError? ConfigAndCommitment(RpcParams parameters, int index, out JsonElement config, out Commitment commitment)
+    {
+        commitment = DefaultCommitment;
+        return parameters.Config(index, out config) ?? RpcParams.Commitment(config, DefaultCommitment, out commitment);
+    }
+
+    /// <summary>The first error of several checks, all of which run (so every out value is assigned).</summary>
+    private static RpcError? First(RpcError? a, RpcError? b, RpcError? c = null, RpcError? d = null) => a ?? b ?? c ?? d;
+
+    private static void WriteContext(Utf8JsonWriter w, ulong slot)
+    {
+        w.WriteStartObject("context");
+        w.WriteNumber("slot", slot);
+        w.WriteEndObject();
+    }
+}

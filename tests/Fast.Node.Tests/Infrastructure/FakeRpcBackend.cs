@@ -1,0 +1,71 @@
+using Fast.Core.Codec;
+using Fast.Core.Primitives;
+using Fast.Core.Transactions;
+using Fast.Node.Rpc;
+
+namespace Fast.Node.Tests.Infrastructure;
+
+/// <summary>An in-memory <see cref="IRpcBackend"/> with settable answers, for testing the RPC layer alone.</summary>
+internal sealed class FakeRpcBackend : IRpcBackend
+{
+    public string? Unhealthy { get; set; }
+    public string Version => "0.1.0-test";
+    public Hash GenesisHash { get; } = Hash.Compute("genesis"u8);
+    public ulong ProcessedSlot { get; set; } = 100;
+    public Dictionary<Pubkey, AccountSnapshot> Accounts { get; } = [];
+    public Dictionary<Signature, SignatureStatus> Statuses { get; } = [];
+    public List<byte[]> Submitted { get; } = [];
+    public SubmitOutcome NextOutcome { get; set; } = SubmitOutcome.Accepted;
+    public bool ThrowOnSlot { get; set; }
+
+    public ulong Slot(Commitment commitment)
+    {
+        if (ThrowOnSlot) throw new InvalidOperationException("backend bug");
+        return commitment switch { Commitment.Processed => ProcessedSlot, Commitment.Confirmed => ProcessedSlot - 1, _ => ProcessedSlot - 32 };
+    }
+
+    public ulong BlockHeight(Commitment commitment) => Slot(commitment);
+    public ulong TransactionCount(Commitment commitment) => 1234;
+    public EpochInfo EpochInfo(Commitment commitment) => new(Slot(commitment), Slot(commitment), 0, Slot(commitment), 8192, 1234);
+
+    public AccountSnapshot? Account(in Pubkey address, Commitment commitment, out ulong contextSlot)
+    {
+        contextSlot = Slot(commitment);
+        return Accounts.GetValueOrDefault(address);
+    }
+
+    public (Hash Blockhash, ulong LastValidBlockHeight) LatestBlockhash(Commitment commitment, out ulong contextSlot)
+    {
+        contextSlot = Slot(commitment);
+        return (Hash.Compute("latest"u8), contextSlot + 150);
+    }
+
+    public SubmitOutcome Submit(ReadOnlySpan<byte> transaction, out Signature signature, out string? detail)
+    {
+        signature = default;
+        detail = null;
+        DecodeResult result = TransactionView.TryParse(transaction, out TransactionView view);
+        if (!result.IsOk)
+        {
+            detail = result.ToString();
+            return SubmitOutcome.Malformed;
+        }
+        signature = view.FirstSignature;
+        if (NextOutcome == SubmitOutcome.Accepted) Submitted.Add(transaction.ToArray());
+        return NextOutcome;
+    }
+
+    public SignatureStatus? Status(in Signature signature, bool searchHistory) => Statuses.GetValueOrDefault(signature);
+    public TransactionRecord? Transaction(in Signature signature, Commitment commitment) => null;
+    public BlockRecord? Block(ulong slot, Commitment commitment) => null;
+    public TransactionProof? Proof(in Signature signature, Commitment commitment) => null;
+    public Pubkey SlotLeader(ulong slot) => Pubkey.Zero;
+
+    public IReadOnlyDictionary<Pubkey, List<ulong>>? LeaderSchedule(ulong slot) => new Dictionary<Pubkey, List<ulong>> { [Pubkey.Zero] = [0, 1, 2, 3] };
+
+    public IReadOnlyList<ClusterNode> ClusterNodes() => [new ClusterNode(Pubkey.Zero, "127.0.0.1:8001", "127.0.0.1:8003", "127.0.0.1:8004", "127.0.0.1:8899", Version, 7)];
+
+    public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts() => ([], []);
+
+    public ulong LowestAvailableSlot => 0;
+}
