@@ -56,6 +56,10 @@ public static class FastCli
         root.Subcommands.Add(SignatureCommands.Sign(io));
         root.Subcommands.Add(SignatureCommands.Verify(io));
         root.Subcommands.Add(GenesisCommand.Build(io));
+        root.Subcommands.Add(ClientCommands.Balance(io));
+        root.Subcommands.Add(ClientCommands.Transfer(io));
+        root.Subcommands.Add(ClientCommands.Tx(io));
+        root.Subcommands.Add(ClientCommands.Slot(io));
         root.Subcommands.Add(BenchCommand.Build(io));
         return root;
     }
