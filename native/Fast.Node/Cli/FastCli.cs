@@ -62,6 +62,7 @@ public static class FastCli
         root.Subcommands.Add(ClientCommands.Slot(io));
         root.Subcommands.Add(BenchCommand.Build(io));
         root.Subcommands.Add(LoadGen.BenchTpsCommand.Build(io));
+        root.Subcommands.Add(Devnet.DevnetCommand.Build(io));
         return root;
     }
 

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Fast.Node.Client;
+using Fast.Node.Ledger;
+
+namespace Fast.Node.Devnet;
+
+/// <summary>What `fast devnet` was asked to run.</summary>
+public sealed record DevnetOptions(int Validators, string Ledger, uint SlotMs, ulong HashesPerTick, int RpcPort, int BasePort, bool Reset, bool Status, string[] ExtraValidatorArgs);
+
+/// <summary>
+/// `fast devnet`: a local cluster on loopback. Makes (or reuses) a genesis under --ledger with
+/// the faucet's keypair as faucet.json, starts one `fast validator` process per validator with its
+/// own ledger, ports and log, waits until they answer, then prints a status line per slot. Ctrl-C
+/// (or SIGTERM) stops every validator cleanly (SIGTERM, then SIGKILL after a grace period); a
+/// validator that dies on its own stops the devnet with the tail of its log.
+/// </summary>
+public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter output, TextWriter errors)
+{
+    private const int SigTerm = 15;
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
+    private readonly List<(Process Process, string Log, int Index)> _children = [];
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    public async Task<int> RunAsync(CancellationToken cancel)
+    {
+        GenesisFile genesis = PrepareGenesis();
+        output.WriteLine($"devnet: {options.Validators} validator(s), genesis {genesis.Hash}, shred version {genesis.ShredVersion}, {genesis.Config.TargetSlotMs} ms slots");
+        try
+        {
+            for (int i = 0; i < options.Validators; i++) StartValidator(i, genesis);
+            string url = $"http://127.0.0.1:{options.RpcPort}";
+            if (!await WaitForNodesAsync(cancel).ConfigureAwait(false)) return StopAll(1);
+            string faucet = Path.GetFullPath(Path.Combine(options.Ledger, "faucet.json"));
+            output.WriteLine($"devnet: RPC {url}   faucet {faucet}");
+            output.WriteLine($"devnet: try   fast transfer --from {faucet} --to <PUBKEY> --amount 1000000 --url {url} --wait confirmed");
+            output.WriteLine($"devnet: logs  {Path.GetFullPath(options.Ledger)}/validator-*/validator.log   (Ctrl-C stops the devnet)");
+            int code = await MonitorAsync(url, cancel).ConfigureAwait(false);
+            return StopAll(code);
+        }
+        catch (OperationCanceledException)
+        {
+            return StopAll(0);
+        }
+    }
+
+    private GenesisFile PrepareGenesis()
+    {
+        string path = Path.Combine(options.Ledger, "genesis.bin");
+        if (options.Reset && Directory.Exists(options.Ledger))
+        {
+            output.WriteLine($"devnet: --reset: removing {options.Ledger}");
+            Directory.Delete(options.Ledger, recursive: true);
+        }
+        if (!File.Exists(path))
+        {
+            GenesisBundle bundle = GenesisBuilder.Build(new GenesisOptions
+            {
+                Validators = options.Validators,
+                SlotMs = options.SlotMs,
+                HashesPerTick = options.HashesPerTick,
+            });
+            GenesisBuilder.Write(bundle, options.Ledger, overwrite: false);
+            output.WriteLine($"devnet: created a new cluster in {options.Ledger}");
+        }
+        else
+        {
+            output.WriteLine($"devnet: resuming the cluster in {options.Ledger} (--reset starts over)");
+        }
+        if (!GenesisFile.TryLoad(path, out GenesisFile? genesis, out string error)) throw new Cli.CliException(error);
+        if (genesis!.Config.Validators.Count != options.Validators)
+        {
+            throw new Cli.CliException($"{options.Ledger} holds a {genesis.Config.Validators.Count}-validator cluster; use --validators {genesis.Config.Validators.Count}, or --reset to make a new one");
+        }
+        return genesis;
+    }
+
+    private void StartValidator(int index, GenesisFile genesis)
+    {
+        string home = Path.Combine(options.Ledger, $"validator-{index}");
+        var ports = DevnetPorts.For(index, options.RpcPort, options.BasePort);
+        List<string> args =
+        [
+            "validator",
+            "--identity", Path.Combine(home, "identity.json"),
+            "--vote-account", Path.Combine(home, "vote.json"),
+            "--genesis", Path.Combine(options.Ledger, "genesis.bin"),
+            "--ledger", Path.Combine(home, "ledger"),
+            "--rpc-port", ports.Rpc.ToString(CultureInfo.InvariantCulture),
+            "--gossip-port", ports.Gossip.ToString(CultureInfo.InvariantCulture),
+            "--tpu-port", ports.Tpu.ToString(CultureInfo.InvariantCulture),
+            "--tpu-tcp-port", ports.TpuTcp.ToString(CultureInfo.InvariantCulture),
+            "--low-power",
+        ];
+        args.AddRange(options.ExtraValidatorArgs);
+        ProcessStartInfo start = SelfInvocation(args);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        string log = Path.Combine(home, "validator.log");
+        Process process = Process.Start(start) ?? throw new Cli.CliException("could not start a validator process", Cli.ExitCodes.Failure);
+        StreamWriter writer = new(new FileStream(log, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _children.Add((process, log, index));
+        output.WriteLine($"devnet: validator {index} (pid {process.Id}) rpc 127.0.0.1:{ports.Rpc} tpu 127.0.0.1:{ports.Tpu}");
+    }
+
+    /// <summary>How to run this same `fast` again: the AOT binary itself, or `dotnet fast.dll` under JIT.</summary>
+    internal static ProcessStartInfo SelfInvocation(IEnumerable<string> args)
+    {
+        string self = Environment.ProcessPath ?? "fast";
+        ProcessStartInfo start = new(self);
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fast.dll"));
+        foreach (string a in args) start.ArgumentList.Add(a);
+        return start;
+    }
+
+    private async Task<bool> WaitForNodesAsync(CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < options.Validators; i++)
+        {
+            using RpcClient rpc = new($"http://127.0.0.1:{DevnetPorts.For(i, options.RpcPort, options.BasePort).Rpc}", TimeSpan.FromSeconds(2));
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (DeadChild() is { } dead) return ReportDeath(dead);
+                try
+                {
+                    await rpc.CallAsync("getHealth", null, cancel).ConfigureAwait(false);
+                    break;
+                }
+                catch (RpcClientException) when (clock.Elapsed.TotalSeconds < 60)
+                {
+                    await Task.Delay(200, cancel).ConfigureAwait(false);
+                }
+                catch (RpcClientException e)
+                {
+                    errors.WriteLine($"devnet: validator {i} did not become healthy within 60 s: {e.Message}");
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Prints one line per slot: slot, leader, transactions, TPS, confirmed and rooted slots.</summary>
+    private async Task<int> MonitorAsync(string url, CancellationToken cancel)
+    {
+        using RpcClient rpc = new(url, TimeSpan.FromSeconds(5));
+        ulong lastSlot = 0, lastCount = 0;
+        var sinceSlot = Stopwatch.StartNew();
+        while (true)
+        {
+            await Task.Delay(50, cancel).ConfigureAwait(false);
+            if (DeadChild() is { } dead)
+            {
+                ReportDeath(dead);
+                return 1;
+            }
+            if (!options.Status) continue;
+            try
+            {
+                ulong slot = await rpc.GetSlotAsync("processed", cancel).ConfigureAwait(false);
+                if (slot == lastSlot) continue;
+                ulong count = await rpc.GetTransactionCountAsync("processed", cancel).ConfigureAwait(false);
+                ulong confirmed = await rpc.GetSlotAsync("confirmed", cancel).ConfigureAwait(false);
+                ulong rooted = await rpc.GetSlotAsync("finalized", cancel).ConfigureAwait(false);
+                JsonElement leader = await rpc.CallAsync("getSlotLeader", w => { w.WriteStartObject(); w.WriteString("commitment", "processed"); w.WriteEndObject(); }, cancel).ConfigureAwait(false);
+                double seconds = Math.Max(sinceSlot.Elapsed.TotalSeconds, 1e-3);
+                ulong txs = lastSlot == 0 ? 0 : count - lastCount;
+                if (lastSlot != 0)
+                {
+                    string name = leader.GetString() ?? "?";
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"slot {slot,8}  leader {name[..Math.Min(8, name.Length)]}..  txs {txs,8:N0}  tps {txs / seconds,9:N0}  confirmed {confirmed,8}  rooted {rooted,8}"));
+                }
+                lastSlot = slot;
+                lastCount = count;
+                sinceSlot.Restart();
+            }
+            catch (RpcClientException)
+            {
+                // A slow answer under load is not fatal; the next poll tries again.
+            }
+        }
+    }
+
+    private (Process Process, string Log, int Index)? DeadChild()
+    {
+        foreach ((Process process, string log, int index) child in _children)
+        {
+            if (child.process.HasExited) return child;
+        }
+        return null;
+    }
+
+    private bool ReportDeath((Process Process, string Log, int Index) dead)
+    {
+        errors.WriteLine($"devnet: validator {dead.Index} exited with code {dead.Process.ExitCode}; last lines of {dead.Log}:");
+        try
+        {
+            foreach (string line in File.ReadLines(dead.Log).TakeLast(15)) errors.WriteLine("  " + line);
+        }
+        catch (IOException)
+        {
+        }
+        return false;
+    }
+
+    /// <summary>SIGTERM to every validator, wait for clean exits, SIGKILL what remains after the grace period.</summary>
+    private int StopAll(int code)
+    {
+        if (_children.Count == 0) return code;
+        output.WriteLine();
+        output.WriteLine("devnet: stopping validators...");
+        foreach ((Process process, _, _) in _children)
+        {
+            if (!process.HasExited) Kill(process.Id, SigTerm);
+        }
+        var clock = Stopwatch.StartNew();
+        foreach ((Process process, _, int index) in _children)
+        {
+            TimeSpan left = StopGrace - clock.Elapsed;
+            if (!process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero))
+            {
+                errors.WriteLine($"devnet: validator {index} did not stop within {StopGrace.TotalSeconds:0} s; killing it");
+                process.Kill();
+                process.WaitForExit();
+                code = code == 0 ? 1 : code;
+            }
+            else if (process.ExitCode != 0 && code == 0 && clock.Elapsed < StopGrace)
+            {
+                errors.WriteLine($"devnet: validator {index} exited with code {process.ExitCode}");
+                code = 1;
+            }
+        }
+        output.WriteLine("devnet: stopped");
+        _children.Clear();
+        return code;
+    }
+}
