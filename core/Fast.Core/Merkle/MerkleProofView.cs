@@ -80,7 +80,7 @@ public static class MerkleProofWriter
     /// Writes the proof of leaf <paramref name="leafIndex"/> of <paramref name="leafCount"/> with its
     /// <paramref name="siblings"/> (bottom up); throws when their number is not the proof length for that position.
     /// </summary>
-    public static void Write(ref SpanWriter writer, int leafIndex, int leafCount, ReadOnlySpan<Hash> siblings)
+    public static void Write(ref SpanWriter writer, int leafIndex, int leafCount, scoped ReadOnlySpan<Hash> siblings)
     {
         if (MerkleTree.ProofLength(leafIndex, leafCount) != siblings.Length)
         {

@@ -13,7 +13,7 @@ namespace Fast.Core.Transactions;
 public static class TransactionWriter
 {
     /// <summary>Writes the signature count and <paramref name="signatures"/> (count × 64 bytes).</summary>
-    public static void WriteSignatures(ref SpanWriter writer, ReadOnlySpan<byte> signatures)
+    public static void WriteSignatures(ref SpanWriter writer, scoped ReadOnlySpan<byte> signatures)
     {
         if (signatures.Length % Signature.Size != 0) ThrowHelper.ThrowArgument(nameof(signatures), "must be a whole number of 64-byte signatures");
         writer.WriteShortVec(signatures.Length / Signature.Size);
@@ -35,7 +35,7 @@ public static class TransactionWriter
     }
 
     /// <summary>Writes the key count and <paramref name="keys"/> (count × 32 bytes).</summary>
-    public static void WriteAccountKeys(ref SpanWriter writer, ReadOnlySpan<byte> keys)
+    public static void WriteAccountKeys(ref SpanWriter writer, scoped ReadOnlySpan<byte> keys)
     {
         if (keys.Length % Pubkey.Size != 0) ThrowHelper.ThrowArgument(nameof(keys), "must be a whole number of 32-byte keys");
         writer.WriteShortVec(keys.Length / Pubkey.Size);
@@ -46,7 +46,7 @@ public static class TransactionWriter
 
     public static void WriteInstructionCount(ref SpanWriter writer, int count) => writer.WriteShortVec(count);
 
-    public static void WriteInstruction(ref SpanWriter writer, byte programIdIndex, ReadOnlySpan<byte> accountIndexes, ReadOnlySpan<byte> data)
+    public static void WriteInstruction(ref SpanWriter writer, byte programIdIndex, scoped ReadOnlySpan<byte> accountIndexes, scoped ReadOnlySpan<byte> data)
     {
         writer.WriteU8(programIdIndex);
         writer.WriteShortVec(accountIndexes.Length);

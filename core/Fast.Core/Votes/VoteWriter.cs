@@ -14,7 +14,7 @@ public static class VoteWriter
     public static int EncodedLength(int slotCount) => VoteView.MinEncodedLength + (slotCount - 1) * VoteView.LockoutSize;
 
     /// <summary>Writes the vote's signed part (everything but the signature).</summary>
-    public static void WriteUnsigned(ref SpanWriter writer, in Pubkey voter, ReadOnlySpan<VoteLockout> lockouts, in Hash bankHash, long timestampMs)
+    public static void WriteUnsigned(ref SpanWriter writer, in Pubkey voter, scoped ReadOnlySpan<VoteLockout> lockouts, in Hash bankHash, long timestampMs)
     {
         CheckTower(lockouts, timestampMs);
         writer.WritePubkey(voter);
@@ -29,7 +29,7 @@ public static class VoteWriter
     }
 
     /// <summary>Writes a whole vote with a signature made elsewhere.</summary>
-    public static void Write(ref SpanWriter writer, in Pubkey voter, ReadOnlySpan<VoteLockout> lockouts, in Hash bankHash, long timestampMs,
+    public static void Write(ref SpanWriter writer, in Pubkey voter, scoped ReadOnlySpan<VoteLockout> lockouts, in Hash bankHash, long timestampMs,
         in Signature signature)
     {
         WriteUnsigned(ref writer, voter, lockouts, bankHash, timestampMs);
