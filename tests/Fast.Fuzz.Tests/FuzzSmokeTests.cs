@@ -40,6 +40,24 @@ public class FuzzSmokeTests
     }
 
     [Fact]
+    public void The_fuzz_loop_allocates_nothing_per_input()
+    {
+        using TempDir crashes = new("fast-fuzz");
+        long Allocated(long inputs)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            FuzzStats stats = FuzzCampaign.Run("transaction", new FuzzOptions { Seconds = 60, MaxInputs = inputs, Seed = 3, CrashDirectory = crashes.Path });
+            Assert.Equal(inputs, stats.Inputs);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Allocated(1_000); // warm-up: seeds, JIT
+        long small = Allocated(1_000);
+        long large = Allocated(301_000);
+        // Same fixed set-up cost (buffers, corpus pool, watchdog) whether 1 K or 301 K inputs run.
+        Assert.True(large - small < 4_096, $"{large - small} more bytes for 300,000 more inputs");
+    }
+
+    [Fact]
     public void A_decoder_that_accepts_a_non_canonical_encoding_is_caught_and_its_input_saved()
     {
         using TempDir crashes = new("fast-fuzz");
