@@ -35,9 +35,15 @@ public static class EntryHashing
         }
     }
 
-    /// <summary>The hash the PoH chain reaches from <paramref name="start"/> over this entry (what a verifier compares with <see cref="EntryView.Hash"/>).</summary>
+    /// <summary>
+    /// The hash the PoH chain reaches from <paramref name="start"/> over this entry (what a verifier
+    /// compares with <see cref="EntryView.Hash"/>). An entry with transactions needs num_hashes ≥ 1
+    /// (its last hash is the mixin); 0 is a bug here (the decoder rejects it) and throws rather than
+    /// chaining 2^64 − 1 hashes.
+    /// </summary>
     public static Hash NextHash(in Hash start, ulong numHashes, in Hash transactionsHash, bool isTick)
     {
+        if (!isTick && numHashes == 0) ThrowHelper.ThrowArgument(nameof(numHashes), "an entry with transactions has num_hashes >= 1");
         Span<byte> h = stackalloc byte[Hash.Size];
         start.CopyTo(h);
         if (isTick)

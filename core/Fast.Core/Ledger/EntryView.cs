@@ -14,7 +14,7 @@ namespace Fast.Core.Ledger;
 /// </summary>
 public readonly ref struct EntryView
 {
-    /// <summary>Bytes before the transactions when there is at least one: num_hashes + hash + a 1-byte count.</summary>
+    /// <summary>Bytes before the transaction count: num_hashes (8) + hash (32). The count's shortvec (1–3 bytes) follows.</summary>
     public const int HeaderSize = 8 + Hash.Size;
 
     /// <summary>An entry holds at most this many transactions (a banking batch is far smaller).</summary>

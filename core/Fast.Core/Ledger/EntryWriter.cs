@@ -14,7 +14,7 @@ public static class EntryWriter
     /// Writes an entry. <paramref name="transactions"/> is the concatenation of
     /// <paramref name="transactionCount"/> wire-format transactions (not re-validated here).
     /// </summary>
-    public static void Write(ref SpanWriter writer, ulong numHashes, in Hash hash, int transactionCount, ReadOnlySpan<byte> transactions)
+    public static void Write(ref SpanWriter writer, ulong numHashes, in Hash hash, int transactionCount, scoped ReadOnlySpan<byte> transactions)
     {
         writer.WriteU64(numHashes);
         writer.WriteHash(hash);

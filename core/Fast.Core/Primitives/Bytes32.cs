@@ -39,8 +39,12 @@ public readonly struct Bytes32 : IEquatable<Bytes32>, IComparable<Bytes32>
 
     public override bool Equals(object? obj) => obj is Bytes32 other && Equals(other);
 
-    // The words are already uniformly distributed for hashes and keys; mixing two is enough.
-    public override int GetHashCode() => (int)(_w0 ^ (_w0 >> 32) ^ _w3);
+    /// <summary>
+    /// Mixes all 32 bytes with a per-process random seed (<see cref="HashCode"/>), so keys an
+    /// attacker chooses to collide in part cannot flood a dictionary of accounts or locks. Never
+    /// persisted and never used for ordering: nothing deterministic may depend on it.
+    /// </summary>
+    public override int GetHashCode() => HashCode.Combine(_w0, _w1, _w2, _w3);
 
     public int CompareTo(Bytes32 other)
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Fast.Core.Codec;
 using Fast.Core.Primitives;
@@ -175,15 +176,21 @@ public readonly ref struct TransactionView
         return reader.TrySkip(dataLength);
     }
 
-    /// <summary>Index of the first key equal to an earlier one, or −1. Quadratic, but k ≤ 64 and usually ≤ 4.</summary>
+    /// <summary>
+    /// Index of the first key equal to an earlier one, or −1. Quadratic, but k ≤ 64 (≤ 36 fit a
+    /// packet): each pair costs one 8-byte compare unless the keys' first 8 bytes agree, so a
+    /// hostile packet of 36 keys is ~630 word compares, well under a microsecond.
+    /// </summary>
     private static int FindDuplicateKey(ReadOnlySpan<byte> keys, int keyCount)
     {
         for (int i = 1; i < keyCount; i++)
         {
             ReadOnlySpan<byte> key = keys.Slice(i * Pubkey.Size, Pubkey.Size);
+            ulong head = BinaryPrimitives.ReadUInt64LittleEndian(key);
             for (int j = 0; j < i; j++)
             {
-                if (key.SequenceEqual(keys.Slice(j * Pubkey.Size, Pubkey.Size))) return i;
+                ReadOnlySpan<byte> other = keys.Slice(j * Pubkey.Size, Pubkey.Size);
+                if (BinaryPrimitives.ReadUInt64LittleEndian(other) == head && key.SequenceEqual(other)) return i;
             }
         }
         return -1;

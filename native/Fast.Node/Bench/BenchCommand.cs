@@ -11,6 +11,7 @@ public static class BenchCommand
         Command bench = new("bench", "Measure this machine: each bench runs a reference baseline in the same process and prints the ratio");
         bench.Subcommands.Add(Sha256(io));
         bench.Subcommands.Add(Sigverify(io));
+        bench.Subcommands.Add(Codec(io));
         return bench;
     }
 
@@ -43,6 +44,18 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             Sha256Bench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Codec(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(3);
+        Command command = new("codec", "Transaction and shred decode/encode per second vs the libsecp256k1 verify rate of the same transaction") { seconds, json };
+        command.SetAction(parse =>
+        {
+            CodecBench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;
