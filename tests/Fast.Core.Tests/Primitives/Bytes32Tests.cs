@@ -37,7 +37,7 @@ public class Bytes32Tests
     [Fact]
     public void Base58_text_round_trips()
     {
-        Hash h = Hash.Compute("x"u8);
+        var h = Hash.Compute("x"u8);
         Assert.True(Hash.TryParse(h.ToString(), out Hash back));
         Assert.Equal(h, back);
         Assert.False(Hash.TryParse("not base58 0OIl", out _));
