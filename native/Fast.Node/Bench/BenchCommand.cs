@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fast.Node.Cli;
+using Fast.Node.Pipeline;
 
 namespace Fast.Node.Bench;
 
@@ -10,6 +11,7 @@ public static class BenchCommand
     {
         Command bench = new("bench", "Measure this machine: each bench runs a reference baseline in the same process and prints the ratio");
         bench.Subcommands.Add(Sha256(io));
+        bench.Subcommands.Add(Poh(io));
         return bench;
     }
 
@@ -28,6 +30,33 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             Sha256Bench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Poh(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(5);
+        Option<long> slotMs = CliOptions.Integer("--slot-ms", "Target slot time in milliseconds", PohConfig.DefaultSlotMs, 1, 3_600_000);
+        Option<long> ticksPerSlot = CliOptions.Integer("--ticks-per-slot", "Ticks per slot", PohConfig.DefaultTicksPerSlot, 1, 100_000);
+        Option<long> hashesPerTick = CliOptions.Integer("--hashes-per-tick", "Hashes per tick to check this machine against (genesis sets it)", (long)PohConfig.DefaultHashesPerTick, 2, long.MaxValue);
+        Option<long> hashesPerBatch = CliOptions.Integer("--hashes-per-batch", "Generator hashes per native call", new PohConfig().HashesPerBatch, 1, 1 << 24);
+        Command command = new("poh", "PoH generator and verifier hashes/s vs the single-chain SHA-NI loop, and the largest hashes-per-tick this machine sustains")
+        {
+            seconds, json, slotMs, ticksPerSlot, hashesPerTick, hashesPerBatch,
+        };
+        command.SetAction(parse =>
+        {
+            PohConfig config = new()
+            {
+                SlotMs = (int)parse.GetValue(slotMs),
+                TicksPerSlot = (int)parse.GetValue(ticksPerSlot),
+                HashesPerTick = (ulong)parse.GetValue(hashesPerTick),
+                HashesPerBatch = (int)parse.GetValue(hashesPerBatch),
+            };
+            if (config.Validate() is string error) throw new CliException(error, ExitCodes.BadInput);
+            PohBench.Run(parse.GetValue(seconds), config).Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;
