@@ -10,11 +10,10 @@ namespace Fast.Core.Poh;
 /// hashes all of them as independent chains — several per core at once (interleaved SHA-NI, or
 /// SIMD lanes; <see cref="PohHashPath"/>) and, with a degree of parallelism above one, split into
 /// contiguous chunks of equal hash counts across cores — then applies the mixins and compares.
-/// The result names the first bad entry. The single-thread overload allocates nothing in steady
-/// state (pooled scratch); the parallel one allocates only the thread pool's per-call bookkeeping.
-/// Stateless; safe from any number of threads.
+/// The result names the first bad entry. Allocates nothing in steady state (pooled scratch).
+/// Safe from any number of threads.
 /// </summary>
-public static class PohVerifier
+public static partial class PohVerifier
 {
     /// <summary>The fastest path on this CPU, by measurement (see `fast bench poh`): interleaved SHA-NI (~60 M hashes/s per core on Zen 4, vs ~45 M for 16 AVX-512 lanes), else AVX-512, else AVX2, else portable C.</summary>
     public static PohHashPath DefaultPath { get; } =
@@ -45,28 +44,6 @@ public static class PohVerifier
         {
             ArrayPool<ulong>.Shared.Return(counts);
             ArrayPool<byte>.Shared.Return(hashes);
-        }
-    }
-
-    /// <summary>
-    /// Verifies on up to <paramref name="maxDegreeOfParallelism"/> threads of the .NET thread pool
-    /// (the caller's included): the entries are cut into that many contiguous chunks holding about
-    /// the same number of hashes, each verified as in the single-thread overload.
-    /// </summary>
-    public static PohVerifyResult Verify(in Hash start, ReadOnlyMemory<PohSegment> segments, int maxDegreeOfParallelism, PohHashPath path = PohHashPath.Default)
-    {
-        int chunks = Math.Min(Math.Max(1, maxDegreeOfParallelism), segments.Length);
-        if (chunks <= 1) return Verify(start, segments.Span, path);
-
-        ParallelVerification job = new(start, segments, chunks, Resolve(path));
-        try
-        {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, job.Run);
-            return job.FirstFailure();
-        }
-        finally
-        {
-            job.Return();
         }
     }
 
@@ -143,80 +120,6 @@ public static class PohVerifier
             default:
                 Sha256Kernel.ChainManyPortable(hashes, counts);
                 break;
-        }
-    }
-
-    /// <summary>One parallel verification: the chunk bounds, pooled scratch, and each chunk's verdict. Chunks run on thread-pool threads.</summary>
-    private sealed class ParallelVerification
-    {
-        private readonly Hash _start;
-        private readonly ReadOnlyMemory<PohSegment> _segments;
-        private readonly PohHashPath _path;
-        private readonly byte[] _hashes;
-        private readonly ulong[] _counts;
-        private readonly int[] _bounds;
-        private readonly PohVerifyResult[] _results;
-        private readonly int _chunks;
-
-        public ParallelVerification(in Hash start, ReadOnlyMemory<PohSegment> segments, int chunks, PohHashPath path)
-        {
-            _start = start;
-            _segments = segments;
-            _path = path;
-            _chunks = chunks;
-            _hashes = ArrayPool<byte>.Shared.Rent(segments.Length * Hash.Size);
-            _counts = ArrayPool<ulong>.Shared.Rent(segments.Length);
-            _bounds = ArrayPool<int>.Shared.Rent(chunks + 1);
-            _results = ArrayPool<PohVerifyResult>.Shared.Rent(chunks);
-            SplitByHashes(segments.Span, _bounds.AsSpan(0, chunks + 1));
-        }
-
-        /// <summary>Cuts at the entries where the running hash count crosses each k/chunks of the total.</summary>
-        private static void SplitByHashes(ReadOnlySpan<PohSegment> segments, Span<int> bounds)
-        {
-            int chunks = bounds.Length - 1;
-            UInt128 total = 0;
-            foreach (PohSegment segment in segments) total += segment.NumHashes + 1; // +1: an entry costs something even at 0 hashes
-            bounds[0] = 0;
-            int chunk = 1;
-            UInt128 running = 0;
-            for (int i = 0; i < segments.Length && chunk < chunks; i++)
-            {
-                running += segments[i].NumHashes + 1;
-                while (chunk < chunks && running * (uint)chunks >= total * (uint)chunk) bounds[chunk++] = i + 1;
-            }
-            while (chunk <= chunks) bounds[chunk++] = segments.Length;
-        }
-
-        public void Run(int chunk)
-        {
-            int from = _bounds[chunk], to = _bounds[chunk + 1];
-            if (from == to)
-            {
-                _results[chunk] = PohVerifyResult.Valid;
-                return;
-            }
-            ReadOnlySpan<PohSegment> all = _segments.Span;
-            Hash start = from == 0 ? _start : all[from - 1].Hash;
-            _results[chunk] = VerifyChunk(start, all[from..to], from, _hashes.AsSpan(from * Hash.Size, (to - from) * Hash.Size), _counts.AsSpan(from, to - from), _path);
-        }
-
-        /// <summary>The earliest failing chunk's verdict (chunks are in entry order).</summary>
-        public PohVerifyResult FirstFailure()
-        {
-            for (int i = 0; i < _chunks; i++)
-            {
-                if (!_results[i].IsValid) return _results[i];
-            }
-            return PohVerifyResult.Valid;
-        }
-
-        public void Return()
-        {
-            ArrayPool<byte>.Shared.Return(_hashes);
-            ArrayPool<ulong>.Shared.Return(_counts);
-            ArrayPool<int>.Shared.Return(_bounds);
-            ArrayPool<PohVerifyResult>.Shared.Return(_results);
         }
     }
 }

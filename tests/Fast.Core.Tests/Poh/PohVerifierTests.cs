@@ -177,6 +177,34 @@ public class PohVerifierTests
         Assert.True(result.IsValid);
     }
 
+    [Fact]
+    public void Verifying_across_threads_allocates_nothing_once_warm()
+    {
+        (Hash start, PohSegment[] segments) = Chain(seed: 10, ticks: 4);
+        PohVerifyResult result = default;
+        long allocated = Allocations.Measure(100, () => result = PohVerifier.Verify(start, segments.AsMemory(), 2));
+        Assert.Equal(0, allocated);
+        Assert.True(result.IsValid);
+    }
+
+    [Fact]
+    public void Back_to_back_parallel_verifications_agree_with_the_single_thread_verdict()
+    {
+        // Many short runs in a row: late thread-pool work items from one run meet the next run of the same job.
+        Random random = new(12);
+        (Hash start, PohSegment[] segments) = Chain(seed: 11, ticks: 6, hashesPerTick: 8);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var tampered = (PohSegment[])segments.Clone();
+            if (random.Next(2) == 0)
+            {
+                int index = random.Next(tampered.Length);
+                tampered[index] = tampered[index] with { Hash = FlipBit(tampered[index].Hash, random.Next(256)) };
+            }
+            Assert.Equal(PohVerifier.Verify(start, tampered), PohVerifier.Verify(start, tampered.AsMemory(), random.Next(2, 9)));
+        }
+    }
+
     internal static Hash FlipBit(Hash hash, int bit)
     {
         byte[] bytes = hash.Span.ToArray();
