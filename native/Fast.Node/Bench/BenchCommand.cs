@@ -42,9 +42,10 @@ public static class BenchCommand
         Option<long> ticksPerSlot = CliOptions.Integer("--ticks-per-slot", "Ticks per slot", PohConfig.DefaultTicksPerSlot, 1, 100_000);
         Option<long> hashesPerTick = CliOptions.Integer("--hashes-per-tick", "Hashes per tick to check this machine against (genesis sets it)", (long)PohConfig.DefaultHashesPerTick, 2, long.MaxValue);
         Option<long> hashesPerBatch = CliOptions.Integer("--hashes-per-batch", "Generator hashes per native call", new PohConfig().HashesPerBatch, 1, 1 << 24);
+        Option<long> core = CliOptions.Integer("--core", "Pin the measuring thread to this core, as the PoH thread would be (-1: do not pin)", -1, -1, 1023);
         Command command = new("poh", "PoH generator and verifier hashes/s vs the single-chain SHA-NI loop, and the largest hashes-per-tick this machine sustains")
         {
-            seconds, json, slotMs, ticksPerSlot, hashesPerTick, hashesPerBatch,
+            seconds, json, slotMs, ticksPerSlot, hashesPerTick, hashesPerBatch, core,
         };
         command.SetAction(parse =>
         {
@@ -54,6 +55,7 @@ public static class BenchCommand
                 TicksPerSlot = (int)parse.GetValue(ticksPerSlot),
                 HashesPerTick = (ulong)parse.GetValue(hashesPerTick),
                 HashesPerBatch = (int)parse.GetValue(hashesPerBatch),
+                Core = parse.GetValue(core) >= 0 ? (int)parse.GetValue(core) : null,
             };
             if (config.Validate() is string error) throw new CliException(error, ExitCodes.BadInput);
             PohBench.Run(parse.GetValue(seconds), config).Write(io.Out, parse.GetValue(json));

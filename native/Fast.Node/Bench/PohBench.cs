@@ -1,7 +1,9 @@
 using Fast.Core.Collections;
+using Fast.Core.Platform;
 using Fast.Core.Poh;
 using Fast.Core.Primitives;
 using Fast.Crypto;
+using Fast.Node.Cli;
 using Fast.Node.Pipeline;
 
 namespace Fast.Node.Bench;
@@ -28,6 +30,10 @@ public static class PohBench
 
     public static BenchReport Run(double seconds, PohConfig config)
     {
+        if (config.Core is int core && !CpuAffinity.TryPinCurrentThread(core, out int errno))
+        {
+            throw new CliException($"cannot pin to core {core} (errno {errno})", ExitCodes.Failure);
+        }
         // --- generator -------------------------------------------------------------------------
         PohGenerator generator = new(Hash.Zero, 0, config.HashesPerTick, config.TicksPerSlot);
         BoundedQueue<PohRecord> records = new(64);
@@ -115,6 +121,7 @@ public static class PohBench
         report.Note($"slot {config.SlotMs} ms, {config.TicksPerSlot} ticks/slot ({tickSeconds * 1e3:0.###} ms/tick): max_hashes_per_tick = generator rate x tick time; configured {config.HashesPerTick} hashes/tick needs {config.RequiredHashesPerSecond / 1e6:0.##} M hashes/s");
         report.Note($"generator: batches of {config.HashesPerBatch} hashes (one native call each), a 4-transaction record every {HashesPerRecord} hashes");
         report.Note($"verifier: default path {path}; workload one slot of {config.TicksPerSlot} ticks x {VerifyHashesPerTick} hashes with an entry every ~1000 hashes ({segments.Length} entries); all-cores run uses {cores} threads");
+        if (config.Core is int pinned) report.Note($"measured on a thread pinned to core {pinned} (the all-cores run also uses thread-pool threads)");
         report.Note(Sha256Kernel.UsesShaNi ? "reference: SHA-NI single chain (fast_sha256_chain)" : "reference: portable C single chain (no SHA-NI on this CPU)");
         return report;
     }
