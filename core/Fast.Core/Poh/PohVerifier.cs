@@ -10,7 +10,9 @@ namespace Fast.Core.Poh;
 /// hashes all of them as independent chains — several per core at once (interleaved SHA-NI, or
 /// SIMD lanes; <see cref="PohHashPath"/>) and, with a degree of parallelism above one, split into
 /// contiguous chunks of equal hash counts across cores — then applies the mixins and compares.
-/// The result names the first bad entry. Allocates nothing in steady state (pooled scratch).
+/// The result names the first bad entry. Work is proportional to the claimed num_hashes, so
+/// replay runs <see cref="CheckTickHashCounts"/> first on untrusted entries: it bounds every
+/// num_hashes by hashes-per-tick before any hashing. Allocates nothing in steady state (pooled scratch).
 /// Safe from any number of threads.
 /// </summary>
 public static partial class PohVerifier

@@ -163,8 +163,9 @@ public sealed class PohService : IDisposable
             long now = _time.GetTimestamp();
             if (now < due)
             {
+                // Whole milliseconds, at least one: a shorter sleep would round to a yield and spin (a tick is at most ~1 ms late instead).
                 long wait = Math.Min(due - now, pollTimestamps);
-                Thread.Sleep(TimeSpan.FromSeconds(wait / (double)_time.TimestampFrequency));
+                Thread.Sleep(Math.Max(1, (int)(wait * 1000 / _time.TimestampFrequency)));
                 continue;
             }
 

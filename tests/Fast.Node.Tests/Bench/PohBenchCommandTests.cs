@@ -38,6 +38,7 @@ public class PohBenchCommandTests
     [InlineData("--ticks-per-slot", "abc")]
     [InlineData("--hashes-per-tick", "1")]
     [InlineData("--hashes-per-batch", "0")]
+    [InlineData("--core", "1024")]
     public void Bad_timing_flags_get_one_error_line_and_a_nonzero_exit(string flag, string value)
     {
         CliRunner.Outcome outcome = CliRunner.Run("bench", "poh", flag, value);
@@ -52,5 +53,13 @@ public class PohBenchCommandTests
         CliRunner.Outcome outcome = CliRunner.Run("bench", "poh", "--slot-ms", "1", "--ticks-per-slot", "64");
         Assert.Equal(ExitCodes.BadInput, outcome.ExitCode);
         Assert.Contains("too short", outcome.Stderr);
+    }
+
+    [Fact]
+    public void A_core_the_machine_does_not_have_is_an_environment_failure()
+    {
+        CliRunner.Outcome outcome = CliRunner.Run("bench", "poh", "--seconds", "0.1", "--core", "1000");
+        Assert.Equal(ExitCodes.Failure, outcome.ExitCode);
+        Assert.Contains("cannot pin to core 1000", outcome.Stderr);
     }
 }
