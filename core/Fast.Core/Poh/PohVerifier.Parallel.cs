@@ -13,25 +13,33 @@ public static partial class PohVerifier
     private const int MaxChunks = 1024;
 
     /// <summary>
+    /// Chunks are claimed dynamically, so a few per thread let a thread that gets less CPU (a shared
+    /// machine) take fewer of them; each chunk's tail runs with fewer chains interleaved, so not many more.
+    /// </summary>
+    private const int ChunksPerThread = 4;
+
+    /// <summary>
     /// Verifies on up to <paramref name="maxDegreeOfParallelism"/> threads — the caller and .NET
-    /// thread-pool threads — after cutting the entries into that many contiguous chunks holding
-    /// about the same number of hashes; each chunk is verified as in the single-thread overload.
+    /// thread-pool threads — after cutting the entries into a few contiguous chunks per thread,
+    /// each holding about the same number of hashes; threads claim chunks until none are left, and
+    /// each chunk is verified as in the single-thread overload.
     /// The verdict is the same as the single-thread one (the first bad entry overall).
     /// </summary>
     public static PohVerifyResult Verify(in Hash start, ReadOnlyMemory<PohSegment> segments, int maxDegreeOfParallelism, PohHashPath path = PohHashPath.Default)
     {
-        int chunks = Math.Min(Math.Clamp(maxDegreeOfParallelism, 1, MaxChunks), segments.Length);
-        if (chunks <= 1) return Verify(start, segments.Span, path);
+        int threads = Math.Min(Math.Clamp(maxDegreeOfParallelism, 1, MaxChunks / ChunksPerThread), segments.Length);
+        if (threads <= 1) return Verify(start, segments.Span, path);
+        int chunks = Math.Min(threads * ChunksPerThread, segments.Length);
 
         ParallelVerification job = _spare ?? new ParallelVerification();
         _spare = null; // a nested call on this thread makes its own
-        PohVerifyResult result = job.Run(start, segments, chunks, Resolve(path));
+        PohVerifyResult result = job.Run(start, segments, chunks, threads, Resolve(path));
         _spare = job;
         return result;
     }
 
     /// <summary>
-    /// One parallel verification. The caller queues one work item per extra chunk (the same object,
+    /// One parallel verification. The caller queues one work item per extra thread (the same object,
     /// queued several times: it implements <see cref="IThreadPoolWorkItem"/>, so queueing allocates
     /// nothing), then claims chunks itself; whoever finishes the last chunk wakes the caller.
     /// Chunks are claimed by compare-and-swap on one word holding (run, chunk count, next chunk),
@@ -59,7 +67,7 @@ public static partial class PohVerifier
         private long _claims; // bits 0-19: next chunk, 20-39: chunk count, 40-63: run number
         private int _unfinishedChunks;
 
-        public PohVerifyResult Run(in Hash start, ReadOnlyMemory<PohSegment> segments, int chunks, PohHashPath path)
+        public PohVerifyResult Run(in Hash start, ReadOnlyMemory<PohSegment> segments, int chunks, int threads, PohHashPath path)
         {
             _start = start;
             _segments = segments;
@@ -74,7 +82,7 @@ public static partial class PohVerifier
             Volatile.Write(ref _unfinishedChunks, chunks);
             long run = (Volatile.Read(ref _claims) >> 40) + 1;
             Interlocked.Exchange(ref _claims, (run << 40) | ((long)chunks << 20)); // publish: chunks may be claimed from here on
-            for (int i = 1; i < chunks; i++) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            for (int i = 1; i < threads; i++) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             RunChunks();
             _done.Wait();
 
