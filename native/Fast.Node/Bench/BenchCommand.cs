@@ -58,7 +58,13 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             CodecBench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
     private static Command Poh(CliIO io)
+    {
         (Option<double> seconds, Option<bool> json) = CommonOptions(5);
         Option<long> slotMs = CliOptions.Integer("--slot-ms", "Target slot time in milliseconds", PohConfig.DefaultSlotMs, 1, 3_600_000);
         Option<long> ticksPerSlot = CliOptions.Integer("--ticks-per-slot", "Ticks per slot", PohConfig.DefaultTicksPerSlot, 1, 100_000);
@@ -66,8 +72,11 @@ public static class BenchCommand
         Option<long> hashesPerBatch = CliOptions.Integer("--hashes-per-batch", "Generator hashes per native call", new PohConfig().HashesPerBatch, 1, 1 << 24);
         Option<long> core = CliOptions.Integer("--core", "Pin the measuring thread to this core, as the PoH thread would be (-1: do not pin)", -1, -1, 1023);
         Command command = new("poh", "PoH generator and verifier hashes/s vs the single-chain SHA-NI loop, and the largest hashes-per-tick this machine sustains")
+        {
             seconds, json, slotMs, ticksPerSlot, hashesPerTick, hashesPerBatch, core,
         };
+        command.SetAction(parse =>
+        {
             PohConfig config = new()
             {
                 SlotMs = (int)parse.GetValue(slotMs),
