@@ -15,24 +15,28 @@ public sealed partial class Bank
     public TransactionResult Process(in TransactionView transaction)
     {
         ThrowIfNotExecutable();
-        StatusCache status = Context.Status;
-        status.EnsureCapacity(1, Context.RootSlot);
-        Signature signature = transaction.FirstSignature;
-        if (status.Find(signature, this) != StatusCache.Lookup.NotFound) return TransactionResult.NotCommitted(TransactionError.AlreadyProcessed);
+        TransactionError admission = Admit(transaction.FirstSignature, transaction.RecentBlockhash, out ulong blockhashSlot);
+        if (admission != TransactionError.None) return TransactionResult.NotCommitted(admission);
         Span<int> handles = stackalloc int[transaction.AccountKeyCount];
         for (int i = 0; i < handles.Length; i++) handles[i] = Resolve(transaction.GetAccountKey(i));
-        int reservation = status.Reserve(signature, this);
+        Signature signature = transaction.FirstSignature;
+        Hash blockhash = transaction.RecentBlockhash;
+        Context.Status.Reserve(signature, blockhash, blockhashSlot, this);
         TransactionResult result = TransactionProcessor.Execute(this, transaction, handles, Context.SerialScratch);
-        if (result.IsCommitted)
-        {
-            status.Commit(reservation, result.Error);
-            AddCommitted(result.Fee, (ulong)transaction.SignatureCount, 1);
-        }
-        else
-        {
-            status.Cancel(reservation);
-        }
+        Context.Status.Complete(signature, blockhash, this, result.Error, result.IsCommitted);
+        if (result.IsCommitted) AddCommitted(result.Fee, (ulong)transaction.SignatureCount, 1);
         return result;
+    }
+
+    /// <summary>
+    /// The checks that come before any lock or account: the blockhash's age, then whether the fork
+    /// already processed the transaction. <see cref="TransactionError.None"/> when it may run.
+    /// </summary>
+    internal TransactionError Admit(in Signature signature, in Hash blockhash, out ulong blockhashSlot)
+    {
+        if (!Blockhashes.TryGetSlot(blockhash, out blockhashSlot)) return TransactionError.BlockhashNotFound;
+        if (Slot - blockhashSlot > TransactionLimits.BlockhashMaxAgeSlots) return TransactionError.BlockhashExpired;
+        return Context.Status.Find(signature, blockhash, this) == StatusCache.Lookup.Processed ? TransactionError.AlreadyProcessed : TransactionError.None;
     }
 
     /// <summary>The overlay index of <paramref name="key"/>, loading it from the ancestors or the rooted store on first touch. Owner thread.</summary>

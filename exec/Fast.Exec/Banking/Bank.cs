@@ -144,6 +144,10 @@ public sealed partial class Bank
         return bank;
     }
 
+    /// <summary>A stand-in for a rooted slot from before a restart, known only by its slot (for restored status-cache entries).</summary>
+    internal static Bank RestoredRoot(BankContext context, ulong slot) =>
+        new(context, slot, default, BlockhashQueue.Empty, overlay: null) { IsFrozen = true, IsRooted = true, IsReleased = true };
+
     /// <summary>What the checkpoint of this (rooted, frozen) bank saves beside the accounts.</summary>
     internal BankState CaptureState() =>
         new(Hash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, Blockhashes.Entries.ToArray());
@@ -166,7 +170,7 @@ public sealed partial class Bank
     /// <summary>Whether a transaction naming <paramref name="blockhash"/> may execute in this slot.</summary>
     public bool IsBlockhashValid(in Hash blockhash) => Blockhashes.Check(blockhash, Slot) == TransactionError.None;
 
-    /// <summary>The outcome of <paramref name="signature"/> if it was processed on this bank's fork (owner thread).</summary>
+    /// <summary>The outcome of the transaction with <paramref name="signature"/> if it was processed on this bank's fork (owner thread; scans recent blockhashes).</summary>
     public bool TryGetSignatureStatus(in Signature signature, out ulong slot, out TransactionError error) =>
         Context.Status.TryGetStatus(signature, this, out slot, out error);
 

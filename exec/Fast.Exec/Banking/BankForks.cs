@@ -1,4 +1,7 @@
+using Fast.Core.Codec;
+using Fast.Core.Ledger;
 using Fast.Core.Primitives;
+using Fast.Core.Transactions;
 using Fast.Storage.Accounts;
 
 namespace Fast.Exec.Banking;
@@ -109,6 +112,7 @@ public sealed class BankForks
         Bank newRoot = _banks.GetValueOrDefault(slot) ?? throw new ArgumentException($"no live bank at slot {slot}", nameof(slot));
         if (newRoot == Root) return default;
         if (!newRoot.IsFrozen) ThrowHelper.ThrowInvalidOperation($"bank {slot} is not frozen");
+        _rootAdvances++;
         List<Bank> path = [];
         for (Bank? bank = newRoot; bank != Root; bank = bank.Parent)
         {
@@ -133,7 +137,7 @@ public sealed class BankForks
 
         Root = newRoot;
         newRoot.Context.RootSlot = slot;
-        _rootAdvances++;
+        newRoot.Context.Status.Purge(slot);
         List<Bank> dropped = [];
         foreach (Bank bank in _banks.Values)
         {
@@ -153,6 +157,40 @@ public sealed class BankForks
         newRoot.Parent = null;
         RecycleRetired();
         return new RootOutcome(path.Count, flushedAccounts, pruned, checkpoint);
+    }
+
+    /// <summary>
+    /// After a restart from a checkpoint, records the transactions of a rooted slot at or below the
+    /// root (its entries, read back from the Blockstore) as processed, so a transaction from the last
+    /// 150 slots before the crash is still refused as a duplicate. Their outcomes are not known here:
+    /// the status cache reports them as processed without error detail. Returns how many were added.
+    /// </summary>
+    public int RestoreProcessedTransactions(ulong slot, byte[] entries)
+    {
+        if (slot > Root.Slot) ThrowHelper.ThrowArgument(nameof(slot), $"slot {slot} is above the root {Root.Slot}: replay it instead");
+        var rooted = Bank.RestoredRoot(Root.Context, slot);
+        StatusCache status = Root.Context.Status;
+        int added = 0;
+        int position = 0;
+        while (position < entries.Length)
+        {
+            DecodeResult decoded = EntryView.TryParsePrefix(entries.AsSpan(position), out EntryView entry);
+            if (!decoded.IsOk) ThrowHelper.ThrowArgument(nameof(entries), $"slot {slot}'s entries do not decode: {decoded}");
+            foreach (TransactionView tx in entry.Transactions)
+            {
+                Signature signature = tx.FirstSignature;
+                Hash blockhash = tx.RecentBlockhash;
+                ulong blockhashSlot;
+                if (blockhash == Root.LastBlockhash) blockhashSlot = Root.Slot;
+                else if (!Root.Blockhashes.TryGetSlot(blockhash, out blockhashSlot)) continue; // expired long ago
+                if (status.Find(signature, blockhash, Root) != StatusCache.Lookup.NotFound) continue;
+                status.Reserve(signature, blockhash, blockhashSlot, rooted);
+                status.Complete(signature, blockhash, rooted, TransactionError.None, committed: true);
+                added++;
+            }
+            position += entry.Length;
+        }
+        return added;
     }
 
     /// <summary>Drops bank <paramref name="slot"/> and its descendants (a dead fork: bad block, duplicate). The root cannot be removed.</summary>

@@ -8,21 +8,19 @@ namespace Fast.Exec.Runtime;
 
 /// <summary>
 /// Executes one transaction against a bank whose overlay already holds its accounts (resolved by
-/// the scheduler, which also holds their locks): checks the blockhash, charges the fee, runs each
+/// the scheduler, which also holds their locks and checked the blockhash's age): charges the fee, runs each
 /// instruction on scratch copies, and writes the accounts back only if all succeed — a failed
 /// transaction pays its fee and changes nothing else. Called concurrently by execution workers on
 /// disjoint accounts; it takes no lock, allocates nothing (unless an instruction creates account
 /// data) and calls programs directly (no virtual dispatch).
-/// <para>Deliberately not here: signature verification (the sigverify stage's job), the status
-/// cache (the scheduler's coordinator thread checks and records signatures), rent (Fast has none).</para>
+/// <para>Deliberately not here: signature verification (the sigverify stage's job), the blockhash
+/// age and the status cache (the scheduler's coordinator checks them before it takes locks), rent
+/// (Fast has none).</para>
 /// </summary>
 internal static class TransactionProcessor
 {
     public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ExecutionScratch scratch)
     {
-        TransactionError age = bank.Blockhashes.Check(tx.RecentBlockhash, bank.Slot);
-        if (age != TransactionError.None) return TransactionResult.NotCommitted(age);
-
         AccountOverlay overlay = bank.OverlayForExecution;
         ref AccountEntry payer = ref overlay[handles[0]];
         ulong fee = (ulong)tx.SignatureCount * bank.LamportsPerSignature;

@@ -15,7 +15,6 @@ public sealed partial class SealevelScheduler
     private int _inFlight;
     private bool _stalled;
     private int _handleCursor;
-    private int[] _statusIndex = [];
     private readonly int[] _pending;
     private int _pendingCount;
 
@@ -75,6 +74,12 @@ public sealed partial class SealevelScheduler
     {
         ref readonly VerifiedTransaction tx = ref _txs[t];
         TransactionLayout layout = tx.Layout;
+        ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, layout.Length);
+        Hash blockhash = new(bytes.Slice(layout.BlockhashOffset, Hash.Size));
+        Bank bank = _bank!;
+        if (!bank.Blockhashes.TryGetSlot(blockhash, out ulong blockhashSlot)) return Finish(t, TransactionError.BlockhashNotFound);
+        if (bank.Slot - blockhashSlot > TransactionLimits.BlockhashMaxAgeSlots) return Finish(t, TransactionError.BlockhashExpired);
+
         ReadOnlySpan<int> handles = _handles.AsSpan(_handleStart[t], layout.AccountKeyCount);
         AccountLock[] locks = _locks;
         long batchId = batch.Id;
@@ -83,15 +88,13 @@ public sealed partial class SealevelScheduler
             if (Conflicts(ref locks[handles[i]], IsWritable(layout, i), batchId, epoch)) return Defer(handles, layout, epoch);
         }
 
-        StatusCache status = _bank!.Context.Status;
-        Signature signature = new(tx.Buffer.AsSpan(tx.Offset + layout.SignaturesOffset, Signature.Size));
-        switch (status.Find(signature, _bank))
+        StatusCache status = bank.Context.Status;
+        Signature signature = new(bytes.Slice(layout.SignaturesOffset, Signature.Size));
+        switch (status.Find(signature, blockhash, bank))
         {
             case StatusCache.Lookup.Processed:
-                _results[t] = TransactionResult.NotCommitted(TransactionError.AlreadyProcessed);
-                _remaining--;
                 _stats.AlreadyProcessed++;
-                return true;
+                return Finish(t, TransactionError.AlreadyProcessed);
             case StatusCache.Lookup.PendingInThisBank:
                 return Defer(handles, layout, epoch); // its twin is in this batch: decide after it runs
         }
@@ -107,8 +110,16 @@ public sealed partial class SealevelScheduler
             }
             if (IsWritable(layout, i)) entry.WriteHeld = true;
         }
-        _statusIndex[t] = status.Reserve(signature, _bank);
+        status.Reserve(signature, blockhash, blockhashSlot, bank);
         batch.Transactions[batch.Count++] = t;
+        return true;
+    }
+
+    /// <summary>Ends a transaction that will not run (not committed): it takes no lock and holds nothing back.</summary>
+    private bool Finish(int t, TransactionError error)
+    {
+        _results[t] = TransactionResult.NotCommitted(error);
+        _remaining--;
         return true;
     }
 
@@ -148,8 +159,10 @@ public sealed partial class SealevelScheduler
         {
             int t = batch.Transactions[k];
             TransactionResult result = _results[t];
-            if (result.IsCommitted) status.Commit(_statusIndex[t], result.Error);
-            else status.Cancel(_statusIndex[t]);
+            ref readonly VerifiedTransaction tx = ref _txs[t];
+            ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, tx.Layout.Length);
+            status.Complete(new Signature(bytes.Slice(tx.Layout.SignaturesOffset, Signature.Size)), new Hash(bytes.Slice(tx.Layout.BlockhashOffset, Hash.Size)),
+                bank, result.Error, result.IsCommitted);
         }
         _remaining -= batch.Count;
         bank.AddCommitted(batch.Fees, batch.Signatures, batch.Committed);

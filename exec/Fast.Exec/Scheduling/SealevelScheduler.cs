@@ -37,6 +37,7 @@ public sealed partial class SealevelScheduler : IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private int _sleepers;
     private volatile bool _stopping;
+    private Exception? _helperFailure;
 
     // The current execution, published to helpers by the work queue (written before a batch is queued).
     private Bank? _bank;
@@ -95,16 +96,21 @@ public sealed partial class SealevelScheduler : IDisposable
         int n = transactions.Length;
         if (n == 0) return;
         Prepare(bank, transactions);
-        bank.Context.Status.EnsureCapacity(n, bank.Context.RootSlot);
         _bank = bank;
         try
         {
             Run();
         }
+        catch
+        {
+            AbandonInFlight();
+            throw;
+        }
         finally
         {
             _bank = null;
         }
+        if (_helperFailure is Exception failure) throw new InvalidOperationException("an execution worker failed", failure);
         _results.AsSpan(0, n).CopyTo(results);
     }
 
@@ -138,7 +144,6 @@ public sealed partial class SealevelScheduler : IDisposable
             _txs = new VerifiedTransaction[size];
             _results = new TransactionResult[size];
             _handleStart = new int[size];
-            _statusIndex = new int[size];
         }
         transactions.CopyTo(_txs);
         int keys = 0;
@@ -218,10 +223,28 @@ public sealed partial class SealevelScheduler : IDisposable
         while (_done.TryDequeue(out int slot))
         {
             _inFlight--;
+            if (_helperFailure is Exception failure) throw new InvalidOperationException("an execution worker failed", failure);
             Complete(_batches[slot]);
             any = true;
         }
         return any;
+    }
+
+    /// <summary>After a failure: waits until no helper touches this execution's state, dropping unstarted batches.</summary>
+    private void AbandonInFlight()
+    {
+        while (_inFlight > 0)
+        {
+            if (_done.TryDequeue(out int done) || _work.TryDequeue(out done))
+            {
+                _inFlight--;
+                ReturnBatch(_batches[done]);
+            }
+            else
+            {
+                Thread.Yield();
+            }
+        }
     }
 
     /// <summary>Runs a batch's transactions in order (any execution thread).</summary>
@@ -262,7 +285,15 @@ public sealed partial class SealevelScheduler : IDisposable
         {
             if (_work.TryDequeue(out int slot))
             {
-                ExecuteBatch(_batches[slot], scratch);
+                try
+                {
+                    ExecuteBatch(_batches[slot], scratch);
+                }
+                catch (Exception e)
+                {
+                    // A bug, not a transaction failure: hand it to the coordinator rather than kill the process.
+                    Interlocked.CompareExchange(ref _helperFailure, e, null);
+                }
                 while (!_done.TryEnqueue(slot)) Thread.SpinWait(1);
                 spinUntil = 0;
                 continue;
