@@ -1,0 +1,25 @@
+namespace Fast.Exec.Scheduling;
+
+/// <summary>How the <see cref="SealevelScheduler"/> runs.</summary>
+public sealed record SchedulerOptions
+{
+    /// <summary>
+    /// Threads that execute transactions: the thread calling <see cref="SealevelScheduler.Execute"/>
+    /// (which also schedules) plus <c>Workers − 1</c> helper threads the scheduler owns.
+    /// </summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Most transactions in one batch (a batch is one queue hand-off).</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>How many transactions past the oldest unscheduled one the scheduler looks at for non-conflicting work.</summary>
+    public int Window { get; init; } = 2048;
+
+    /// <summary>Batches handed out and not yet completed, at most (default 2 per worker).</summary>
+    public int MaxBatchesInFlight { get; init; }
+
+    /// <summary>Core for each helper thread (helper i pins to <c>HelperCores[i % Count]</c>); null or empty: not pinned.</summary>
+    public IReadOnlyList<int>? HelperCores { get; init; }
+
+    internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 2);
+}

@@ -1,0 +1,194 @@
+using System.Runtime.CompilerServices;
+using Fast.Core.Primitives;
+using Fast.Core.Transactions;
+using Fast.Exec.Banking;
+
+namespace Fast.Exec.Scheduling;
+
+/// <summary>The coordinator's side: admitting transactions, account locks, building and completing batches.</summary>
+public sealed partial class SealevelScheduler
+{
+    // Coordinator-thread state for the current execution.
+    private int _count;
+    private int _next;
+    private int _remaining;
+    private int _inFlight;
+    private bool _stalled;
+    private int _handleCursor;
+    private readonly int[] _pending;
+    private int _pendingCount;
+
+    // Lock state per overlay entry; batch ids and pass epochs only grow, so state left by earlier
+    // executions (on any bank) never matches a live batch or pass.
+    private AccountLock[] _locks = new AccountLock[1024];
+    private long _batchCounter;
+    private long _epoch;
+    private SchedulerStats _stats;
+
+    /// <summary>
+    /// Fills <paramref name="batch"/> in order: first the transactions already waiting, then new
+    /// ones while the window has room. A transaction that cannot go reserves its accounts for the
+    /// rest of this pass, so nothing that conflicts with it overtakes it.
+    /// </summary>
+    private void BuildBatch(ExecutionBatch batch)
+    {
+        batch.Reset(++_batchCounter);
+        long epoch = ++_epoch;
+        int batchSize = _options.BatchSize;
+        int kept = 0;
+        int read = 0;
+        for (; read < _pendingCount && batch.Count < batchSize; read++)
+        {
+            int t = _pending[read];
+            if (!TrySchedule(t, batch, epoch)) _pending[kept++] = t;
+        }
+        if (read < _pendingCount)
+        {
+            Array.Copy(_pending, read, _pending, kept, _pendingCount - read);
+            kept += _pendingCount - read;
+        }
+        _pendingCount = kept;
+        while (batch.Count < batchSize && _pendingCount < _pending.Length && _next < _count)
+        {
+            int t = _next++;
+            Admit(t);
+            if (!TrySchedule(t, batch, epoch)) _pending[_pendingCount++] = t;
+        }
+    }
+
+    /// <summary>Resolves a transaction's account keys to entries of the bank's overlay (loading them on first touch).</summary>
+    private void Admit(int t)
+    {
+        Bank bank = _bank!;
+        TransactionView view = _txs[t].View;
+        int start = _handleCursor;
+        int count = view.AccountKeyCount;
+        for (int i = 0; i < count; i++) _handles[start + i] = bank.Resolve(view.GetAccountKey(i));
+        _handleStart[t] = start;
+        _handleCursor = start + count;
+        EnsureLockCapacity(bank.OverlayForExecution.Count);
+    }
+
+    /// <summary>True when transaction <paramref name="t"/> is scheduled into <paramref name="batch"/> or finished; false when it must wait.</summary>
+    private bool TrySchedule(int t, ExecutionBatch batch, long epoch)
+    {
+        ref readonly VerifiedTransaction tx = ref _txs[t];
+        TransactionLayout layout = tx.Layout;
+        ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, layout.Length);
+        Hash blockhash = new(bytes.Slice(layout.BlockhashOffset, Hash.Size));
+        Bank bank = _bank!;
+        if (!bank.Blockhashes.TryGetSlot(blockhash, out ulong blockhashSlot)) return Finish(t, TransactionError.BlockhashNotFound);
+        if (bank.Slot - blockhashSlot > TransactionLimits.BlockhashMaxAgeSlots) return Finish(t, TransactionError.BlockhashExpired);
+
+        ReadOnlySpan<int> handles = _handles.AsSpan(_handleStart[t], layout.AccountKeyCount);
+        AccountLock[] locks = _locks;
+        long batchId = batch.Id;
+        for (int i = 0; i < handles.Length; i++)
+        {
+            if (Conflicts(ref locks[handles[i]], IsWritable(layout, i), batchId, epoch)) return Defer(handles, layout, epoch);
+        }
+
+        StatusCache status = bank.Context.Status;
+        Signature signature = new(bytes.Slice(layout.SignaturesOffset, Signature.Size));
+        switch (status.Find(signature, blockhash, bank))
+        {
+            case StatusCache.Lookup.Processed:
+                _stats.AlreadyProcessed++;
+                return Finish(t, TransactionError.AlreadyProcessed);
+            case StatusCache.Lookup.PendingInThisBank:
+                return Defer(handles, layout, epoch); // its twin is in this batch: decide after it runs
+        }
+
+        for (int i = 0; i < handles.Length; i++)
+        {
+            ref AccountLock entry = ref locks[handles[i]];
+            if (entry.LastBatch != batchId)
+            {
+                entry.LastBatch = batchId;
+                entry.Holders++;
+                batch.Hold(handles[i]);
+            }
+            if (IsWritable(layout, i)) entry.WriteHeld = true;
+        }
+        status.Reserve(signature, blockhash, blockhashSlot, bank);
+        batch.Transactions[batch.Count++] = t;
+        return true;
+    }
+
+    /// <summary>Ends a transaction that will not run (not committed): it takes no lock and holds nothing back.</summary>
+    private bool Finish(int t, TransactionError error)
+    {
+        _results[t] = TransactionResult.NotCommitted(error);
+        _remaining--;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether taking this account (for write when <paramref name="write"/>) into batch
+    /// <paramref name="batchId"/> would conflict: with another batch's lock, or with a reservation an
+    /// earlier waiting transaction made in this pass. Sharing a lock with this batch is fine: the
+    /// batch runs its transactions in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Conflicts(ref AccountLock entry, bool write, long batchId, long epoch)
+    {
+        if (entry.ReservedWriteEpoch == epoch || (write && entry.ReservedReadEpoch == epoch)) return true;
+        if (entry.LastBatch == batchId) return write && entry.Holders > 1; // others read it too
+        return entry.WriteHeld || (write && entry.Holders > 0);
+    }
+
+    private bool Defer(ReadOnlySpan<int> handles, in TransactionLayout layout, long epoch)
+    {
+        AccountLock[] locks = _locks;
+        for (int i = 0; i < handles.Length; i++)
+        {
+            ref AccountLock entry = ref locks[handles[i]];
+            if (IsWritable(layout, i)) entry.ReservedWriteEpoch = epoch;
+            else entry.ReservedReadEpoch = epoch;
+        }
+        _stats.Deferrals++;
+        return false;
+    }
+
+    /// <summary>Records a finished batch: statuses committed or cancelled, totals added, locks released (coordinator).</summary>
+    private void Complete(ExecutionBatch batch)
+    {
+        Bank bank = _bank!;
+        StatusCache status = bank.Context.Status;
+        for (int k = 0; k < batch.Count; k++)
+        {
+            int t = batch.Transactions[k];
+            TransactionResult result = _results[t];
+            ref readonly VerifiedTransaction tx = ref _txs[t];
+            ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, tx.Layout.Length);
+            status.Complete(new Signature(bytes.Slice(tx.Layout.SignaturesOffset, Signature.Size)), new Hash(bytes.Slice(tx.Layout.BlockhashOffset, Hash.Size)),
+                bank, result.Error, result.IsCommitted);
+        }
+        _remaining -= batch.Count;
+        bank.AddCommitted(batch.Fees, batch.Signatures, batch.Committed);
+        AccountLock[] locks = _locks;
+        for (int h = 0; h < batch.HeldCount; h++)
+        {
+            ref AccountLock entry = ref locks[batch.Held[h]];
+            if (--entry.Holders == 0) entry.WriteHeld = false;
+        }
+        _stalled = false;
+        ReturnBatch(batch);
+    }
+
+    /// <summary>Writable: a signer before the read-only-signed tail, or a non-signer before the read-only-unsigned tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsWritable(in TransactionLayout layout, int index)
+    {
+        int required = layout.RequiredSignatures;
+        return index < required ? index < required - layout.ReadonlySigned : index < layout.AccountKeyCount - layout.ReadonlyUnsigned;
+    }
+
+    private void EnsureLockCapacity(int entries)
+    {
+        if (entries <= _locks.Length) return;
+        int size = _locks.Length;
+        while (size < entries) size *= 2;
+        Array.Resize(ref _locks, size);
+    }
+}

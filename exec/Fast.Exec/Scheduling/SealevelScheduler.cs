@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using Fast.Core.Collections;
+using Fast.Core.Platform;
+using Fast.Core.Transactions;
+using Fast.Exec.Banking;
+using Fast.Exec.Runtime;
+
+namespace Fast.Exec.Scheduling;
+
+/// <summary>
+/// Sealevel: executes a list of verified transactions against a bank in parallel, with the outcome
+/// of executing them one by one in list order. The calling thread is the coordinator: it walks the
+/// list in order (a window of <see cref="SchedulerOptions.Window"/> ahead), resolves each
+/// transaction's accounts into the bank's overlay, takes account locks (write = exclusive, read =
+/// shared), and packs transactions that conflict with no batch in flight into batches of up to
+/// <see cref="SchedulerOptions.BatchSize"/>; a transaction that conflicts waits for a later batch
+/// (and holds back later transactions that conflict with it), a transaction whose accounts only
+/// this batch holds joins it and runs after the earlier ones. Batches go to the helper threads
+/// (pinned to cores) over a lock-free <see cref="BoundedQueue{T}"/>; the coordinator executes
+/// batches itself when the queue is full enough, so N workers means N busy cores, and completions
+/// come back over a second queue. Workers never wait for a lock.
+/// <para>The list order is the priority order for a leader (see <see cref="OrderByPriority"/>) and
+/// the block order for replay. Threads: <see cref="Execute"/> from one thread at a time (the bank
+/// owner thread); the helpers are this scheduler's own.</para>
+/// </summary>
+public sealed partial class SealevelScheduler : IDisposable
+{
+    private readonly SchedulerOptions _options;
+    private readonly int _helperCount;
+    private readonly Thread[] _helpers;
+    private readonly ExecutionScratch[] _scratch;
+    private readonly ExecutionBatch[] _batches;
+    private readonly int[] _freeBatches;
+    private int _freeBatchCount;
+    private readonly BoundedQueue<int> _work;
+    private readonly BoundedQueue<int> _done;
+    private readonly SemaphoreSlim _wake = new(0);
+    private int _sleepers;
+    private volatile bool _stopping;
+    private Exception? _helperFailure;
+
+    // The current execution, published to helpers by the work queue (written before a batch is queued).
+    private Bank? _bank;
+    private VerifiedTransaction[] _txs = [];
+    private TransactionResult[] _results = [];
+    private int[] _handleStart = [];
+    private int[] _handles = [];
+
+    public SealevelScheduler(SchedulerOptions? options = null)
+    {
+        _options = options ?? new SchedulerOptions();
+        if (_options.Workers < 1) ThrowHelper.ThrowArgument(nameof(options), "at least one worker");
+        if (_options.BatchSize < 1) ThrowHelper.ThrowArgument(nameof(options), "batches hold at least one transaction");
+        if (_options.Window < 1) ThrowHelper.ThrowArgument(nameof(options), "the window holds at least one transaction");
+        _helperCount = _options.Workers - 1;
+        int slots = _options.EffectiveBatchesInFlight + 1;
+        _batches = new ExecutionBatch[slots];
+        _freeBatches = new int[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            _batches[i] = new ExecutionBatch(i, _options.BatchSize);
+            _freeBatches[_freeBatchCount++] = i;
+        }
+        _work = new BoundedQueue<int>(Math.Max(2, slots));
+        _done = new BoundedQueue<int>(Math.Max(2, slots));
+        _pending = new int[_options.Window];
+        _scratch = new ExecutionScratch[_options.Workers];
+        for (int i = 0; i < _scratch.Length; i++) _scratch[i] = new ExecutionScratch();
+        _helpers = new Thread[_helperCount];
+        for (int i = 0; i < _helperCount; i++)
+        {
+            int index = i;
+            _helpers[i] = new Thread(() => HelperLoop(index)) { IsBackground = true, Name = $"sealevel-{i + 1}" };
+            _helpers[i].Start();
+        }
+    }
+
+    public int Workers => _options.Workers;
+
+    public SchedulerOptions Options => _options;
+
+    /// <summary>Counters since construction (coordinator thread).</summary>
+    public SchedulerStats Stats => _stats;
+
+    /// <summary>
+    /// Executes <paramref name="transactions"/> against <paramref name="bank"/> with the outcome of
+    /// running them serially in this order; <paramref name="results"/>[i] is transaction i's outcome.
+    /// Returns when all are done. Allocates nothing once its buffers have grown to the block size.
+    /// </summary>
+    public void Execute(Bank bank, ReadOnlySpan<VerifiedTransaction> transactions, Span<TransactionResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        if (results.Length < transactions.Length) ThrowHelper.ThrowArgument(nameof(results), "one result per transaction");
+        bank.ThrowIfNotExecutable();
+        int n = transactions.Length;
+        if (n == 0) return;
+        Prepare(bank, transactions);
+        _bank = bank;
+        try
+        {
+            Run();
+        }
+        catch
+        {
+            AbandonInFlight();
+            throw;
+        }
+        finally
+        {
+            _bank = null;
+        }
+        if (_helperFailure is Exception failure) throw new InvalidOperationException("an execution worker failed", failure);
+        _results.AsSpan(0, n).CopyTo(results);
+    }
+
+    /// <summary>
+    /// Orders a leader's transactions by priority: fee per signature, highest first, ties by arrival
+    /// (a stable sort). Every transaction pays the same fee per signature today, so this keeps arrival
+    /// order; the hook is where prioritisation fees will go.
+    /// </summary>
+    public static void OrderByPriority(Span<VerifiedTransaction> transactions, ulong lamportsPerSignature)
+    {
+        if (transactions.Length < 2) return;
+        // Fee per signature = lamportsPerSignature for every transaction: already in priority order.
+        _ = lamportsPerSignature;
+    }
+
+    public void Dispose()
+    {
+        if (_stopping) return;
+        _stopping = true;
+        _wake.Release(_helperCount + 1);
+        foreach (Thread helper in _helpers) helper.Join();
+        _wake.Dispose();
+    }
+
+    private void Prepare(Bank bank, ReadOnlySpan<VerifiedTransaction> transactions)
+    {
+        int n = transactions.Length;
+        if (_txs.Length < n)
+        {
+            int size = Math.Max(n, _txs.Length * 2);
+            _txs = new VerifiedTransaction[size];
+            _results = new TransactionResult[size];
+            _handleStart = new int[size];
+        }
+        transactions.CopyTo(_txs);
+        int keys = 0;
+        foreach (ref readonly VerifiedTransaction tx in transactions) keys += tx.Layout.AccountKeyCount;
+        if (_handles.Length < keys) _handles = new int[Math.Max(keys, _handles.Length * 2)];
+        _count = n;
+        _next = 0;
+        _remaining = n;
+        _handleCursor = 0;
+        _pendingCount = 0;
+        _stalled = false;
+        EnsureLockCapacity(bank.OverlayForExecution.Count);
+    }
+
+    /// <summary>The coordinator's loop: complete, schedule, help, until every transaction is done.</summary>
+    private void Run()
+    {
+        ExecutionScratch scratch = _scratch[0];
+        int inFlightLimit = _options.EffectiveBatchesInFlight;
+        int idle = 0;
+        while (_remaining > 0)
+        {
+            bool progress = DrainCompletions();
+            if (!_stalled && _inFlight < inFlightLimit && (_pendingCount > 0 || _next < _count))
+            {
+                ExecutionBatch batch = RentBatch();
+                BuildBatch(batch);
+                if (batch.Count > 0)
+                {
+                    Dispatch(batch, scratch);
+                    idle = 0;
+                    continue;
+                }
+                ReturnBatch(batch);
+                _stalled = _remaining > 0; // nothing can go until a batch completes
+                if (_stalled && _inFlight == 0) ThrowHelper.ThrowInvalidOperation("the scheduler could not schedule the oldest waiting transaction with nothing in flight");
+                progress = true;
+            }
+            if (_helperCount > 0 && _work.TryDequeue(out int slot))
+            {
+                ExecutionBatch batch = _batches[slot];
+                ExecuteBatch(batch, scratch);
+                _inFlight--;
+                Complete(batch);
+                idle = 0;
+                continue;
+            }
+            if (progress)
+            {
+                idle = 0;
+            }
+            else
+            {
+                Wait(ref idle);
+            }
+        }
+    }
+
+    private void Dispatch(ExecutionBatch batch, ExecutionScratch scratch)
+    {
+        _stats.Batches++;
+        _stats.ScheduledTransactions += batch.Count;
+        if (_helperCount == 0)
+        {
+            ExecuteBatch(batch, scratch);
+            Complete(batch);
+            return;
+        }
+        _inFlight++;
+        if (!_work.TryEnqueue(batch.SlotIndex)) ThrowHelper.ThrowInvalidOperation("work queue full: in-flight accounting is broken");
+        if (Volatile.Read(ref _sleepers) > 0) _wake.Release();
+    }
+
+    private bool DrainCompletions()
+    {
+        bool any = false;
+        while (_done.TryDequeue(out int slot))
+        {
+            _inFlight--;
+            if (_helperFailure is Exception failure) throw new InvalidOperationException("an execution worker failed", failure);
+            Complete(_batches[slot]);
+            any = true;
+        }
+        return any;
+    }
+
+    /// <summary>After a failure: waits until no helper touches this execution's state, dropping unstarted batches.</summary>
+    private void AbandonInFlight()
+    {
+        while (_inFlight > 0)
+        {
+            if (_done.TryDequeue(out int done) || _work.TryDequeue(out done))
+            {
+                _inFlight--;
+                ReturnBatch(_batches[done]);
+            }
+            else
+            {
+                Thread.Yield();
+            }
+        }
+    }
+
+    /// <summary>Runs a batch's transactions in order (any execution thread).</summary>
+    private void ExecuteBatch(ExecutionBatch batch, ExecutionScratch scratch)
+    {
+        Bank bank = _bank!;
+        VerifiedTransaction[] txs = _txs;
+        TransactionResult[] results = _results;
+        int[] handleStart = _handleStart;
+        int[] handles = _handles;
+        ulong fees = 0, signatures = 0, committed = 0;
+        for (int k = 0; k < batch.Count; k++)
+        {
+            int t = batch.Transactions[k];
+            ref readonly VerifiedTransaction tx = ref txs[t];
+            TransactionView view = tx.View;
+            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], tx.Layout.AccountKeyCount), scratch);
+            results[t] = result;
+            if (result.IsCommitted)
+            {
+                fees += result.Fee;
+                signatures += tx.Layout.SignatureCount;
+                committed++;
+            }
+        }
+        batch.Fees = fees;
+        batch.Signatures = signatures;
+        batch.Committed = committed;
+    }
+
+    private void HelperLoop(int index)
+    {
+        IReadOnlyList<int>? cores = _options.HelperCores;
+        if (cores is { Count: > 0 }) CpuAffinity.TryPinCurrentThread(cores[index % cores.Count], out _);
+        ExecutionScratch scratch = _scratch[index + 1];
+        long spinUntil = 0;
+        while (true)
+        {
+            if (_work.TryDequeue(out int slot))
+            {
+                try
+                {
+                    ExecuteBatch(_batches[slot], scratch);
+                }
+                catch (Exception e)
+                {
+                    // A bug, not a transaction failure: hand it to the coordinator rather than kill the process.
+                    Interlocked.CompareExchange(ref _helperFailure, e, null);
+                }
+                while (!_done.TryEnqueue(slot)) Thread.SpinWait(1);
+                spinUntil = 0;
+                continue;
+            }
+            if (_stopping) return;
+            long now = Stopwatch.GetTimestamp();
+            if (spinUntil == 0) spinUntil = now + Stopwatch.Frequency / 5000; // spin 200 µs before parking
+            if (now < spinUntil)
+            {
+                Thread.SpinWait(16);
+                continue;
+            }
+            Interlocked.Increment(ref _sleepers);
+            if (_work.IsEmpty && !_stopping) _wake.Wait();
+            Interlocked.Decrement(ref _sleepers);
+            spinUntil = 0;
+        }
+    }
+
+    private static void Wait(ref int idle)
+    {
+        idle++;
+        if (idle < 64) Thread.SpinWait(8);
+        else if (idle < 256) Thread.Yield();
+        else Thread.Sleep(0);
+    }
+
+    private ExecutionBatch RentBatch() => _batches[_freeBatches[--_freeBatchCount]];
+
+    private void ReturnBatch(ExecutionBatch batch) => _freeBatches[_freeBatchCount++] = batch.SlotIndex;
+}
+
+/// <summary>What the scheduler has done (for benchmarks and diagnostics).</summary>
+public struct SchedulerStats
+{
+    public long Batches;
+    public long ScheduledTransactions;
+
+    /// <summary>Times a transaction had to wait for a later batch because of a conflict.</summary>
+    public long Deferrals;
+
+    /// <summary>Transactions answered AlreadyProcessed without executing.</summary>
+    public long AlreadyProcessed;
+
+    public readonly double AverageBatchSize => Batches == 0 ? 0 : ScheduledTransactions / (double)Batches;
+}
