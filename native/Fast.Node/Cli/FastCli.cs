@@ -63,6 +63,7 @@ public static class FastCli
         root.Subcommands.Add(BenchCommand.Build(io));
         root.Subcommands.Add(LoadGen.BenchTpsCommand.Build(io));
         root.Subcommands.Add(Devnet.DevnetCommand.Build(io));
+        root.Subcommands.Add(Validator.ValidatorCommand.Build(io));
         return root;
     }
 

@@ -1,0 +1,20 @@
+namespace Fast.Node.Validator;
+
+/// <summary>What the banking stage did. Written by the banking thread, read by /metrics.</summary>
+public sealed class BankingCounters
+{
+    public long Entries;
+    public long Executed;
+    public long Committed;
+    public long NotCommitted;
+    public long FailedCommitted;
+    public long DroppedBlockhash;
+    public long DroppedAlreadyProcessed;
+    public long DroppedDuplicate;
+    public long DroppedFeePayer;
+    public long RecordsRetriedNextSlot;
+    public long SlotsFrozen;
+    public long Roots;
+    public long Checkpoints;
+    public long NoEntryBuffer;
+}

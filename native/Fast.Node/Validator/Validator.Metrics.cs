@@ -1,0 +1,115 @@
+using System.Globalization;
+using Fast.Core.Codec;
+using Fast.Node.Rpc;
+
+namespace Fast.Node.Validator;
+
+/// <summary>/metrics: slots, commitment, throughput, queue depths, drops by stage and reason, stage rates.</summary>
+public sealed partial class Validator
+{
+    private long _lastMetricsAt = Environment.TickCount64;
+    private ulong _lastMetricsTransactions;
+    private long _lastMetricsHashes;
+    private long _lastMetricsVerified;
+    private long _lastMetricsExecuted;
+
+    private void WriteMetrics(PrometheusText m, JsonRpcProcessor rpc)
+    {
+        ChainState chain = Chain;
+        m.Gauge("fast_slot", "Slot by commitment", chain.ProcessedSlot, "commitment=\"processed\"")
+         .Gauge("fast_slot", "Slot by commitment", chain.Confirmed?.Slot ?? 0, "commitment=\"confirmed\"")
+         .Gauge("fast_slot", "Slot by commitment", chain.Root?.Slot ?? 0, "commitment=\"finalized\"")
+         .Gauge("fast_root_slot", "The last rooted (finalized) slot", chain.Root?.Slot ?? 0)
+         .Counter("fast_transactions_total", "Committed transactions (processed commitment)", chain.ProcessedTransactions)
+         .Gauge("fast_sigverify_threads", "Sigverify threads of this node", _options.SigverifyThreads)
+         .Gauge("fast_banking_workers", "Sealevel execution threads of this node", _options.BankingThreads);
+
+        // Rates over the time since the previous scrape.
+        long now = Environment.TickCount64;
+        double seconds = Math.Max(0.001, (now - Interlocked.Exchange(ref _lastMetricsAt, now)) / 1000.0);
+        ulong transactions = chain.ProcessedTransactions;
+        m.Gauge("fast_tps", "Committed transactions per second since the previous scrape", (transactions - Interlocked.Exchange(ref _lastMetricsTransactions, transactions)) / seconds);
+        if (chain.LatestFrozen is SlotRecord frozen)
+        {
+            m.Gauge("fast_slot_transactions", "Committed transactions in the latest frozen slot", frozen.TransactionCount)
+             .Gauge("fast_slot_duration_ms", "Wall time of the latest frozen slot", frozen.DurationMs);
+        }
+
+        m.Gauge("fast_queue_depth", "Items waiting in a stage queue", _sigverifyInput.Count, "queue=\"sigverify\"")
+         .Gauge("fast_queue_depth", "Items waiting in a stage queue", _bankingInput.Count, "queue=\"banking\"")
+         .Gauge("fast_packet_buffers_free", "Free packet buffers", _packets.Available)
+         .Gauge("fast_entry_buffers", "Entry buffers created (of the pool's cap)", _entryBuffers.Created);
+
+        Net.Ingest.IngestCounters ingest = _ingestCounters;
+        m.Counter("fast_tpu_packets_total", "Packets received by the TPU", Volatile.Read(ref ingest.UdpPackets), "transport=\"udp\"")
+         .Counter("fast_tpu_packets_total", "Packets received by the TPU", Volatile.Read(ref ingest.TcpFrames), "transport=\"tcp\"")
+         .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsAccepted), "result=\"accepted\"")
+         .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsRejected), "result=\"rejected\"")
+         .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsClosedForError), "result=\"closed_for_error\"");
+        Drop(m, "ingest", "queue_full", Volatile.Read(ref ingest.DroppedQueueFull));
+        Drop(m, "ingest", "no_buffer", Volatile.Read(ref ingest.DroppedNoBuffer));
+        Drop(m, "ingest", "bad_size", Volatile.Read(ref ingest.DroppedMalformedSize));
+
+        if (_sigverify is { } sigverify)
+        {
+            Pipeline.SigverifyCounters s = sigverify.Counters;
+            long verified = Volatile.Read(ref s.Verified);
+            m.Counter("fast_sigverify_verified_total", "Transactions whose signatures verified", verified)
+             .Gauge("fast_sigverify_rate", "Verified transactions per second since the previous scrape", (verified - Interlocked.Exchange(ref _lastMetricsVerified, verified)) / seconds);
+            Drop(m, "sigverify", "invalid_signature", Volatile.Read(ref s.DroppedInvalidSignature));
+            Drop(m, "sigverify", "duplicate", Volatile.Read(ref s.DroppedDuplicate));
+            Drop(m, "sigverify", "output_full", Volatile.Read(ref s.DroppedOutputFull));
+            foreach (DecodeStatus status in Enum.GetValues<DecodeStatus>())
+            {
+                if (status == DecodeStatus.Ok) continue;
+                Drop(m, "sigverify", "malformed_" + status.ToString().ToLowerInvariant(), Volatile.Read(ref s.DroppedMalformed[(int)status]));
+            }
+        }
+        if (_banking is { } banking)
+        {
+            BankingCounters b = banking.Counters;
+            long executed = Volatile.Read(ref b.Executed);
+            m.Counter("fast_banking_executed_total", "Transactions executed", executed)
+             .Gauge("fast_exec_rate", "Executed transactions per second since the previous scrape", (executed - Interlocked.Exchange(ref _lastMetricsExecuted, executed)) / seconds)
+             .Counter("fast_banking_committed_total", "Transactions committed (fee paid)", Volatile.Read(ref b.Committed))
+             .Counter("fast_banking_failed_total", "Committed transactions whose instructions failed", Volatile.Read(ref b.FailedCommitted))
+             .Counter("fast_banking_not_committed_total", "Recorded transactions that could not pay their fee", Volatile.Read(ref b.NotCommitted))
+             .Counter("fast_banking_entries_total", "Entries recorded", Volatile.Read(ref b.Entries))
+             .Counter("fast_banking_slots_frozen_total", "Banks frozen", Volatile.Read(ref b.SlotsFrozen))
+             .Counter("fast_banking_checkpoints_total", "Accounts checkpoints", Volatile.Read(ref b.Checkpoints))
+             .Counter("fast_banking_records_retried_total", "Entries re-recorded because their slot ended", Volatile.Read(ref b.RecordsRetriedNextSlot));
+            Drop(m, "banking", "blockhash", Volatile.Read(ref b.DroppedBlockhash));
+            Drop(m, "banking", "already_processed", Volatile.Read(ref b.DroppedAlreadyProcessed));
+            Drop(m, "banking", "duplicate", Volatile.Read(ref b.DroppedDuplicate));
+            Drop(m, "banking", "fee_payer", Volatile.Read(ref b.DroppedFeePayer));
+        }
+        if (_poh is { } poh)
+        {
+            long hashes = poh.Hashes;
+            m.Counter("fast_poh_hashes_total", "PoH hashes", hashes)
+             .Gauge("fast_poh_rate", "PoH hashes per second since the previous scrape", (hashes - Interlocked.Exchange(ref _lastMetricsHashes, hashes)) / seconds)
+             .Counter("fast_poh_ticks_total", "PoH ticks", poh.Ticks)
+             .Counter("fast_poh_late_ticks_total", "Ticks produced late (the machine does not sustain hashes per tick)", poh.LateTicks)
+             .Counter("fast_poh_records_total", "Records mixed in", poh.RecordsRecorded, "result=\"recorded\"")
+             .Counter("fast_poh_records_total", "Records mixed in", poh.RecordsRejected, "result=\"rejected\"");
+            Drop(m, "poh", "entries", poh.EntriesDropped);
+        }
+        if (_ledger is { } ledger)
+        {
+            LedgerCounters l = ledger.Counters;
+            m.Counter("fast_ledger_slots_completed_total", "Slots written complete to the Blockstore", Volatile.Read(ref l.SlotsCompleted))
+             .Counter("fast_ledger_append_failures_total", "Blockstore appends refused", Volatile.Read(ref l.AppendFailures));
+        }
+        RpcCounters r = rpc.Counters;
+        m.Counter("fast_rpc_requests_total", "JSON-RPC calls", Volatile.Read(ref r.Requests));
+        Drop(m, "rpc", "parse_error", Volatile.Read(ref r.ParseErrors));
+        Drop(m, "rpc", "invalid_request", Volatile.Read(ref r.InvalidRequests));
+        Drop(m, "rpc", "method_not_found", Volatile.Read(ref r.MethodNotFound));
+        Drop(m, "rpc", "invalid_params", Volatile.Read(ref r.InvalidParams));
+        Drop(m, "rpc", "too_large", Volatile.Read(ref r.TooLarge));
+    }
+
+    private static void Drop(PrometheusText m, string stage, string reason, long value) =>
+        m.Counter("fast_dropped_total", "Packets, transactions or requests dropped, by stage and reason", value,
+            string.Create(CultureInfo.InvariantCulture, $"stage=\"{stage}\",reason=\"{reason}\""));
+}

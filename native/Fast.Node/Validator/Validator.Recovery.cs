@@ -1,0 +1,161 @@
+using Fast.Core.Codec;
+using Fast.Core.Ledger;
+using Fast.Core.Poh;
+using Fast.Core.Primitives;
+using Fast.Core.Transactions;
+using Fast.Exec;
+using Fast.Exec.Banking;
+using Fast.Exec.Replay;
+using Fast.Storage.Blocks;
+
+namespace Fast.Node.Validator;
+
+/// <summary>
+/// Start-up recovery: the accounts store comes back at its last checkpoint's root; every complete
+/// slot the Blockstore holds after it is checked (PoH chain from its parent's last hash, hashes per
+/// tick, ticks per slot) and re-executed, in order, rebuilding banks, signature statuses and the
+/// chain view. An incomplete slot (the node died inside it) is left dead; production resumes in the
+/// slot after the highest one the ledger has ever seen.
+/// </summary>
+public sealed partial class Validator
+{
+    private Hash _startHash;
+    private ulong _startSlot;
+    private ulong _startParent;
+    private ulong _startBlockHeight;
+    private ulong _startTransactions;
+
+    private void Recover()
+    {
+        Bank root = _forks.Root;
+        Chain.Rooted(RecordFor(root, parent: root.Slot, previous: default, blockHeight: root.Slot, cumulative: 0, results: null, transactionCount: 0));
+        Chain.Frozen(Chain.Root!);
+        Chain.MarkDurable(root.Slot);
+        ulong height = root.Slot;
+        ulong cumulative = 0;
+        Bank last = root;
+        ulong highestSeen = root.Slot;
+        int replayed = 0;
+        SlotReplayer replayer = new(_scheduler);
+
+        foreach (ulong slot in _blockstore.Slots().Where(s => s > root.Slot).Order())
+        {
+            highestSeen = Math.Max(highestSeen, slot);
+            if (!_blockstore.TryGetSlotMeta(slot, out SlotMeta meta) || !meta.IsComplete) continue; // dead: the node stopped inside it
+            if (meta.ParentSlot != last.Slot) continue; // not on our chain
+            byte[]? entries = _blockstore.ReadSlotEntries(slot);
+            if (entries is null) continue;
+            string? invalid = VerifySlotPoh(last.LastBlockhash, entries);
+            if (invalid is not null)
+            {
+                _log.WriteLine($"recovery: slot {slot} fails verification ({invalid}); replay stops at slot {last.Slot}");
+                break;
+            }
+            Bank bank = _forks.NewBank(slot, last.Slot, Identity);
+            ReplayOutcome outcome = replayer.Replay(bank, entries);
+            if (!outcome.DecodedAll)
+            {
+                _log.WriteLine($"recovery: slot {slot} does not decode ({outcome.Decode}); replay stops at slot {last.Slot}");
+                _forks.Remove(slot);
+                break;
+            }
+            bank.Freeze(outcome.LastEntryHash);
+            TransactionResult[] results = replayer.Results.ToArray();
+            int committed = IndexReplayed(slot, entries, results);
+            height++;
+            cumulative += (ulong)committed;
+            SlotRecord record = RecordFor(bank, last.Slot, last.LastBlockhash, height, cumulative, results, committed);
+            Chain.SetParent(slot, last.Slot);
+            Chain.Frozen(record);
+            Chain.MarkDurable(slot);
+            if (slot >= _options.RootDistance && slot - _options.RootDistance > _forks.Root.Slot)
+            {
+                ulong candidate = slot - _options.RootDistance;
+                if (_forks[candidate] is { IsFrozen: true })
+                {
+                    _forks.SetRoot(candidate);
+                    if (Chain.Get(candidate) is SlotRecord rooted) Chain.Rooted(rooted);
+                }
+            }
+            last = bank;
+            replayed++;
+        }
+
+        _startHash = last.LastBlockhash;
+        _startParent = last.Slot;
+        _startSlot = highestSeen + 1;
+        _startBlockHeight = height;
+        _startTransactions = cumulative;
+        Chain.SetProcessedTransactions(cumulative);
+        _log.WriteLine(_forks.RecoveredFromCheckpoint || replayed > 0
+            ? $"recovery: accounts at root {root.Slot}, replayed {replayed} slot(s) to {last.Slot}; resuming at slot {_startSlot}"
+            : $"recovery: new ledger from genesis {Genesis.Hash}; starting at slot {_startSlot}");
+    }
+
+    /// <summary>Null when the slot's entries chain from <paramref name="start"/> with the genesis tick rules; otherwise why not.</summary>
+    private string? VerifySlotPoh(in Hash start, byte[] entries)
+    {
+        var segments = new PohSegment[CountEntries(entries)];
+        DecodeResult decoded = PohSegment.TryParseEntries(entries, segments, out int count);
+        if (!decoded.IsOk) return decoded.ToString();
+        ulong hashesSinceTick = 0;
+        PohVerifyResult ticks = PohVerifier.CheckTickHashCounts(segments.AsSpan(0, count), Genesis.Config.HashesPerTick, ref hashesSinceTick);
+        if (!ticks.IsValid) return ticks.ToString();
+        int tickCount = 0;
+        foreach (PohSegment s in segments.AsSpan(0, count))
+        {
+            if (!s.HasMixin) tickCount++;
+        }
+        if (tickCount != Genesis.Config.TicksPerSlot) return $"{tickCount} ticks, expected {Genesis.Config.TicksPerSlot}";
+        if (count == 0 || segments[count - 1].HasMixin) return "the slot does not end on a tick";
+        PohVerifyResult chain = PohVerifier.Verify(start, segments.AsMemory(0, count), Environment.ProcessorCount);
+        return chain.IsValid ? null : chain.ToString();
+    }
+
+    private static int CountEntries(byte[] entries)
+    {
+        int count = 0, offset = 0;
+        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+        {
+            offset += entry.Length;
+            count++;
+        }
+        return Math.Max(count, 1);
+    }
+
+    /// <summary>Puts a replayed slot's committed transactions into the signature index; returns how many.</summary>
+    private int IndexReplayed(ulong slot, byte[] entries, TransactionResult[] results)
+    {
+        int position = 0, committed = 0, offset = 0;
+        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+        {
+            foreach (TransactionView tx in entry.Transactions)
+            {
+                TransactionResult result = results[position];
+                if (result.IsCommitted)
+                {
+                    Signatures.Add(tx.FirstSignature, new SignatureLocation(slot, position, result.Error, result.InstructionIndex, result.Fee));
+                    committed++;
+                }
+                position++;
+            }
+            offset += entry.Length;
+        }
+        return committed;
+    }
+
+    private static SlotRecord RecordFor(Bank bank, ulong parent, Hash previous, ulong blockHeight, ulong cumulative, TransactionResult[]? results, int transactionCount) => new()
+    {
+        Slot = bank.Slot,
+        Parent = parent,
+        Blockhash = bank.LastBlockhash,
+        PreviousBlockhash = previous,
+        BankHash = bank.Hash,
+        BlockHeight = blockHeight,
+        BlockTimeUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        CumulativeTransactions = cumulative,
+        TransactionCount = transactionCount,
+        Results = results,
+        Bank = bank,
+    };
+}

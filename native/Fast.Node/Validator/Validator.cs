@@ -1,0 +1,245 @@
+using System.Net;
+using Fast.Core.Collections;
+using Fast.Core.Consensus;
+using Fast.Core.Primitives;
+using Fast.Crypto;
+using Fast.Exec.Banking;
+using Fast.Exec.Scheduling;
+using Fast.Net.Ingest;
+using Fast.Net.Packets;
+using Fast.Node.Ledger;
+using Fast.Node.Pipeline;
+using Fast.Node.Rpc;
+using Fast.Storage.Accounts;
+using Fast.Storage.Blocks;
+
+namespace Fast.Node.Validator;
+
+/// <summary>
+/// One validator: the pipeline of ARCHITECTURE.md on this machine. TPU ingest (UDP + TCP) →
+/// sigverify → banking (Sealevel) ⇄ PoH → ledger writer → Blockstore; banks freeze per slot and root
+/// 31 slots behind; JSON-RPC and /metrics read <see cref="ChainState"/>. <see cref="Open"/> loads
+/// genesis and identity, opens the stores and replays what the ledger holds past the accounts
+/// checkpoint; <see cref="StartAsync"/> starts the threads; <see cref="DisposeAsync"/> stops them in
+/// order (ingest first, ledger last), roots and checkpoints the tip, and closes the stores.
+/// </summary>
+public sealed partial class Validator : IAsyncDisposable
+{
+    private readonly ValidatorOptions _options;
+    private readonly TextWriter _log;
+    private readonly FileStream _lock;
+    private readonly AccountsDb _accounts;
+    private readonly Blockstore _blockstore;
+    private readonly BankForks _forks;
+    private readonly SealevelScheduler _scheduler;
+    private readonly PacketPool _packets;
+    private readonly BoundedQueue<Packet> _sigverifyInput;
+    private readonly BoundedQueue<VerifiedPacket> _bankingInput;
+    private readonly IngestCounters _ingestCounters = new();
+    private readonly EntryBufferPool _entryBuffers;
+    private UdpIngest? _udp;
+    private TcpIngest? _tcp;
+    private SigverifyStage? _sigverify;
+    private PohService? _poh;
+    private BankingStage? _banking;
+    private LedgerWriter? _ledger;
+    private RpcServer? _rpc;
+    private bool _disposed;
+
+    private Validator(ValidatorOptions options, TextWriter log, GenesisFile genesis, Keypair identity, FileStream lockFile, AccountsDb accounts, Blockstore blockstore, BankForks forks)
+    {
+        _options = options;
+        _log = log;
+        Genesis = genesis;
+        Identity = new Pubkey(identity.PublicKey);
+        _lock = lockFile;
+        _accounts = accounts;
+        _blockstore = blockstore;
+        _forks = forks;
+        _scheduler = new SealevelScheduler(new SchedulerOptions
+        {
+            Workers = options.BankingThreads,
+            HelperCores = options.Cores,
+        });
+        _packets = new PacketPool(options.PacketBuffers);
+        _sigverifyInput = new BoundedQueue<Packet>(options.SigverifyQueue);
+        _bankingInput = new BoundedQueue<VerifiedPacket>(options.BankingQueue);
+        // Entry buffers: each holds up to MaxEntryTransactions × 1,232 bytes; 256 of them ≈ 160 MiB at the
+        // default 512 transactions — far more than the few in flight between banking and the ledger writer.
+        _entryBuffers = new EntryBufferPool(256, options.MaxEntryTransactions * Core.Transactions.TransactionLimits.MaxTransactionSize);
+        Chain = new ChainState();
+        Signatures = new SignatureIndex(options.SignatureIndexLog2);
+        Schedule = LeaderSchedule.Compute(genesis.Hash, new Epoch(0), genesis.Config.SlotsPerEpoch,
+            [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);
+    }
+
+    public GenesisFile Genesis { get; }
+    public Pubkey Identity { get; }
+    public ChainState Chain { get; }
+    public SignatureIndex Signatures { get; }
+    public LeaderSchedule Schedule { get; private set; }
+    public IPEndPoint? RpcEndPoint => _rpc?.LocalEndPoint;
+    public IPEndPoint? TpuEndPoint => _udp?.LocalEndPoint;
+    public IPEndPoint? TpuTcpEndPoint => _tcp?.LocalEndPoint;
+    public int SigverifyThreads => _options.SigverifyThreads;
+
+    /// <summary>Why the node must stop on its own (a stage died), or null.</summary>
+    public string? Fault =>
+        _banking?.Failure is Exception b ? $"banking stage failed: {b.Message}"
+        : _ledger?.Failure is Exception l ? $"ledger writer failed: {l.Message}"
+        : _poh is { IsRunning: false } && !_disposed ? "the PoH thread stopped"
+        : null;
+
+    /// <summary>Loads genesis and identity, opens (or creates) the ledger, and replays it. One-line <see cref="ValidatorStartException"/> on bad input.</summary>
+    public static Validator Open(ValidatorOptions options, TextWriter log)
+    {
+        if (!GenesisFile.TryLoad(options.GenesisPath, out GenesisFile? genesis, out string error)) throw new ValidatorStartException(error);
+        if (KeypairFile.TryRead(options.IdentityPath, out Keypair? identity, out string keyError) != KeypairFileError.None) throw new ValidatorStartException(keyError);
+        Pubkey identityKey = new(identity!.PublicKey);
+        if (!genesis!.Config.Validators.Any(v => v.Identity == identityKey))
+        {
+            throw new ValidatorStartException($"identity {identityKey} is not a validator in this genesis");
+        }
+        if (genesis.Config.Validators.Count > 1)
+        {
+            throw new ValidatorStartException($"this genesis has {genesis.Config.Validators.Count} validators; multi-validator clusters need gossip and Turbine, which this build does not have yet — use a 1-validator genesis");
+        }
+
+        Directory.CreateDirectory(options.LedgerPath);
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(Path.Combine(options.LedgerPath, "validator.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new ValidatorStartException($"{options.LedgerPath} is in use by another validator (validator.lock is held)");
+        }
+        WriteGenesisMarker(options.LedgerPath, genesis);
+
+        var accounts = AccountsDb.Open(new AccountsDbOptions
+        {
+            Directory = Path.Combine(options.LedgerPath, "accounts"),
+            MemoryBytes = options.AccountsMemoryBytes,
+            IndexBytes = 16L << 20,
+        });
+        var blockstore = Blockstore.Open(new BlockstoreOptions { Directory = Path.Combine(options.LedgerPath, "blocks") });
+        var forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots });
+        Validator validator = new(options, log, genesis, identity, lockFile, accounts, blockstore, forks);
+        validator.Recover();
+        return validator;
+    }
+
+    /// <summary>A ledger belongs to one genesis: refuse to mix ledgers of different clusters.</summary>
+    private static void WriteGenesisMarker(string ledger, GenesisFile genesis)
+    {
+        string marker = Path.Combine(ledger, "genesis.hash");
+        string expected = genesis.Hash.ToString();
+        if (File.Exists(marker))
+        {
+            string found = File.ReadAllText(marker).Trim();
+            if (found != expected) throw new ValidatorStartException($"{ledger} holds the ledger of another cluster (genesis {found}, not {expected})");
+            return;
+        }
+        File.WriteAllText(marker, expected + "\n");
+    }
+
+    private static Fast.Exec.Banking.GenesisConfig ToBankGenesis(GenesisFile genesis, Pubkey leader) =>
+        new(genesis.Hash, [.. genesis.Config.Accounts.Select(a => (a.Address, new Account(a.Lamports, a.Owner, a.Executable, a.Data)))])
+        {
+            LamportsPerSignature = genesis.Config.LamportsPerSignature,
+            Leader = leader,
+        };
+
+    public async Task StartAsync()
+    {
+        int ticksPerSlot = (int)Genesis.Config.TicksPerSlot;
+        PohConfig poh = new()
+        {
+            SlotMs = _options.SlotMs ?? (int)Genesis.Config.TargetSlotMs,
+            TicksPerSlot = ticksPerSlot,
+            HashesPerTick = Genesis.Config.HashesPerTick,
+            Core = _options.PohCore,
+            LowPower = _options.LowPower,
+        };
+        if (poh.Validate() is string invalid) throw new ValidatorStartException($"PoH settings: {invalid}");
+
+        _poh = new PohService(poh, _startHash, _startSlot * (ulong)ticksPerSlot);
+        _ledger = new LedgerWriter(_poh, _blockstore, Chain, ticksPerSlot, _options.Cores?.FirstOrDefault());
+        Bank working = _forks.NewBank(_startSlot, _startParent, Identity);
+        Chain.SetParent(_startSlot, _startParent);
+        _banking = new BankingStage(_forks, working, _startBlockHeight, _startTransactions, _scheduler, _poh, _packets, _bankingInput, _entryBuffers, Chain, Signatures,
+            _blockstore, Identity, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, Core = _options.Cores?.FirstOrDefault() });
+        _sigverify = new SigverifyStage(_packets, _sigverifyInput, _bankingInput, _options.SigverifyThreads, _options.Cores, new SignatureDedup());
+        _udp = new UdpIngest(new IPEndPoint(_options.BindAddress, _options.TpuPort), _packets, _sigverifyInput, _ingestCounters);
+        _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections);
+
+        _ledger.Start();
+        _banking.Start();
+        _poh.Start();
+        _sigverify.Start();
+        _udp.Start();
+        _tcp.Start();
+
+        ValidatorRpcBackend backend = new(this);
+        JsonRpcProcessor processor = new(backend);
+        _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy);
+        await _rpc.StartAsync().ConfigureAwait(false);
+        _log.WriteLine($"validator {Identity}: slot {_startSlot} (parent {_startParent}), rpc http://{_rpc.LocalEndPoint}, tpu udp {_udp.LocalEndPoint} tcp {_tcp.LocalEndPoint}, " +
+                       $"{_options.SigverifyThreads} sigverify thread(s), {_options.BankingThreads} banking worker(s){(_options.LowPower ? ", low-power PoH" : "")}");
+    }
+
+    /// <summary>Hands a transaction that RPC already parsed and verified to banking; false when a buffer or the queue is full.</summary>
+    internal bool SubmitVerified(ReadOnlySpan<byte> transaction, in Core.Transactions.TransactionLayout layout)
+    {
+        if (!_packets.TryRent(out int slot)) return false;
+        transaction.CopyTo(_packets.Slot(slot));
+        if (_bankingInput.TryEnqueue(new VerifiedPacket(new Packet(slot, (ushort)transaction.Length, PacketSource.Local), layout))) return true;
+        _packets.Return(slot);
+        return false;
+    }
+
+    internal Bank? BankAt(Commitment commitment) => commitment switch
+    {
+        Commitment.Finalized => Chain.Root?.Bank ?? _forks.Root,
+        Commitment.Confirmed => Chain.Confirmed?.Bank ?? Chain.Root?.Bank ?? _forks.Root,
+        // The working bank is the banking thread's alone; processed reads see the latest frozen bank.
+        _ => Chain.LatestFrozen?.Bank ?? Chain.Root?.Bank ?? _forks.Root,
+    };
+
+    internal Blockstore Blockstore => _blockstore;
+    internal ValidatorOptions Options => _options;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _log.WriteLine("validator: stopping (ingest, sigverify, banking, PoH, ledger), then checkpointing");
+        _udp?.Dispose();
+        if (_tcp is not null) await _tcp.DisposeAsync().ConfigureAwait(false);
+        _sigverify?.Stop();
+        _banking?.Stop();
+        _poh?.Stop();
+        _ledger?.Stop();
+        try
+        {
+            _banking?.RootLatestDurable();
+            _blockstore.Commit();
+            _accounts.Checkpoint();
+            _log.WriteLine($"validator: checkpointed at root {_forks.Root.Slot}");
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or Fast.Storage.StorageException)
+        {
+            _log.WriteLine($"validator: checkpoint at shutdown failed ({e.Message}); the next start replays from the last checkpoint");
+        }
+        if (_rpc is not null) await _rpc.DisposeAsync().ConfigureAwait(false);
+        _scheduler.Dispose();
+        _blockstore.Dispose();
+        _accounts.Dispose();
+        _packets.Dispose();
+        _lock.Dispose();
+    }
+}
+
+/// <summary>A validator cannot start: bad genesis, identity, ledger or flags. The message is one line for the operator.</summary>
+public sealed class ValidatorStartException(string message) : Exception(message);

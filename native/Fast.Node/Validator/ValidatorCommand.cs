@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using Fast.Node.Cli;
+
+namespace Fast.Node.Validator;
+
+/// <summary>`fast validator`: run one validator until SIGINT/SIGTERM (clean stop: checkpoint, flush, exit 0).</summary>
+public static class ValidatorCommand
+{
+    public static Command Build(CliIO io)
+    {
+        ValidatorOptions d = new() { IdentityPath = "", GenesisPath = "", LedgerPath = "" };
+        Option<string> identity = new("--identity") { Description = "This validator's identity keypair file", Required = true };
+        Option<string?> vote = new("--vote-account") { Description = "This validator's vote account keypair file (optional until voting lands)" };
+        Option<string> genesis = new("--genesis") { Description = "The cluster's genesis.bin", Required = true };
+        Option<string> ledger = new("--ledger") { Description = "Directory for this validator's ledger (accounts, blocks)", Required = true };
+        Option<long> rpcPort = CliOptions.Integer("--rpc-port", "JSON-RPC and /metrics port", d.RpcPort, 0, 65_535);
+        Option<string> rpcBind = new("--rpc-bind-address") { Description = $"Address the RPC listens on (default {d.RpcBindAddress})", DefaultValueFactory = _ => d.RpcBindAddress.ToString() };
+        Option<long> tpuPort = CliOptions.Integer("--tpu-port", "Transaction ingest UDP port", d.TpuPort, 0, 65_535);
+        Option<long> tpuTcpPort = CliOptions.Integer("--tpu-tcp-port", "Transaction ingest TCP port (u16-length-prefixed frames)", d.TpuTcpPort, 0, 65_535);
+        Option<long> gossipPort = CliOptions.Integer("--gossip-port", "Gossip port (advertised; gossip itself arrives with the multi-node issue)", d.GossipPort, 0, 65_535);
+        Option<string> bind = new("--bind-address") { Description = $"Address the TPU binds (default {d.BindAddress})", DefaultValueFactory = _ => d.BindAddress.ToString() };
+        Option<string> advertise = new("--advertise-address") { Description = $"Address other nodes and clients are told (default {d.AdvertisedAddress})", DefaultValueFactory = _ => d.AdvertisedAddress.ToString() };
+        Option<string?> cores = new("--cores") { Description = "Cores the node's stage threads are pinned to, e.g. 1-3 or 1,3 (default: not pinned)" };
+        Option<long> pohCore = CliOptions.Integer("--poh-core", "Core the PoH thread owns (-1: not pinned)", -1, -1, 1023);
+        Option<long> sigverifyThreads = CliOptions.Integer("--sigverify-threads", "Sigverify threads", d.SigverifyThreads, 1, 256);
+        Option<long> bankingThreads = CliOptions.Integer("--banking-threads", "Sealevel execution threads (the banking thread plus helpers)", d.BankingThreads, 1, 256);
+        Option<bool> lowPower = new("--low-power") { Description = "PoH sleeps to the wall clock between ticks instead of spinning a core (local devnets)" };
+        Option<long> slotMs = CliOptions.Integer("--slot-ms", "Override genesis' target slot time for pacing (0: use genesis)", 0, 0, 60_000);
+        Option<long> packetBuffers = CliOptions.Integer("--packet-buffers", "Packet buffers (1,280 B each)", d.PacketBuffers, 1024, 16 << 20);
+        Option<long> sigverifyQueue = CliOptions.Integer("--sigverify-queue", "Packets waiting for sigverify, at most (8 B each)", d.SigverifyQueue, 64, 16 << 20);
+        Option<long> bankingQueue = CliOptions.Integer("--banking-queue", "Verified transactions waiting for banking, at most (24 B each)", d.BankingQueue, 64, 16 << 20);
+        Option<long> maxConnections = CliOptions.Integer("--max-tpu-connections", "Concurrent TPU TCP connections", d.MaxTpuConnections, 1, 100_000);
+        Option<long> entryTransactions = CliOptions.Integer("--max-entry-transactions", "Transactions per entry", d.MaxEntryTransactions, 1, 4096);
+        Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
+        Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
+        Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the recent-signature index size (96 B per entry)", d.SignatureIndexLog2, 10, 26);
+        Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
+        Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
+        {
+            identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
+            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, signatureIndex, accountsMemory,
+        };
+        command.SetAction(parse =>
+        {
+            ValidatorOptions options = new()
+            {
+                IdentityPath = parse.GetValue(identity)!,
+                VoteAccountPath = parse.GetValue(vote),
+                GenesisPath = parse.GetValue(genesis)!,
+                LedgerPath = parse.GetValue(ledger)!,
+                RpcPort = (int)parse.GetValue(rpcPort),
+                RpcBindAddress = Address(parse.GetValue(rpcBind)!, "--rpc-bind-address"),
+                TpuPort = (int)parse.GetValue(tpuPort),
+                TpuTcpPort = (int)parse.GetValue(tpuTcpPort),
+                GossipPort = (int)parse.GetValue(gossipPort),
+                BindAddress = Address(parse.GetValue(bind)!, "--bind-address"),
+                AdvertisedAddress = Address(parse.GetValue(advertise)!, "--advertise-address"),
+                Cores = ParseCores(parse.GetValue(cores)),
+                PohCore = parse.GetValue(pohCore) >= 0 ? (int)parse.GetValue(pohCore) : null,
+                SigverifyThreads = (int)parse.GetValue(sigverifyThreads),
+                BankingThreads = (int)parse.GetValue(bankingThreads),
+                LowPower = parse.GetValue(lowPower),
+                SlotMs = parse.GetValue(slotMs) > 0 ? (int)parse.GetValue(slotMs) : null,
+                PacketBuffers = (int)parse.GetValue(packetBuffers),
+                SigverifyQueue = (int)parse.GetValue(sigverifyQueue),
+                BankingQueue = (int)parse.GetValue(bankingQueue),
+                MaxTpuConnections = (int)parse.GetValue(maxConnections),
+                MaxEntryTransactions = (int)parse.GetValue(entryTransactions),
+                RootDistance = (ulong)parse.GetValue(rootDistance),
+                CheckpointIntervalSlots = (ulong)parse.GetValue(checkpointInterval),
+                SignatureIndexLog2 = (int)parse.GetValue(signatureIndex),
+                AccountsMemoryBytes = parse.GetValue(accountsMemory) << 20,
+            };
+            return Run(options, io);
+        });
+        return command;
+    }
+
+    private static int Run(ValidatorOptions options, CliIO io)
+    {
+        using CancellationTokenSource stop = new();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        Validator validator;
+        try
+        {
+            validator = Validator.Open(options, io.Err);
+        }
+        catch (ValidatorStartException e)
+        {
+            throw new CliException(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Fast.Storage.StorageException or Fast.Exec.Banking.StorageUnreadableException)
+        {
+            throw new CliException($"cannot open the ledger in {options.LedgerPath}: {e.Message}", ExitCodes.Failure);
+        }
+        string? fault = null;
+        try
+        {
+            try
+            {
+                validator.StartAsync().GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or ValidatorStartException)
+            {
+                throw new CliException($"cannot start: {e.Message}", ExitCodes.Failure);
+            }
+            while (!stop.IsCancellationRequested)
+            {
+                fault = validator.Fault;
+                if (fault is not null) break;
+                stop.Token.WaitHandle.WaitOne(200);
+            }
+        }
+        finally
+        {
+            validator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        if (fault is not null) throw new CliException(fault, ExitCodes.Failure);
+        io.Err.WriteLine("validator: stopped cleanly");
+        return ExitCodes.Ok;
+    }
+
+    private static IPAddress Address(string text, string option) =>
+        IPAddress.TryParse(text, out IPAddress? address) ? address : throw new CliException($"{option} '{text}' is not an IP address");
+
+    /// <summary>"1-3", "1,3", "0,2-3" → core numbers.</summary>
+    internal static int[]? ParseCores(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        List<int> cores = [];
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] range = part.Split('-');
+            if (range.Length is 1 or 2
+                && int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
+                && int.TryParse(range[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
+                && first <= last && last < 1024)
+            {
+                for (int c = first; c <= last; c++) cores.Add(c);
+                continue;
+            }
+            throw new CliException($"--cores '{text}': expected core numbers like 1-3 or 1,3");
+        }
+        return [.. cores.Distinct()];
+    }
+}

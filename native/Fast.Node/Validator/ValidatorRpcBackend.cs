@@ -1,0 +1,240 @@
+using System.Net;
+using Fast.Core.Codec;
+using Fast.Core.Ledger;
+using Fast.Core.Merkle;
+using Fast.Core.Primitives;
+using Fast.Core.Transactions;
+using Fast.Exec;
+using Fast.Exec.Banking;
+using Fast.Node.Rpc;
+using Fast.Storage.Accounts;
+using Fast.Storage.Blocks;
+
+namespace Fast.Node.Validator;
+
+/// <summary>
+/// The JSON-RPC methods' view of a running <see cref="Validator"/>: commitment levels from
+/// <see cref="ChainState"/>, accounts from frozen banks, statuses from the <see cref="SignatureIndex"/>,
+/// blocks from the Blockstore. Called concurrently from Kestrel's threads; reads only.
+/// </summary>
+public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
+{
+    /// <summary>Slots the working bank may lag the wall clock before the node calls itself unhealthy.</summary>
+    private const double StallSeconds = 10;
+
+    private ulong _lastSeenSlot;
+    private long _lastSeenAt = Environment.TickCount64;
+
+    public string? Unhealthy
+    {
+        get
+        {
+            if (validator.Fault is string fault) return fault;
+            ulong slot = validator.Chain.ProcessedSlot;
+            long now = Environment.TickCount64;
+            if (slot != Volatile.Read(ref _lastSeenSlot))
+            {
+                Volatile.Write(ref _lastSeenSlot, slot);
+                Volatile.Write(ref _lastSeenAt, now);
+                return null;
+            }
+            double stalled = (now - Volatile.Read(ref _lastSeenAt)) / 1000.0;
+            return stalled > StallSeconds ? $"no new slot for {stalled:0} s" : null;
+        }
+    }
+
+    public string Version => Cli.VersionAction.Version;
+
+    public Hash GenesisHash => validator.Genesis.Hash;
+
+    private SlotRecord? Record(Commitment commitment) => commitment switch
+    {
+        Commitment.Finalized => validator.Chain.Root,
+        Commitment.Confirmed => validator.Chain.Confirmed,
+        _ => validator.Chain.LatestFrozen,
+    };
+
+    public ulong Slot(Commitment commitment) =>
+        commitment == Commitment.Processed ? validator.Chain.ProcessedSlot : Record(commitment)?.Slot ?? 0;
+
+    public ulong BlockHeight(Commitment commitment)
+    {
+        SlotRecord? record = Record(commitment);
+        ulong height = record?.BlockHeight ?? 0;
+        return commitment == Commitment.Processed ? height + 1 : height;
+    }
+
+    public ulong TransactionCount(Commitment commitment) =>
+        commitment == Commitment.Processed ? validator.Chain.ProcessedTransactions : Record(commitment)?.CumulativeTransactions ?? 0;
+
+    public EpochInfo EpochInfo(Commitment commitment)
+    {
+        ulong slot = Slot(commitment);
+        ulong slotsPerEpoch = validator.Genesis.Config.SlotsPerEpoch;
+        return new EpochInfo(slot, BlockHeight(commitment), slot / slotsPerEpoch, slot % slotsPerEpoch, slotsPerEpoch, TransactionCount(commitment));
+    }
+
+    public AccountSnapshot? Account(in Pubkey address, Commitment commitment, out ulong contextSlot)
+    {
+        Bank bank = validator.BankAt(commitment)!;
+        contextSlot = bank.Slot;
+        Account account = bank.GetAccount(address);
+        return account.Exists ? new AccountSnapshot(account.Lamports, account.Owner, account.Executable, account.Data.ToArray()) : null;
+    }
+
+    public (Hash Blockhash, ulong LastValidBlockHeight) LatestBlockhash(Commitment commitment, out ulong contextSlot)
+    {
+        SlotRecord? record = Record(commitment) ?? validator.Chain.Root;
+        contextSlot = record?.Slot ?? 0;
+        return (record?.Blockhash ?? validator.Genesis.Hash, (record?.BlockHeight ?? 0) + TransactionLimits.BlockhashMaxAgeSlots);
+    }
+
+    public SubmitOutcome Submit(ReadOnlySpan<byte> transaction, out Signature signature, out string? detail)
+    {
+        signature = default;
+        detail = null;
+        DecodeResult decoded = TransactionView.TryParse(transaction, out TransactionView view);
+        if (!decoded.IsOk)
+        {
+            detail = decoded.ToString();
+            return SubmitOutcome.Malformed;
+        }
+        signature = view.FirstSignature;
+        if (!TransactionSignatures.VerifyAll(view)) return SubmitOutcome.InvalidSignature;
+        if (!validator.SubmitVerified(transaction, view.Layout))
+        {
+            detail = "the node's transaction queue is full";
+            return SubmitOutcome.QueueFull;
+        }
+        return SubmitOutcome.Accepted;
+    }
+
+    public SignatureStatus? Status(in Signature signature, bool searchHistory)
+    {
+        if (!validator.Signatures.TryGet(signature, out SignatureLocation location)) return null;
+        ChainState chain = validator.Chain;
+        Commitment level = location.Slot <= (chain.Root?.Slot ?? 0) ? Commitment.Finalized
+            : location.Slot <= (chain.Confirmed?.Slot ?? 0) ? Commitment.Confirmed
+            : Commitment.Processed;
+        ulong? confirmations = level == Commitment.Finalized ? null : chain.ProcessedSlot - location.Slot;
+        return new SignatureStatus(location.Slot, ErrorText(location.Error), level, confirmations);
+    }
+
+    private static string? ErrorText(TransactionError error) => error == TransactionError.None ? null : error.ToString();
+
+    private bool Visible(ulong slot, Commitment commitment) =>
+        commitment == Commitment.Finalized ? slot <= (validator.Chain.Root?.Slot ?? 0) : slot <= (validator.Chain.Confirmed?.Slot ?? 0);
+
+    public TransactionRecord? Transaction(in Signature signature, Commitment commitment)
+    {
+        if (!validator.Signatures.TryGet(signature, out SignatureLocation location) || !Visible(location.Slot, commitment)) return null;
+        byte[]? entries = validator.Blockstore.ReadSlotEntries(location.Slot);
+        if (entries is null) return null;
+        List<byte[]> transactions = Transactions(entries);
+        if (location.Index >= transactions.Count) return null;
+        long? time = validator.Chain.Get(location.Slot)?.BlockTimeUnixSeconds;
+        return new TransactionRecord(location.Slot, transactions[location.Index], ErrorText(location.Error), location.Fee, [], [], time);
+    }
+
+    public BlockRecord? Block(ulong slot, Commitment commitment)
+    {
+        if (!Visible(slot, commitment)) return null;
+        if (!validator.Blockstore.TryGetSlotMeta(slot, out SlotMeta meta) || !meta.IsComplete) return null;
+        byte[]? entries = validator.Blockstore.ReadSlotEntries(slot);
+        if (entries is null) return null;
+        List<byte[]> transactions = Transactions(entries);
+        SlotRecord? record = validator.Chain.Get(slot);
+        List<TransactionRecord> records = new(transactions.Count);
+        for (int i = 0; i < transactions.Count; i++)
+        {
+            TransactionResult? result = record?.Results is { } results && i < results.Length ? results[i] : null;
+            records.Add(new TransactionRecord(slot, transactions[i], result is { } r ? ErrorText(r.Error) ?? (r.IsCommitted ? null : "NotCommitted") : null,
+                result?.Fee ?? 0, [], [], record?.BlockTimeUnixSeconds));
+        }
+        Hash blockhash = record?.Blockhash ?? LastEntryHash(entries);
+        Hash previous = record?.PreviousBlockhash ?? validator.Chain.Get(meta.ParentSlot)?.Blockhash ?? default;
+        return new BlockRecord(slot, meta.ParentSlot, blockhash, previous, record?.BlockHeight ?? slot, record?.BlockTimeUnixSeconds, records);
+    }
+
+    public TransactionProof? Proof(in Signature signature, Commitment commitment)
+    {
+        if (!validator.Signatures.TryGet(signature, out SignatureLocation location) || !Visible(location.Slot, commitment)) return null;
+        byte[]? entries = validator.Blockstore.ReadSlotEntries(location.Slot);
+        if (entries is null) return null;
+        List<byte[]> transactions = Transactions(entries);
+        if (location.Index >= transactions.Count) return null;
+        Hash[] leaves = [.. transactions.Select(tx => MerkleTree.HashLeaf(tx))];
+        var path = new Hash[MerkleTree.ProofLength(location.Index, leaves.Length)];
+        MerkleTree.BuildProof(leaves, location.Index, path);
+        Hash root = MerkleTree.ComputeRoot(leaves);
+        Hash blockhash = validator.Chain.Get(location.Slot)?.Blockhash ?? LastEntryHash(entries);
+        return new TransactionProof(location.Slot, blockhash, root, location.Index, leaves.Length, leaves[location.Index], path);
+    }
+
+    /// <summary>Every transaction of a slot, in block order.</summary>
+    private static List<byte[]> Transactions(byte[] entries)
+    {
+        List<byte[]> transactions = [];
+        int offset = 0;
+        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+        {
+            foreach (TransactionView tx in entry.Transactions) transactions.Add(tx.Bytes.ToArray());
+            offset += entry.Length;
+        }
+        return transactions;
+    }
+
+    private static Hash LastEntryHash(byte[] entries)
+    {
+        Hash last = default;
+        int offset = 0;
+        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+        {
+            last = entry.Hash;
+            offset += entry.Length;
+        }
+        return last;
+    }
+
+    public Pubkey SlotLeader(ulong slot) =>
+        validator.Schedule.Contains(slot) ? validator.Schedule.LeaderAt(slot) : validator.Identity;
+
+    public IReadOnlyDictionary<Pubkey, List<ulong>>? LeaderSchedule(ulong slot)
+    {
+        Core.Consensus.LeaderSchedule schedule = validator.Schedule;
+        ulong slotsPerEpoch = validator.Genesis.Config.SlotsPerEpoch;
+        ulong epoch = slot / slotsPerEpoch;
+        if (epoch != schedule.Epoch.Value)
+        {
+            schedule = Core.Consensus.LeaderSchedule.Compute(validator.Genesis.Hash, new Epoch(epoch), slotsPerEpoch,
+                [.. validator.Genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);
+        }
+        Dictionary<Pubkey, List<ulong>> result = [];
+        for (ulong i = 0; i < (ulong)schedule.SlotCount; i++)
+        {
+            Pubkey leader = schedule.LeaderAt(schedule.FirstSlot + i);
+            if (!result.TryGetValue(leader, out List<ulong>? slots)) result[leader] = slots = [];
+            slots.Add(i);
+        }
+        return result;
+    }
+
+    public IReadOnlyList<ClusterNode> ClusterNodes()
+    {
+        ValidatorOptions o = validator.Options;
+        string address = o.AdvertisedAddress.ToString();
+        string? Text(IPEndPoint? bound, int port) => bound is null ? null : $"{address}:{bound.Port}";
+        return [new ClusterNode(validator.Identity, $"{address}:{o.GossipPort}", Text(validator.TpuEndPoint, o.TpuPort), Text(validator.TpuTcpEndPoint, o.TpuTcpPort),
+            Text(validator.RpcEndPoint, o.RpcPort), Version, validator.Genesis.ShredVersion)];
+    }
+
+    public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts()
+    {
+        ulong confirmed = validator.Chain.Confirmed?.Slot ?? 0;
+        ulong root = validator.Chain.Root?.Slot ?? 0;
+        List<VoteAccountInfo> current = [.. validator.Genesis.Config.Validators.Select(v => new VoteAccountInfo(v.VoteAccount, v.Identity, v.StakeLamports, confirmed, root))];
+        return (current, []);
+    }
+
+    public ulong LowestAvailableSlot => validator.Blockstore.Slots() is { Length: > 0 } slots ? slots.Min() : 0;
+}
