@@ -1,33 +1,63 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Security.Cryptography;
 
 namespace Fast.Node.Pipeline;
 
 /// <summary>
-/// A lossy filter of recently seen transaction signatures, so a flood of one packet costs one
-/// signature check, not thousands. A fixed table of 64-bit fingerprints indexed by the signature's
-/// own bits (signatures are uniformly random): a hit is a duplicate; a miss may be a forgotten
-/// duplicate (later caught by the status cache). Touched by every sigverify thread without locks —
-/// races only cause misses. Memory: <c>2^bits × 8</c> bytes (2^20 = 8 MiB).
+/// A lossy filter of recently seen packets, so a flood of one packet costs one signature check,
+/// not thousands. Keyed by a per-process seeded 64-bit hash of the whole packet: a forged copy with
+/// a corrupted signature, or a real signature pasted onto other bytes, is a different packet and
+/// cannot poison the filter against the genuine transaction (keying on the signature alone would
+/// let anyone censor a transaction by sending a broken copy first). A fixed table of fingerprints:
+/// a hit is a duplicate; a miss may be a forgotten duplicate (the status cache catches it later).
+/// Touched by every sigverify thread without locks — races only cause misses.
+/// Memory: <c>2^bits × 8</c> bytes (2^20 = 8 MiB).
 /// </summary>
 public sealed class SignatureDedup
 {
+    private const ulong Multiplier = 0x9E3779B97F4A7C15;
+
     private readonly ulong[] _table;
     private readonly int _mask;
+    private readonly ulong _seed;
 
     public SignatureDedup(int bits = 20)
     {
         if (bits is < 4 or > 28) throw new ArgumentOutOfRangeException(nameof(bits));
         _table = new ulong[1 << bits];
         _mask = (1 << bits) - 1;
+        Span<byte> seed = stackalloc byte[8];
+        RandomNumberGenerator.Fill(seed);
+        _seed = BinaryPrimitives.ReadUInt64LittleEndian(seed) | 1;
     }
 
-    /// <summary>True when this signature was seen recently (drop it); otherwise remembers it and returns false.</summary>
-    public bool IsDuplicate(ReadOnlySpan<byte> signature)
+    /// <summary>True when this exact packet was seen recently (drop it); otherwise remembers it and returns false.</summary>
+    public bool IsDuplicate(ReadOnlySpan<byte> packet)
     {
-        ulong fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(signature) | 1; // never 0, the empty mark
-        int index = (int)(BinaryPrimitives.ReadUInt64LittleEndian(signature[32..]) & (ulong)_mask);
+        ulong key = Hash(packet);
+        ulong fingerprint = key | 1; // never 0, the empty mark
+        int index = (int)((key * Multiplier) >> 32) & _mask;
         if (Volatile.Read(ref _table[index]) == fingerprint) return true;
         Volatile.Write(ref _table[index], fingerprint);
         return false;
+    }
+
+    /// <summary>A seeded multiply-rotate hash over 8-byte words (not cryptographic; the seed keeps collisions out of an attacker's reach).</summary>
+    private ulong Hash(ReadOnlySpan<byte> data)
+    {
+        ulong h = _seed ^ ((ulong)data.Length * Multiplier);
+        int i = 0;
+        for (; i + 8 <= data.Length; i += 8)
+        {
+            ulong w = BinaryPrimitives.ReadUInt64LittleEndian(data[i..]);
+            h = BitOperations.RotateLeft((h ^ w) * Multiplier, 31) ^ _seed;
+        }
+        ulong tail = 0;
+        for (int shift = 0; i < data.Length; i++, shift += 8) tail |= (ulong)data[i] << shift;
+        h = BitOperations.RotateLeft((h ^ tail) * Multiplier, 31);
+        h ^= h >> 29;
+        h *= Multiplier;
+        return h ^ (h >> 32);
     }
 }

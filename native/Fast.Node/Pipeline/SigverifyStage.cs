@@ -105,7 +105,7 @@ public sealed class SigverifyStage : IDisposable
             _pool.Return(packet.Slot);
             return;
         }
-        if (_dedup is not null && _dedup.IsDuplicate(tx.GetSignatureBytes(0)))
+        if (_dedup is not null && _dedup.IsDuplicate(data))
         {
             Interlocked.Increment(ref Counters.DroppedDuplicate);
             _pool.Return(packet.Slot);

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Fast.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// A real `fast` process (the JIT build next to the tests: `dotnet fast.dll ...`), its output
+/// captured, stoppable with SIGTERM (clean) or SIGKILL (crash).
+/// </summary>
+public sealed partial class FastProcess : IDisposable
+{
+    private const int SigTerm = 15;
+    private const int SigKill = 9;
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    private FastProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public static FastProcess Start(params string[] args)
+    {
+        ProcessStartInfo start = new(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fast.dll"));
+        foreach (string a in args) start.ArgumentList.Add(a);
+        return new FastProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start fast"));
+    }
+
+    /// <summary>Runs a `fast` command to completion; its exit code and output.</summary>
+    public static (int ExitCode, string Output) Run(TimeSpan timeout, params string[] args)
+    {
+        using FastProcess process = Start(args);
+        if (!process._process.WaitForExit(timeout)) throw new TimeoutException($"fast {string.Join(' ', args)} did not finish in {timeout}");
+        process._process.WaitForExit();
+        return (process.ExitCode, process.Output);
+    }
+
+    /// <summary>SIGTERM and wait: a clean stop.</summary>
+    public int Stop(TimeSpan timeout)
+    {
+        if (!_process.HasExited) Kill(_process.Id, SigTerm);
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException("the process did not stop on SIGTERM:\n" + Output);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the process dies mid-write, as in a crash or power cut.</summary>
+    public void KillHard()
+    {
+        if (!_process.HasExited) Kill(_process.Id, SigKill);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill(_process.Id, SigKill);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}
