@@ -17,22 +17,6 @@ usage: ./build.sh <target> [args...]
 USAGE
 }
 
-# Until the validator lands, `run` shows the binary's round trip: key, signature, verification, hash rate.
-run_demo() {
-    local dir
-    dir=$(mktemp -d)
-    trap 'rm -rf "$dir"' EXIT
-    echo "== fast keygen -o $dir/id.json"
-    artifacts/fast keygen -o "$dir/id.json"
-    echo "== fast sign --keypair $dir/id.json --message 48656c6c6f"
-    sig=$(artifacts/fast sign --keypair "$dir/id.json" --message 48656c6c6f)
-    echo "$sig"
-    echo "== fast verify --pubkey <that key> --message 48656c6c6f --signature <that signature>"
-    artifacts/fast verify --pubkey "$(artifacts/fast pubkey "$dir/id.json")" --message 48656c6c6f --signature "$sig"
-    echo "== fast bench sha256 --seconds 2"
-    artifacts/fast bench sha256 --seconds 2 "$@"
-}
-
 msbuild() { dotnet msbuild build/Fast.Build.proj -nologo -tl:off -v:m "$@"; }
 
 target="${1:-}"
@@ -42,7 +26,7 @@ case "$target" in
     build)   msbuild -t:Build ;;
     test)    msbuild -t:Test "-p:FastTestArgs=$*" ;;
     publish) msbuild -t:Publish ;;
-    run)     msbuild -t:Publish && run_demo "$@" ;;
+    run)     msbuild -t:Publish && exec artifacts/fast devnet "$@" ;;
     bench)   msbuild -t:BuildBench && exec dotnet bench/Fast.Bench/bin/Release/net9.0/Fast.Bench.dll "$@" ;;
     fuzz)    msbuild -t:BuildFuzz && exec dotnet fuzz/Fast.Fuzz/bin/Release/net9.0/Fast.Fuzz.dll "$@" ;;
     -h|--help|help) usage ;;
