@@ -28,9 +28,10 @@ public class PohBenchCommandTests
         Assert.Equal(62500, results.GetProperty("configured_hashes_per_tick").GetDouble());
 
         JsonElement ratios = root.GetProperty("ratios");
-        // The JSON rounds results to 0.1 and ratios to 1e-4, so compare with a tolerance, not by rounding.
-        Assert.InRange(ratios.GetProperty("generator_vs_reference").GetDouble() - (generator / reference), -1e-3, 1e-3);
-        Assert.InRange(ratios.GetProperty("verifier_per_core_vs_reference").GetDouble() - (perCore / reference), -1e-3, 1e-3);
+        // Ratios are medians of per-round ratios, so they track (not equal) the ratio of the median rates.
+        Assert.InRange(ratios.GetProperty("generator_vs_reference").GetDouble(), generator / reference / 2, generator / reference * 2);
+        Assert.InRange(ratios.GetProperty("verifier_per_core_vs_reference").GetDouble(), perCore / reference / 2, perCore / reference * 2);
+        Assert.True(ratios.GetProperty("verifier_all_cores_vs_per_core").GetDouble() > 0);
         Assert.Equal(0, root.GetProperty("allocated_bytes_per_op").GetDouble());
     }
 
