@@ -70,9 +70,20 @@ public static class PohBench
             return (long)ReferenceBatch;
         }
 
+        // --- what the machine gives right now: the reference loop on every core at once -----
+        int cores = Environment.ProcessorCount;
+        long ReferenceAllCores()
+        {
+            Parallel.For(0, cores, new ParallelOptions { MaxDegreeOfParallelism = cores }, _ =>
+            {
+                Span<byte> hash = stackalloc byte[Hash.Size];
+                Sha256Kernel.Chain(hash, ReferenceBatch);
+            });
+            return (long)ReferenceBatch * cores;
+        }
+
         // --- verifier ------------------------------------------------------------------------
         (Hash verifyStart, PohSegment[] segments, long verifyHashes) = SampleSlot(config.TicksPerSlot);
-        int cores = Environment.ProcessorCount;
         PohHashPath path = PohVerifier.DefaultPath;
         Func<long> VerifyOn(PohHashPath p) => () =>
         {
@@ -91,6 +102,7 @@ public static class PohBench
             ("generator", Generator),
             ("verifier", VerifyOn(path)),
             ("verifier_all_cores", VerifyAllCores),
+            ("reference_all_cores", ReferenceAllCores),
             ("shani_x4", VerifyOn(PohHashPath.ShaNiInterleaved)),
         ];
         if (PohVerifier.IsSupported(PohHashPath.Avx512Lanes16)) operations.Add(("avx512_x16", VerifyOn(PohHashPath.Avx512Lanes16)));
@@ -119,15 +131,17 @@ public static class PohBench
         report.Result("max_hashes_per_tick", Math.Floor(generatorRate * tickSeconds))
               .Result("configured_hashes_per_tick", config.HashesPerTick)
               .Reference("sha_ni_chain_hashes_per_s", reference)
+              .Reference("sha_ni_chain_all_cores_hashes_per_s", Rate("reference_all_cores"))
               .Ratio("generator_vs_reference", VersusReference("generator"))
               .Ratio("verifier_per_core_vs_reference", VersusReference("verifier"))
               .Ratio("verifier_all_cores_vs_per_core", Throughput.MedianRatio(Rounds("verifier_all_cores"), Rounds("verifier")))
+              .Ratio("reference_all_cores_vs_one", VersusReference("reference_all_cores"))
               .Ratio("generator_vs_configured_rate", generatorRate / config.RequiredHashesPerSecond);
         report.AllocatedBytesPerOp = Throughput.AllocatedPerUnit(3, Generator);
         report.Note($"slot {config.SlotMs} ms, {config.TicksPerSlot} ticks/slot ({tickSeconds * 1e3:0.###} ms/tick): max_hashes_per_tick = generator rate x tick time; configured {config.HashesPerTick} hashes/tick needs {config.RequiredHashesPerSecond / 1e6:0.##} M hashes/s");
         report.Note($"ratios are medians of per-round ratios over {MeasurementRounds} interleaved rounds; results are per-operation medians");
         report.Note($"generator: batches of {config.HashesPerBatch} hashes (one native call each), a 4-transaction record every {HashesPerRecord} hashes");
-        report.Note($"verifier: default path {path}; workload one slot of {config.TicksPerSlot} ticks x {VerifyHashesPerTick} hashes with an entry every ~1000 hashes ({segments.Length} entries); all-cores run uses {cores} threads");
+        report.Note($"verifier: default path {path}; workload one slot of {config.TicksPerSlot} ticks x {VerifyHashesPerTick} hashes with an entry every ~1000 hashes ({segments.Length} entries); all-cores run uses {cores} threads; reference_all_cores_vs_one is the scaling the machine itself gave in this run (the reference loop on every core at once), the ceiling for verifier_all_cores_vs_per_core");
         if (config.Core is int pinned) report.Note($"measured on a thread pinned to core {pinned} (the all-cores run also uses thread-pool threads)");
         report.Note(Sha256Kernel.UsesShaNi ? "reference: SHA-NI single chain (fast_sha256_chain)" : "reference: portable C single chain (no SHA-NI on this CPU)");
         return report;
