@@ -27,6 +27,47 @@ public static unsafe class Sha256Kernel
         fixed (byte* h = hash) FastCryptoNative.Sha256ChainPortable(h, count);
     }
 
+    /// <summary>Most chains <see cref="ChainMany(Span{byte}, ReadOnlySpan{ulong})"/> keeps in flight on one core (the C kernel's FAST_SHA256_CHAIN_LANES).</summary>
+    public const int ChainManyMaxLanes = 4;
+
+    /// <summary>
+    /// Many independent chains in one call: <c>hashes[32i..32i+32) = sha256(itself)</c>,
+    /// <c>counts[i]</c> times, for every i. The SHA-NI path interleaves up to
+    /// <see cref="ChainManyMaxLanes"/> chains so the SHA unit's throughput, not its latency, is the
+    /// limit (the proof-of-history verifier's inner loop). Results equal <see cref="Chain"/> per item.
+    /// </summary>
+    public static void ChainMany(Span<byte> hashes, ReadOnlySpan<ulong> counts)
+    {
+        CheckChainManyArgs(hashes, counts);
+        fixed (byte* h = hashes)
+        fixed (ulong* c = counts)
+        {
+            FastCryptoNative.Sha256ChainMany(h, c, (nuint)counts.Length);
+        }
+    }
+
+    /// <summary><see cref="ChainMany(Span{byte}, ReadOnlySpan{ulong})"/> with at most <paramref name="maxLanes"/> (1..<see cref="ChainManyMaxLanes"/>) chains interleaved.</summary>
+    public static void ChainMany(Span<byte> hashes, ReadOnlySpan<ulong> counts, int maxLanes)
+    {
+        CheckChainManyArgs(hashes, counts);
+        if ((uint)(maxLanes - 1) >= ChainManyMaxLanes) ThrowHelper.ThrowArgumentOutOfRange(nameof(maxLanes), $"must be 1..{ChainManyMaxLanes}");
+        fixed (byte* h = hashes)
+        fixed (ulong* c = counts)
+        {
+            FastCryptoNative.Sha256ChainManyLanes(h, c, (nuint)counts.Length, maxLanes);
+        }
+    }
+
+    public static void ChainManyPortable(Span<byte> hashes, ReadOnlySpan<ulong> counts)
+    {
+        CheckChainManyArgs(hashes, counts);
+        fixed (byte* h = hashes)
+        fixed (ulong* c = counts)
+        {
+            FastCryptoNative.Sha256ChainManyPortable(h, c, (nuint)counts.Length);
+        }
+    }
+
     /// <summary>destination = sha256(previous ‖ mixin). Any of the three may overlap.</summary>
     public static void Mixin(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> mixin, Span<byte> destination)
     {
@@ -51,6 +92,11 @@ public static unsafe class Sha256Kernel
     {
         if (destination.Length < HashSize) ThrowHelper.ThrowArgumentTooShort(nameof(destination), HashSize);
         fixed (byte* s = data, d = destination) FastCryptoNative.Sha256Portable(s, (nuint)data.Length, d);
+    }
+
+    private static void CheckChainManyArgs(Span<byte> hashes, ReadOnlySpan<ulong> counts)
+    {
+        if (hashes.Length != counts.Length * HashSize) ThrowHelper.ThrowArgumentLength(nameof(hashes), counts.Length * HashSize);
     }
 
     private static void CheckMixinArgs(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> mixin, Span<byte> destination)

@@ -16,4 +16,12 @@ internal static class ThrowHelper
     [DoesNotReturn]
     internal static void ThrowNativeFailure(string what) =>
         throw new InvalidOperationException($"native call failed: {what}");
+
+    [DoesNotReturn]
+    internal static void ThrowArgumentOutOfRange(string paramName, string message) =>
+        throw new ArgumentOutOfRangeException(paramName, message);
+
+    [DoesNotReturn]
+    internal static void ThrowPlatformNotSupported(string feature) =>
+        throw new PlatformNotSupportedException($"this CPU lacks {feature}");
 }

@@ -35,6 +35,14 @@ void fast_sha256_chain_portable(uint8_t hash[32], uint64_t n);
 void fast_sha256_mixin(const uint8_t prev[32], const uint8_t mixin[32], uint8_t out[32]);
 void fast_sha256_mixin_portable(const uint8_t prev[32], const uint8_t mixin[32], uint8_t out[32]);
 
+/* (d) Many independent chains: for i in [0, n), hashes[32i..32i+32) = sha256(itself) counts[i]
+ * times, in place (the PoH verifier's batch). The SHA-NI path interleaves up to max_lanes chains
+ * (1..FAST_SHA256_CHAIN_LANES; the plain name uses the maximum); results equal n single chains. */
+#define FAST_SHA256_CHAIN_LANES 4
+void fast_sha256_chain_many(uint8_t *hashes, const uint64_t *counts, size_t n);
+void fast_sha256_chain_many_lanes(uint8_t *hashes, const uint64_t *counts, size_t n, int max_lanes);
+void fast_sha256_chain_many_portable(uint8_t *hashes, const uint64_t *counts, size_t n);
+
 /* (c) out = sha256(data[0..len)). */
 void fast_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 void fast_sha256_portable(const uint8_t *data, size_t len, uint8_t out[32]);

@@ -28,6 +28,15 @@ internal static unsafe partial class FastCryptoNative
     [LibraryImport(Library, EntryPoint = "fast_sha256_mixin_portable")]
     internal static partial void Sha256MixinPortable(byte* prev, byte* mixin, byte* output);
 
+    [LibraryImport(Library, EntryPoint = "fast_sha256_chain_many")]
+    internal static partial void Sha256ChainMany(byte* hashes, ulong* counts, nuint n);
+
+    [LibraryImport(Library, EntryPoint = "fast_sha256_chain_many_lanes")]
+    internal static partial void Sha256ChainManyLanes(byte* hashes, ulong* counts, nuint n, int maxLanes);
+
+    [LibraryImport(Library, EntryPoint = "fast_sha256_chain_many_portable")]
+    internal static partial void Sha256ChainManyPortable(byte* hashes, ulong* counts, nuint n);
+
     [LibraryImport(Library, EntryPoint = "fast_sha256")]
     internal static partial void Sha256(byte* data, nuint length, byte* output);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fast.Node.Cli;
+using Fast.Node.Pipeline;
 
 namespace Fast.Node.Bench;
 
@@ -12,6 +13,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Sha256(io));
         bench.Subcommands.Add(Sigverify(io));
         bench.Subcommands.Add(Codec(io));
+        bench.Subcommands.Add(Poh(io));
         return bench;
     }
 
@@ -56,6 +58,35 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             CodecBench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Poh(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(5);
+        Option<long> slotMs = CliOptions.Integer("--slot-ms", "Target slot time in milliseconds", PohConfig.DefaultSlotMs, 1, 3_600_000);
+        Option<long> ticksPerSlot = CliOptions.Integer("--ticks-per-slot", "Ticks per slot", PohConfig.DefaultTicksPerSlot, 1, 100_000);
+        Option<long> hashesPerTick = CliOptions.Integer("--hashes-per-tick", "Hashes per tick to check this machine against (genesis sets it)", (long)PohConfig.DefaultHashesPerTick, 2, long.MaxValue);
+        Option<long> hashesPerBatch = CliOptions.Integer("--hashes-per-batch", "Generator hashes per native call", new PohConfig().HashesPerBatch, 1, 1 << 24);
+        Option<long> core = CliOptions.Integer("--core", "Pin the measuring thread to this core, as the PoH thread would be (-1: do not pin)", -1, -1, 1023);
+        Command command = new("poh", "PoH generator and verifier hashes/s vs the single-chain SHA-NI loop, and the largest hashes-per-tick this machine sustains")
+        {
+            seconds, json, slotMs, ticksPerSlot, hashesPerTick, hashesPerBatch, core,
+        };
+        command.SetAction(parse =>
+        {
+            PohConfig config = new()
+            {
+                SlotMs = (int)parse.GetValue(slotMs),
+                TicksPerSlot = (int)parse.GetValue(ticksPerSlot),
+                HashesPerTick = (ulong)parse.GetValue(hashesPerTick),
+                HashesPerBatch = (int)parse.GetValue(hashesPerBatch),
+                Core = parse.GetValue(core) >= 0 ? (int)parse.GetValue(core) : null,
+            };
+            if (config.Validate() is string error) throw new CliException(error, ExitCodes.BadInput);
+            PohBench.Run(parse.GetValue(seconds), config).Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;

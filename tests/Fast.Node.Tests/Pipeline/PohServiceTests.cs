@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using Fast.Core.Poh;
+using Fast.Core.Primitives;
+using Fast.Node.Pipeline;
+using Xunit;
+
+namespace Fast.Node.Tests.Pipeline;
+
+/// <summary>The PoH service on its real thread with the real clock (short runs with loose timing bounds: the machine is shared).</summary>
+public class PohServiceTests
+{
+    private static readonly byte[] Payload = [1, 2, 3, 4];
+
+    private static List<T> Drain<T>(Fast.Core.Collections.BoundedQueue<T> queue)
+    {
+        List<T> items = [];
+        while (queue.TryDequeue(out T item)) items.Add(item);
+        return items;
+    }
+
+    private static void AssertChainVerifies(Hash start, List<PohEntry> entries, ulong hashesPerTick)
+    {
+        PohSegment[] segments = [.. entries.Select(e => e.ToSegment())];
+        Assert.Equal(PohVerifyResult.Valid, PohVerifier.Verify(start, segments));
+        ulong carried = 0;
+        Assert.Equal(PohVerifyResult.Valid, PohVerifier.CheckTickHashCounts(segments, hashesPerTick, ref carried));
+    }
+
+    [Fact]
+    public void A_low_power_service_ticks_on_the_wall_clock_answers_every_record_and_its_entries_verify()
+    {
+        PohConfig config = PohConfig.LowPowerDevnet(slotMs: 80, ticksPerSlot: 4) with { Core = 0 }; // 20 ms ticks
+        var start = Hash.Compute("low power"u8);
+        using PohService service = new(config, start, 0);
+        var clock = Stopwatch.StartNew();
+        service.Start();
+        Assert.True(service.IsRunning);
+
+        List<PohEntry> entries = [];
+        int sent = 0;
+        while (clock.ElapsedMilliseconds < 300)
+        {
+            entries.AddRange(Drain(service.Entries));
+            ulong slot = (ulong)entries.Count(e => e.IsTick) / 4; // may be stale at a slot boundary: then the answer is SlotEnded
+            if (service.Records.TryEnqueue(new PohRecord(slot, Hash.Compute(BitConverter.GetBytes(sent)), 1, Payload, sent))) sent++;
+            Thread.Sleep(7);
+        }
+        service.Stop();
+        double elapsedTicks = clock.Elapsed.TotalMilliseconds / 20;
+        entries.AddRange(Drain(service.Entries));
+
+        Assert.Equal(0, service.PinErrno);
+        Assert.Equal(0, service.EntriesDropped);
+        long ticks = entries.Count(e => e.IsTick);
+        Assert.Equal(service.Ticks, ticks);
+        Assert.InRange(ticks, 5, (long)elapsedTicks + 1); // paced: never ahead of the wall clock
+        AssertChainVerifies(start, entries, config.HashesPerTick);
+
+        List<PohRecordOutcome> outcomes = Drain(service.RecordOutcomes);
+        Assert.Equal(service.RecordsRecorded + service.RecordsRejected, outcomes.Count);
+        Assert.InRange(outcomes.Count, sent - 2, sent); // at most one still queued and one waiting for a tick when the service stopped
+        Assert.True(service.RecordsRecorded > 10, $"only {service.RecordsRecorded} of {sent} records recorded");
+        foreach (PohRecordOutcome outcome in outcomes.Where(o => o.IsRecorded))
+        {
+            PohEntry entry = Assert.Single(entries, e => !e.IsTick && e.RecordId == outcome.RecordId);
+            Assert.Equal(outcome.EntryHash, entry.Hash);
+            Assert.True(entry.Transactions.Span.SequenceEqual(Payload));
+        }
+        List<PohSlotEnd> slotEnds = Drain(service.SlotEnds);
+        Assert.Equal(ticks / 4, slotEnds.Count);
+        Assert.Equal([.. Enumerable.Range(0, slotEnds.Count).Select(i => (ulong)i)], slotEnds.Select(s => s.Slot));
+    }
+
+    [Fact]
+    public void A_flat_out_service_holds_its_ticks_to_the_slot_time()
+    {
+        PohConfig config = new() { SlotMs = 40, TicksPerSlot = 4, HashesPerTick = 5000, HashesPerBatch = 512 }; // 10 ms ticks, far more than 5,000 hashes' time
+        var start = Hash.Compute("flat out"u8);
+        using PohService service = new(config, start, 0);
+        var clock = Stopwatch.StartNew();
+        service.Start();
+        Thread.Sleep(150);
+        service.Stop();
+        double elapsedTicks = clock.Elapsed.TotalMilliseconds / 10;
+
+        List<PohEntry> entries = Drain(service.Entries);
+        Assert.InRange(entries.Count, 5, (long)elapsedTicks + 1);
+        Assert.All(entries, e => Assert.Equal(5000UL, e.NumHashes));
+        AssertChainVerifies(start, entries, config.HashesPerTick);
+        Assert.InRange(service.Hashes, entries.Count * 5000L, (entries.Count + 1) * 5000L); // plus part of the period it stopped in
+    }
+
+    [Fact]
+    public void A_full_entry_queue_drops_and_counts_but_never_stalls_the_clock()
+    {
+        PohConfig config = PohConfig.LowPowerDevnet(slotMs: 20, ticksPerSlot: 4) with { EntryQueueCapacity = 2, SlotEndQueueCapacity = 2 }; // 5 ms ticks, nobody reads
+        using PohService service = new(config, Hash.Zero, 0);
+        service.Start();
+        Thread.Sleep(120);
+        long ticksBefore = service.Ticks;
+        Thread.Sleep(60);
+        service.Stop();
+        Assert.True(service.Ticks > ticksBefore, "the clock kept ticking");
+        Assert.True(service.EntriesDropped > 5, $"dropped {service.EntriesDropped}");
+        Assert.True(service.SlotEndsDropped > 0);
+        Assert.Equal(service.Ticks, service.EntriesPublished + service.EntriesDropped);
+    }
+
+    [Fact]
+    public void Records_for_an_ended_or_future_slot_are_answered_with_the_reason()
+    {
+        var config = PohConfig.LowPowerDevnet(slotMs: 200, ticksPerSlot: 4);
+        using PohService service = new(config, Hash.Zero, tickHeight: 8); // slot 2
+        service.Records.TryEnqueue(new PohRecord(1, Hash.Zero, 1, Payload, 1));
+        service.Records.TryEnqueue(new PohRecord(9, Hash.Zero, 1, Payload, 2));
+        service.Records.TryEnqueue(new PohRecord(2, Hash.Zero, 1, Payload, 3));
+        service.Start();
+        var clock = Stopwatch.StartNew();
+        while (service.RecordOutcomes.Count < 3 && clock.ElapsedMilliseconds < 5000) Thread.Sleep(1);
+        service.Stop();
+        Assert.Equal(
+            [(1L, PohRecordStatus.SlotEnded), (2L, PohRecordStatus.SlotNotStarted), (3L, PohRecordStatus.Recorded)],
+            Drain(service.RecordOutcomes).Select(o => (o.RecordId, o.Status)));
+        PohEntry entry = Assert.Single(Drain(service.Entries), e => !e.IsTick);
+        Assert.Equal(2UL, entry.Slot);
+    }
+
+    [Fact]
+    public void A_reset_moves_the_chain_to_the_new_hash_and_tick_height()
+    {
+        var config = PohConfig.LowPowerDevnet(slotMs: 40, ticksPerSlot: 4); // 10 ms ticks
+        using PohService service = new(config, Hash.Zero, 0);
+        service.Start();
+        Thread.Sleep(30);
+        var fork = Hash.Compute("another fork"u8);
+        Assert.True(service.TryReset(fork, 400));
+        Thread.Sleep(60);
+        service.Stop();
+
+        List<PohEntry> entries = Drain(service.Entries);
+        int firstAfter = entries.FindIndex(e => e.TickHeight > 400);
+        Assert.True(firstAfter > 0, "ticks before and after the reset");
+        Assert.Equal(401UL, entries[firstAfter].TickHeight);
+        Assert.Equal(100UL, entries[firstAfter].Slot);
+        AssertChainVerifies(fork, entries[firstAfter..], config.HashesPerTick);
+    }
+
+    [Fact]
+    public void A_core_that_does_not_exist_is_reported_and_the_clock_runs_anyway()
+    {
+        PohConfig config = PohConfig.LowPowerDevnet(slotMs: 20, ticksPerSlot: 4) with { Core = 1000 };
+        using PohService service = new(config, Hash.Zero, 0);
+        service.Start();
+        Thread.Sleep(40);
+        service.Stop();
+        Assert.NotEqual(0, service.PinErrno);
+        Assert.True(service.Ticks > 0);
+    }
+
+    public static TheoryData<PohConfig, string> InvalidConfigs => new()
+    {
+        { new PohConfig { SlotMs = 0 }, "--slot-ms" },
+        { new PohConfig { TicksPerSlot = 0 }, "--ticks-per-slot" },
+        { new PohConfig { SlotMs = 1, TicksPerSlot = 64 }, "too short" },
+        { new PohConfig { HashesPerTick = 1 }, "hashes per tick" },
+        { new PohConfig { HashesPerBatch = 0 }, "hashes per batch" },
+        { new PohConfig { Core = -1 }, "core" },
+        { new PohConfig { EntryQueueCapacity = 1 }, "capacity" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidConfigs))]
+    public void Invalid_configurations_are_refused_with_a_one_line_reason(PohConfig config, string mentions)
+    {
+        string? error = config.Validate();
+        Assert.NotNull(error);
+        Assert.Contains(mentions, error);
+        Assert.DoesNotContain('\n', error);
+        ArgumentException thrown = Assert.Throws<ArgumentException>(() => new PohService(config, Hash.Zero, 0));
+        Assert.Contains(mentions, thrown.Message);
+    }
+
+    [Fact]
+    public void The_default_configuration_is_600_ms_slots_of_64_ticks_at_10_M_hashes_per_second()
+    {
+        PohConfig config = new();
+        Assert.Null(config.Validate());
+        Assert.Equal(9_375_000, config.TickNanoseconds);
+        Assert.Equal(10e6, config.RequiredHashesPerSecond, 1e-3);
+        Assert.Null(PohConfig.LowPowerDevnet().Validate());
+    }
+}
