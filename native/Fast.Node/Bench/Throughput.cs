@@ -14,6 +14,15 @@ public static class Throughput
     /// <summary>Units per second for each operation, interleaved over <paramref name="rounds"/> rounds totalling about <paramref name="seconds"/>.</summary>
     public static double[] Interleaved(double seconds, int rounds, params Func<long>[] operations)
     {
+        double[][] rates = InterleavedRounds(seconds, rounds, operations);
+        double[] medians = new double[operations.Length];
+        for (int i = 0; i < operations.Length; i++) medians[i] = Median(rates[i]);
+        return medians;
+    }
+
+    /// <summary>Like <see cref="Interleaved"/>, but every round's rate: <c>[operation][round]</c>.</summary>
+    public static double[][] InterleavedRounds(double seconds, int rounds, params Func<long>[] operations)
+    {
         if (operations.Length == 0) return [];
         rounds = Math.Max(1, rounds);
         double slice = Math.Max(0.01, seconds / (rounds * operations.Length));
@@ -27,9 +36,19 @@ public static class Throughput
         {
             for (int i = 0; i < operations.Length; i++) rates[i][round] = RateFor(slice, operations[i]);
         }
-        double[] medians = new double[operations.Length];
-        for (int i = 0; i < operations.Length; i++) medians[i] = Median(rates[i]);
-        return medians;
+        return rates;
+    }
+
+    /// <summary>
+    /// The median over rounds of <c>rates[round] / reference[round]</c>: each ratio compares two
+    /// measurements taken moments apart, so a neighbour that steals the CPU for a while skews few
+    /// of them (more robust on a shared machine than the ratio of the two medians).
+    /// </summary>
+    public static double MedianRatio(double[] rates, double[] reference)
+    {
+        double[] ratios = new double[Math.Min(rates.Length, reference.Length)];
+        for (int i = 0; i < ratios.Length; i++) ratios[i] = rates[i] / reference[i];
+        return Median(ratios);
     }
 
     /// <summary>Runs <paramref name="operation"/> for about <paramref name="seconds"/>; units per second.</summary>

@@ -28,8 +28,10 @@ public class PohBenchCommandTests
         Assert.Equal(62500, results.GetProperty("configured_hashes_per_tick").GetDouble());
 
         JsonElement ratios = root.GetProperty("ratios");
-        Assert.Equal(generator / reference, ratios.GetProperty("generator_vs_reference").GetDouble(), 3);
-        Assert.Equal(perCore / reference, ratios.GetProperty("verifier_per_core_vs_reference").GetDouble(), 3);
+        // Ratios are medians of per-round ratios, so they track (not equal) the ratio of the median rates.
+        Assert.InRange(ratios.GetProperty("generator_vs_reference").GetDouble(), generator / reference / 2, generator / reference * 2);
+        Assert.InRange(ratios.GetProperty("verifier_per_core_vs_reference").GetDouble(), perCore / reference / 2, perCore / reference * 2);
+        Assert.True(ratios.GetProperty("verifier_all_cores_vs_per_core").GetDouble() > 0);
         Assert.Equal(0, root.GetProperty("allocated_bytes_per_op").GetDouble());
     }
 
