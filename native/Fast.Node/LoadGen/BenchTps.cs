@@ -66,7 +66,7 @@ public sealed class BenchTps(BenchTpsOptions options, TextWriter progress)
         ulong countBefore = await rpc.GetTransactionCountAsync("confirmed", cancel).ConfigureAwait(false);
         ulong slotBefore = await rpc.GetSlotAsync("processed", cancel).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        SendState state = new(options.FixedRate > 0 ? options.FixedRate : Math.Max(2000, expectedRate * 0.5));
+        SendState state = new(options.FixedRate > 0 ? options.FixedRate : Math.Max(2000, expectedRate * 0.8));
         var senders = new Thread[Math.Max(1, options.SenderThreads)];
         for (int t = 0; t < senders.Length; t++)
         {
@@ -161,15 +161,21 @@ public sealed class BenchTps(BenchTpsOptions options, TextWriter progress)
         }
     }
 
-    /// <summary>The controller: polls latency samples, adapts the rate to what the node processes, prints progress.</summary>
+    /// <summary>
+    /// The controller: polls latency samples every 100 ms and, once a second, adapts the send rate to
+    /// what the node absorbs — backing off when its stage queues hold more than ~100 ms of work or it
+    /// processes clearly less than it is sent, probing upward otherwise — and prints progress.
+    /// </summary>
     private async Task DriveAsync(RpcClient rpc, LatencySamples samples, SendState state, Stopwatch clock, CancellationToken cancel)
     {
+        using HttpClient http = new() { Timeout = TimeSpan.FromSeconds(2) };
+        Uri metricsUri = new(new Uri(options.Url), "/metrics");
         ulong lastProcessed = await rpc.GetTransactionCountAsync("processed", cancel).ConfigureAwait(false);
         long lastSent = 0;
-        double lastTime = 0, lastPrint = 0;
+        double lastTime = 0;
         while (clock.Elapsed.TotalSeconds < options.DurationSeconds && !state.Stop && !cancel.IsCancellationRequested)
         {
-            await Task.Delay(250, cancel).ConfigureAwait(false);
+            await Task.Delay(100, cancel).ConfigureAwait(false);
             await samples.PollAsync(rpc, cancel).ConfigureAwait(false);
             double now = clock.Elapsed.TotalSeconds;
             if (now - lastTime < 1) continue;
@@ -177,22 +183,44 @@ public sealed class BenchTps(BenchTpsOptions options, TextWriter progress)
             long sent = Interlocked.Read(ref state.Sent);
             double processedRate = (processed - lastProcessed) / (now - lastTime);
             double sentRate = (sent - lastSent) / (now - lastTime);
+            double queued = await QueuedAsync(http, metricsUri, cancel).ConfigureAwait(false);
             if (options.FixedRate <= 0)
             {
-                // Additive increase while the node keeps up, back off to what it processed when it does not.
-                state.Rate = processedRate >= 0.9 * sentRate ? state.Rate * 1.15 + 500 : Math.Max(1000, processedRate * 1.05);
+                double rate = state.Rate;
+                if (queued > 0.1 * rate || processedRate < 0.9 * sentRate) rate = Math.Max(1000, Math.Min(rate, processedRate) * 0.9);
+                else if (processedRate >= 0.97 * sentRate) rate *= 1.05;
+                state.Rate = rate;
             }
             lastProcessed = processed;
             lastSent = sent;
             lastTime = now;
-            if (now - lastPrint >= 1)
-            {
-                lastPrint = now;
-                progress.Write(string.Create(CultureInfo.InvariantCulture,
-                    $"\r[{now,4:0}s] sent {sent,10:N0}  node tps {processedRate,8:N0}  rate {state.Rate,8:N0}/s  confirmed samples {samples.Confirmed,6:N0}  p50 {samples.Percentile(50),6:0} ms   "));
-            }
+            progress.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\r[{now,4:0}s] sent {sent,10:N0}  node tps {processedRate,8:N0}  rate {state.Rate,8:N0}/s  queued {queued,7:N0}  confirmed samples {samples.Confirmed,6:N0}  p50 {samples.Percentile(50),6:0} ms   "));
         }
         progress.WriteLine();
+    }
+
+    /// <summary>Transactions waiting in the node's stage queues (its /metrics), or 0 when it does not say.</summary>
+    private static async Task<double> QueuedAsync(HttpClient http, Uri metrics, CancellationToken cancel)
+    {
+        try
+        {
+            string text = await http.GetStringAsync(metrics, cancel).ConfigureAwait(false);
+            double queued = 0;
+            foreach (string line in text.Split('\n'))
+            {
+                if (line.StartsWith("fast_queue_depth{", StringComparison.Ordinal)
+                    && double.TryParse(line.AsSpan(line.LastIndexOf(' ') + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double depth))
+                {
+                    queued += depth;
+                }
+            }
+            return queued;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return 0;
+        }
     }
 
     private static async Task<ulong> DrainAsync(RpcClient rpc, LatencySamples samples, CancellationToken cancel)
