@@ -183,9 +183,9 @@ public sealed class BankForks
                 ulong blockhashSlot;
                 if (blockhash == Root.LastBlockhash) blockhashSlot = Root.Slot;
                 else if (!Root.Blockhashes.TryGetSlot(blockhash, out blockhashSlot)) continue; // expired long ago
-                if (status.Find(signature, blockhash, Root) != StatusCache.Lookup.NotFound) continue;
-                status.Reserve(signature, blockhash, blockhashSlot, rooted);
-                status.Complete(signature, blockhash, rooted, TransactionError.None, committed: true);
+                StatusCache.Group group = status.EnsureRoom(blockhash, blockhashSlot, 1);
+                if (StatusCache.IsProcessed(group, signature, Root)) continue;
+                StatusCache.Record(group, signature, rooted, TransactionError.None);
                 added++;
             }
             position += entry.Length;

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Fast.Core.Collections;
 using Fast.Core.Platform;
+using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec.Banking;
 using Fast.Exec.Runtime;
+using Fast.Storage.Accounts;
 
 namespace Fast.Exec.Scheduling;
 
@@ -45,6 +47,8 @@ public sealed partial class SealevelScheduler : IDisposable
     private TransactionResult[] _results = [];
     private int[] _handleStart = [];
     private int[] _handles = [];
+    private StatusCache.Group[] _statusGroup = [];
+    private readonly Dictionary<Hash, int> _blockhashCounts = [];
 
     public SealevelScheduler(SchedulerOptions? options = null)
     {
@@ -96,6 +100,7 @@ public sealed partial class SealevelScheduler : IDisposable
         int n = transactions.Length;
         if (n == 0) return;
         Prepare(bank, transactions);
+        ReserveStatusRoom(bank, bank.Context.Status);
         _bank = bank;
         try
         {
@@ -144,6 +149,7 @@ public sealed partial class SealevelScheduler : IDisposable
             _txs = new VerifiedTransaction[size];
             _results = new TransactionResult[size];
             _handleStart = new int[size];
+            _statusGroup = new StatusCache.Group[size];
         }
         transactions.CopyTo(_txs);
         int keys = 0;
@@ -155,10 +161,50 @@ public sealed partial class SealevelScheduler : IDisposable
         _handleCursor = 0;
         _pendingCount = 0;
         _stalled = false;
+        _lastBlockhashKnown = false;
         EnsureLockCapacity(bank.OverlayForExecution.Count);
     }
 
-    /// <summary>The coordinator's loop: complete, schedule, help, until every transaction is done.</summary>
+    /// <summary>
+    /// Sizes the status cache groups of this block's blockhashes for every transaction that may reserve,
+    /// so no group moves while workers complete entries in place.
+    /// </summary>
+    private void ReserveStatusRoom(Bank bank, StatusCache status)
+    {
+        _blockhashCounts.Clear();
+        Hash last = default;
+        int run = 0;
+        for (int t = 0; t < _count; t++)
+        {
+            ref readonly VerifiedTransaction tx = ref _txs[t];
+            ReadOnlySpan<byte> blockhash = tx.Buffer.AsSpan(tx.Offset + tx.Layout.BlockhashOffset, Hash.Size);
+            if (run > 0 && blockhash.SequenceEqual(last.Span))
+            {
+                run++;
+                continue;
+            }
+            if (run > 0) AddRun(last, run);
+            last = new Hash(blockhash);
+            run = 1;
+        }
+        if (run > 0) AddRun(last, run);
+        foreach ((Hash blockhash, int count) in _blockhashCounts)
+        {
+            if (bank.CheckAge(blockhash, out ulong blockhashSlot) == TransactionError.None) status.EnsureRoom(blockhash, blockhashSlot, count);
+        }
+    }
+
+    private void AddRun(in Hash blockhash, int run)
+    {
+        ref int count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_blockhashCounts, blockhash, out _);
+        count += run;
+    }
+
+    /// <summary>
+    /// The coordinator's loop: take completions; execute a queued batch itself when more are queued
+    /// than the helpers can pick up; otherwise schedule the next batch; when nothing can be scheduled,
+    /// help with whatever is queued, else wait for a completion.
+    /// </summary>
     private void Run()
     {
         ExecutionScratch scratch = _scratch[0];
@@ -167,10 +213,17 @@ public sealed partial class SealevelScheduler : IDisposable
         while (_remaining > 0)
         {
             bool progress = DrainCompletions();
+            if (_helperCount > 0 && _work.Count > _helperCount && TryHelp(scratch))
+            {
+                idle = 0;
+                continue;
+            }
             if (!_stalled && _inFlight < inFlightLimit && (_pendingCount > 0 || _next < _count))
             {
                 ExecutionBatch batch = RentBatch();
+                long buildStart = ThreadClock.NowNanoseconds();
                 BuildBatch(batch);
+                _stats.SchedulingNanoseconds += ThreadClock.NowNanoseconds() - buildStart;
                 if (batch.Count > 0)
                 {
                     Dispatch(batch, scratch);
@@ -182,12 +235,8 @@ public sealed partial class SealevelScheduler : IDisposable
                 if (_stalled && _inFlight == 0) ThrowHelper.ThrowInvalidOperation("the scheduler could not schedule the oldest waiting transaction with nothing in flight");
                 progress = true;
             }
-            if (_helperCount > 0 && _work.TryDequeue(out int slot))
+            if (_helperCount > 0 && TryHelp(scratch))
             {
-                ExecutionBatch batch = _batches[slot];
-                ExecuteBatch(batch, scratch);
-                _inFlight--;
-                Complete(batch);
                 idle = 0;
                 continue;
             }
@@ -200,6 +249,25 @@ public sealed partial class SealevelScheduler : IDisposable
                 Wait(ref idle);
             }
         }
+    }
+
+    /// <summary>Executes one queued batch on the coordinator; false when the queue is empty.</summary>
+    private bool TryHelp(ExecutionScratch scratch)
+    {
+        if (!_work.TryDequeue(out int slot)) return false;
+        ExecutionBatch batch = _batches[slot];
+        _inFlight--; // out of the queue: no helper will report it
+        try
+        {
+            ExecuteBatch(batch, scratch);
+        }
+        catch
+        {
+            ReturnBatch(batch);
+            throw;
+        }
+        Complete(batch);
+        return true;
     }
 
     private void Dispatch(ExecutionBatch batch, ExecutionScratch scratch)
@@ -230,10 +298,11 @@ public sealed partial class SealevelScheduler : IDisposable
         return any;
     }
 
-    /// <summary>After a failure: waits until no helper touches this execution's state, dropping unstarted batches.</summary>
+    /// <summary>After a failure: waits (a bounded time) until no helper touches this execution's state, dropping unstarted batches.</summary>
     private void AbandonInFlight()
     {
-        while (_inFlight > 0)
+        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        while (_inFlight > 0 && Stopwatch.GetTimestamp() < deadline)
         {
             if (_done.TryDequeue(out int done) || _work.TryDequeue(out done))
             {
@@ -250,18 +319,28 @@ public sealed partial class SealevelScheduler : IDisposable
     /// <summary>Runs a batch's transactions in order (any execution thread).</summary>
     private void ExecuteBatch(ExecutionBatch batch, ExecutionScratch scratch)
     {
+        long start = ThreadClock.NowNanoseconds();
         Bank bank = _bank!;
         VerifiedTransaction[] txs = _txs;
         TransactionResult[] results = _results;
         int[] handleStart = _handleStart;
         int[] handles = _handles;
+        StatusCache.Group[] statusGroup = _statusGroup;
+        AccountOverlay overlay = bank.OverlayForExecution;
+        AccountOverlay? parent = bank.ParentOverlay;
         ulong fees = 0, signatures = 0, committed = 0;
         for (int k = 0; k < batch.Count; k++)
         {
+            if (parent is not null)
+            {
+                // First touches load from the parent's overlay: start those memory loads a few transactions ahead.
+                if (k + 4 < batch.Count) PrefetchLoads(parent, overlay, batch.Transactions[k + 4], entryStage: false);
+                if (k + 2 < batch.Count) PrefetchLoads(parent, overlay, batch.Transactions[k + 2], entryStage: true);
+            }
             int t = batch.Transactions[k];
             ref readonly VerifiedTransaction tx = ref txs[t];
             TransactionView view = tx.View;
-            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], tx.Layout.AccountKeyCount), scratch);
+            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], tx.Layout.AccountKeyCount), scratch, statusGroup[t]);
             results[t] = result;
             if (result.IsCommitted)
             {
@@ -273,6 +352,21 @@ public sealed partial class SealevelScheduler : IDisposable
         batch.Fees = fees;
         batch.Signatures = signatures;
         batch.Committed = committed;
+        batch.ExecutionNanoseconds = ThreadClock.NowNanoseconds() - start;
+    }
+
+    private void PrefetchLoads(AccountOverlay parent, AccountOverlay overlay, int t, bool entryStage)
+    {
+        ref readonly VerifiedTransaction tx = ref _txs[t];
+        if (!entryStage) StatusCache.Prefetch(_statusGroup[t], tx.Buffer.AsSpan(tx.Offset + tx.Layout.SignaturesOffset, Signature.Size));
+        ReadOnlySpan<int> handles = _handles.AsSpan(_handleStart[t], tx.Layout.AccountKeyCount);
+        foreach (int handle in handles)
+        {
+            ref AccountEntry entry = ref overlay[handle];
+            if (entry.Loaded) continue;
+            if (entryStage) parent.PrefetchEntry(entry.KeyHash);
+            else parent.PrefetchSlot(entry.KeyHash);
+        }
     }
 
     private void HelperLoop(int index)
@@ -332,6 +426,12 @@ public struct SchedulerStats
     public long Batches;
     public long ScheduledTransactions;
 
+    /// <summary>Thread CPU time the coordinator spent scheduling (admitting, locking, completing): the serial part.</summary>
+    public long SchedulingNanoseconds;
+
+    /// <summary>Thread CPU time all workers spent executing batches: the parallel part.</summary>
+    public long ExecutionNanoseconds;
+
     /// <summary>Times a transaction had to wait for a later batch because of a conflict.</summary>
     public long Deferrals;
 
@@ -339,4 +439,25 @@ public struct SchedulerStats
     public long AlreadyProcessed;
 
     public readonly double AverageBatchSize => Batches == 0 ? 0 : ScheduledTransactions / (double)Batches;
+
+    /// <summary>The counters accumulated since <paramref name="earlier"/> (a snapshot of the same scheduler).</summary>
+    public readonly SchedulerStats Since(in SchedulerStats earlier) => new()
+    {
+        Batches = Batches - earlier.Batches,
+        ScheduledTransactions = ScheduledTransactions - earlier.ScheduledTransactions,
+        SchedulingNanoseconds = SchedulingNanoseconds - earlier.SchedulingNanoseconds,
+        ExecutionNanoseconds = ExecutionNanoseconds - earlier.ExecutionNanoseconds,
+        Deferrals = Deferrals - earlier.Deferrals,
+        AlreadyProcessed = AlreadyProcessed - earlier.AlreadyProcessed,
+    };
+
+    /// <summary>
+    /// The speedup N workers could reach on N idle cores given the measured serial (scheduling) and
+    /// parallel (execution) work: (S + E) / max(S, (S + E) / N) — Amdahl with the coordinator also executing.
+    /// </summary>
+    public readonly double IdealSpeedup(int workers)
+    {
+        double total = SchedulingNanoseconds + ExecutionNanoseconds;
+        return total == 0 ? 1 : total / Math.Max(SchedulingNanoseconds, total / workers);
+    }
 }
