@@ -148,9 +148,11 @@ public sealed partial class Bank
     internal static Bank RestoredRoot(BankContext context, ulong slot) =>
         new(context, slot, default, BlockhashQueue.Empty, overlay: null) { IsFrozen = true, IsRooted = true, IsReleased = true };
 
-    /// <summary>What the checkpoint of this (rooted, frozen) bank saves beside the accounts.</summary>
-    internal BankState CaptureState() =>
-        new(Hash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, Blockhashes.Entries.ToArray());
+    /// <summary>Writes what the checkpoint of this (rooted, frozen) bank saves beside the accounts (a <see cref="BankState"/>); returns the length.</summary>
+    internal int WriteState(Span<byte> destination) =>
+        BankState.Write(destination, Hash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, Blockhashes.Entries);
+
+    internal int StateSize => BankState.SizeOf(Blockhashes.Count);
 
     /// <summary>The account as this slot sees it (<see cref="Account.Empty"/> when it does not exist).</summary>
     public Account GetAccount(in Pubkey key)
