@@ -223,4 +223,20 @@ public class BankTests
         }
         Assert.Equal(hashes[0], hashes[1]);
     }
+
+    [Fact]
+    public void Reading_balances_through_overlays_and_the_rooted_store_allocates_nothing()
+    {
+        using TestChain chain = new();
+        var forks = BankForks.Open(chain.Accounts, TestChain.Genesis(4, 1_000_000));
+        Bank one = forks.NewBank(1, 0, Leader);
+        one.Process(TestTransactions.View(TestTransactions.Transfer(new Random(1), TestChain.Key(0), TestChain.Key(1), 5, TestChain.GenesisHash)));
+        one.Freeze(TestChain.HashOf("1"));
+        Bank two = forks.NewBank(2, 1, Leader);
+        Pubkey inOverlay = TestChain.Key(1), inStore = TestChain.Key(3), absent = TestChain.Key(77);
+        ulong sum = 0;
+        long allocated = Fast.Testing.Allocations.Measure(1000, () => sum += two.GetBalance(inOverlay) + two.GetBalance(inStore) + two.GetBalance(absent));
+        Assert.Equal(0, allocated);
+        Assert.Equal(1001UL * (1_000_005 + 1_000_000), sum);
+    }
 }
