@@ -21,5 +21,11 @@ public sealed record SchedulerOptions
     /// <summary>Core for each helper thread (helper i pins to <c>HelperCores[i % Count]</c>); null or empty: not pinned.</summary>
     public IReadOnlyList<int>? HelperCores { get; init; }
 
+    /// <summary>
+    /// How long an idle helper spins for work before it parks (parking costs a futex wake — an IPI on a
+    /// VM — when work comes back). Longer suits dedicated cores fed back to back; shorter suits shared machines.
+    /// </summary>
+    public TimeSpan IdleSpin { get; init; } = TimeSpan.FromMicroseconds(200);
+
     internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
 }

@@ -186,10 +186,15 @@ public sealed partial class SealevelScheduler
     /// <summary>Records a finished batch: statuses committed or cancelled, totals added, locks released (coordinator).</summary>
     private void Complete(ExecutionBatch batch)
     {
-        long start = ThreadClock.NowNanoseconds();
+        bool sampled = batch.Id % CpuSampleEvery == 0;
+        long start = sampled ? ThreadClock.NowNanoseconds() : 0;
         Bank bank = _bank!;
         _remaining -= batch.Count;
-        _stats.ExecutionNanoseconds += batch.ExecutionNanoseconds;
+        if (sampled)
+        {
+            _stats.ExecutionNanoseconds += batch.ExecutionNanoseconds;
+            _stats.SampledTransactions += batch.Count;
+        }
         bank.AddCommitted(batch.Fees, batch.Signatures, batch.Committed);
         AccountLock[] locks = _locks;
         for (int h = 0; h < batch.HeldCount; h++)
@@ -199,7 +204,7 @@ public sealed partial class SealevelScheduler
         }
         _stalled = false;
         ReturnBatch(batch);
-        _stats.SchedulingNanoseconds += ThreadClock.NowNanoseconds() - start;
+        if (sampled) _stats.SchedulingNanoseconds += ThreadClock.NowNanoseconds() - start;
     }
 
     /// <summary>Writable: a signer before the read-only-signed tail, or a non-signer before the read-only-unsigned tail.</summary>
