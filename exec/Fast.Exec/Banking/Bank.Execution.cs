@@ -15,39 +15,29 @@ public sealed partial class Bank
     public TransactionResult Process(in TransactionView transaction)
     {
         ThrowIfNotExecutable();
-        TransactionError admission = Admit(transaction.FirstSignature, transaction.RecentBlockhash, out ulong blockhashSlot);
-        if (admission != TransactionError.None) return TransactionResult.NotCommitted(admission);
+        Hash blockhash = transaction.RecentBlockhash;
+        TransactionError age = CheckAge(blockhash, out ulong blockhashSlot);
+        if (age != TransactionError.None) return TransactionResult.NotCommitted(age);
+        StatusCache.Group status = Context.Status.EnsureRoom(blockhash, blockhashSlot, 1);
         Span<int> handles = stackalloc int[transaction.AccountKeyCount];
         for (int i = 0; i < handles.Length; i++) handles[i] = Resolve(transaction.GetAccountKey(i));
-        Signature signature = transaction.FirstSignature;
-        Hash blockhash = transaction.RecentBlockhash;
-        Context.Status.Reserve(signature, blockhash, blockhashSlot, this);
-        TransactionResult result = TransactionProcessor.Execute(this, transaction, handles, Context.SerialScratch);
-        Context.Status.Complete(signature, blockhash, this, result.Error, result.IsCommitted);
+        TransactionResult result = TransactionProcessor.Execute(this, transaction, handles, Context.SerialScratch, status);
         if (result.IsCommitted) AddCommitted(result.Fee, (ulong)transaction.SignatureCount, 1);
         return result;
     }
 
-    /// <summary>
-    /// The checks that come before any lock or account: the blockhash's age, then whether the fork
-    /// already processed the transaction. <see cref="TransactionError.None"/> when it may run.
-    /// </summary>
-    internal TransactionError Admit(in Signature signature, in Hash blockhash, out ulong blockhashSlot)
+    /// <summary>Whether a transaction naming <paramref name="blockhash"/> may run in this slot (not found / expired / ok), and the blockhash's slot.</summary>
+    internal TransactionError CheckAge(in Hash blockhash, out ulong blockhashSlot)
     {
         if (!Blockhashes.TryGetSlot(blockhash, out blockhashSlot)) return TransactionError.BlockhashNotFound;
-        if (Slot - blockhashSlot > TransactionLimits.BlockhashMaxAgeSlots) return TransactionError.BlockhashExpired;
-        return Context.Status.Find(signature, blockhash, this) == StatusCache.Lookup.Processed ? TransactionError.AlreadyProcessed : TransactionError.None;
+        return Slot - blockhashSlot > TransactionLimits.BlockhashMaxAgeSlots ? TransactionError.BlockhashExpired : TransactionError.None;
     }
 
-    /// <summary>The overlay index of <paramref name="key"/>, loading it from the ancestors or the rooted store on first touch. Owner thread.</summary>
-    internal int Resolve(in Pubkey key)
-    {
-        AccountOverlay overlay = _overlay!;
-        int index = overlay.Find(key);
-        if (index >= 0) return index;
-        LoadBelow(key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data);
-        return overlay.Add(key, lamports, owner, executable, data);
-    }
+    /// <summary>
+    /// The overlay index of <paramref name="key"/>, adding it unloaded on first touch (the state is
+    /// loaded by <see cref="Load"/> when first needed). Owner thread.
+    /// </summary>
+    internal int Resolve(in Pubkey key) => _overlay!.FindOrAddUnloaded(key);
 
     /// <summary>Adds what a batch of committed transactions paid and signed (coordinator thread).</summary>
     internal void AddCommitted(ulong fees, ulong signatures, ulong transactions)

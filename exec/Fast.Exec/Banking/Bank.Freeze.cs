@@ -24,6 +24,7 @@ public sealed partial class Bank
         if (CollectedFees > 0)
         {
             ref AccountEntry leader = ref overlay[Resolve(Leader)];
+            if (!leader.Loaded) Load(ref leader);
             leader.Lamports = checked(leader.Lamports + CollectedFees);
             leader.Written = true;
         }
@@ -50,22 +51,43 @@ public sealed partial class Bank
         }
         if (written == 0) return Hash.Zero;
         int[] order = ArrayPool<int>.Shared.Rent(written);
+        ulong[] prefixes = ArrayPool<ulong>.Shared.Rent(written);
         Hash[] leaves = ArrayPool<Hash>.Shared.Rent(written);
         try
         {
             int n = 0;
             for (int i = 0; i < overlay.Count; i++)
             {
-                if (overlay[i].Written) order[n++] = i;
+                if (!overlay[i].Written) continue;
+                prefixes[n] = BinaryPrimitives.ReadUInt64BigEndian(overlay[i].Key.Span);
+                order[n++] = i;
             }
-            order.AsSpan(0, n).Sort(new ByKey(overlay));
+            SortByKey(overlay, prefixes.AsSpan(0, n), order.AsSpan(0, n));
             for (int i = 0; i < n; i++) leaves[i] = AccountHash.Compute(overlay[order[i]]);
             return MerkleTree.ComputeRootInPlace(leaves.AsSpan(0, n));
         }
         finally
         {
             ArrayPool<int>.Shared.Return(order);
+            ArrayPool<ulong>.Shared.Return(prefixes);
             ArrayPool<Hash>.Shared.Return(leaves);
+        }
+    }
+
+    /// <summary>
+    /// Sorts entry indexes by key: first by the keys' leading 8 bytes as a big-endian integer (a primitive
+    /// sort, several times faster than comparing 32-byte keys), then each run of equal prefixes by the
+    /// whole key (keys are user-chosen, so equal prefixes can be made on purpose).
+    /// </summary>
+    private static void SortByKey(AccountOverlay overlay, Span<ulong> prefixes, Span<int> order)
+    {
+        prefixes.Sort(order);
+        for (int start = 0; start < prefixes.Length;)
+        {
+            int end = start + 1;
+            while (end < prefixes.Length && prefixes[end] == prefixes[start]) end++;
+            if (end - start > 1) order[start..end].Sort(new ByKey(overlay));
+            start = end;
         }
     }
 

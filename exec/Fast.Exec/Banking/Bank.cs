@@ -148,9 +148,11 @@ public sealed partial class Bank
     internal static Bank RestoredRoot(BankContext context, ulong slot) =>
         new(context, slot, default, BlockhashQueue.Empty, overlay: null) { IsFrozen = true, IsRooted = true, IsReleased = true };
 
-    /// <summary>What the checkpoint of this (rooted, frozen) bank saves beside the accounts.</summary>
-    internal BankState CaptureState() =>
-        new(Hash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, Blockhashes.Entries.ToArray());
+    /// <summary>Writes what the checkpoint of this (rooted, frozen) bank saves beside the accounts (a <see cref="BankState"/>); returns the length.</summary>
+    internal int WriteState(Span<byte> destination) =>
+        BankState.Write(destination, Hash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, Blockhashes.Entries);
+
+    internal int StateSize => BankState.SizeOf(Blockhashes.Count);
 
     /// <summary>The account as this slot sees it (<see cref="Account.Empty"/> when it does not exist).</summary>
     public Account GetAccount(in Pubkey key)
@@ -159,7 +161,7 @@ public sealed partial class Bank
         if (overlay is not null)
         {
             int index = overlay.Find(key);
-            if (index >= 0) return overlay[index].ToAccount();
+            if (index >= 0 && overlay[index].Loaded) return overlay[index].ToAccount();
         }
         LoadBelow(key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data);
         return lamports == 0 ? Account.Empty : new Account(lamports, owner, executable, data);
@@ -210,8 +212,25 @@ public sealed partial class Bank
         return overlay;
     }
 
+    /// <summary>
+    /// Fills an entry added unloaded with the state from below this slot. Called by the one thread
+    /// that may touch the entry: the coordinator before the entry's batch is dispatched, or the
+    /// worker holding its write lock. Reads only frozen ancestors and the rooted store.
+    /// </summary>
+    internal void Load(ref AccountEntry entry)
+    {
+        LoadBelow(entry.Key, entry.KeyHash, out entry.Lamports, out entry.Owner, out entry.Executable, out entry.Data);
+        entry.Loaded = true;
+    }
+
+    /// <summary>The overlay of the nearest unrooted ancestor (where a first touch usually loads from), or null.</summary>
+    internal AccountOverlay? ParentOverlay => Parent is { IsRooted: false } parent ? parent._overlay : null;
+
     /// <summary>The state of <paramref name="key"/> just before this slot: the nearest unrooted ancestor that touched it, else the rooted store.</summary>
-    private void LoadBelow(in Pubkey key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
+    private void LoadBelow(in Pubkey key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data) =>
+        LoadBelow(key, Storage.SeededHash.Of(key), out lamports, out owner, out executable, out data);
+
+    private void LoadBelow(in Pubkey key, int hash, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
     {
         if (!IsRooted)
         {
@@ -219,8 +238,8 @@ public sealed partial class Bank
             {
                 AccountOverlay? overlay = ancestor._overlay;
                 if (overlay is null) break;
-                int index = overlay.Find(key);
-                if (index < 0) continue;
+                int index = overlay.Find(key, hash);
+                if (index < 0 || !overlay[index].Loaded) continue;
                 ref AccountEntry entry = ref overlay[index];
                 lamports = entry.Lamports;
                 owner = entry.Owner;

@@ -37,6 +37,9 @@ public sealed class BankForks
     private readonly Dictionary<ulong, Bank> _banks = [];
     private readonly Queue<(AccountOverlay Overlay, long ReleasedAt)> _retired = new();
     private readonly AccountsDb _accounts;
+    private readonly List<Bank> _path = [];
+    private readonly List<Bank> _dropped = [];
+    private byte[] _rootRecord = new byte[BankState.SizeOf(BlockhashQueue.RetainedAgeSlots + 1)];
     private long _rootAdvances;
     private ulong _lastCheckpointSlot;
 
@@ -50,7 +53,7 @@ public sealed class BankForks
         {
             Flush(root);
             root.IsRooted = true;
-            accounts.WriteRoot(root.Slot, root.CaptureState().Serialize());
+            WriteRootRecord(root);
             accounts.Checkpoint();
         }
         _lastCheckpointSlot = root.Slot;
@@ -113,7 +116,8 @@ public sealed class BankForks
         if (newRoot == Root) return default;
         if (!newRoot.IsFrozen) ThrowHelper.ThrowInvalidOperation($"bank {slot} is not frozen");
         _rootAdvances++;
-        List<Bank> path = [];
+        List<Bank> path = _path;
+        path.Clear();
         for (Bank? bank = newRoot; bank != Root; bank = bank.Parent)
         {
             if (bank is null) ThrowHelper.ThrowArgument(nameof(slot), $"bank {slot} does not descend from the root {Root.Slot}");
@@ -127,7 +131,7 @@ public sealed class BankForks
             flushedAccounts += Flush(bank);
             bank.IsRooted = true;
         }
-        _accounts.WriteRoot(slot, newRoot.CaptureState().Serialize());
+        WriteRootRecord(newRoot);
         bool checkpoint = slot - _lastCheckpointSlot >= Options.CheckpointIntervalSlots;
         if (checkpoint)
         {
@@ -138,7 +142,8 @@ public sealed class BankForks
         Root = newRoot;
         newRoot.Context.RootSlot = slot;
         newRoot.Context.Status.Purge(slot);
-        List<Bank> dropped = [];
+        List<Bank> dropped = _dropped;
+        dropped.Clear();
         foreach (Bank bank in _banks.Values)
         {
             if (bank != newRoot && !DescendsFrom(bank, newRoot)) dropped.Add(bank);
@@ -156,7 +161,10 @@ public sealed class BankForks
         }
         newRoot.Parent = null;
         RecycleRetired();
-        return new RootOutcome(path.Count, flushedAccounts, pruned, checkpoint);
+        int flushedBanks = path.Count;
+        path.Clear();
+        dropped.Clear();
+        return new RootOutcome(flushedBanks, flushedAccounts, pruned, checkpoint);
     }
 
     /// <summary>
@@ -183,9 +191,9 @@ public sealed class BankForks
                 ulong blockhashSlot;
                 if (blockhash == Root.LastBlockhash) blockhashSlot = Root.Slot;
                 else if (!Root.Blockhashes.TryGetSlot(blockhash, out blockhashSlot)) continue; // expired long ago
-                if (status.Find(signature, blockhash, Root) != StatusCache.Lookup.NotFound) continue;
-                status.Reserve(signature, blockhash, blockhashSlot, rooted);
-                status.Complete(signature, blockhash, rooted, TransactionError.None, committed: true);
+                StatusCache.Group group = status.EnsureRoom(blockhash, blockhashSlot, 1);
+                if (StatusCache.IsProcessed(group, signature, Root)) continue;
+                StatusCache.Record(group, signature, rooted, TransactionError.None);
                 added++;
             }
             position += entry.Length;
@@ -210,6 +218,15 @@ public sealed class BankForks
             Release(dead);
         }
         return dropped.Count;
+    }
+
+    /// <summary>Saves <paramref name="root"/>'s state as the store's root record (the next checkpoint carries it).</summary>
+    private void WriteRootRecord(Bank root)
+    {
+        int size = root.StateSize;
+        if (_rootRecord.Length < size) _rootRecord = new byte[size];
+        int length = root.WriteState(_rootRecord);
+        _accounts.WriteRoot(root.Slot, _rootRecord.AsSpan(0, length));
     }
 
     private static bool DescendsFrom(Bank bank, Bank ancestor)

@@ -21,23 +21,32 @@ public sealed record BankState(Hash BankHash, Hash LastBlockhash, ulong Capitali
 
     public byte[] Serialize()
     {
-        byte[] bytes = new byte[FixedSize + Blockhashes.Length * QueueEntrySize];
-        Span<byte> s = bytes;
+        byte[] bytes = new byte[SizeOf(Blockhashes.Length)];
+        Write(bytes, BankHash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, Blockhashes);
+        return bytes;
+    }
+
+    public static int SizeOf(int blockhashes) => FixedSize + blockhashes * QueueEntrySize;
+
+    /// <summary>Writes a state without building a <see cref="BankState"/> (the root record, every root advance).</summary>
+    public static int Write(Span<byte> s, in Hash bankHash, in Hash lastBlockhash, ulong capitalization, ulong lamportsPerSignature, ulong signatureCount,
+        ReadOnlySpan<(Hash Hash, ulong Slot)> blockhashes)
+    {
         s[0] = Version;
-        BankHash.CopyTo(s.Slice(1, 32));
-        LastBlockhash.CopyTo(s.Slice(33, 32));
-        BinaryPrimitives.WriteUInt64LittleEndian(s[65..], Capitalization);
-        BinaryPrimitives.WriteUInt64LittleEndian(s[73..], LamportsPerSignature);
-        BinaryPrimitives.WriteUInt64LittleEndian(s[81..], SignatureCount);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[89..], (ushort)Blockhashes.Length);
+        bankHash.CopyTo(s.Slice(1, 32));
+        lastBlockhash.CopyTo(s.Slice(33, 32));
+        BinaryPrimitives.WriteUInt64LittleEndian(s[65..], capitalization);
+        BinaryPrimitives.WriteUInt64LittleEndian(s[73..], lamportsPerSignature);
+        BinaryPrimitives.WriteUInt64LittleEndian(s[81..], signatureCount);
+        BinaryPrimitives.WriteUInt16LittleEndian(s[89..], (ushort)blockhashes.Length);
         int p = FixedSize;
-        foreach ((Hash hash, ulong slot) in Blockhashes)
+        foreach ((Hash hash, ulong slot) in blockhashes)
         {
             hash.CopyTo(s.Slice(p, Hash.Size));
             BinaryPrimitives.WriteUInt64LittleEndian(s[(p + Hash.Size)..], slot);
             p += QueueEntrySize;
         }
-        return bytes;
+        return p;
     }
 
     /// <summary>Decodes a saved state; null when the bytes are not one (wrong version, truncated, trailing bytes).</summary>

@@ -52,9 +52,16 @@ public sealed class BlockhashQueue
     {
         int keepFrom = 0;
         while (keepFrom < _entries.Length && slot - _entries[keepFrom].Slot > RetainedAgeSlots) keepFrom++;
-        var entries = new (Hash, ulong)[_entries.Length - keepFrom + 1];
-        Array.Copy(_entries, keepFrom, entries, 0, _entries.Length - keepFrom);
-        entries[^1] = (hash, slot);
+        // A hash registered again (only in tests: PoH hashes do not repeat) moves to the newest slot.
+        int repeated = TryGetSlot(hash, out _) ? 1 : 0;
+        var entries = new (Hash, ulong)[_entries.Length - keepFrom + 1 - repeated];
+        int n = 0;
+        for (int i = keepFrom; i < _entries.Length; i++)
+        {
+            if (_entries[i].Hash != hash) entries[n++] = _entries[i];
+        }
+        if (n != entries.Length - 1) entries = entries[..(n + 1)];
+        entries[n] = (hash, slot);
         return new BlockhashQueue(entries);
     }
 

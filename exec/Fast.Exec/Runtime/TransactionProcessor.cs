@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec.Banking;
 using Fast.Exec.Programs;
@@ -8,31 +9,30 @@ namespace Fast.Exec.Runtime;
 
 /// <summary>
 /// Executes one transaction against a bank whose overlay already holds its accounts (resolved by
-/// the scheduler, which also holds their locks and checked the blockhash's age): charges the fee, runs each
+/// the scheduler, which also holds their locks and checked the blockhash's age): refuses a signature
+/// this fork already processed, charges the fee, runs each
 /// instruction on scratch copies, and writes the accounts back only if all succeed — a failed
 /// transaction pays its fee and changes nothing else. Called concurrently by execution workers on
 /// disjoint accounts; it takes no lock, allocates nothing (unless an instruction creates account
 /// data) and calls programs directly (no virtual dispatch).
+/// A committed transaction is recorded in the status cache here, by the worker.
 /// <para>Deliberately not here: signature verification (the sigverify stage's job), the blockhash
-/// age and the status cache (the scheduler's coordinator checks them before it takes locks), rent
-/// (Fast has none).</para>
+/// age (the scheduler's coordinator checks it before taking locks), rent (Fast has none).</para>
 /// </summary>
 internal static class TransactionProcessor
 {
-    public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ExecutionScratch scratch)
+    public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ExecutionScratch scratch, StatusCache.Group status)
     {
-        AccountOverlay overlay = bank.OverlayForExecution;
-        ref AccountEntry payer = ref overlay[handles[0]];
-        ulong fee = (ulong)tx.SignatureCount * bank.LamportsPerSignature;
-        if (payer.Lamports == 0) return TransactionResult.NotCommitted(TransactionError.AccountNotFound);
-        if (!payer.Owner.IsZero || payer.Data.Length != 0) return TransactionResult.NotCommitted(TransactionError.InvalidAccountForFee);
-        if (payer.Lamports < fee) return TransactionResult.NotCommitted(TransactionError.InsufficientFundsForFee);
+        Signature signature = tx.FirstSignature;
+        if (StatusCache.IsProcessed(status, signature, bank)) return TransactionResult.NotCommitted(TransactionError.AlreadyProcessed);
 
+        AccountOverlay overlay = bank.OverlayForExecution;
         int count = tx.AccountKeyCount;
         Span<ScratchAccount> accounts = scratch.Accounts.AsSpan(0, count);
         for (int i = 0; i < accounts.Length; i++)
         {
             ref AccountEntry entry = ref overlay[handles[i]];
+            if (!entry.Loaded) bank.Load(ref entry); // this worker holds the write lock (read-locked entries were loaded by the coordinator)
             ref ScratchAccount account = ref accounts[i];
             account.Lamports = entry.Lamports;
             account.Owner = entry.Owner;
@@ -41,8 +41,14 @@ internal static class TransactionProcessor
             account.IsSigner = tx.IsSigner(i);
             account.IsWritable = tx.IsWritable(i);
         }
-        accounts[0].Lamports -= fee;
-        ulong payerAfterFee = accounts[0].Lamports;
+
+        ref ScratchAccount payer = ref accounts[0];
+        ulong fee = (ulong)tx.SignatureCount * bank.LamportsPerSignature;
+        if (payer.Lamports == 0) return TransactionResult.NotCommitted(TransactionError.AccountNotFound);
+        if (!payer.Owner.IsZero || payer.Data.Length != 0) return TransactionResult.NotCommitted(TransactionError.InvalidAccountForFee);
+        if (payer.Lamports < fee) return TransactionResult.NotCommitted(TransactionError.InsufficientFundsForFee);
+        payer.Lamports -= fee;
+        ulong payerAfterFee = payer.Lamports;
 
         TransactionError error = TransactionError.None;
         int instructionIndex = 0;
@@ -61,11 +67,14 @@ internal static class TransactionProcessor
             {
                 if (accounts[i].IsWritable) Store(ref overlay[handles[i]], accounts[i]);
             }
+            StatusCache.Record(status, signature, bank, TransactionError.None);
             return new TransactionResult(TransactionError.None, 0, fee);
         }
-        payer.Lamports = payerAfterFee;
-        Normalize(ref payer);
-        payer.Written = true;
+        ref AccountEntry feePayer = ref overlay[handles[0]];
+        feePayer.Lamports = payerAfterFee;
+        Normalize(ref feePayer);
+        feePayer.Written = true;
+        StatusCache.Record(status, signature, bank, error);
         return new TransactionResult(error, (byte)instructionIndex, fee);
     }
 

@@ -24,6 +24,7 @@ internal sealed class ExecutionBatch(int slotIndex, int capacity)
     public ulong Fees;
     public ulong Signatures;
     public ulong Committed;
+    public long ExecutionNanoseconds;
 
     public void Reset(long id)
     {

@@ -15,11 +15,17 @@ public sealed record SchedulerOptions
     /// <summary>How many transactions past the oldest unscheduled one the scheduler looks at for non-conflicting work.</summary>
     public int Window { get; init; } = 2048;
 
-    /// <summary>Batches handed out and not yet completed, at most (default 2 per worker).</summary>
+    /// <summary>Batches handed out and not yet completed, at most (default 4 per worker: enough queued that no helper waits while the coordinator executes a batch itself).</summary>
     public int MaxBatchesInFlight { get; init; }
 
     /// <summary>Core for each helper thread (helper i pins to <c>HelperCores[i % Count]</c>); null or empty: not pinned.</summary>
     public IReadOnlyList<int>? HelperCores { get; init; }
 
-    internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 2);
+    /// <summary>
+    /// How long an idle helper spins for work before it parks (parking costs a futex wake — an IPI on a
+    /// VM — when work comes back). Longer suits dedicated cores fed back to back; shorter suits shared machines.
+    /// </summary>
+    public TimeSpan IdleSpin { get; init; } = TimeSpan.FromMicroseconds(200);
+
+    internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
 }

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec.Banking;
+using Fast.Storage.Accounts;
 
 namespace Fast.Exec.Scheduling;
 
@@ -16,6 +18,10 @@ public sealed partial class SealevelScheduler
     private bool _stalled;
     private int _handleCursor;
     private readonly int[] _pending;
+    private Hash _lastBlockhash;
+    private bool _lastBlockhashKnown;
+    private StatusCache.Group? _lastStatusGroup;
+    private TransactionError _lastBlockhashAge;
     private int _pendingCount;
 
     // Lock state per overlay entry; batch ids and pass epochs only grow, so state left by earlier
@@ -51,22 +57,40 @@ public sealed partial class SealevelScheduler
         while (batch.Count < batchSize && _pendingCount < _pending.Length && _next < _count)
         {
             int t = _next++;
+            if (t + PrefetchDistance < _count) Prefetch(t + PrefetchDistance);
             Admit(t);
             if (!TrySchedule(t, batch, epoch)) _pending[_pendingCount++] = t;
         }
     }
 
+    /// <summary>How many transactions ahead of admission the coordinator prefetches index slots.</summary>
+    private const int PrefetchDistance = 8;
+
+    /// <summary>Starts the memory loads a later <see cref="Admit"/> and status lookup of transaction <paramref name="t"/> will need.</summary>
+    private void Prefetch(int t)
+    {
+        ref readonly VerifiedTransaction tx = ref _txs[t];
+        TransactionLayout layout = tx.Layout;
+        ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, layout.Length);
+        Bank bank = _bank!;
+        AccountOverlay overlay = bank.OverlayForExecution;
+        ReadOnlySpan<Pubkey> keys = MemoryMarshal.Cast<byte, Pubkey>(bytes.Slice(layout.AccountKeysOffset, layout.AccountKeyCount * Pubkey.Size));
+        for (int i = 0; i < keys.Length; i++) overlay.Prefetch(keys[i]);
+    }
+
     /// <summary>Resolves a transaction's account keys to entries of the bank's overlay (loading them on first touch).</summary>
     private void Admit(int t)
     {
-        Bank bank = _bank!;
-        TransactionView view = _txs[t].View;
+        ref readonly VerifiedTransaction tx = ref _txs[t];
+        TransactionLayout layout = tx.Layout;
+        ReadOnlySpan<Pubkey> keys = MemoryMarshal.Cast<byte, Pubkey>(tx.Buffer.AsSpan(tx.Offset + layout.AccountKeysOffset, layout.AccountKeyCount * Pubkey.Size));
+        AccountOverlay overlay = _bank!.OverlayForExecution;
         int start = _handleCursor;
-        int count = view.AccountKeyCount;
-        for (int i = 0; i < count; i++) _handles[start + i] = bank.Resolve(view.GetAccountKey(i));
+        Span<int> handles = _handles.AsSpan(start, keys.Length);
+        for (int i = 0; i < keys.Length; i++) handles[i] = overlay.FindOrAddUnloaded(keys[i]);
         _handleStart[t] = start;
-        _handleCursor = start + count;
-        EnsureLockCapacity(bank.OverlayForExecution.Count);
+        _handleCursor = start + keys.Length;
+        EnsureLockCapacity(overlay.Count);
     }
 
     /// <summary>True when transaction <paramref name="t"/> is scheduled into <paramref name="batch"/> or finished; false when it must wait.</summary>
@@ -74,11 +98,9 @@ public sealed partial class SealevelScheduler
     {
         ref readonly VerifiedTransaction tx = ref _txs[t];
         TransactionLayout layout = tx.Layout;
-        ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, layout.Length);
-        Hash blockhash = new(bytes.Slice(layout.BlockhashOffset, Hash.Size));
-        Bank bank = _bank!;
-        if (!bank.Blockhashes.TryGetSlot(blockhash, out ulong blockhashSlot)) return Finish(t, TransactionError.BlockhashNotFound);
-        if (bank.Slot - blockhashSlot > TransactionLimits.BlockhashMaxAgeSlots) return Finish(t, TransactionError.BlockhashExpired);
+        ReadOnlySpan<byte> blockhash = tx.Buffer.AsSpan(tx.Offset + layout.BlockhashOffset, Hash.Size);
+        if (!_lastBlockhashKnown || !blockhash.SequenceEqual(_lastBlockhash.Span)) CheckBlockhash(blockhash);
+        if (_lastBlockhashAge != TransactionError.None) return Finish(t, _lastBlockhashAge);
 
         ReadOnlySpan<int> handles = _handles.AsSpan(_handleStart[t], layout.AccountKeyCount);
         AccountLock[] locks = _locks;
@@ -88,17 +110,8 @@ public sealed partial class SealevelScheduler
             if (Conflicts(ref locks[handles[i]], IsWritable(layout, i), batchId, epoch)) return Defer(handles, layout, epoch);
         }
 
-        StatusCache status = bank.Context.Status;
-        Signature signature = new(bytes.Slice(layout.SignaturesOffset, Signature.Size));
-        switch (status.Find(signature, blockhash, bank))
-        {
-            case StatusCache.Lookup.Processed:
-                _stats.AlreadyProcessed++;
-                return Finish(t, TransactionError.AlreadyProcessed);
-            case StatusCache.Lookup.PendingInThisBank:
-                return Defer(handles, layout, epoch); // its twin is in this batch: decide after it runs
-        }
-
+        Bank bank = _bank!;
+        AccountOverlay overlay = bank.OverlayForExecution;
         for (int i = 0; i < handles.Length; i++)
         {
             ref AccountLock entry = ref locks[handles[i]];
@@ -108,11 +121,31 @@ public sealed partial class SealevelScheduler
                 entry.Holders++;
                 batch.Hold(handles[i]);
             }
-            if (IsWritable(layout, i)) entry.WriteHeld = true;
+            if (IsWritable(layout, i))
+            {
+                entry.WriteHeld = true;
+            }
+            else
+            {
+                // A shared entry may be read by several workers at once: load it now, while no worker can touch it.
+                ref AccountEntry account = ref overlay[handles[i]];
+                if (!account.Loaded) bank.Load(ref account);
+            }
         }
-        status.Reserve(signature, blockhash, blockhashSlot, bank);
+        _statusGroup[t] = _lastStatusGroup!;
         batch.Transactions[batch.Count++] = t;
         return true;
+    }
+
+    /// <summary>Looks up a blockhash the previous transaction did not share: its age here and its status-cache group.</summary>
+    private void CheckBlockhash(ReadOnlySpan<byte> bytes)
+    {
+        Bank bank = _bank!;
+        Hash blockhash = new(bytes);
+        _lastBlockhash = blockhash;
+        _lastBlockhashKnown = true;
+        _lastBlockhashAge = bank.CheckAge(blockhash, out _);
+        _lastStatusGroup = _lastBlockhashAge == TransactionError.None ? bank.Context.Status.GroupOf(blockhash) : null;
     }
 
     /// <summary>Ends a transaction that will not run (not committed): it takes no lock and holds nothing back.</summary>
@@ -153,18 +186,15 @@ public sealed partial class SealevelScheduler
     /// <summary>Records a finished batch: statuses committed or cancelled, totals added, locks released (coordinator).</summary>
     private void Complete(ExecutionBatch batch)
     {
+        bool sampled = batch.Id % CpuSampleEvery == 0;
+        long start = sampled ? ThreadClock.NowNanoseconds() : 0;
         Bank bank = _bank!;
-        StatusCache status = bank.Context.Status;
-        for (int k = 0; k < batch.Count; k++)
-        {
-            int t = batch.Transactions[k];
-            TransactionResult result = _results[t];
-            ref readonly VerifiedTransaction tx = ref _txs[t];
-            ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, tx.Layout.Length);
-            status.Complete(new Signature(bytes.Slice(tx.Layout.SignaturesOffset, Signature.Size)), new Hash(bytes.Slice(tx.Layout.BlockhashOffset, Hash.Size)),
-                bank, result.Error, result.IsCommitted);
-        }
         _remaining -= batch.Count;
+        if (sampled)
+        {
+            _stats.ExecutionNanoseconds += batch.ExecutionNanoseconds;
+            _stats.SampledTransactions += batch.Count;
+        }
         bank.AddCommitted(batch.Fees, batch.Signatures, batch.Committed);
         AccountLock[] locks = _locks;
         for (int h = 0; h < batch.HeldCount; h++)
@@ -174,6 +204,7 @@ public sealed partial class SealevelScheduler
         }
         _stalled = false;
         ReturnBatch(batch);
+        if (sampled) _stats.SchedulingNanoseconds += ThreadClock.NowNanoseconds() - start;
     }
 
     /// <summary>Writable: a signer before the read-only-signed tail, or a non-signer before the read-only-unsigned tail.</summary>

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Fast.Core.Collections;
 using Fast.Core.Platform;
+using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec.Banking;
 using Fast.Exec.Runtime;
+using Fast.Storage.Accounts;
 
 namespace Fast.Exec.Scheduling;
 
@@ -27,6 +29,7 @@ public sealed partial class SealevelScheduler : IDisposable
 {
     private readonly SchedulerOptions _options;
     private readonly int _helperCount;
+    private readonly long _idleSpinTicks;
     private readonly Thread[] _helpers;
     private readonly ExecutionScratch[] _scratch;
     private readonly ExecutionBatch[] _batches;
@@ -37,7 +40,11 @@ public sealed partial class SealevelScheduler : IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private int _sleepers;
     private volatile bool _stopping;
+    private volatile bool _parkNow;
     private Exception? _helperFailure;
+
+    /// <summary>One batch in this many has its CPU time measured (a thread-CPU clock read is a ~0.5 µs syscall on a VM).</summary>
+    private const int CpuSampleEvery = 16;
 
     // The current execution, published to helpers by the work queue (written before a batch is queued).
     private Bank? _bank;
@@ -45,6 +52,8 @@ public sealed partial class SealevelScheduler : IDisposable
     private TransactionResult[] _results = [];
     private int[] _handleStart = [];
     private int[] _handles = [];
+    private StatusCache.Group[] _statusGroup = [];
+    private readonly Dictionary<Hash, int> _blockhashCounts = [];
 
     public SealevelScheduler(SchedulerOptions? options = null)
     {
@@ -53,6 +62,7 @@ public sealed partial class SealevelScheduler : IDisposable
         if (_options.BatchSize < 1) ThrowHelper.ThrowArgument(nameof(options), "batches hold at least one transaction");
         if (_options.Window < 1) ThrowHelper.ThrowArgument(nameof(options), "the window holds at least one transaction");
         _helperCount = _options.Workers - 1;
+        _idleSpinTicks = (long)(_options.IdleSpin.TotalSeconds * Stopwatch.Frequency);
         int slots = _options.EffectiveBatchesInFlight + 1;
         _batches = new ExecutionBatch[slots];
         _freeBatches = new int[slots];
@@ -95,7 +105,9 @@ public sealed partial class SealevelScheduler : IDisposable
         bank.ThrowIfNotExecutable();
         int n = transactions.Length;
         if (n == 0) return;
+        _parkNow = false;
         Prepare(bank, transactions);
+        ReserveStatusRoom(bank, bank.Context.Status);
         _bank = bank;
         try
         {
@@ -115,16 +127,62 @@ public sealed partial class SealevelScheduler : IDisposable
     }
 
     /// <summary>
-    /// Orders a leader's transactions by priority: fee per signature, highest first, ties by arrival
-    /// (a stable sort). Every transaction pays the same fee per signature today, so this keeps arrival
-    /// order; the hook is where prioritisation fees will go.
+    /// Orders a leader's transactions by priority — fee per signature, highest first, ties by arrival
+    /// (a stable sort) — before they go to <see cref="Execute"/>. Today every transaction pays
+    /// <paramref name="lamportsPerSignature"/> per signature, so this keeps arrival order; prioritisation
+    /// fees will change <see cref="FeePerSignature"/> only. Allocates nothing in steady state (pooled keys).
     /// </summary>
-    public static void OrderByPriority(Span<VerifiedTransaction> transactions, ulong lamportsPerSignature)
+    public static void OrderByPriority(Span<VerifiedTransaction> transactions, ulong lamportsPerSignature) =>
+        OrderBy(transactions, lamportsPerSignature, FeePerSignature);
+
+    /// <summary>The priority of a transaction: what it pays per signature (u64 lamports).</summary>
+    public static ulong FeePerSignature(in VerifiedTransaction transaction, ulong lamportsPerSignature)
     {
-        if (transactions.Length < 2) return;
-        // Fee per signature = lamportsPerSignature for every transaction: already in priority order.
-        _ = lamportsPerSignature;
+        int signatures = Math.Max(1, (int)transaction.Layout.SignatureCount);
+        ulong fee = (ulong)signatures * lamportsPerSignature;
+        return fee / (ulong)signatures;
     }
+
+    /// <summary>Stable sort by <paramref name="priority"/>, highest first (tests give their own priority).</summary>
+    internal static void OrderBy(Span<VerifiedTransaction> transactions, ulong lamportsPerSignature, PriorityFunction priority)
+    {
+        int n = transactions.Length;
+        if (n < 2) return;
+        (ulong Priority, int Arrival)[] keys = System.Buffers.ArrayPool<(ulong, int)>.Shared.Rent(n);
+        VerifiedTransaction[] copy = System.Buffers.ArrayPool<VerifiedTransaction>.Shared.Rent(n);
+        try
+        {
+            bool ordered = true;
+            for (int i = 0; i < n; i++)
+            {
+                keys[i] = (priority(transactions[i], lamportsPerSignature), i);
+                if (i > 0 && keys[i].Priority > keys[i - 1].Priority) ordered = false;
+            }
+            if (ordered) return; // already highest-first (e.g. all equal): arrival order stands
+            keys.AsSpan(0, n).Sort(new ByPriority());
+            transactions.CopyTo(copy);
+            for (int i = 0; i < n; i++) transactions[i] = copy[keys[i].Arrival];
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<(ulong, int)>.Shared.Return(keys);
+            System.Buffers.ArrayPool<VerifiedTransaction>.Shared.Return(copy, clearArray: true);
+        }
+    }
+
+    internal delegate ulong PriorityFunction(in VerifiedTransaction transaction, ulong lamportsPerSignature);
+
+    private readonly struct ByPriority : IComparer<(ulong Priority, int Arrival)>
+    {
+        public int Compare((ulong Priority, int Arrival) x, (ulong Priority, int Arrival) y) =>
+            x.Priority != y.Priority ? y.Priority.CompareTo(x.Priority) : x.Arrival.CompareTo(y.Arrival);
+    }
+
+    /// <summary>
+    /// Lets idle helpers park now instead of spinning out <see cref="SchedulerOptions.IdleSpin"/> (e.g. when
+    /// the leader's slots end, or before measuring something else on their cores). The next Execute wakes them.
+    /// </summary>
+    public void ParkHelpers() => _parkNow = true;
 
     public void Dispose()
     {
@@ -144,6 +202,7 @@ public sealed partial class SealevelScheduler : IDisposable
             _txs = new VerifiedTransaction[size];
             _results = new TransactionResult[size];
             _handleStart = new int[size];
+            _statusGroup = new StatusCache.Group[size];
         }
         transactions.CopyTo(_txs);
         int keys = 0;
@@ -155,10 +214,50 @@ public sealed partial class SealevelScheduler : IDisposable
         _handleCursor = 0;
         _pendingCount = 0;
         _stalled = false;
+        _lastBlockhashKnown = false;
         EnsureLockCapacity(bank.OverlayForExecution.Count);
     }
 
-    /// <summary>The coordinator's loop: complete, schedule, help, until every transaction is done.</summary>
+    /// <summary>
+    /// Sizes the status cache groups of this block's blockhashes for every transaction that may reserve,
+    /// so no group moves while workers complete entries in place.
+    /// </summary>
+    private void ReserveStatusRoom(Bank bank, StatusCache status)
+    {
+        _blockhashCounts.Clear();
+        Hash last = default;
+        int run = 0;
+        for (int t = 0; t < _count; t++)
+        {
+            ref readonly VerifiedTransaction tx = ref _txs[t];
+            ReadOnlySpan<byte> blockhash = tx.Buffer.AsSpan(tx.Offset + tx.Layout.BlockhashOffset, Hash.Size);
+            if (run > 0 && blockhash.SequenceEqual(last.Span))
+            {
+                run++;
+                continue;
+            }
+            if (run > 0) AddRun(last, run);
+            last = new Hash(blockhash);
+            run = 1;
+        }
+        if (run > 0) AddRun(last, run);
+        foreach ((Hash blockhash, int count) in _blockhashCounts)
+        {
+            if (bank.CheckAge(blockhash, out ulong blockhashSlot) == TransactionError.None) status.EnsureRoom(blockhash, blockhashSlot, count);
+        }
+    }
+
+    private void AddRun(in Hash blockhash, int run)
+    {
+        ref int count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_blockhashCounts, blockhash, out _);
+        count += run;
+    }
+
+    /// <summary>
+    /// The coordinator's loop: take completions; execute a queued batch itself when more are queued
+    /// than the helpers can pick up; otherwise schedule the next batch; when nothing can be scheduled,
+    /// help with whatever is queued, else wait for a completion.
+    /// </summary>
     private void Run()
     {
         ExecutionScratch scratch = _scratch[0];
@@ -167,10 +266,18 @@ public sealed partial class SealevelScheduler : IDisposable
         while (_remaining > 0)
         {
             bool progress = DrainCompletions();
+            if (_helperCount > 0 && _work.Count > _helperCount && TryHelp(scratch))
+            {
+                idle = 0;
+                continue;
+            }
             if (!_stalled && _inFlight < inFlightLimit && (_pendingCount > 0 || _next < _count))
             {
                 ExecutionBatch batch = RentBatch();
+                bool sampled = (_batchCounter + 1) % CpuSampleEvery == 0; // BuildBatch takes the next id
+                long buildStart = sampled ? ThreadClock.NowNanoseconds() : 0;
                 BuildBatch(batch);
+                if (sampled) _stats.SchedulingNanoseconds += ThreadClock.NowNanoseconds() - buildStart;
                 if (batch.Count > 0)
                 {
                     Dispatch(batch, scratch);
@@ -182,12 +289,8 @@ public sealed partial class SealevelScheduler : IDisposable
                 if (_stalled && _inFlight == 0) ThrowHelper.ThrowInvalidOperation("the scheduler could not schedule the oldest waiting transaction with nothing in flight");
                 progress = true;
             }
-            if (_helperCount > 0 && _work.TryDequeue(out int slot))
+            if (_helperCount > 0 && TryHelp(scratch))
             {
-                ExecutionBatch batch = _batches[slot];
-                ExecuteBatch(batch, scratch);
-                _inFlight--;
-                Complete(batch);
                 idle = 0;
                 continue;
             }
@@ -200,6 +303,25 @@ public sealed partial class SealevelScheduler : IDisposable
                 Wait(ref idle);
             }
         }
+    }
+
+    /// <summary>Executes one queued batch on the coordinator; false when the queue is empty.</summary>
+    private bool TryHelp(ExecutionScratch scratch)
+    {
+        if (!_work.TryDequeue(out int slot)) return false;
+        ExecutionBatch batch = _batches[slot];
+        _inFlight--; // out of the queue: no helper will report it
+        try
+        {
+            ExecuteBatch(batch, scratch);
+        }
+        catch
+        {
+            ReturnBatch(batch);
+            throw;
+        }
+        Complete(batch);
+        return true;
     }
 
     private void Dispatch(ExecutionBatch batch, ExecutionScratch scratch)
@@ -230,10 +352,11 @@ public sealed partial class SealevelScheduler : IDisposable
         return any;
     }
 
-    /// <summary>After a failure: waits until no helper touches this execution's state, dropping unstarted batches.</summary>
+    /// <summary>After a failure: waits (a bounded time) until no helper touches this execution's state, dropping unstarted batches.</summary>
     private void AbandonInFlight()
     {
-        while (_inFlight > 0)
+        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        while (_inFlight > 0 && Stopwatch.GetTimestamp() < deadline)
         {
             if (_done.TryDequeue(out int done) || _work.TryDequeue(out done))
             {
@@ -250,18 +373,29 @@ public sealed partial class SealevelScheduler : IDisposable
     /// <summary>Runs a batch's transactions in order (any execution thread).</summary>
     private void ExecuteBatch(ExecutionBatch batch, ExecutionScratch scratch)
     {
+        bool sampled = batch.Id % CpuSampleEvery == 0;
+        long start = sampled ? ThreadClock.NowNanoseconds() : 0;
         Bank bank = _bank!;
         VerifiedTransaction[] txs = _txs;
         TransactionResult[] results = _results;
         int[] handleStart = _handleStart;
         int[] handles = _handles;
+        StatusCache.Group[] statusGroup = _statusGroup;
+        AccountOverlay overlay = bank.OverlayForExecution;
+        AccountOverlay? parent = bank.ParentOverlay;
         ulong fees = 0, signatures = 0, committed = 0;
         for (int k = 0; k < batch.Count; k++)
         {
+            if (parent is not null)
+            {
+                // First touches load from the parent's overlay: start those memory loads a few transactions ahead.
+                if (k + 4 < batch.Count) PrefetchLoads(parent, overlay, batch.Transactions[k + 4], entryStage: false);
+                if (k + 2 < batch.Count) PrefetchLoads(parent, overlay, batch.Transactions[k + 2], entryStage: true);
+            }
             int t = batch.Transactions[k];
             ref readonly VerifiedTransaction tx = ref txs[t];
             TransactionView view = tx.View;
-            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], tx.Layout.AccountKeyCount), scratch);
+            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], tx.Layout.AccountKeyCount), scratch, statusGroup[t]);
             results[t] = result;
             if (result.IsCommitted)
             {
@@ -273,6 +407,21 @@ public sealed partial class SealevelScheduler : IDisposable
         batch.Fees = fees;
         batch.Signatures = signatures;
         batch.Committed = committed;
+        batch.ExecutionNanoseconds = sampled ? ThreadClock.NowNanoseconds() - start : 0;
+    }
+
+    private void PrefetchLoads(AccountOverlay parent, AccountOverlay overlay, int t, bool entryStage)
+    {
+        ref readonly VerifiedTransaction tx = ref _txs[t];
+        if (!entryStage) StatusCache.Prefetch(_statusGroup[t], tx.Buffer.AsSpan(tx.Offset + tx.Layout.SignaturesOffset, Signature.Size));
+        ReadOnlySpan<int> handles = _handles.AsSpan(_handleStart[t], tx.Layout.AccountKeyCount);
+        foreach (int handle in handles)
+        {
+            ref AccountEntry entry = ref overlay[handle];
+            if (entry.Loaded) continue;
+            if (entryStage) parent.PrefetchEntry(entry.KeyHash);
+            else parent.PrefetchSlot(entry.KeyHash);
+        }
     }
 
     private void HelperLoop(int index)
@@ -300,8 +449,8 @@ public sealed partial class SealevelScheduler : IDisposable
             }
             if (_stopping) return;
             long now = Stopwatch.GetTimestamp();
-            if (spinUntil == 0) spinUntil = now + Stopwatch.Frequency / 5000; // spin 200 µs before parking
-            if (now < spinUntil)
+            if (spinUntil == 0) spinUntil = now + _idleSpinTicks;
+            if (now < spinUntil && !_parkNow)
             {
                 Thread.SpinWait(16);
                 continue;
@@ -313,12 +462,12 @@ public sealed partial class SealevelScheduler : IDisposable
         }
     }
 
+    /// <summary>The coordinator waiting for a completion: spin (the helpers finish batches in microseconds), yielding now and then in case the machine is oversubscribed.</summary>
     private static void Wait(ref int idle)
     {
         idle++;
-        if (idle < 64) Thread.SpinWait(8);
-        else if (idle < 256) Thread.Yield();
-        else Thread.Sleep(0);
+        if ((idle & 63) == 0) Thread.Yield();
+        else Thread.SpinWait(16);
     }
 
     private ExecutionBatch RentBatch() => _batches[_freeBatches[--_freeBatchCount]];
@@ -332,6 +481,15 @@ public struct SchedulerStats
     public long Batches;
     public long ScheduledTransactions;
 
+    /// <summary>Thread CPU time the coordinator spent scheduling (admitting, locking, completing) the sampled batches (one in 16): the serial part.</summary>
+    public long SchedulingNanoseconds;
+
+    /// <summary>Thread CPU time the workers spent executing the sampled batches: the parallel part.</summary>
+    public long ExecutionNanoseconds;
+
+    /// <summary>Transactions in the sampled batches (divide the two times above by this).</summary>
+    public long SampledTransactions;
+
     /// <summary>Times a transaction had to wait for a later batch because of a conflict.</summary>
     public long Deferrals;
 
@@ -339,4 +497,26 @@ public struct SchedulerStats
     public long AlreadyProcessed;
 
     public readonly double AverageBatchSize => Batches == 0 ? 0 : ScheduledTransactions / (double)Batches;
+
+    /// <summary>The counters accumulated since <paramref name="earlier"/> (a snapshot of the same scheduler).</summary>
+    public readonly SchedulerStats Since(in SchedulerStats earlier) => new()
+    {
+        Batches = Batches - earlier.Batches,
+        ScheduledTransactions = ScheduledTransactions - earlier.ScheduledTransactions,
+        SchedulingNanoseconds = SchedulingNanoseconds - earlier.SchedulingNanoseconds,
+        ExecutionNanoseconds = ExecutionNanoseconds - earlier.ExecutionNanoseconds,
+        SampledTransactions = SampledTransactions - earlier.SampledTransactions,
+        Deferrals = Deferrals - earlier.Deferrals,
+        AlreadyProcessed = AlreadyProcessed - earlier.AlreadyProcessed,
+    };
+
+    /// <summary>
+    /// The speedup N workers could reach on N idle cores given the measured serial (scheduling) and
+    /// parallel (execution) work: (S + E) / max(S, (S + E) / N) — Amdahl with the coordinator also executing.
+    /// </summary>
+    public readonly double IdealSpeedup(int workers)
+    {
+        double total = SchedulingNanoseconds + ExecutionNanoseconds;
+        return total == 0 ? 1 : total / Math.Max(SchedulingNanoseconds, total / workers);
+    }
 }

@@ -178,4 +178,65 @@ public class BankTests
         Assert.Throws<InvalidOperationException>(() => new Bank(two, 3, Leader));
         Assert.Throws<ArgumentException>(() => new Bank(one, 1, Leader));
     }
+
+    [Fact]
+    public void The_accounts_delta_hash_is_the_merkle_root_of_account_hashes_in_full_key_order_even_for_keys_sharing_a_prefix()
+    {
+        using TestChain chain = new();
+        // Keys equal in their first 8 bytes (and one pair in their first 31): the order must come from whole keys.
+        var keys = new Pubkey[6];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            byte[] bytes = new byte[32];
+            bytes.AsSpan(0, 8).Fill(0xAB);
+            bytes[31 - (i % 2) * 20] = (byte)(keys.Length - i);
+            keys[i] = new Pubkey(bytes);
+        }
+        GenesisConfig genesis = new(TestChain.GenesisHash, [(TestChain.Key(0), new Account(10_000_000, Pubkey.Zero, false, null))]);
+        var hashes = new Hash[2];
+        for (int run = 0; run < 2; run++)
+        {
+            Bank bank = new(Bank.Genesis(chain.Accounts, genesis), 1, Leader);
+            IEnumerable<int> order = run == 0 ? Enumerable.Range(0, keys.Length) : Enumerable.Range(0, keys.Length).Reverse();
+            foreach (int i in order)
+            {
+                Assert.True(bank.Process(TestTransactions.View(TestTransactions.Transfer(new Random(i), TestChain.Key(0), keys[i], 100 + (ulong)i, TestChain.GenesisHash))).IsOk);
+            }
+            bank.Freeze(Hash.Zero);
+            hashes[run] = bank.AccountsDeltaHash;
+
+            // Independently: sha256(0x00 | key | lamports | owner | executable | data_length | data) per stored account, sorted by key.
+            List<(Pubkey Key, Account Account)> stored = [.. keys.Select(k => (k, bank.GetAccount(k))), (TestChain.Key(0), bank.GetAccount(TestChain.Key(0))), (Leader, bank.GetAccount(Leader))];
+            stored.Sort((a, b) => a.Key.CompareTo(b.Key));
+            Hash[] leaves = [.. stored.Select(p =>
+            {
+                byte[] preimage = new byte[1 + 32 + 8 + 32 + 1 + 8 + p.Account.DataLength];
+                p.Key.CopyTo(preimage.AsSpan(1, 32));
+                BinaryPrimitives.WriteUInt64LittleEndian(preimage.AsSpan(33), p.Account.Lamports);
+                p.Account.Owner.CopyTo(preimage.AsSpan(41, 32));
+                preimage[73] = p.Account.Executable ? (byte)1 : (byte)0;
+                BinaryPrimitives.WriteUInt64LittleEndian(preimage.AsSpan(74), (ulong)p.Account.DataLength);
+                p.Account.Data.CopyTo(preimage.AsSpan(82));
+                return Hash.Compute(preimage);
+            })];
+            Assert.Equal(Fast.Core.Merkle.MerkleTree.ComputeRoot(leaves), bank.AccountsDeltaHash);
+        }
+        Assert.Equal(hashes[0], hashes[1]);
+    }
+
+    [Fact]
+    public void Reading_balances_through_overlays_and_the_rooted_store_allocates_nothing()
+    {
+        using TestChain chain = new();
+        var forks = BankForks.Open(chain.Accounts, TestChain.Genesis(4, 1_000_000));
+        Bank one = forks.NewBank(1, 0, Leader);
+        one.Process(TestTransactions.View(TestTransactions.Transfer(new Random(1), TestChain.Key(0), TestChain.Key(1), 5, TestChain.GenesisHash)));
+        one.Freeze(TestChain.HashOf("1"));
+        Bank two = forks.NewBank(2, 1, Leader);
+        Pubkey inOverlay = TestChain.Key(1), inStore = TestChain.Key(3), absent = TestChain.Key(77);
+        ulong sum = 0;
+        long allocated = Fast.Testing.Allocations.Measure(1000, () => sum += two.GetBalance(inOverlay) + two.GetBalance(inStore) + two.GetBalance(absent));
+        Assert.Equal(0, allocated);
+        Assert.Equal(1001UL * (1_000_005 + 1_000_000), sum);
+    }
 }
