@@ -14,6 +14,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Sigverify(io));
         bench.Subcommands.Add(Codec(io));
         bench.Subcommands.Add(Poh(io));
+        bench.Subcommands.Add(Exec(io));
         return bench;
     }
 
@@ -87,6 +88,26 @@ public static class BenchCommand
             };
             if (config.Validate() is string error) throw new CliException(error, ExitCodes.BadInput);
             PohBench.Run(parse.GetValue(seconds), config).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Exec(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(5);
+        Option<long> threads = CliOptions.Integer("--threads", "Workers for the parallel runs (the scheduling thread counts as one)", Math.Max(2, Environment.ProcessorCount), 2, 256);
+        Option<long> accounts = CliOptions.Integer("--accounts", "Funded accounts; a slot's block is accounts/2 transfers", 100_000, 1000, 10_000_000);
+        Option<double> conflict = CliOptions.Double("--conflict", "Percent of transfers in the hot run that pay one of 4 hot accounts", 10, 0, 100);
+        Option<bool> noPin = new("--no-pin") { Description = "Do not pin the scheduling thread and the helpers to cores" };
+        Command command = new("exec", "Transfers/s through the Sealevel scheduler into banks on FASTER: 1 vs N workers, conflict-free vs hot accounts")
+        {
+            threads, accounts, conflict, seconds, json, noPin,
+        };
+        command.SetAction(parse =>
+        {
+            ExecBench.Run((int)parse.GetValue(threads), (int)parse.GetValue(accounts), parse.GetValue(conflict), parse.GetValue(seconds), !parse.GetValue(noPin))
+                .Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;

@@ -1,0 +1,27 @@
+using Fast.Exec.Runtime;
+using Fast.Storage.Accounts;
+
+namespace Fast.Exec.Banking;
+
+/// <summary>
+/// What every bank of one bank tree shares: the rooted accounts store, the status cache, the pool
+/// of slot overlays, the fee schedule and the current root slot. Owned by the bank owner thread.
+/// </summary>
+internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization)
+{
+    public AccountsDb Accounts { get; } = accounts;
+
+    public StatusCache Status { get; } = new();
+
+    public AccountOverlayPool OverlayPool { get; } = new();
+
+    public ulong LamportsPerSignature { get; } = lamportsPerSignature;
+
+    /// <summary>Total lamports in existence (constant: fees move lamports, nothing mints or burns them).</summary>
+    public ulong Capitalization { get; } = capitalization;
+
+    public ulong RootSlot { get; set; }
+
+    /// <summary>Scratch for <see cref="Bank.Process"/> (the serial path, owner thread).</summary>
+    public ExecutionScratch SerialScratch { get; } = new();
+}

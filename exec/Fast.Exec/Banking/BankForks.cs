@@ -1,0 +1,279 @@
+using Fast.Core.Codec;
+using Fast.Core.Ledger;
+using Fast.Core.Primitives;
+using Fast.Core.Transactions;
+using Fast.Storage.Accounts;
+
+namespace Fast.Exec.Banking;
+
+/// <summary>Tuning for <see cref="BankForks"/>.</summary>
+public sealed record BankForksOptions
+{
+    /// <summary>Take a FASTER checkpoint when the root has advanced this many slots since the last one.</summary>
+    public ulong CheckpointIntervalSlots { get; init; } = 100;
+
+    /// <summary>
+    /// Root advances a released overlay waits before it is reused, so a reader that picked up a bank
+    /// just before it was released still reads valid memory.
+    /// </summary>
+    public int OverlayGraceRoots { get; init; } = 4;
+}
+
+/// <summary>What <see cref="BankForks.SetRoot"/> did.</summary>
+public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts, int PrunedBanks, bool Checkpointed);
+
+/// <summary>
+/// The tree of live banks above the root. <see cref="SetRoot"/> makes a frozen bank final: the
+/// overlays from the old root up to it are flushed into the rooted <see cref="AccountsDb"/> (FASTER)
+/// oldest first, its state is saved as the store's root record, a FASTER checkpoint is taken every
+/// <see cref="BankForksOptions.CheckpointIntervalSlots"/>, banks not descending from it are pruned,
+/// and every overlay below it is released (reused after a grace period) — so memory holds only
+/// the unrooted slots. After a crash, <see cref="Open"/> recovers the last checkpoint's root;
+/// the node then replays later slots from the Blockstore.
+/// <para>Threads: the bank owner thread.</para>
+/// </summary>
+public sealed class BankForks
+{
+    private readonly Dictionary<ulong, Bank> _banks = [];
+    private readonly Queue<(AccountOverlay Overlay, long ReleasedAt)> _retired = new();
+    private readonly AccountsDb _accounts;
+    private readonly List<Bank> _path = [];
+    private readonly List<Bank> _dropped = [];
+    private byte[] _rootRecord = new byte[BankState.SizeOf(BlockhashQueue.RetainedAgeSlots + 1)];
+    private long _rootAdvances;
+    private ulong _lastCheckpointSlot;
+
+    private BankForks(AccountsDb accounts, Bank root, BankForksOptions options, bool recovered)
+    {
+        _accounts = accounts;
+        Options = options;
+        Root = root;
+        _banks.Add(root.Slot, root);
+        if (!recovered)
+        {
+            Flush(root);
+            root.IsRooted = true;
+            WriteRootRecord(root);
+            accounts.Checkpoint();
+        }
+        _lastCheckpointSlot = root.Slot;
+        root.Context.RootSlot = root.Slot;
+        RecoveredFromCheckpoint = recovered;
+    }
+
+    public BankForksOptions Options { get; }
+
+    /// <summary>The last rooted bank (frozen, final).</summary>
+    public Bank Root { get; private set; }
+
+    /// <summary>True when <see cref="Root"/> came from the store's checkpoint rather than genesis.</summary>
+    public bool RecoveredFromCheckpoint { get; }
+
+    /// <summary>Live banks, the root included.</summary>
+    public int Count => _banks.Count;
+
+    /// <summary>Overlays released but still in their grace period.</summary>
+    public int RetiredOverlays => _retired.Count;
+
+    /// <summary>Overlays in the reuse pool.</summary>
+    public int PooledOverlays => Root.Context.OverlayPool.Count;
+
+    public Bank? this[ulong slot] => _banks.GetValueOrDefault(slot);
+
+    public IEnumerable<Bank> Banks => _banks.Values;
+
+    /// <summary>
+    /// Recovers the bank tree from <paramref name="accounts"/>' last checkpoint, or — for a new store —
+    /// starts it from <paramref name="genesis"/> (rooting slot 0 and checkpointing it).
+    /// </summary>
+    public static BankForks Open(AccountsDb accounts, GenesisConfig genesis, BankForksOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        options ??= new BankForksOptions();
+        if (accounts.Recovered is RecoveredRoot recovered)
+        {
+            BankState state = BankState.TryDeserialize(recovered.State)
+                ?? throw new StorageUnreadableException($"the accounts store's root record (slot {recovered.Slot}) is not a bank state this version reads");
+            return new BankForks(accounts, Bank.FromRoot(accounts, recovered.Slot, state), options, recovered: true);
+        }
+        return new BankForks(accounts, Bank.Genesis(accounts, genesis), options, recovered: false);
+    }
+
+    /// <summary>A new child bank of <paramref name="parentSlot"/>, registered here.</summary>
+    public Bank NewBank(ulong slot, ulong parentSlot, Pubkey leader)
+    {
+        Bank parent = _banks.GetValueOrDefault(parentSlot) ?? throw new ArgumentException($"no live bank at slot {parentSlot}", nameof(parentSlot));
+        if (_banks.ContainsKey(slot)) ThrowHelper.ThrowArgument(nameof(slot), $"a bank for slot {slot} exists");
+        Bank bank = new(parent, slot, leader);
+        _banks.Add(slot, bank);
+        return bank;
+    }
+
+    /// <summary>Makes frozen bank <paramref name="slot"/> the root (see the type summary).</summary>
+    public RootOutcome SetRoot(ulong slot)
+    {
+        Bank newRoot = _banks.GetValueOrDefault(slot) ?? throw new ArgumentException($"no live bank at slot {slot}", nameof(slot));
+        if (newRoot == Root) return default;
+        if (!newRoot.IsFrozen) ThrowHelper.ThrowInvalidOperation($"bank {slot} is not frozen");
+        _rootAdvances++;
+        List<Bank> path = _path;
+        path.Clear();
+        for (Bank? bank = newRoot; bank != Root; bank = bank.Parent)
+        {
+            if (bank is null) ThrowHelper.ThrowArgument(nameof(slot), $"bank {slot} does not descend from the root {Root.Slot}");
+            path.Add(bank);
+        }
+        path.Reverse();
+
+        int flushedAccounts = 0;
+        foreach (Bank bank in path)
+        {
+            flushedAccounts += Flush(bank);
+            bank.IsRooted = true;
+        }
+        WriteRootRecord(newRoot);
+        bool checkpoint = slot - _lastCheckpointSlot >= Options.CheckpointIntervalSlots;
+        if (checkpoint)
+        {
+            _accounts.Checkpoint();
+            _lastCheckpointSlot = slot;
+        }
+
+        Root = newRoot;
+        newRoot.Context.RootSlot = slot;
+        newRoot.Context.Status.Purge(slot);
+        List<Bank> dropped = _dropped;
+        dropped.Clear();
+        foreach (Bank bank in _banks.Values)
+        {
+            if (bank != newRoot && !DescendsFrom(bank, newRoot)) dropped.Add(bank);
+        }
+        int pruned = 0;
+        foreach (Bank bank in dropped)
+        {
+            _banks.Remove(bank.Slot);
+            if (!bank.IsRooted)
+            {
+                bank.IsDead = true;
+                pruned++;
+            }
+            Release(bank);
+        }
+        newRoot.Parent = null;
+        RecycleRetired();
+        int flushedBanks = path.Count;
+        path.Clear();
+        dropped.Clear();
+        return new RootOutcome(flushedBanks, flushedAccounts, pruned, checkpoint);
+    }
+
+    /// <summary>
+    /// After a restart from a checkpoint, records the transactions of a rooted slot at or below the
+    /// root (its entries, read back from the Blockstore) as processed, so a transaction from the last
+    /// 150 slots before the crash is still refused as a duplicate. Their outcomes are not known here:
+    /// the status cache reports them as processed without error detail. Returns how many were added.
+    /// </summary>
+    public int RestoreProcessedTransactions(ulong slot, byte[] entries)
+    {
+        if (slot > Root.Slot) ThrowHelper.ThrowArgument(nameof(slot), $"slot {slot} is above the root {Root.Slot}: replay it instead");
+        var rooted = Bank.RestoredRoot(Root.Context, slot);
+        StatusCache status = Root.Context.Status;
+        int added = 0;
+        int position = 0;
+        while (position < entries.Length)
+        {
+            DecodeResult decoded = EntryView.TryParsePrefix(entries.AsSpan(position), out EntryView entry);
+            if (!decoded.IsOk) ThrowHelper.ThrowArgument(nameof(entries), $"slot {slot}'s entries do not decode: {decoded}");
+            foreach (TransactionView tx in entry.Transactions)
+            {
+                Signature signature = tx.FirstSignature;
+                Hash blockhash = tx.RecentBlockhash;
+                ulong blockhashSlot;
+                if (blockhash == Root.LastBlockhash) blockhashSlot = Root.Slot;
+                else if (!Root.Blockhashes.TryGetSlot(blockhash, out blockhashSlot)) continue; // expired long ago
+                StatusCache.Group group = status.EnsureRoom(blockhash, blockhashSlot, 1);
+                if (StatusCache.IsProcessed(group, signature, Root)) continue;
+                StatusCache.Record(group, signature, rooted, TransactionError.None);
+                added++;
+            }
+            position += entry.Length;
+        }
+        return added;
+    }
+
+    /// <summary>Drops bank <paramref name="slot"/> and its descendants (a dead fork: bad block, duplicate). The root cannot be removed.</summary>
+    public int Remove(ulong slot)
+    {
+        Bank bank = _banks.GetValueOrDefault(slot) ?? throw new ArgumentException($"no live bank at slot {slot}", nameof(slot));
+        if (bank == Root) ThrowHelper.ThrowInvalidOperation("the root cannot be removed");
+        List<Bank> dropped = [bank];
+        foreach (Bank other in _banks.Values)
+        {
+            if (other != bank && DescendsFrom(other, bank)) dropped.Add(other);
+        }
+        foreach (Bank dead in dropped)
+        {
+            _banks.Remove(dead.Slot);
+            dead.IsDead = true;
+            Release(dead);
+        }
+        return dropped.Count;
+    }
+
+    /// <summary>Saves <paramref name="root"/>'s state as the store's root record (the next checkpoint carries it).</summary>
+    private void WriteRootRecord(Bank root)
+    {
+        int size = root.StateSize;
+        if (_rootRecord.Length < size) _rootRecord = new byte[size];
+        int length = root.WriteState(_rootRecord);
+        _accounts.WriteRoot(root.Slot, _rootRecord.AsSpan(0, length));
+    }
+
+    private static bool DescendsFrom(Bank bank, Bank ancestor)
+    {
+        for (Bank? b = bank.Parent; b is not null && b.Slot >= ancestor.Slot; b = b.Parent)
+        {
+            if (b == ancestor) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Writes every account <paramref name="bank"/> stored into the rooted store and gives its overlay up.</summary>
+    private int Flush(Bank bank)
+    {
+        AccountOverlay? overlay = bank.Overlay;
+        if (overlay is null) return 0;
+        int flushed = 0;
+        for (int i = 0; i < overlay.Count; i++)
+        {
+            ref AccountEntry entry = ref overlay[i];
+            if (!entry.Written) continue;
+            _accounts.Write(entry.Key, entry.Lamports, entry.Owner, entry.Executable, entry.Data);
+            flushed++;
+        }
+        bank.DetachOverlay();
+        Retire(overlay);
+        return flushed;
+    }
+
+    private void Release(Bank bank)
+    {
+        bank.IsReleased = true;
+        AccountOverlay? overlay = bank.DetachOverlay();
+        if (overlay is not null) Retire(overlay);
+    }
+
+    private void Retire(AccountOverlay overlay) => _retired.Enqueue((overlay, _rootAdvances));
+
+    private void RecycleRetired()
+    {
+        AccountOverlayPool pool = Root.Context.OverlayPool;
+        while (_retired.Count > 0 && _retired.Peek().ReleasedAt + Options.OverlayGraceRoots <= _rootAdvances)
+        {
+            pool.Return(_retired.Dequeue().Overlay);
+        }
+    }
+}
+
+/// <summary>The store holds data this version cannot interpret (a newer format, or corruption).</summary>
+public sealed class StorageUnreadableException(string message) : Exception(message);

@@ -1,0 +1,27 @@
+using Fast.Core.Primitives;
+using Fast.Core.Transactions;
+
+namespace Fast.Exec.Runtime;
+
+/// <summary>
+/// A transaction's accounts while its instructions run: copies of the slot's entries that the
+/// instructions change freely, written back only if every instruction succeeds (so a failed
+/// transaction changes nothing but its fee).
+/// </summary>
+public struct ScratchAccount
+{
+    public ulong Lamports;
+    public Pubkey Owner;
+
+    /// <summary>Shared with the slot until an instruction replaces it (never written in place).</summary>
+    public byte[] Data;
+    public bool Executable;
+    public bool IsSigner;
+    public bool IsWritable;
+}
+
+/// <summary>One execution thread's reusable scratch: room for a transaction's accounts (64 at most). Owned by one worker thread.</summary>
+internal sealed class ExecutionScratch
+{
+    public readonly ScratchAccount[] Accounts = new ScratchAccount[TransactionLimits.MaxAccountKeys];
+}

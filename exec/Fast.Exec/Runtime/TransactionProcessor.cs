@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using Fast.Core.Primitives;
+using Fast.Core.Transactions;
+using Fast.Exec.Banking;
+using Fast.Exec.Programs;
+using Fast.Storage.Accounts;
+
+namespace Fast.Exec.Runtime;
+
+/// <summary>
+/// Executes one transaction against a bank whose overlay already holds its accounts (resolved by
+/// the scheduler, which also holds their locks and checked the blockhash's age): refuses a signature
+/// this fork already processed, charges the fee, runs each
+/// instruction on scratch copies, and writes the accounts back only if all succeed — a failed
+/// transaction pays its fee and changes nothing else. Called concurrently by execution workers on
+/// disjoint accounts; it takes no lock, allocates nothing (unless an instruction creates account
+/// data) and calls programs directly (no virtual dispatch).
+/// A committed transaction is recorded in the status cache here, by the worker.
+/// <para>Deliberately not here: signature verification (the sigverify stage's job), the blockhash
+/// age (the scheduler's coordinator checks it before taking locks), rent (Fast has none).</para>
+/// </summary>
+internal static class TransactionProcessor
+{
+    public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ExecutionScratch scratch, StatusCache.Group status)
+    {
+        Signature signature = tx.FirstSignature;
+        if (StatusCache.IsProcessed(status, signature, bank)) return TransactionResult.NotCommitted(TransactionError.AlreadyProcessed);
+
+        AccountOverlay overlay = bank.OverlayForExecution;
+        int count = tx.AccountKeyCount;
+        Span<ScratchAccount> accounts = scratch.Accounts.AsSpan(0, count);
+        for (int i = 0; i < accounts.Length; i++)
+        {
+            ref AccountEntry entry = ref overlay[handles[i]];
+            if (!entry.Loaded) bank.Load(ref entry); // this worker holds the write lock (read-locked entries were loaded by the coordinator)
+            ref ScratchAccount account = ref accounts[i];
+            account.Lamports = entry.Lamports;
+            account.Owner = entry.Owner;
+            account.Data = entry.Data;
+            account.Executable = entry.Executable;
+            account.IsSigner = tx.IsSigner(i);
+            account.IsWritable = tx.IsWritable(i);
+        }
+
+        ref ScratchAccount payer = ref accounts[0];
+        ulong fee = (ulong)tx.SignatureCount * bank.LamportsPerSignature;
+        if (payer.Lamports == 0) return TransactionResult.NotCommitted(TransactionError.AccountNotFound);
+        if (!payer.Owner.IsZero || payer.Data.Length != 0) return TransactionResult.NotCommitted(TransactionError.InvalidAccountForFee);
+        if (payer.Lamports < fee) return TransactionResult.NotCommitted(TransactionError.InsufficientFundsForFee);
+        payer.Lamports -= fee;
+        ulong payerAfterFee = payer.Lamports;
+
+        TransactionError error = TransactionError.None;
+        int instructionIndex = 0;
+        foreach (InstructionView instruction in tx.Instructions)
+        {
+            error = IsSystemProgram(tx.GetAccountKeyBytes(instruction.ProgramIdIndex))
+                ? SystemProgram.Execute(accounts, instruction)
+                : TransactionError.UnsupportedProgram;
+            if (error != TransactionError.None) break;
+            instructionIndex++;
+        }
+
+        if (error == TransactionError.None)
+        {
+            for (int i = 0; i < accounts.Length; i++)
+            {
+                if (accounts[i].IsWritable) Store(ref overlay[handles[i]], accounts[i]);
+            }
+            StatusCache.Record(status, signature, bank, TransactionError.None);
+            return new TransactionResult(TransactionError.None, 0, fee);
+        }
+        ref AccountEntry feePayer = ref overlay[handles[0]];
+        feePayer.Lamports = payerAfterFee;
+        Normalize(ref feePayer);
+        feePayer.Written = true;
+        StatusCache.Record(status, signature, bank, error);
+        return new TransactionResult(error, (byte)instructionIndex, fee);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsSystemProgram(ReadOnlySpan<byte> key) => key.IndexOfAnyExcept((byte)0) < 0;
+
+    private static void Store(ref AccountEntry entry, in ScratchAccount account)
+    {
+        entry.Lamports = account.Lamports;
+        entry.Owner = account.Owner;
+        entry.Data = account.Data;
+        entry.Executable = account.Executable;
+        Normalize(ref entry);
+        entry.Written = true;
+    }
+
+    /// <summary>An account left with no lamports ceases to exist: it becomes the empty account.</summary>
+    private static void Normalize(ref AccountEntry entry)
+    {
+        if (entry.Lamports != 0) return;
+        entry.Owner = default;
+        entry.Data = [];
+        entry.Executable = false;
+    }
+}

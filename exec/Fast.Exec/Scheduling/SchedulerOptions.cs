@@ -1,0 +1,31 @@
+namespace Fast.Exec.Scheduling;
+
+/// <summary>How the <see cref="SealevelScheduler"/> runs.</summary>
+public sealed record SchedulerOptions
+{
+    /// <summary>
+    /// Threads that execute transactions: the thread calling <see cref="SealevelScheduler.Execute"/>
+    /// (which also schedules) plus <c>Workers − 1</c> helper threads the scheduler owns.
+    /// </summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Most transactions in one batch (a batch is one queue hand-off).</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>How many transactions past the oldest unscheduled one the scheduler looks at for non-conflicting work.</summary>
+    public int Window { get; init; } = 2048;
+
+    /// <summary>Batches handed out and not yet completed, at most (default 4 per worker: enough queued that no helper waits while the coordinator executes a batch itself).</summary>
+    public int MaxBatchesInFlight { get; init; }
+
+    /// <summary>Core for each helper thread (helper i pins to <c>HelperCores[i % Count]</c>); null or empty: not pinned.</summary>
+    public IReadOnlyList<int>? HelperCores { get; init; }
+
+    /// <summary>
+    /// How long an idle helper spins for work before it parks (parking costs a futex wake — an IPI on a
+    /// VM — when work comes back). Longer suits dedicated cores fed back to back; shorter suits shared machines.
+    /// </summary>
+    public TimeSpan IdleSpin { get; init; } = TimeSpan.FromMicroseconds(200);
+
+    internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
+}

@@ -1,0 +1,74 @@
+namespace Fast.Exec;
+
+/// <summary>
+/// Why a transaction did not do what it asked. The first group is decided before any account
+/// changes: such a transaction is not committed (no fee, not recorded, may be sent again). The rest
+/// fail during execution: the transaction is committed — it pays its fee and is recorded as
+/// processed — but changes nothing else.
+/// </summary>
+public enum TransactionError : byte
+{
+    None = 0,
+
+    // ---- not committed ----
+
+    /// <summary>This signature was already processed on this fork (a re-send or a replayed duplicate): a no-op.</summary>
+    AlreadyProcessed,
+
+    /// <summary>The recent blockhash is not one this bank knows.</summary>
+    BlockhashNotFound,
+
+    /// <summary>The recent blockhash is older than <c>TransactionLimits.BlockhashMaxAgeSlots</c> slots.</summary>
+    BlockhashExpired,
+
+    /// <summary>The fee payer has no lamports (does not exist).</summary>
+    AccountNotFound,
+
+    /// <summary>The fee payer cannot pay the fee.</summary>
+    InsufficientFundsForFee,
+
+    /// <summary>The fee payer is not a plain system account (it has an owner program or data).</summary>
+    InvalidAccountForFee,
+
+    // ---- committed: fee paid, nothing else changed ----
+
+    /// <summary>A debit exceeds the account's lamports.</summary>
+    InsufficientFunds,
+
+    /// <summary>CreateAccount/Allocate on an account that already has lamports, data or an owner program.</summary>
+    AccountAlreadyExists,
+
+    /// <summary>The account is owned by another program, so this program may not change it.</summary>
+    InvalidAccountOwner,
+
+    /// <summary>Lamports would overflow a u64.</summary>
+    ArithmeticOverflow,
+
+    /// <summary>The instruction data is not a valid instruction of its program.</summary>
+    InvalidInstruction,
+
+    /// <summary>An argument is not allowed for this account (e.g. a transfer from an account that holds data).</summary>
+    InvalidArgument,
+
+    /// <summary>The instruction names fewer accounts than it needs.</summary>
+    NotEnoughAccountKeys,
+
+    /// <summary>An account that must sign did not.</summary>
+    MissingRequiredSignature,
+
+    /// <summary>The instruction changes an account the transaction marked read-only.</summary>
+    ReadonlyAccountModified,
+
+    /// <summary>Requested data length is over 10 MiB.</summary>
+    InvalidAccountDataLength,
+
+    /// <summary>The instruction's program is not a program this runtime has.</summary>
+    UnsupportedProgram,
+}
+
+/// <summary>Which errors leave a transaction uncommitted.</summary>
+public static class TransactionErrors
+{
+    /// <summary>True when a transaction with this outcome is committed (pays its fee, is recorded as processed).</summary>
+    public static bool IsCommitted(this TransactionError error) => error is TransactionError.None or >= TransactionError.InsufficientFunds;
+}

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using Fast.Core.Platform;
+using Fast.Core.Primitives;
+using Fast.Exec;
+using Fast.Exec.Banking;
+using Fast.Exec.Scheduling;
+using Fast.Exec.Workloads;
+using Fast.Storage.Accounts;
+using Fast.Storage.Blocks;
+
+namespace Fast.Node.Bench;
+
+/// <summary>
+/// `fast bench exec`: transfers per second through the Sealevel scheduler into real banks (accounts
+/// on FASTER in a temporary folder, a new bank per slot, frozen and rooted behind), with 1 worker
+/// and with N, on (a) conflict-free transfers and (b) transfers where a share pays a few hot
+/// accounts. Signatures are not checked (that is the sigverify stage). The timed part is
+/// <see cref="SealevelScheduler.Execute"/>; freezing and rooting are measured beside it. Ends with a
+/// storage round trip in this binary: FASTER checkpoint, reopen and recovery, and a Blockstore
+/// commit and reopen.
+/// </summary>
+public static class ExecBench
+{
+    private const int HotAccounts = 4;
+    private const int RootLag = 2;
+    private const int SlotsPerTurn = 3;
+    private static readonly Hash GenesisHash = Hash.Compute("fast bench exec genesis"u8);
+
+    private enum Mix
+    {
+        ConflictFree,
+        Hot,
+    }
+
+    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin)
+    {
+        string directory = Directory.CreateTempSubdirectory("fast-bench-exec-").FullName;
+        try
+        {
+            return Measure(directory, threads, accounts, conflictPercent, seconds, pin);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin)
+    {
+        AccountsDbOptions storeOptions = new()
+        {
+            Directory = Path.Combine(directory, "accounts"),
+            IndexBytes = 16L << 20,
+            MemoryBytes = 256L << 20,
+        };
+        TransferWorkload workload = new(accountCount, HotAccounts);
+        Pubkey leader = new(Hash.Compute("leader"u8).Span);
+        Random random = new(7);
+        TransferBlock conflictFree = workload.CreateBlock(accountCount / 2, 0, random);
+        TransferBlock hot = workload.CreateBlock(accountCount / 2, conflictPercent / 100, random);
+        var results = new TransactionResult[conflictFree.Count];
+
+        int[] helperCores = pin ? [.. Enumerable.Range(1, Math.Max(1, threads - 1)).Select(i => i % Environment.ProcessorCount)] : [];
+        if (pin) CpuAffinity.TryPinCurrentThread(0, out _);
+        using SealevelScheduler one = new(new SchedulerOptions { Workers = 1 });
+        // Helpers spin through the freeze and root between slots (as on dedicated cores fed back to back) instead of parking each slot.
+        using SealevelScheduler many = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20) });
+
+        var store = AccountsDb.Open(storeOptions);
+        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
+        ulong slot = 0;
+        long overheadTicks = 0, flushed = 0, flushTicks = 0, slotsRun = 0;
+
+        // One slot: a new bank on the tip, one block executed (timed), frozen, and the slot RootLag back rooted.
+        double RunSlot(SealevelScheduler scheduler, TransferBlock block)
+        {
+            Bank parent = forks[slot]!;
+            Bank bank = forks.NewBank(slot + 1, slot, leader);
+            block.Refresh(parent.LastBlockhash, bank.Slot);
+            long start = Stopwatch.GetTimestamp();
+            scheduler.Execute(bank, block.Transactions, results);
+            long elapsed = Stopwatch.GetTimestamp() - start;
+            for (int i = 0; i < block.Count; i++)
+            {
+                if (!results[i].IsOk) throw new InvalidOperationException($"bench transfer {i} in slot {bank.Slot} failed: {results[i]}");
+            }
+            long after = Stopwatch.GetTimestamp();
+            bank.Freeze(Hash.Compute(BitConverter.GetBytes(bank.Slot)));
+            slot = bank.Slot;
+            long rootStart = Stopwatch.GetTimestamp();
+            if (slot > RootLag)
+            {
+                RootOutcome outcome = forks.SetRoot(slot - RootLag);
+                flushed += outcome.FlushedAccounts;
+                flushTicks += Stopwatch.GetTimestamp() - rootStart;
+            }
+            overheadTicks += Stopwatch.GetTimestamp() - after;
+            slotsRun++;
+            return block.Count * (double)Stopwatch.Frequency / elapsed;
+        }
+
+        (SealevelScheduler Scheduler, TransferBlock Block)[] configs = [(one, conflictFree), (many, conflictFree), (one, hot), (many, hot)];
+        foreach ((SealevelScheduler scheduler, TransferBlock block) in configs) RunSlot(scheduler, block); // warm-up: overlays, page faults
+        List<double>[] rates = [[], [], [], []];
+        SchedulerStats manyBefore = many.Stats;
+        var clock = Stopwatch.StartNew();
+        while (rates[0].Count < 3 * SlotsPerTurn || clock.Elapsed.TotalSeconds < seconds)
+        {
+            // Each configuration runs a few slots back to back (as a pipeline would); the N-worker helpers are
+            // parked before a 1-worker turn so the baseline has its spare core idle.
+            for (int c = 0; c < configs.Length; c++)
+            {
+                many.ParkHelpers();
+                for (int k = 0; k < SlotsPerTurn; k++) rates[c].Add(RunSlot(configs[c].Scheduler, configs[c].Block));
+            }
+            if (rates[0].Count >= 50 * SlotsPerTurn) break;
+        }
+        double freeOne = Throughput.Median([.. rates[0]]), freeMany = Throughput.Median([.. rates[1]]);
+        double hotOne = Throughput.Median([.. rates[2]]), hotMany = Throughput.Median([.. rates[3]]);
+
+        Bank tip = forks[slot]!;
+        ulong capitalization = tip.Capitalization;
+        ulong rootSlot = forks.Root.Slot;
+        Hash rootHash = forks.Root.Hash;
+        long checkpointStart = Stopwatch.GetTimestamp();
+        store.Checkpoint();
+        double checkpointMs = (Stopwatch.GetTimestamp() - checkpointStart) * 1000.0 / Stopwatch.Frequency;
+        store.Dispose();
+        string recovery = CheckRecovery(storeOptions, workload, leader, rootSlot, rootHash, capitalization);
+        SchedulerStats split = many.Stats.Since(manyBefore);
+        double allocatedPerTransaction = SteadyStateAllocation(Path.Combine(directory, "steady"), threads, helperCores);
+        string blockstore = CheckBlockstore(Path.Combine(directory, "blocks"));
+
+        BenchReport report = new("exec");
+        report.Result("conflict_free_tps", freeMany)
+              .Result("conflict_free_tps_1_worker", freeOne)
+              .Result("hot_tps", hotMany)
+              .Result("hot_tps_1_worker", hotOne)
+              .Result("workers", threads)
+              .Result("accounts", accountCount)
+              .Result("transactions_per_slot", conflictFree.Count)
+              .Result("hot_percent", conflictPercent)
+              .Result("slot_freeze_and_root_ms", overheadTicks * 1000.0 / Stopwatch.Frequency / slotsRun)
+              .Result("root_flush_accounts_per_s", flushTicks == 0 ? 0 : flushed * (double)Stopwatch.Frequency / flushTicks)
+              .Result("checkpoint_ms", checkpointMs)
+              .Result("scheduling_cpu_ns_per_tx", split.SchedulingNanoseconds / (double)Math.Max(1, split.SampledTransactions))
+              .Result("execution_cpu_ns_per_tx", split.ExecutionNanoseconds / (double)Math.Max(1, split.SampledTransactions))
+              .Reference("one_worker_conflict_free_tps", freeOne)
+              .Ratio("speedup_workers_vs_1", freeMany / freeOne)
+              .Ratio("hot_vs_conflict_free", hotMany / freeMany)
+              .Ratio("hot_speedup_workers_vs_1", hotMany / hotOne)
+              .Ratio("amdahl_bound_workers", split.IdealSpeedup(threads));
+        report.AllocatedBytesPerOp = allocatedPerTransaction;
+        report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
+        report.Note($"workers = the scheduling thread plus {threads - 1} helper thread(s){(pin ? ", pinned to cores" : "")}; signatures are not checked (the sigverify stage does that)");
+        report.Note("the timed slots are the first ones of a new node, whose status cache is still filling (150 slots of signatures), so they allocate; allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots)");
+        report.Note("amdahl_bound_workers is the speedup N workers could reach from the measured thread CPU split (one batch in 16): serial S = coordinator scheduling, parallel E = execution on all workers; bound = total / max(S, total / N)");
+        report.Note(recovery);
+        report.Note(blockstore);
+        return report;
+    }
+
+    /// <summary>
+    /// Bytes allocated per transaction by <see cref="SealevelScheduler.Execute"/> in steady state (after the status
+    /// cache and the overlay pool have filled): a small chain run past 150 slots, then measured process-wide.
+    /// </summary>
+    private static double SteadyStateAllocation(string directory, int threads, int[] helperCores)
+    {
+        using var store = AccountsDb.Open(new AccountsDbOptions { Directory = directory, IndexBytes = 1L << 20, MemoryBytes = 32L << 20 });
+        TransferWorkload workload = new(2000, HotAccounts, seed: 2);
+        Pubkey leader = new(Hash.Compute("steady leader"u8).Span);
+        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
+        using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores });
+        TransferBlock block = workload.CreateBlock(1000, 0.1, new Random(3));
+        var results = new TransactionResult[block.Count];
+        long allocated = 0, transactions = 0;
+        for (ulong slot = 1; slot <= 220; slot++)
+        {
+            Bank parent = forks[slot - 1]!;
+            Bank bank = forks.NewBank(slot, slot - 1, leader);
+            block.Refresh(parent.LastBlockhash, slot);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            scheduler.Execute(bank, block.Transactions, results);
+            if (slot > 200)
+            {
+                allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
+                transactions += block.Count;
+            }
+            bank.Freeze(Hash.Compute(BitConverter.GetBytes(slot)));
+            if (slot > RootLag) forks.SetRoot(slot - RootLag);
+        }
+        return allocated / (double)transactions;
+    }
+
+    /// <summary>Reopens the store this process wrote and checks the recovered root (exercises FASTER recovery inside the AOT binary).</summary>
+    private static string CheckRecovery(AccountsDbOptions options, TransferWorkload workload, Pubkey leader, ulong rootSlot, Hash rootHash, ulong capitalization)
+    {
+        using var store = AccountsDb.Open(options);
+        var forks = BankForks.Open(store, workload.Genesis(1, GenesisHash, leader));
+        if (!forks.RecoveredFromCheckpoint || forks.Root.Slot != rootSlot || forks.Root.Hash != rootHash)
+        {
+            throw new InvalidOperationException($"recovery returned slot {forks.Root.Slot} ({forks.Root.Hash}), expected {rootSlot} ({rootHash})");
+        }
+        ulong total = 0;
+        foreach (Account account in forks.Root.ReadAllAccounts().Values) total = checked(total + account.Lamports);
+        if (total != capitalization) throw new InvalidOperationException($"recovered accounts hold {total} lamports, expected {capitalization}");
+        return $"storage: FASTER checkpoint recovered root slot {rootSlot} with its bank hash; {total} lamports conserved";
+    }
+
+    private static string CheckBlockstore(string directory)
+    {
+        byte[] entries = new byte[4096];
+        new Random(1).NextBytes(entries);
+        BlockstoreOptions options = new() { Directory = directory, PageBytes = 1L << 20, MemoryBytes = 4L << 20, SegmentBytes = 16L << 20 };
+        using (var store = Blockstore.Open(options))
+        {
+            if (store.AppendEntries(1, 0, 1, entries, slotComplete: true) != AppendStatus.Ok) throw new InvalidOperationException("blockstore append failed");
+        }
+        using var reopened = Blockstore.Open(options);
+        byte[]? read = reopened.ReadSlotEntries(1);
+        if (read is null || !read.AsSpan().SequenceEqual(entries)) throw new InvalidOperationException("blockstore did not return the committed slot after reopen");
+        return "storage: Blockstore (FasterLog) commit and reopen returned the slot";
+    }
+}

@@ -1,0 +1,43 @@
+using FASTER.core;
+using Fast.Core.Primitives;
+
+namespace Fast.Storage.Accounts;
+
+/// <summary>
+/// Where a FASTER read of an account lands: the header fields, and a fresh array for the data (the
+/// only allocation, and only for accounts that have data). With <see cref="Raw"/> set, the whole
+/// value is copied into <see cref="Data"/> instead (for the root record).
+/// </summary>
+internal struct AccountReadOutput
+{
+    public bool Raw;
+    public bool Valid;
+    public ulong Lamports;
+    public Pubkey Owner;
+    public bool Executable;
+    public byte[]? Data;
+}
+
+/// <summary>FASTER callbacks for the account store: SpanByte keys and values, reads decoded into <see cref="AccountReadOutput"/>.</summary>
+internal sealed class AccountStoreFunctions : SpanByteFunctions<SpanByte, AccountReadOutput, Empty>
+{
+    public override bool SingleReader(ref SpanByte key, ref SpanByte input, ref SpanByte value, ref AccountReadOutput dst, ref ReadInfo readInfo) =>
+        Decode(ref value, ref dst);
+
+    public override bool ConcurrentReader(ref SpanByte key, ref SpanByte input, ref SpanByte value, ref AccountReadOutput dst, ref ReadInfo readInfo) =>
+        Decode(ref value, ref dst);
+
+    private static bool Decode(ref SpanByte value, ref AccountReadOutput dst)
+    {
+        ReadOnlySpan<byte> bytes = value.AsReadOnlySpan();
+        if (dst.Raw)
+        {
+            dst.Data = bytes.ToArray();
+            dst.Valid = true;
+            return true;
+        }
+        dst.Valid = AccountRecord.TryReadHeader(bytes, out dst.Lamports, out dst.Owner, out dst.Executable);
+        dst.Data = dst.Valid && bytes.Length > AccountRecord.HeaderSize ? bytes[AccountRecord.HeaderSize..].ToArray() : null;
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Buffers.Binary;
+
+namespace Fast.Storage.Blocks;
+
+/// <summary>
+/// The records the <see cref="Blockstore"/> appends to its FasterLog (little-endian):
+/// <code>
+/// entries: u8 kind=1 | u64 slot | u64 parent | u32 first_entry_index | u32 entry_count | u8 flags (bit 0 = slot complete) | entry bytes
+/// rooted:  u8 kind=2 | u64 slot
+/// </code>
+/// Entry bytes are the entries exactly as <c>EntryWriter</c> produced them, concatenated.
+/// </summary>
+internal static class BlockRecord
+{
+    public const byte EntriesKind = 1;
+    public const byte RootedKind = 2;
+    public const int EntriesHeaderSize = 1 + 8 + 8 + 4 + 4 + 1;
+    public const int RootedSize = 1 + 8;
+    private const byte CompleteFlag = 0x01;
+
+    public static void WriteEntriesHeader(Span<byte> destination, ulong slot, ulong parent, int firstEntryIndex, int entryCount, bool complete)
+    {
+        destination[0] = EntriesKind;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], slot);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[9..], parent);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[17..], (uint)firstEntryIndex);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[21..], (uint)entryCount);
+        destination[25] = complete ? CompleteFlag : (byte)0;
+    }
+
+    public static void WriteRooted(Span<byte> destination, ulong slot)
+    {
+        destination[0] = RootedKind;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], slot);
+    }
+
+    public static bool TryReadEntriesHeader(ReadOnlySpan<byte> record, out ulong slot, out ulong parent, out int firstEntryIndex, out int entryCount, out bool complete)
+    {
+        slot = parent = 0;
+        firstEntryIndex = entryCount = 0;
+        complete = false;
+        if (record.Length < EntriesHeaderSize || record[0] != EntriesKind) return false;
+        slot = BinaryPrimitives.ReadUInt64LittleEndian(record[1..]);
+        parent = BinaryPrimitives.ReadUInt64LittleEndian(record[9..]);
+        uint first = BinaryPrimitives.ReadUInt32LittleEndian(record[17..]);
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(record[21..]);
+        if (first > int.MaxValue || count > int.MaxValue) return false;
+        firstEntryIndex = (int)first;
+        entryCount = (int)count;
+        complete = (record[25] & CompleteFlag) != 0;
+        return true;
+    }
+
+    public static bool TryReadRooted(ReadOnlySpan<byte> record, out ulong slot)
+    {
+        slot = 0;
+        if (record.Length != RootedSize || record[0] != RootedKind) return false;
+        slot = BinaryPrimitives.ReadUInt64LittleEndian(record[1..]);
+        return true;
+    }
+}

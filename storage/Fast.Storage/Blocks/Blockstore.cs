@@ -1,0 +1,261 @@
+using System.Buffers;
+using FASTER.core;
+
+namespace Fast.Storage.Blocks;
+
+/// <summary>
+/// The ledger on disk: each slot's entries, appended to a Microsoft FasterLog as they arrive, plus an
+/// in-memory index (slot → parent, entry batches, complete?, rooted?) rebuilt from the log on open.
+/// Durability follows <see cref="BlockstoreOptions.CommitPolicy"/>: FasterLog recovers to its last
+/// commit, so a committed append survives kill -9 and an uncommitted one may be lost whole (never
+/// torn: records carry checksums). Replay after a crash reads the slots past the accounts checkpoint
+/// from here.
+/// <para>Threads: any; appends and index updates are serialised by one lock (a batch of entries per
+/// call, never per transaction).</para>
+/// </summary>
+public sealed class Blockstore : IDisposable
+{
+    private sealed class SlotState(ulong parent)
+    {
+        public ulong Parent = parent;
+        public int EntryCount;
+        public long EntryBytes;
+        public bool Complete;
+        public bool Rooted;
+        public readonly List<(long Address, int Length)> Batches = [];
+    }
+
+    private readonly object _gate = new();
+    private readonly Dictionary<ulong, SlotState> _slots = [];
+    private readonly FasterLogSettings _settings;
+    private readonly FasterLog _log;
+    private bool _disposed;
+
+    private Blockstore(BlockstoreOptions options)
+    {
+        Options = options;
+        Directory.CreateDirectory(options.Directory);
+        _settings = new FasterLogSettings(options.Directory, deleteDirOnDispose: false)
+        {
+            PageSize = options.PageBytes,
+            MemorySize = Math.Max(options.MemoryBytes, options.PageBytes * 2),
+            SegmentSize = Math.Max(options.SegmentBytes, options.PageBytes),
+            LogChecksum = LogChecksumType.PerEntry,
+            TryRecoverLatest = true,
+            AutoRefreshSafeTailAddress = true,
+        };
+        try
+        {
+            _log = new FasterLog(_settings);
+        }
+        catch (Exception e) when (e is FasterException or IOException)
+        {
+            _settings.Dispose();
+            throw new StorageException($"cannot open the blockstore in {options.Directory}: {e.Message}", e);
+        }
+        RebuildIndex();
+    }
+
+    public BlockstoreOptions Options { get; }
+
+    /// <summary>Records skipped while rebuilding the index because they did not fit the slots before them.</summary>
+    public int SkippedRecords { get; private set; }
+
+    /// <summary>The highest slot marked rooted, or null.</summary>
+    public ulong? HighestRootedSlot { get; private set; }
+
+    /// <summary>Opens (or creates) the blockstore, recovering the log to its last commit and rebuilding the index.</summary>
+    public static Blockstore Open(BlockstoreOptions options) => new(options);
+
+    /// <summary>
+    /// Appends <paramref name="entryCount"/> entries of <paramref name="slot"/> (their bytes exactly as
+    /// EntryWriter wrote them, concatenated), after the entries the slot already has.
+    /// <paramref name="slotComplete"/> says these end the slot. Durable on return when the commit
+    /// policy says so (see <see cref="BlockstoreCommitPolicy"/>).
+    /// </summary>
+    public AppendStatus AppendEntries(ulong slot, ulong parentSlot, int entryCount, ReadOnlySpan<byte> entries, bool slotComplete)
+    {
+        if (entryCount <= 0 || entries.IsEmpty) return AppendStatus.Empty;
+        if (entries.Length > Options.MaxAppendBytes) return AppendStatus.TooLarge;
+        if (parentSlot >= slot && slot != 0) return AppendStatus.InvalidParent;
+        bool commit;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (_slots.TryGetValue(slot, out SlotState? state))
+            {
+                if (state.Complete) return AppendStatus.SlotAlreadyComplete;
+                if (state.Parent != parentSlot) return AppendStatus.ParentMismatch;
+            }
+            else
+            {
+                state = new SlotState(parentSlot);
+                _slots.Add(slot, state);
+            }
+            int length = BlockRecord.EntriesHeaderSize + entries.Length;
+            byte[] record = ArrayPool<byte>.Shared.Rent(length);
+            BlockRecord.WriteEntriesHeader(record, slot, parentSlot, state.EntryCount, entryCount, slotComplete);
+            entries.CopyTo(record.AsSpan(BlockRecord.EntriesHeaderSize));
+            long address = _log.Enqueue(new ReadOnlySpan<byte>(record, 0, length));
+            ArrayPool<byte>.Shared.Return(record);
+            state.Batches.Add((address, length));
+            state.EntryCount += entryCount;
+            state.EntryBytes += entries.Length;
+            state.Complete = slotComplete;
+            commit = Options.CommitPolicy == BlockstoreCommitPolicy.EveryAppend
+                || (Options.CommitPolicy == BlockstoreCommitPolicy.SlotComplete && slotComplete);
+        }
+        if (commit) Commit();
+        return AppendStatus.Ok;
+    }
+
+    /// <summary>Marks a slot rooted (final); false when the blockstore does not have it.</summary>
+    public bool MarkRooted(ulong slot)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_slots.TryGetValue(slot, out SlotState? state)) return false;
+            if (state.Rooted) return true;
+            Span<byte> record = stackalloc byte[BlockRecord.RootedSize];
+            BlockRecord.WriteRooted(record, slot);
+            _log.Enqueue(record);
+            state.Rooted = true;
+            if (HighestRootedSlot is not ulong highest || slot > highest) HighestRootedSlot = slot;
+        }
+        if (Options.CommitPolicy != BlockstoreCommitPolicy.Manual) Commit();
+        return true;
+    }
+
+    /// <summary>Makes everything appended so far durable; returns when the commit is on disk.</summary>
+    public void Commit()
+    {
+        ThrowIfDisposed();
+        _log.Commit(spinWait: true);
+    }
+
+    public bool TryGetSlotMeta(ulong slot, out SlotMeta meta)
+    {
+        lock (_gate)
+        {
+            if (_slots.TryGetValue(slot, out SlotState? state))
+            {
+                meta = new SlotMeta(slot, state.Parent, state.EntryCount, state.EntryBytes, state.Complete, state.Rooted);
+                return true;
+            }
+        }
+        meta = default;
+        return false;
+    }
+
+    /// <summary>Every slot the blockstore holds, ascending.</summary>
+    public ulong[] Slots()
+    {
+        lock (_gate)
+        {
+            ulong[] slots = [.. _slots.Keys];
+            Array.Sort(slots);
+            return slots;
+        }
+    }
+
+    /// <summary>
+    /// All entry bytes of <paramref name="slot"/> in order (what EntryView.TryParsePrefix walks), or
+    /// null when the slot is unknown. Allocates the result (cold path: replay and RPC).
+    /// </summary>
+    public byte[]? ReadSlotEntries(ulong slot)
+    {
+        (long Address, int Length)[] batches;
+        long total;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_slots.TryGetValue(slot, out SlotState? state)) return null;
+            batches = [.. state.Batches];
+            total = state.EntryBytes;
+        }
+        if (batches.Length > 0 && batches[^1].Address >= _log.CommittedUntilAddress) Commit();
+        byte[] result = new byte[total];
+        int offset = 0;
+        foreach ((long address, int length) in batches)
+        {
+            (byte[] record, int read) = _log.ReadAsync(address, length).AsTask().GetAwaiter().GetResult();
+            if (read != length) ThrowHelper.ThrowStorage($"blockstore record at {address} of slot {slot} has {read} bytes, expected {length}");
+            ReadOnlySpan<byte> payload = record.AsSpan(BlockRecord.EntriesHeaderSize, length - BlockRecord.EntriesHeaderSize);
+            payload.CopyTo(result.AsSpan(offset));
+            offset += payload.Length;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Forgets every slot below <paramref name="slot"/> and lets the log drop the files that only held
+    /// them (effective at the next commit). Keeps the disk bounded behind the root.
+    /// </summary>
+    public void PurgeBefore(ulong slot)
+    {
+        long keepFrom = long.MaxValue;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            List<ulong> purged = [];
+            foreach ((ulong s, SlotState state) in _slots)
+            {
+                if (s < slot) purged.Add(s);
+                else if (state.Batches.Count > 0) keepFrom = Math.Min(keepFrom, state.Batches[0].Address);
+            }
+            foreach (ulong s in purged) _slots.Remove(s);
+            if (keepFrom == long.MaxValue) keepFrom = _log.TailAddress;
+            _log.TruncateUntil(keepFrom);
+        }
+        if (Options.CommitPolicy != BlockstoreCommitPolicy.Manual) Commit();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _log.Dispose();
+        _settings.Dispose();
+    }
+
+    private void RebuildIndex()
+    {
+        using FasterLogScanIterator iterator = _log.Scan(_log.BeginAddress, _log.TailAddress);
+        while (iterator.GetNext(out byte[] record, out int length, out long address))
+        {
+            ReadOnlySpan<byte> bytes = record.AsSpan(0, length);
+            if (BlockRecord.TryReadEntriesHeader(bytes, out ulong slot, out ulong parent, out int first, out int count, out bool complete))
+            {
+                if (!_slots.TryGetValue(slot, out SlotState? state))
+                {
+                    state = new SlotState(parent);
+                    _slots.Add(slot, state);
+                }
+                if (state.Complete || state.Parent != parent || state.EntryCount != first)
+                {
+                    SkippedRecords++;
+                    continue;
+                }
+                state.Batches.Add((address, length));
+                state.EntryCount += count;
+                state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
+                state.Complete = complete;
+            }
+            else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
+            {
+                rootedState.Rooted = true;
+                if (HighestRootedSlot is not ulong highest || rooted > highest) HighestRootedSlot = rooted;
+            }
+            else
+            {
+                SkippedRecords++;
+            }
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

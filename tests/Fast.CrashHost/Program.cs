@@ -1,0 +1,72 @@
+using Fast.Core.Primitives;
+using Fast.CrashHost;
+using Fast.Exec.Banking;
+using Fast.Exec.Replay;
+using Fast.Exec.Scheduling;
+using Fast.Storage.Accounts;
+using Fast.Storage.Blocks;
+
+// The crash host: writes until it is killed (kill -9 by the tests). Every line it prints is a promise
+// the tests hold it to after the kill:
+//   blockstore <dir>  → "durable <slot>" once AppendEntries of a complete slot returned (committed).
+//   chain <dir>       → "slot <n> <bank hash>" once slot n's entries are committed, executed and frozen;
+//                       it roots RootLag slots behind and checkpoints every CheckpointIntervalSlots roots.
+if (args.Length < 2) return Usage();
+string mode = args[0];
+string directory = args[1];
+using StreamWriter output = new(Console.OpenStandardOutput()) { AutoFlush = true };
+switch (mode)
+{
+    case "blockstore":
+        RunBlockstore(directory, output);
+        return 0;
+    case "chain":
+        RunChain(directory, output);
+        return 0;
+    default:
+        return Usage();
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Fast.CrashHost blockstore|chain <directory>");
+    return 2;
+}
+
+static void RunBlockstore(string directory, StreamWriter output)
+{
+    using var store = Blockstore.Open(CrashScenario.BlockstoreOptions(directory));
+    for (ulong slot = 1; ; slot++)
+    {
+        byte[] first = CrashScenario.Payload(slot, 0), second = CrashScenario.Payload(slot, 1);
+        store.AppendEntries(slot, slot - 1, 2, first, slotComplete: false);
+        store.AppendEntries(slot, slot - 1, 3, second, slotComplete: true);
+        output.WriteLine($"durable {slot}");
+    }
+}
+
+static void RunChain(string directory, StreamWriter output)
+{
+    using var accounts = AccountsDb.Open(CrashScenario.AccountsOptions(directory));
+    using var blocks = Blockstore.Open(CrashScenario.BlockstoreOptions(directory));
+    var forks = BankForks.Open(accounts, CrashScenario.Genesis(), CrashScenario.ForksOptions);
+    using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = 2 });
+    SlotReplayer replayer = new(scheduler);
+    for (ulong slot = forks.Root.Slot + 1; ; slot++)
+    {
+        Bank parent = forks[slot - 1]!;
+        byte[] entries = CrashScenario.Entries(slot, parent.LastBlockhash);
+        blocks.AppendEntries(slot, slot - 1, CrashScenario.EntriesPerSlot, entries, slotComplete: true);
+        Bank bank = forks.NewBank(slot, slot - 1, CrashScenario.Leader);
+        ReplayOutcome outcome = replayer.Replay(bank, entries);
+        if (!outcome.DecodedAll) throw new InvalidOperationException($"slot {slot} does not decode: {outcome.Decode}");
+        Hash hash = bank.Freeze(outcome.LastEntryHash);
+        output.WriteLine($"slot {slot} {hash}");
+        if (slot > CrashScenario.RootLag)
+        {
+            ulong root = slot - CrashScenario.RootLag;
+            forks.SetRoot(root);
+            blocks.MarkRooted(root);
+        }
+    }
+}
