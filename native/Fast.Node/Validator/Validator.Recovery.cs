@@ -37,6 +37,7 @@ public sealed partial class Validator
         ulong highestSeen = root.Slot;
         int replayed = 0;
         SlotReplayer replayer = new(_scheduler);
+        int restored = RestoreRecentRootedSlots(root.Slot);
 
         foreach (ulong slot in _blockstore.Slots().Where(s => s > root.Slot).Order())
         {
@@ -88,8 +89,40 @@ public sealed partial class Validator
         _startTransactions = cumulative;
         Chain.SetProcessedTransactions(cumulative);
         _log.WriteLine(_forks.RecoveredFromCheckpoint || replayed > 0
-            ? $"recovery: accounts at root {root.Slot}, replayed {replayed} slot(s) to {last.Slot}; resuming at slot {_startSlot}"
+            ? $"recovery: accounts at root {root.Slot} ({restored} recent transactions restored to the status cache), replayed {replayed} slot(s) to {last.Slot}; resuming at slot {_startSlot}"
             : $"recovery: new ledger from genesis {Genesis.Hash}; starting at slot {_startSlot}");
+    }
+
+    /// <summary>
+    /// The slots at or below the recovered root whose transactions may still be re-sent (their
+    /// blockhashes are within the queue's retention): their signatures go back into the status cache
+    /// (so a re-sent transaction stays a no-op — no double execution after a crash) and into the
+    /// signature index (so RPC still finds them; their outcomes were not persisted, so they are
+    /// reported without error detail).
+    /// </summary>
+    private int RestoreRecentRootedSlots(ulong root)
+    {
+        ulong retained = 2 * (ulong)TransactionLimits.BlockhashMaxAgeSlots;
+        ulong from = root > retained ? root - retained : 1;
+        int restored = 0;
+        foreach (ulong slot in _blockstore.Slots().Where(s => s >= from && s <= root).Order())
+        {
+            if (!_blockstore.TryGetSlotMeta(slot, out SlotMeta meta) || !meta.IsComplete) continue;
+            byte[]? entries = _blockstore.ReadSlotEntries(slot);
+            if (entries is null) continue;
+            restored += _forks.RestoreProcessedTransactions(slot, entries);
+            int position = 0, offset = 0;
+            while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+            {
+                foreach (TransactionView tx in entry.Transactions)
+                {
+                    Signatures.Add(tx.FirstSignature, new SignatureLocation(slot, position++, TransactionError.None, 0,
+                        checked(Genesis.Config.LamportsPerSignature * (ulong)tx.SignatureCount)));
+                }
+                offset += entry.Length;
+            }
+        }
+        return restored;
     }
 
     /// <summary>Null when the slot's entries chain from <paramref name="start"/> with the genesis tick rules; otherwise why not.</summary>
