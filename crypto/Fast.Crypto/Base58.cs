@@ -8,8 +8,8 @@ public static class Base58
 {
     private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
-    /// <summary>The largest input <see cref="TryDecode"/> accepts (no key or signature is longer).</summary>
-    public const int MaxEncodedLength = 256;
+    /// <summary>The most bytes <see cref="TryDecodeExact"/> decodes (keys, signatures, hashes).</summary>
+    private const int MaxExactBytes = 128;
 
     private static readonly sbyte[] DigitOf = BuildDigitTable();
 
@@ -58,20 +58,22 @@ public static class Base58
     }
 
     /// <summary>
-    /// Decodes into <paramref name="destination"/>; false for a character outside the alphabet,
-    /// text longer than <see cref="MaxEncodedLength"/>, or a result that does not fit.
+    /// Decodes into <paramref name="destination"/>; false for a character outside the alphabet or a
+    /// result that does not fit. Text too long to fit is refused before any work (decoding is
+    /// quadratic, so the destination's size bounds the cost).
     /// </summary>
     public static bool TryDecode(ReadOnlySpan<char> text, Span<byte> destination, out int written)
     {
         written = 0;
-        if (text.Length > MaxEncodedLength) return false;
-
         int zeros = 0;
         while (zeros < text.Length && text[zeros] == '1') zeros++;
+        // Each digit after the leading '1's carries log2(58)/8 ≈ 0.732 bytes, so this many digits cannot fit.
+        if (zeros > destination.Length || (long)(text.Length - zeros) * 732 / 1000 > destination.Length - zeros + 1) return false;
 
         // log(58)/log(256) ≈ 0.733: bytes needed for the remaining digits.
         int size = (text.Length - zeros) * 733 / 1000 + 1;
-        Span<byte> bytes = stackalloc byte[size];
+        byte[]? heap = size > 2048 ? new byte[size] : null;
+        Span<byte> bytes = heap ?? stackalloc byte[size];
         bytes.Clear();
         int length = 0;
         for (int i = zeros; i < text.Length; i++)
@@ -102,8 +104,9 @@ public static class Base58
     /// <summary>Decodes text that must be exactly <paramref name="destination"/>.Length bytes (a key, a signature).</summary>
     public static bool TryDecodeExact(ReadOnlySpan<char> text, Span<byte> destination)
     {
-        Span<byte> buffer = stackalloc byte[MaxEncodedLength];
-        if (!TryDecode(text, buffer, out int written) || written != destination.Length) return false;
+        if (destination.Length > MaxExactBytes) return TryDecode(text, destination, out int n) && n == destination.Length;
+        Span<byte> buffer = stackalloc byte[MaxExactBytes + 1];
+        if (!TryDecode(text, buffer[..(destination.Length + 1)], out int written) || written != destination.Length) return false;
         buffer[..written].CopyTo(destination);
         return true;
     }

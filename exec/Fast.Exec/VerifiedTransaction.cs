@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Fast.Core.Codec;
 using Fast.Core.Transactions;
 
@@ -28,12 +27,8 @@ public readonly struct VerifiedTransaction
 
     public ReadOnlySpan<byte> Bytes => Buffer.AsSpan(Offset, Layout.Length);
 
-    /// <summary>
-    /// The view over the buffer. (TransactionView.FromValidated takes the layout by plain <c>in</c>, so
-    /// the compiler assumes the view may point at it; the view only copies it, and the buffer is on the
-    /// heap, hence the unscoped reference here.)
-    /// </summary>
-    public TransactionView View => TransactionView.FromValidated(Buffer.AsSpan(Offset), in Unsafe.AsRef(in _layout));
+    /// <summary>The view over the buffer.</summary>
+    public TransactionView View => TransactionView.FromValidated(Buffer.AsSpan(Offset), in _layout);
 
     /// <summary>Parses the transaction at <paramref name="offset"/> (which may be followed by more data); signatures are not checked.</summary>
     public static DecodeResult TryParse(byte[] buffer, int offset, out VerifiedTransaction transaction)

@@ -56,7 +56,12 @@ public class Base58Tests
     {
         string shortKey = Base58.Encode(new byte[] { 1, 2, 3 });
         Assert.False(Base58.TryDecodeExact(shortKey, new byte[32]));
-        Assert.False(Base58.TryDecode(new string('z', 1000), new byte[1024], out _));
+        Assert.False(Base58.TryDecode(new string('z', 1000), new byte[64], out _)); // refused before decoding: cannot fit
+        byte[] big = new byte[1232];
+        new Random(2).NextBytes(big);
+        byte[] back = new byte[1232];
+        Assert.True(Base58.TryDecode(Base58.Encode(big), back, out int length)); // a whole transaction's worth
+        Assert.Equal(big, back[..length]);
         Assert.False(Base58.TryDecode("zzzzzzzzzz", new byte[2], out _));
     }
 }

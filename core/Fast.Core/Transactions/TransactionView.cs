@@ -31,7 +31,7 @@ public readonly ref struct TransactionView
     }
 
     /// <summary>Rebuilds a view from a layout produced by an earlier successful parse of the same bytes (no checks).</summary>
-    public static TransactionView FromValidated(ReadOnlySpan<byte> bytes, in TransactionLayout layout) => new(bytes[..layout.Length], layout);
+    public static TransactionView FromValidated(ReadOnlySpan<byte> bytes, scoped in TransactionLayout layout) => new(bytes[..layout.Length], layout);
 
     /// <summary>The whole transaction, exactly.</summary>
     public ReadOnlySpan<byte> Bytes => _bytes;

@@ -1,25 +1,22 @@
 using System.Buffers.Binary;
 using Fast.Core.Primitives;
-using Fast.Core.Transactions;
 using Fast.Crypto;
+using Fast.Exec.Programs;
 
 namespace Fast.Node.Bench;
 
 /// <summary>
-/// Signed system-program transfers for benchmarks (u32 discriminant 2 = Transfer, u64 lamports —
-/// the system program's wire layout). Signing is done up front, in parallel, outside any timing.
+/// Signed system-program transfers for benchmarks and clients. Signing is done up front, in
+/// parallel, outside any timing.
 /// </summary>
 public static class SampleTransfers
 {
+    /// <summary>A signed transfer (the system program's 215-byte layout, written by <see cref="SystemTransaction"/>).</summary>
     public static byte[] Transfer(Keypair from, Pubkey to, ulong lamports, Hash blockhash)
     {
-        byte[] data = new byte[12];
-        BinaryPrimitives.WriteUInt32LittleEndian(data, 2);
-        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(4), lamports);
-        Pubkey payer = new(from.PublicKey);
-        return new TransactionBuilder(payer, blockhash)
-            .AddInstruction(Pubkey.Zero, [AccountMeta.Writable(payer, signer: true), AccountMeta.Writable(to)], data)
-            .Sign(from);
+        byte[] tx = new byte[SystemTransaction.TransferLength];
+        SystemTransaction.WriteTransfer(tx, from, to, lamports, blockhash);
+        return tx;
     }
 
     /// <summary><paramref name="count"/> distinct signed transfers from <paramref name="payers"/> fresh keys.</summary>

@@ -1,10 +1,10 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Crypto;
+using Fast.Exec.Programs;
 using Fast.Net.Send;
 using Fast.Node.Bench;
 using Fast.Node.Client;
@@ -251,10 +251,7 @@ public sealed class BenchTps(BenchTpsOptions options, TextWriter progress)
             TransactionBuilder builder = new(payer, blockhash);
             for (int i = start; i < Math.Min(start + PerTransaction, accounts.Length); i++)
             {
-                byte[] data = new byte[12];
-                BinaryPrimitives.WriteUInt32LittleEndian(data, 2);
-                BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(4), FundingLamports);
-                builder.AddInstruction(Pubkey.Zero, [AccountMeta.Writable(payer, signer: true), AccountMeta.Writable(new Pubkey(accounts[i].PublicKey))], data);
+                builder.Add(SystemInstruction.Transfer(payer, new Pubkey(accounts[i].PublicKey), FundingLamports));
             }
             pending.Add(await rpc.SendTransactionAsync(builder.Sign(faucet), cancel).ConfigureAwait(false));
         }

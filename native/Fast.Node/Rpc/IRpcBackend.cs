@@ -50,6 +50,9 @@ public interface IRpcBackend
     ulong TransactionCount(Commitment commitment);
     EpochInfo EpochInfo(Commitment commitment);
     AccountSnapshot? Account(in Pubkey address, Commitment commitment, out ulong contextSlot);
+
+    /// <summary>Several accounts read as one consistent snapshot (no root flush in between).</summary>
+    IReadOnlyList<AccountSnapshot?> Accounts(IReadOnlyList<Pubkey> addresses, Commitment commitment, out ulong contextSlot);
     (Hash Blockhash, ulong LastValidBlockHeight) LatestBlockhash(Commitment commitment, out ulong contextSlot);
     SubmitOutcome Submit(ReadOnlySpan<byte> transaction, out Signature signature, out string? detail);
     SignatureStatus? Status(in Signature signature, bool searchHistory);

@@ -48,12 +48,10 @@ public sealed partial class RpcMethods
         {
             if (key.ValueKind != JsonValueKind.String || !Pubkey.TryParse(key.GetString(), out keys[i++])) return RpcError.Params("every public key must be base58 of 32 bytes");
         }
-        ulong slot = _backend.Slot(commitment);
-        var accounts = new AccountSnapshot?[count];
-        for (int k = 0; k < count; k++)
+        IReadOnlyList<AccountSnapshot?> accounts = _backend.Accounts(keys, commitment, out ulong slot);
+        foreach (AccountSnapshot? account in accounts)
         {
-            accounts[k] = _backend.Account(keys[k], commitment, out _);
-            if (!FitsEncoding(accounts[k], encoding)) return Base58TooLong();
+            if (!FitsEncoding(account, encoding)) return Base58TooLong();
         }
         w.WriteStartObject();
         WriteContext(w, slot);

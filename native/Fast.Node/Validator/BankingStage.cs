@@ -49,6 +49,7 @@ public sealed class BankingStage : IDisposable
     private readonly SignatureIndex _index;
     private readonly Blockstore _blockstore;
     private readonly Pubkey _identity;
+    private readonly ReaderWriterLockSlim _rootLock;
     private readonly BankingConfig _config;
     private readonly Thread _thread;
 
@@ -71,7 +72,7 @@ public sealed class BankingStage : IDisposable
 
     public BankingStage(BankForks forks, Bank working, ulong blockHeight, ulong cumulativeTransactions, SealevelScheduler scheduler, PohService poh,
         PacketPool packets, BoundedQueue<VerifiedPacket> input, EntryBufferPool entryBuffers, ChainState chain, SignatureIndex index,
-        Blockstore blockstore, Pubkey identity, BankingConfig config)
+        Blockstore blockstore, Pubkey identity, ReaderWriterLockSlim rootLock, BankingConfig config)
     {
         _forks = forks;
         _working = working;
@@ -86,6 +87,7 @@ public sealed class BankingStage : IDisposable
         _index = index;
         _blockstore = blockstore;
         _identity = identity;
+        _rootLock = rootLock;
         _config = config;
         _transactions = new VerifiedTransaction[config.MaxEntryTransactions];
         _results = new TransactionResult[config.MaxEntryTransactions];
@@ -369,7 +371,16 @@ public sealed class BankingStage : IDisposable
     private void RootTo(ulong slot)
     {
         if (_forks[slot] is not { IsFrozen: true }) return;
-        RootOutcome outcome = _forks.SetRoot(slot);
+        RootOutcome outcome;
+        _rootLock.EnterWriteLock();
+        try
+        {
+            outcome = _forks.SetRoot(slot);
+        }
+        finally
+        {
+            _rootLock.ExitWriteLock();
+        }
         if (outcome.Checkpointed) Counters.Checkpoints++;
         _blockstore.MarkRooted(slot);
         Counters.Roots++;

@@ -73,6 +73,9 @@ public sealed partial class Validator : IAsyncDisposable
             [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);
     }
 
+    /// <summary>Held exclusively while a root is flushed into the accounts store, shared by RPC reads (see ValidatorRpcBackend.Accounts).</summary>
+    internal ReaderWriterLockSlim RootLock { get; } = new(LockRecursionPolicy.NoRecursion);
+
     public GenesisFile Genesis { get; }
     public Pubkey Identity { get; }
     public ChainState Chain { get; }
@@ -169,7 +172,7 @@ public sealed partial class Validator : IAsyncDisposable
         Bank working = _forks.NewBank(_startSlot, _startParent, Identity);
         Chain.SetParent(_startSlot, _startParent);
         _banking = new BankingStage(_forks, working, _startBlockHeight, _startTransactions, _scheduler, _poh, _packets, _bankingInput, _entryBuffers, Chain, Signatures,
-            _blockstore, Identity, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, Core = _options.Cores?.FirstOrDefault() });
+            _blockstore, Identity, RootLock, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, Core = _options.Cores?.FirstOrDefault() });
         _sigverify = new SigverifyStage(_packets, _sigverifyInput, _bankingInput, _options.SigverifyThreads, _options.Cores, new SignatureDedup());
         _udp = new UdpIngest(new IPEndPoint(_options.BindAddress, _options.TpuPort), _packets, _sigverifyInput, _ingestCounters);
         _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections);

@@ -74,12 +74,32 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         return new EpochInfo(slot, BlockHeight(commitment), slot / slotsPerEpoch, slot % slotsPerEpoch, slotsPerEpoch, TransactionCount(commitment));
     }
 
-    public AccountSnapshot? Account(in Pubkey address, Commitment commitment, out ulong contextSlot)
+    public AccountSnapshot? Account(in Pubkey address, Commitment commitment, out ulong contextSlot) =>
+        Accounts([address], commitment, out contextSlot)[0];
+
+    /// <summary>
+    /// Reads under the root lock (shared): a root flush writes the rooted store account by account,
+    /// and a read overlapping it could mix two roots.
+    /// </summary>
+    public IReadOnlyList<AccountSnapshot?> Accounts(IReadOnlyList<Pubkey> addresses, Commitment commitment, out ulong contextSlot)
     {
-        Bank bank = validator.BankAt(commitment)!;
-        contextSlot = bank.Slot;
-        Account account = bank.GetAccount(address);
-        return account.Exists ? new AccountSnapshot(account.Lamports, account.Owner, account.Executable, account.Data.ToArray()) : null;
+        validator.RootLock.EnterReadLock();
+        try
+        {
+            Bank bank = validator.BankAt(commitment)!;
+            contextSlot = bank.Slot;
+            var snapshots = new AccountSnapshot?[addresses.Count];
+            for (int i = 0; i < snapshots.Length; i++)
+            {
+                Account account = bank.GetAccount(addresses[i]);
+                snapshots[i] = account.Exists ? new AccountSnapshot(account.Lamports, account.Owner, account.Executable, account.Data.ToArray()) : null;
+            }
+            return snapshots;
+        }
+        finally
+        {
+            validator.RootLock.ExitReadLock();
+        }
     }
 
     public (Hash Blockhash, ulong LastValidBlockHeight) LatestBlockhash(Commitment commitment, out ulong contextSlot)

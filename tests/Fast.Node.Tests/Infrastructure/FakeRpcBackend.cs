@@ -12,7 +12,7 @@ internal sealed class FakeRpcBackend : IRpcBackend
     public string Version => "0.1.0-test";
     public Hash GenesisHash { get; } = Hash.Compute("genesis"u8);
     public ulong ProcessedSlot { get; set; } = 100;
-    public Dictionary<Pubkey, AccountSnapshot> Accounts { get; } = [];
+    public Dictionary<Pubkey, AccountSnapshot> AccountStore { get; } = [];
     public Dictionary<Signature, SignatureStatus> Statuses { get; } = [];
     public List<byte[]> Submitted { get; } = [];
     public SubmitOutcome NextOutcome { get; set; } = SubmitOutcome.Accepted;
@@ -31,7 +31,13 @@ internal sealed class FakeRpcBackend : IRpcBackend
     public AccountSnapshot? Account(in Pubkey address, Commitment commitment, out ulong contextSlot)
     {
         contextSlot = Slot(commitment);
-        return Accounts.GetValueOrDefault(address);
+        return AccountStore.GetValueOrDefault(address);
+    }
+
+    public IReadOnlyList<AccountSnapshot?> Accounts(IReadOnlyList<Pubkey> addresses, Commitment commitment, out ulong contextSlot)
+    {
+        contextSlot = Slot(commitment);
+        return [.. addresses.Select(a => AccountStore.GetValueOrDefault(a))];
     }
 
     public (Hash Blockhash, ulong LastValidBlockHeight) LatestBlockhash(Commitment commitment, out ulong contextSlot)

@@ -101,7 +101,7 @@ public class JsonRpcProcessorTests
     [Fact]
     public void SendTransaction_accepts_base58_and_base64_and_returns_the_first_signature()
     {
-        byte[] tx = SampleTransfers.Transfer(Keypair.Generate(), new Pubkey(new byte[32]), 5, default);
+        byte[] tx = SampleTransfers.Transfer(Keypair.Generate(), new Pubkey(Enumerable.Repeat((byte)7, 32).ToArray()), 5, default);
         Core.Transactions.TransactionView.TryParse(tx, out Core.Transactions.TransactionView view);
         string expected = view.FirstSignature.ToString();
 
@@ -119,7 +119,7 @@ public class JsonRpcProcessorTests
     public void GetBalance_and_getAccountInfo_follow_Solanas_shapes()
     {
         Pubkey key = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
-        _backend.Accounts[key] = new AccountSnapshot(42, Pubkey.Zero, false, [1, 2, 3]);
+        _backend.AccountStore[key] = new AccountSnapshot(42, Pubkey.Zero, false, [1, 2, 3]);
         JsonElement balance = Call($$"""{"jsonrpc":"2.0","id":1,"method":"getBalance","params":["{{key}}"]}""").GetProperty("result");
         Assert.Equal(68UL, balance.GetProperty("context").GetProperty("slot").GetUInt64());
         Assert.Equal(42UL, balance.GetProperty("value").GetUInt64());
