@@ -27,8 +27,10 @@ public static class SampleTransfers
         byte[][] txs = new byte[count][];
         Parallel.For(0, count, i =>
         {
+            // A recipient per transfer, never the all-zero key (that is the system program's id).
             Span<byte> to = stackalloc byte[32];
             BinaryPrimitives.WriteInt64LittleEndian(to, i);
+            to[31] = 0xA5;
             txs[i] = Transfer(keys[i % payers], new Pubkey(to), (ulong)i + 1, blockhash);
         });
         return txs;
