@@ -137,6 +137,8 @@ public static class ExecBench
         double allocatedPerTransaction = SteadyStateAllocation(Path.Combine(directory, "steady"), threads, helperCores);
         string blockstore = CheckBlockstore(Path.Combine(directory, "blocks"));
 
+        (double readsOne, double readsMany) = MemoryReference.RandomReads(threads, 2);
+
         BenchReport report = new("exec");
         report.Result("conflict_free_tps", freeMany)
               .Result("conflict_free_tps_1_worker", freeOne)
@@ -152,15 +154,19 @@ public static class ExecBench
               .Result("scheduling_cpu_ns_per_tx", split.SchedulingNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Result("execution_cpu_ns_per_tx", split.ExecutionNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Reference("one_worker_conflict_free_tps", freeOne)
+              .Reference("random_reads_per_s_1_thread", readsOne)
+              .Reference("random_reads_per_s_all_workers", readsMany)
               .Ratio("speedup_workers_vs_1", freeMany / freeOne)
               .Ratio("hot_vs_conflict_free", hotMany / freeMany)
               .Ratio("hot_speedup_workers_vs_1", hotMany / hotOne)
-              .Ratio("amdahl_bound_workers", split.IdealSpeedup(threads));
+              .Ratio("amdahl_bound_workers", split.IdealSpeedup(threads))
+              .Ratio("memory_random_read_scaling", readsMany / readsOne);
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
         report.Note($"workers = the scheduling thread plus {threads - 1} helper thread(s){(pin ? ", pinned to cores" : "")}; signatures are not checked (the sigverify stage does that)");
         report.Note("the timed slots are the first ones of a new node, whose status cache is still filling (150 slots of signatures), so they allocate; allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots)");
         report.Note("amdahl_bound_workers is the speedup N workers could reach from the measured thread CPU split (one batch in 16): serial S = coordinator scheduling, parallel E = execution on all workers; bound = total / max(S, total / N)");
+        report.Note("memory_random_read_scaling is this machine's aggregate random-read rate on the workers' cores over one core (64 MiB buffer, same run): the ceiling of speedup_workers_vs_1 once the accounts outgrow the caches; with a cache-sized working set (e.g. --accounts 8192) the speedup is bounded by amdahl_bound_workers instead");
         report.Note(recovery);
         report.Note(blockstore);
         return report;
