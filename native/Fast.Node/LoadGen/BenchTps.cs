@@ -163,8 +163,8 @@ public sealed class BenchTps(BenchTpsOptions options, TextWriter progress)
 
     /// <summary>
     /// The controller: polls latency samples every 100 ms and, once a second, adapts the send rate to
-    /// what the node absorbs — backing off when its stage queues hold more than ~100 ms of work or it
-    /// processes clearly less than it is sent, probing upward otherwise — and prints progress.
+    /// what the node absorbs — backing off when its stage queues hold more than ~100 ms of work,
+    /// climbing while they are empty — and prints progress.
     /// </summary>
     private async Task DriveAsync(RpcClient rpc, LatencySamples samples, SendState state, Stopwatch clock, CancellationToken cancel)
     {
@@ -186,10 +186,13 @@ public sealed class BenchTps(BenchTpsOptions options, TextWriter progress)
             double queued = await QueuedAsync(http, metricsUri, cancel).ConfigureAwait(false);
             if (options.FixedRate <= 0)
             {
+                // AIMD on the send rate: a multiplicative back-off from the current rate when the node's queues
+                // hold more than ~100 ms of work (a stall or overload), a faster climb when they are empty, a probe otherwise.
                 double rate = state.Rate;
-                if (queued > 0.1 * rate || processedRate < 0.9 * sentRate) rate = Math.Max(1000, Math.Min(rate, processedRate) * 0.9);
+                if (queued > 0.1 * rate) rate *= 0.8;
+                else if (queued < 0.01 * rate && processedRate >= 0.95 * sentRate) rate *= 1.15;
                 else if (processedRate >= 0.97 * sentRate) rate *= 1.05;
-                state.Rate = rate;
+                state.Rate = Math.Max(1000, rate);
             }
             lastProcessed = processed;
             lastSent = sent;

@@ -17,4 +17,6 @@ public sealed class BankingCounters
     public long Roots;
     public long Checkpoints;
     public long NoEntryBuffer;
+    public long LastRootMicroseconds;
+    public long MaxRootMicroseconds;
 }

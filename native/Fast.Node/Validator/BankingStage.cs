@@ -51,6 +51,10 @@ public sealed class BankingStage : IDisposable
     private readonly Pubkey _identity;
     private readonly ReaderWriterLockSlim _rootLock;
     private readonly BankingConfig _config;
+    private readonly TextWriter? _log;
+
+    /// <summary>Roots slower than this are logged: banking (and RPC account reads) waited for them.</summary>
+    private const double SlowRootMilliseconds = 50;
     private readonly Thread _thread;
 
     private readonly VerifiedTransaction[] _transactions;
@@ -72,7 +76,7 @@ public sealed class BankingStage : IDisposable
 
     public BankingStage(BankForks forks, Bank working, ulong blockHeight, ulong cumulativeTransactions, SealevelScheduler scheduler, PohService poh,
         PacketPool packets, BoundedQueue<VerifiedPacket> input, EntryBufferPool entryBuffers, ChainState chain, SignatureIndex index,
-        Blockstore blockstore, Pubkey identity, ReaderWriterLockSlim rootLock, BankingConfig config)
+        Blockstore blockstore, Pubkey identity, ReaderWriterLockSlim rootLock, BankingConfig config, TextWriter? log = null)
     {
         _forks = forks;
         _working = working;
@@ -89,6 +93,7 @@ public sealed class BankingStage : IDisposable
         _identity = identity;
         _rootLock = rootLock;
         _config = config;
+        _log = log;
         _transactions = new VerifiedTransaction[config.MaxEntryTransactions];
         _results = new TransactionResult[config.MaxEntryTransactions];
         _leaves = new Hash[config.MaxEntryTransactions * TransactionLimits.MaxSignatures];
@@ -372,6 +377,7 @@ public sealed class BankingStage : IDisposable
     {
         if (_forks[slot] is not { IsFrozen: true }) return;
         RootOutcome outcome;
+        long started = Stopwatch.GetTimestamp();
         _rootLock.EnterWriteLock();
         try
         {
@@ -381,6 +387,10 @@ public sealed class BankingStage : IDisposable
         {
             _rootLock.ExitWriteLock();
         }
+        double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Counters.LastRootMicroseconds = (long)(milliseconds * 1000);
+        if (Counters.LastRootMicroseconds > Counters.MaxRootMicroseconds) Counters.MaxRootMicroseconds = Counters.LastRootMicroseconds;
+        if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? ", checkpoint" : "")}); banking waited");
         if (outcome.Checkpointed) Counters.Checkpoints++;
         _blockstore.MarkRooted(slot);
         Counters.Roots++;

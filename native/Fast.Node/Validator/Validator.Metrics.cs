@@ -77,6 +77,8 @@ public sealed partial class Validator
              .Counter("fast_banking_entries_total", "Entries recorded", Volatile.Read(ref b.Entries))
              .Counter("fast_banking_slots_frozen_total", "Banks frozen", Volatile.Read(ref b.SlotsFrozen))
              .Counter("fast_banking_checkpoints_total", "Accounts checkpoints", Volatile.Read(ref b.Checkpoints))
+             .Gauge("fast_root_duration_ms", "Time the last root (flush into FASTER, checkpoint when due) held the banking thread", Volatile.Read(ref b.LastRootMicroseconds) / 1000.0)
+             .Gauge("fast_root_duration_max_ms", "Longest root so far", Volatile.Read(ref b.MaxRootMicroseconds) / 1000.0)
              .Counter("fast_banking_records_retried_total", "Entries re-recorded because their slot ended", Volatile.Read(ref b.RecordsRetriedNextSlot));
             Drop(m, "banking", "blockhash", Volatile.Read(ref b.DroppedBlockhash));
             Drop(m, "banking", "already_processed", Volatile.Read(ref b.DroppedAlreadyProcessed));
