@@ -37,7 +37,7 @@ public sealed record BankingConfig
 /// slot, it freezes the bank, roots the slot <see cref="BankingConfig.RootDistance"/> behind, and
 /// opens the next bank. Threads: its own; talks to PoH, sigverify and the ledger writer only by queues.
 /// </summary>
-public sealed class BankingStage : IDisposable
+public sealed partial class BankingStage : IDisposable
 {
     private readonly BankForks _forks;
     private readonly SealevelScheduler _scheduler;
@@ -261,15 +261,6 @@ public sealed class BankingStage : IDisposable
         }
     }
 
-    /// <summary>Blocks until PoH has ended <paramref name="slot"/> and its bank is frozen (or we stop).</summary>
-    private void WaitForSlotEnd(ulong slot)
-    {
-        while (!_stopping && _working.Slot <= slot)
-        {
-            if (!ProcessSlotEnds()) Thread.Sleep(0);
-        }
-    }
-
     /// <summary>Merkle root of the entry's signatures, in order: the PoH mixin (EntryHashing's rule).</summary>
     private Hash Mixin(int count)
     {
@@ -313,100 +304,6 @@ public sealed class BankingStage : IDisposable
     {
         if (_slotResultCount + more <= _slotResults.Length) return;
         Array.Resize(ref _slotResults, Math.Max(_slotResults.Length * 2, _slotResultCount + more));
-    }
-
-    /// <summary>Freezes every bank PoH has ended and opens the next; true when it did any.</summary>
-    private bool ProcessSlotEnds()
-    {
-        bool any = false;
-        while (_poh.SlotEnds.TryDequeue(out PohSlotEnd end))
-        {
-            if (end.Slot != _working.Slot) continue; // a slot before the working bank (after a reset)
-            FreezeAndAdvance(end);
-            any = true;
-        }
-        return any;
-    }
-
-    private void FreezeAndAdvance(in PohSlotEnd end)
-    {
-        Bank bank = _working;
-        Hash previous = bank.Parent?.LastBlockhash ?? default;
-        Hash bankHash = bank.Freeze(end.LastTickHash);
-        _blockHeight++;
-        _cumulativeTransactions += (ulong)_slotCommitted;
-        long now = Stopwatch.GetTimestamp();
-        SlotRecord record = new()
-        {
-            Slot = bank.Slot,
-            Parent = bank.Parent?.Slot ?? _chain.ParentOf(bank.Slot),
-            Blockhash = end.LastTickHash,
-            PreviousBlockhash = previous,
-            BankHash = bankHash,
-            BlockHeight = _blockHeight,
-            BlockTimeUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            CumulativeTransactions = _cumulativeTransactions,
-            TransactionCount = _slotCommitted,
-            Results = _slotResults.AsSpan(0, _slotResultCount).ToArray(),
-            Bank = bank,
-            DurationMs = Stopwatch.GetElapsedTime(_slotStarted, now).TotalMilliseconds,
-        };
-        _slotStarted = now;
-        _chain.Frozen(record);
-        Counters.SlotsFrozen++;
-        _slotResultCount = 0;
-        _slotCommitted = 0;
-
-        ulong next = bank.Slot + 1;
-        _chain.SetParent(next, bank.Slot);
-        _working = _forks.NewBank(next, bank.Slot, _identity);
-        _chain.SetProcessed(next);
-        AdvanceRoot(bank.Slot);
-    }
-
-    /// <summary>Roots the frozen, durable slot <see cref="BankingConfig.RootDistance"/> behind the one that just froze.</summary>
-    private void AdvanceRoot(ulong frozen)
-    {
-        if (frozen < _config.RootDistance) return;
-        ulong candidate = frozen - _config.RootDistance;
-        if (candidate <= _forks.Root.Slot || !_chain.IsDurable(candidate)) return;
-        RootTo(candidate);
-    }
-
-    private void RootTo(ulong slot)
-    {
-        if (_forks[slot] is not { IsFrozen: true }) return;
-        RootOutcome outcome;
-        long started = Stopwatch.GetTimestamp();
-        _rootLock.EnterWriteLock();
-        try
-        {
-            outcome = _forks.SetRoot(slot);
-        }
-        finally
-        {
-            _rootLock.ExitWriteLock();
-        }
-        double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        Counters.LastRootMicroseconds = (long)(milliseconds * 1000);
-        if (Counters.LastRootMicroseconds > Counters.MaxRootMicroseconds) Counters.MaxRootMicroseconds = Counters.LastRootMicroseconds;
-        if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? ", checkpoint" : "")}); banking waited");
-        if (outcome.Checkpointed) Counters.Checkpoints++;
-        _blockstore.MarkRooted(slot);
-        Counters.Roots++;
-        if (_chain.Get(slot) is SlotRecord record) _chain.Rooted(record);
-    }
-
-    /// <summary>
-    /// Clean shutdown (after <see cref="Stop"/>): roots the newest slot that is frozen and durable, so
-    /// the accounts are checkpointed at the tip and a restart replays nothing.
-    /// </summary>
-    public void RootLatestDurable()
-    {
-        if (_thread.IsAlive) throw new InvalidOperationException("stop the banking thread first");
-        SlotRecord? confirmed = _chain.Confirmed;
-        if (confirmed is null || confirmed.Slot <= _forks.Root.Slot) return;
-        RootTo(confirmed.Slot);
     }
 
     public void Stop()

@@ -111,15 +111,14 @@ public sealed partial class Validator
             byte[]? entries = _blockstore.ReadSlotEntries(slot);
             if (entries is null) continue;
             restored += _forks.RestoreProcessedTransactions(slot, entries);
-            int position = 0, offset = 0;
-            while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+            int position = 0;
+            foreach (EntryView entry in new EntryStream(entries))
             {
                 foreach (TransactionView tx in entry.Transactions)
                 {
                     Signatures.Add(tx.FirstSignature, new SignatureLocation(slot, position++, TransactionError.None, 0,
                         checked(Genesis.Config.LamportsPerSignature * (ulong)tx.SignatureCount)));
                 }
-                offset += entry.Length;
             }
         }
         return restored;
@@ -147,20 +146,16 @@ public sealed partial class Validator
 
     private static int CountEntries(byte[] entries)
     {
-        int count = 0, offset = 0;
-        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
-        {
-            offset += entry.Length;
-            count++;
-        }
+        int count = 0;
+        foreach (EntryView entry in new EntryStream(entries)) count++;
         return Math.Max(count, 1);
     }
 
     /// <summary>Puts a replayed slot's committed transactions into the signature index; returns how many.</summary>
     private int IndexReplayed(ulong slot, byte[] entries, TransactionResult[] results)
     {
-        int position = 0, committed = 0, offset = 0;
-        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+        int position = 0, committed = 0;
+        foreach (EntryView entry in new EntryStream(entries))
         {
             foreach (TransactionView tx in entry.Transactions)
             {
@@ -172,7 +167,6 @@ public sealed partial class Validator
                 }
                 position++;
             }
-            offset += entry.Length;
         }
         return committed;
     }

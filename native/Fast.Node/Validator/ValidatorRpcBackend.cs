@@ -195,11 +195,9 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
     private static List<byte[]> Transactions(byte[] entries)
     {
         List<byte[]> transactions = [];
-        int offset = 0;
-        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
+        foreach (EntryView entry in new EntryStream(entries))
         {
             foreach (TransactionView tx in entry.Transactions) transactions.Add(tx.Bytes.ToArray());
-            offset += entry.Length;
         }
         return transactions;
     }
@@ -207,12 +205,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
     private static Hash LastEntryHash(byte[] entries)
     {
         Hash last = default;
-        int offset = 0;
-        while (offset < entries.Length && EntryView.TryParsePrefix(entries.AsSpan(offset), out EntryView entry).IsOk)
-        {
-            last = entry.Hash;
-            offset += entry.Length;
-        }
+        foreach (EntryView entry in new EntryStream(entries)) last = entry.Hash;
         return last;
     }
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Fast.Core.Collections;
 using Fast.Net.Ingest;
 using Fast.Net.Packets;
+using Fast.Testing;
 using Xunit;
 
 namespace Fast.Net.Tests.Ingest;
@@ -11,17 +12,6 @@ namespace Fast.Net.Tests.Ingest;
 public class TcpIngestTests
 {
     private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
-
-    private static bool WaitFor(Func<bool> condition, int milliseconds = 5000)
-    {
-        DateTime deadline = DateTime.UtcNow.AddMilliseconds(milliseconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition()) return true;
-            Thread.Sleep(5);
-        }
-        return condition();
-    }
 
     [Fact]
     public async Task Length_prefixed_frames_arrive_whole_even_when_split_across_writes()
@@ -43,7 +33,7 @@ public class TcpIngestTests
             await client.SendAsync(stream.AsMemory(offset, Math.Min(333, length - offset)));
             await Task.Delay(2);
         }
-        Assert.True(WaitFor(() => queue.Count == 3));
+        Assert.True(Wait.Until(() => queue.Count == 3));
         for (int i = 1; i <= 3; i++)
         {
             queue.TryDequeue(out Packet packet);
@@ -68,7 +58,7 @@ public class TcpIngestTests
         using Socket client = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(ingest.LocalEndPoint);
         await client.SendAsync(new byte[] { (byte)declared, (byte)(declared >> 8), 1, 2, 3 });
-        Assert.True(WaitFor(() => counters.TcpConnectionsClosedForError == 1));
+        Assert.True(Wait.Until(() => counters.TcpConnectionsClosedForError == 1));
         // The server closed its end: a read sees end-of-stream.
         byte[] buffer = new byte[16];
         int read = await client.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(5));
@@ -92,7 +82,7 @@ public class TcpIngestTests
             await c.ConnectAsync(ingest.LocalEndPoint);
             clients.Add(c);
         }
-        Assert.True(WaitFor(() => counters.TcpConnectionsAccepted == 2 && counters.TcpConnectionsRejected == 2));
+        Assert.True(Wait.Until(() => counters.TcpConnectionsAccepted == 2 && counters.TcpConnectionsRejected == 2));
         foreach (Socket c in clients) c.Dispose();
     }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Fast.Core.Collections;
 using Fast.Net.Ingest;
 using Fast.Net.Packets;
+using Fast.Testing;
 using Xunit;
 
 namespace Fast.Net.Tests.Ingest;
@@ -10,17 +11,6 @@ namespace Fast.Net.Tests.Ingest;
 public class UdpIngestTests
 {
     private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
-
-    private static bool WaitFor(Func<bool> condition, int milliseconds = 5000)
-    {
-        DateTime deadline = DateTime.UtcNow.AddMilliseconds(milliseconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition()) return true;
-            Thread.Sleep(5);
-        }
-        return condition();
-    }
 
     [Fact]
     public void Datagrams_arrive_in_pool_slots_with_their_exact_bytes()
@@ -37,7 +27,7 @@ public class UdpIngestTests
             byte[] payload = [.. Enumerable.Repeat((byte)i, i * 10)];
             client.SendTo(payload, ingest.LocalEndPoint);
         }
-        Assert.True(WaitFor(() => queue.Count == 20));
+        Assert.True(Wait.Until(() => queue.Count == 20));
         for (int i = 1; i <= 20; i++)
         {
             Assert.True(queue.TryDequeue(out Packet packet));
@@ -63,7 +53,7 @@ public class UdpIngestTests
         client.SendTo(new byte[4000], ingest.LocalEndPoint);
         client.SendTo([], ingest.LocalEndPoint);
         client.SendTo(new byte[1232], ingest.LocalEndPoint);
-        Assert.True(WaitFor(() => counters.DroppedMalformedSize == 3 && queue.Count == 1));
+        Assert.True(Wait.Until(() => counters.DroppedMalformedSize == 3 && queue.Count == 1));
         Assert.Equal(1, counters.Accepted);
 
         queue.TryDequeue(out Packet packet);
@@ -84,7 +74,7 @@ public class UdpIngestTests
 
         using Socket client = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         for (int i = 0; i < 10; i++) client.SendTo(new byte[] { (byte)i }, ingest.LocalEndPoint);
-        Assert.True(WaitFor(() => counters.UdpPackets == 10));
+        Assert.True(Wait.Until(() => counters.UdpPackets == 10));
         Assert.Equal(4, counters.Accepted);
         Assert.Equal(6, counters.DroppedQueueFull);
         queue.TryDequeue(out Packet first);
@@ -102,7 +92,7 @@ public class UdpIngestTests
 
         using Socket client = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         for (int i = 0; i < 6; i++) client.SendTo(new byte[] { 1, 2, 3 }, ingest.LocalEndPoint);
-        Assert.True(WaitFor(() => counters.UdpPackets == 6));
+        Assert.True(Wait.Until(() => counters.UdpPackets == 6));
         Assert.Equal(2, counters.Accepted);
         Assert.Equal(4, counters.DroppedNoBuffer);
     }
