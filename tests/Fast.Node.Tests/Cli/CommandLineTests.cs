@@ -20,6 +20,14 @@ public class CommandLineTests
     [InlineData("sign")]
     [InlineData("verify")]
     [InlineData("bench")]
+    [InlineData("genesis")]
+    [InlineData("validator")]
+    [InlineData("devnet")]
+    [InlineData("balance")]
+    [InlineData("transfer")]
+    [InlineData("tx")]
+    [InlineData("slot")]
+    [InlineData("bench-tps")]
     public void Every_command_has_help(string command)
     {
         CliRunner.Outcome outcome = CliRunner.Run(command, "--help");
@@ -43,6 +51,31 @@ public class CommandLineTests
         { ["bench", "sha256", "--seconds", "-5"] },
         { ["bench", "sha256", "--seconds", "NaN"] },
         { ["bench", "sha256", "--seconds", "1e9"] },
+        { ["bench", "sigverify", "--threads", "0"] },
+        { ["bench", "exec", "--accounts", "x"] },
+        { ["bench", "poh", "--hashes-per-tick", "1"] },
+        { ["genesis"] },
+        { ["genesis", "--out", "/tmp/x", "--validators", "-3"] },
+        { ["balance"] },
+        { ["balance", "not-a-key"] },
+        { ["balance", "11111111111111111111111111111111", "--url", "notaurl"] },
+        { ["balance", "11111111111111111111111111111111", "--url", "http://127.0.0.1:1"] },
+        { ["balance", "11111111111111111111111111111111", "--commitment", "soon"] },
+        { ["transfer", "--to", "11111111111111111111111111111111", "--amount", "5"] },
+        { ["transfer", "--from", "/nonexistent.json", "--to", "11111111111111111111111111111111", "--amount", "5"] },
+        { ["transfer", "--from", "/nonexistent.json", "--to", "x", "--amount", "0"] },
+        { ["transfer", "--from", "/nonexistent.json", "--to", "x", "--amount", "5", "--wait", "soon"] },
+        { ["tx", "not-a-signature"] },
+        { ["tx"] },
+        { ["slot", "--url", "ftp://x"] },
+        { ["validator"] },
+        { ["validator", "--identity", "/nonexistent.json", "--genesis", "/nonexistent.bin", "--ledger", "/tmp/fast-nonexistent-ledger"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--cores", "3-1"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--rpc-port", "70000"] },
+        { ["devnet", "--validators", "2"] },
+        { ["devnet", "--slot-ms", "0"] },
+        { ["bench-tps", "--duration", "0"] },
+        { ["bench-tps", "--faucet", "/nonexistent.json"] },
     };
 
     [Theory]
