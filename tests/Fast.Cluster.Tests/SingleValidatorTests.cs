@@ -72,6 +72,28 @@ public class SingleValidatorTests
     }
 
     [Fact]
+    public async Task Transfers_sent_as_TCP_frames_to_the_TPU_confirm()
+    {
+        using SingleValidator node = new("tcp-test");
+        await node.StartAsync();
+        Load load = new(node, 4);
+        await load.FundAsync(1_000_000);
+        (Hash blockhash, _) = await node.Rpc.GetLatestBlockhashAsync();
+        List<(byte[] Bytes, Signature Signature)> transfers = load.Transfers(40, blockhash);
+
+        using System.Net.Sockets.Socket socket = new(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, node.TpuTcpPort));
+        byte[] stream = new byte[transfers.Count * (2 + Core.Transactions.TransactionLimits.MaxTransactionSize)];
+        int length = 0;
+        foreach ((byte[] bytes, _) in transfers) length += Net.Ingest.TcpIngest.WriteFrame(bytes, stream.AsSpan(length));
+        await socket.SendAsync(stream.AsMemory(0, length));
+
+        await load.WaitConfirmedAsync([.. transfers.Select(t => t.Signature)], 60);
+        Assert.Equal(node.Bundle.Config.TotalLamports, await load.TotalLamportsAsync());
+        Assert.Equal(0, node.Process.Stop(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public void A_validator_with_a_missing_genesis_exits_with_a_one_line_error()
     {
         using TempDir dir = new();
