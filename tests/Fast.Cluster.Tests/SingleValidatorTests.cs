@@ -94,6 +94,38 @@ public class SingleValidatorTests
     }
 
     [Fact]
+    public async Task Transfer_waits_for_finalized_and_a_failing_transfer_exits_one_with_its_reason()
+    {
+        using SingleValidator node = new("wait-test", "--root-distance", "4");
+        await node.StartAsync();
+        using TempDir keys = new();
+        string bob = keys.File("bob.json");
+        Assert.Equal(0, FastProcess.Run(TimeSpan.FromSeconds(30), "keygen", "-o", bob).ExitCode);
+        string bobKey = FastProcess.Run(TimeSpan.FromSeconds(30), "pubkey", bob).Output.Trim();
+
+        (int finalized, string output) = FastProcess.Run(TimeSpan.FromSeconds(90), "transfer", "--from", node.FaucetPath, "--to", bobKey,
+            "--amount", "50000", "--url", node.Url, "--wait", "finalized");
+        Assert.True(finalized == 0, output);
+        Assert.Contains("finalized in slot", output);
+
+        // Bob pays the fee but cannot cover the amount: committed, failed, exit 1 with the reason.
+        (int failed, string reason) = FastProcess.Run(TimeSpan.FromSeconds(90), "transfer", "--from", bob, "--to", new Pubkey(node.Faucet.PublicKey).ToString(),
+            "--amount", "1000000", "--url", node.Url, "--wait", "confirmed");
+        Assert.Equal(1, failed);
+        Assert.Contains("error: transaction failed in slot", reason);
+        Assert.Contains("InsufficientFunds", reason);
+        Assert.Equal(45000UL, await node.Rpc.GetBalanceAsync(new Pubkey(Base58Key(bobKey)))); // 50,000 − the 5,000 fee
+        Assert.Equal(0, node.Process.Stop(TimeSpan.FromSeconds(60)));
+    }
+
+    private static byte[] Base58Key(string text)
+    {
+        byte[] key = new byte[32];
+        Assert.True(Fast.Crypto.Base58.TryDecodeExact(text, key));
+        return key;
+    }
+
+    [Fact]
     public void A_validator_with_a_missing_genesis_exits_with_a_one_line_error()
     {
         using TempDir dir = new();

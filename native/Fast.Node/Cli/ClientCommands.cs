@@ -80,10 +80,12 @@ public static class ClientCommands
             ClientSignatureStatus? status = (await rpc.GetSignatureStatusesAsync([signature]).ConfigureAwait(false))[0];
             if (status is not null)
             {
-                if (status.Error is not null) throw new CliException($"transaction failed in slot {status.Slot}: {status.Error}", ExitCodes.Rejected);
+                // Settle at the asked commitment first, success or failure, so what the caller reads next at
+                // that commitment already reflects this transaction (a failed one still paid its fee).
                 bool reached = commitment == "confirmed" ? status.ConfirmationStatus is "confirmed" or "finalized" : status.ConfirmationStatus == "finalized";
                 if (reached)
                 {
+                    if (status.Error is not null) throw new CliException($"transaction failed in slot {status.Slot} ({status.ConfirmationStatus}): {status.Error}", ExitCodes.Rejected);
                     io.Err.WriteLine($"{status.ConfirmationStatus} in slot {status.Slot} after {clock.Elapsed.TotalSeconds:0.0} s");
                     return ExitCodes.Ok;
                 }
