@@ -29,6 +29,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
 
     public async Task<int> RunAsync(CancellationToken cancel)
     {
+        CheckPortsFree();
         GenesisFile genesis = PrepareGenesis();
         output.WriteLine($"devnet: {options.Validators} validator(s), genesis {genesis.Hash}, shred version {genesis.ShredVersion}, {genesis.Config.TargetSlotMs} ms slots");
         try
@@ -46,6 +47,33 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
         catch (OperationCanceledException)
         {
             return StopAll(0);
+        }
+    }
+
+    /// <summary>Refuses to start when a port of ours is taken (another devnet?), instead of talking to someone else's node.</summary>
+    private void CheckPortsFree()
+    {
+        for (int i = 0; i < options.Validators; i++)
+        {
+            DevnetPorts ports = DevnetPorts.For(i, options.RpcPort, options.BasePort);
+            foreach ((int port, System.Net.Sockets.ProtocolType protocol, string what) in new[]
+            {
+                (ports.Rpc, System.Net.Sockets.ProtocolType.Tcp, "RPC"),
+                (ports.Tpu, System.Net.Sockets.ProtocolType.Udp, "TPU"),
+                (ports.TpuTcp, System.Net.Sockets.ProtocolType.Tcp, "TPU TCP"),
+            })
+            {
+                using System.Net.Sockets.Socket probe = new(System.Net.Sockets.AddressFamily.InterNetwork,
+                    protocol == System.Net.Sockets.ProtocolType.Tcp ? System.Net.Sockets.SocketType.Stream : System.Net.Sockets.SocketType.Dgram, protocol);
+                try
+                {
+                    probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    throw new Cli.CliException($"port {port} ({what} of validator {i}) is in use — another devnet? Stop it, or pick --rpc-port/--base-port", Cli.ExitCodes.Failure);
+                }
+            }
         }
     }
 
