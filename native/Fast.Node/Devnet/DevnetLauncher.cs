@@ -55,7 +55,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
     {
         for (int i = 0; i < options.Validators; i++)
         {
-            DevnetPorts ports = DevnetPorts.For(i, options.RpcPort, options.BasePort);
+            var ports = DevnetPorts.For(i, options.RpcPort, options.BasePort);
             foreach ((int port, System.Net.Sockets.ProtocolType protocol, string what) in new[]
             {
                 (ports.Rpc, System.Net.Sockets.ProtocolType.Tcp, "RPC"),
@@ -68,6 +68,8 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
                 try
                 {
                     probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+                    // .NET sets SO_REUSEADDR on Linux, so Bind alone succeeds next to a listener; Listen does not.
+                    if (protocol == System.Net.Sockets.ProtocolType.Tcp) probe.Listen(1);
                 }
                 catch (System.Net.Sockets.SocketException)
                 {
