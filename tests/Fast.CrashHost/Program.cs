@@ -11,6 +11,10 @@ using Fast.Storage.Blocks;
 //   blockstore <dir>  → "durable <slot>" once AppendEntries of a complete slot returned (committed).
 //   chain <dir>       → "slot <n> <bank hash>" once slot n's entries are committed, executed and frozen;
 //                       it roots RootLag slots behind and checkpoints every CheckpointIntervalSlots roots.
+//   accounts <dir>    → "checkpoint <slot>" once the background checkpoint of root <slot> is durable; it
+//                       writes a root of CheckpointScenario accounts per slot (continuing from what it
+//                       recovered), starts a checkpoint whenever none is in flight, and reads from
+//                       another thread throughout — so a kill lands inside checkpoints.
 if (args.Length < 2) return Usage();
 string mode = args[0];
 string directory = args[1];
@@ -23,13 +27,16 @@ switch (mode)
     case "chain":
         RunChain(directory, output);
         return 0;
+    case "accounts":
+        RunAccounts(directory, output);
+        return 0;
     default:
         return Usage();
 }
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Fast.CrashHost blockstore|chain <directory>");
+    Console.Error.WriteLine("usage: Fast.CrashHost blockstore|chain|accounts <directory>");
     return 2;
 }
 
@@ -68,5 +75,30 @@ static void RunChain(string directory, StreamWriter output)
             forks.SetRoot(root);
             blocks.MarkRooted(root);
         }
+    }
+}
+
+static void RunAccounts(string directory, StreamWriter output)
+{
+    using var accounts = AccountsDb.Open(CheckpointScenario.Options(directory));
+    ulong slot = accounts.Recovered?.Slot ?? 0;
+    Thread reader = new(() =>
+    {
+        for (int i = 0; ; i = (i + 1) % CheckpointScenario.Accounts) accounts.Read(CheckpointScenario.Key(i));
+    }) { IsBackground = true };
+    reader.Start();
+    byte[] state = new byte[CheckpointScenario.StateLength];
+    while (true)
+    {
+        slot++;
+        for (int i = 0; i < CheckpointScenario.Accounts; i++)
+        {
+            accounts.Write(CheckpointScenario.Key(i), CheckpointScenario.Lamports(slot, i), Pubkey.Zero, false, CheckpointScenario.Data(slot, i));
+        }
+        CheckpointScenario.State(slot, state);
+        accounts.WriteRoot(slot, state);
+        if (accounts.TryCompleteCheckpoint(out CheckpointReport report)) output.WriteLine($"checkpoint {report.Slot}");
+        if (!accounts.CheckpointInProgress) accounts.TryBeginCheckpoint();
+        Thread.Sleep(1);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fast.Core.Codec;
 using Fast.Core.Ledger;
 using Fast.Core.Primitives;
@@ -9,7 +10,10 @@ namespace Fast.Exec.Banking;
 /// <summary>Tuning for <see cref="BankForks"/>.</summary>
 public sealed record BankForksOptions
 {
-    /// <summary>Take a FASTER checkpoint when the root has advanced this many slots since the last one.</summary>
+    /// <summary>
+    /// Start a FASTER checkpoint when the root has advanced this many slots since the last one began
+    /// (if the previous one is still being written, the next root tries again).
+    /// </summary>
     public ulong CheckpointIntervalSlots { get; init; } = 100;
 
     /// <summary>
@@ -19,14 +23,31 @@ public sealed record BankForksOptions
     public int OverlayGraceRoots { get; init; } = 4;
 }
 
-/// <summary>What <see cref="BankForks.SetRoot"/> did.</summary>
-public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts, int PrunedBanks, bool Checkpointed);
+/// <summary>
+/// What <see cref="BankForks.SetRoot"/> did. <see cref="Checkpointed"/>: a checkpoint of this root
+/// began (it is written in the background; <see cref="CompletedCheckpoint"/> reports it at a later root).
+/// </summary>
+public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts, int PrunedBanks, bool Checkpointed)
+{
+    /// <summary>Time SetRoot took on the calling thread (flush, root record, checkpoint start, pruning).</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>The part of <see cref="Elapsed"/> spent starting a checkpoint (zero when none was due).</summary>
+    public TimeSpan CheckpointStartElapsed { get; init; }
+
+    /// <summary>A checkpoint was due but the previous one was still being written (retried at the next root).</summary>
+    public bool CheckpointDeferred { get; init; }
+
+    /// <summary>A background checkpoint that became durable since the previous root, or null.</summary>
+    public CheckpointReport? CompletedCheckpoint { get; init; }
+}
 
 /// <summary>
 /// The tree of live banks above the root. <see cref="SetRoot"/> makes a frozen bank final: the
 /// overlays from the old root up to it are flushed into the rooted <see cref="AccountsDb"/> (FASTER)
 /// oldest first, its state is saved as the store's root record, a FASTER checkpoint is taken every
-/// <see cref="BankForksOptions.CheckpointIntervalSlots"/>, banks not descending from it are pruned,
+/// <see cref="BankForksOptions.CheckpointIntervalSlots"/> (written in the background; see
+/// <see cref="DurableRootSlot"/>), banks not descending from it are pruned,
 /// and every overlay below it is released (reused after a grace period) — so memory holds only
 /// the unrooted slots. After a crash, <see cref="Open"/> recovers the last checkpoint's root;
 /// the node then replays later slots from the Blockstore.
@@ -59,6 +80,7 @@ public sealed class BankForks
         _lastCheckpointSlot = root.Slot;
         root.Context.RootSlot = root.Slot;
         RecoveredFromCheckpoint = recovered;
+        DurableRootSlot = root.Slot;
     }
 
     public BankForksOptions Options { get; }
@@ -68,6 +90,12 @@ public sealed class BankForks
 
     /// <summary>True when <see cref="Root"/> came from the store's checkpoint rather than genesis.</summary>
     public bool RecoveredFromCheckpoint { get; }
+
+    /// <summary>
+    /// The root slot of the last durable checkpoint: after a crash the accounts come back at this
+    /// slot, so the Blockstore must keep every slot above it for replay.
+    /// </summary>
+    public ulong DurableRootSlot { get; private set; }
 
     /// <summary>Live banks, the root included.</summary>
     public int Count => _banks.Count;
@@ -115,6 +143,7 @@ public sealed class BankForks
         Bank newRoot = _banks.GetValueOrDefault(slot) ?? throw new ArgumentException($"no live bank at slot {slot}", nameof(slot));
         if (newRoot == Root) return default;
         if (!newRoot.IsFrozen) ThrowHelper.ThrowInvalidOperation($"bank {slot} is not frozen");
+        long started = Stopwatch.GetTimestamp();
         _rootAdvances++;
         List<Bank> path = _path;
         path.Clear();
@@ -132,11 +161,21 @@ public sealed class BankForks
             bank.IsRooted = true;
         }
         WriteRootRecord(newRoot);
-        bool checkpoint = slot - _lastCheckpointSlot >= Options.CheckpointIntervalSlots;
-        if (checkpoint)
+        CheckpointReport? completed = null;
+        if (_accounts.TryCompleteCheckpoint(out CheckpointReport report))
         {
-            _accounts.Checkpoint();
-            _lastCheckpointSlot = slot;
+            completed = report;
+            DurableRootSlot = report.Slot;
+        }
+        bool checkpoint = false, deferred = false;
+        TimeSpan checkpointStart = TimeSpan.Zero;
+        if (slot - _lastCheckpointSlot >= Options.CheckpointIntervalSlots)
+        {
+            long beginning = Stopwatch.GetTimestamp();
+            checkpoint = _accounts.TryBeginCheckpoint();
+            checkpointStart = Stopwatch.GetElapsedTime(beginning);
+            if (checkpoint) _lastCheckpointSlot = slot;
+            deferred = !checkpoint;
         }
 
         Root = newRoot;
@@ -164,7 +203,13 @@ public sealed class BankForks
         int flushedBanks = path.Count;
         path.Clear();
         dropped.Clear();
-        return new RootOutcome(flushedBanks, flushedAccounts, pruned, checkpoint);
+        return new RootOutcome(flushedBanks, flushedAccounts, pruned, checkpoint)
+        {
+            Elapsed = Stopwatch.GetElapsedTime(started),
+            CheckpointStartElapsed = checkpointStart,
+            CheckpointDeferred = deferred,
+            CompletedCheckpoint = completed,
+        };
     }
 
     /// <summary>

@@ -13,11 +13,13 @@ namespace Fast.Storage.Accounts;
 /// Unrooted slots never write here — their changes live in per-slot <see cref="AccountOverlay"/>s
 /// until the bank layer roots them and flushes them with <see cref="Write"/> + <see cref="WriteRoot"/>.
 /// Each checkpoint carries the root record written just before it, so <see cref="Recovered"/> says
-/// which slot the recovered accounts belong to.
-/// <para>Threads: reads from any thread (one FASTER session per thread); writes and checkpoints
-/// from one owner thread at a time (the thread that roots banks).</para>
+/// which slot the recovered accounts belong to. Checkpoints are written in the background
+/// (AccountsDb.Checkpoints.cs): the owner thread only starts one.
+/// <para>Threads: reads from any thread (one FASTER session per thread); writes and checkpoint
+/// starts from one owner thread at a time (the thread that roots banks); a thread-pool task
+/// finishes each checkpoint.</para>
 /// </summary>
-public sealed unsafe class AccountsDb : IDisposable
+public sealed unsafe partial class AccountsDb : IDisposable
 {
     /// <summary>The root record's key: 33 bytes, so it can never equal a 32-byte account key.</summary>
     private static readonly byte[] RootKey = [.. Enumerable.Repeat((byte)0xFF, Pubkey.Size), 0x01];
@@ -61,9 +63,6 @@ public sealed unsafe class AccountsDb : IDisposable
 
     /// <summary>The slot of the last root written with <see cref="WriteRoot"/> (or recovered).</summary>
     public ulong? RootSlot { get; private set; }
-
-    /// <summary>Checkpoints taken since open.</summary>
-    public int CheckpointCount { get; private set; }
 
     /// <summary>The largest account data this store can hold (its page size bounds a record).</summary>
     public int MaxDataLength => Options.MaxDataLength;
@@ -160,19 +159,6 @@ public sealed unsafe class AccountsDb : IDisposable
     }
 
     /// <summary>
-    /// Takes a FASTER checkpoint (index + hybrid log, fold-over) of everything written so far and
-    /// waits until it is durable; older checkpoints are then removed by FASTER. Owner thread.
-    /// </summary>
-    public Guid Checkpoint()
-    {
-        ThrowIfDisposed();
-        (bool ok, Guid token) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
-        if (!ok) ThrowHelper.ThrowStorage("FASTER refused the checkpoint (another one is in progress)");
-        CheckpointCount++;
-        return token;
-    }
-
-    /// <summary>
     /// Every stored account (cold: a full scan of the log, allocating; for audits and tests). Scans
     /// every record version in address order and keeps the last per key — FASTER 2.6.5's "live"
     /// iterator returns stale records with mangled SpanByte keys once the log has been folded over.
@@ -205,6 +191,7 @@ public sealed unsafe class AccountsDb : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
+        _inFlight?.Wait(); // FASTER cannot be disposed under a running checkpoint; a failure no longer matters
         _disposed = true;
         foreach (AccountSession session in _sessions.Values) session.Dispose();
         _sessions.Dispose();

@@ -1,0 +1,44 @@
+using System.Buffers.Binary;
+using Fast.Core.Primitives;
+using Fast.Storage.Accounts;
+
+namespace Fast.CrashHost;
+
+/// <summary>
+/// The accounts the crash host's "accounts" mode writes at each root, as a pure function of the slot:
+/// every account's lamports and data change every slot and some accounts are deleted (zero lamports),
+/// so a recovered store shows which root each account came from. The root record's state is derived
+/// from the slot too. Shared by the child process and the tests.
+/// </summary>
+public static class CheckpointScenario
+{
+    public const int Accounts = 2000;
+    public const int StateLength = 64;
+
+    public static Pubkey Key(int i) => CrashScenario.Key(10_000 + i);
+
+    /// <summary>Account <paramref name="i"/>'s lamports at root <paramref name="slot"/>; zero (deleted) for one account in seven.</summary>
+    public static ulong Lamports(ulong slot, int i) => ((ulong)i + slot) % 7 == 0 ? 0 : slot * 1_000_000 + (ulong)i + 1;
+
+    /// <summary>Account <paramref name="i"/>'s data at root <paramref name="slot"/>: 0 to 40 bytes, each the low byte of the slot.</summary>
+    public static byte[] Data(ulong slot, int i)
+    {
+        byte[] data = new byte[(int)((slot + (ulong)i) % 41)];
+        data.AsSpan().Fill((byte)slot);
+        return data;
+    }
+
+    public static void State(ulong slot, Span<byte> state)
+    {
+        for (int offset = 0; offset < state.Length; offset += 8) BinaryPrimitives.WriteUInt64LittleEndian(state[offset..], slot * 31 + (ulong)offset);
+    }
+
+    public static AccountsDbOptions Options(string directory) => new()
+    {
+        Directory = Path.Combine(directory, "accounts"),
+        IndexBytes = 1L << 20,
+        PageBytes = 1L << 20,
+        MemoryBytes = 8L << 20,
+        SegmentBytes = 16L << 20,
+    };
+}
