@@ -80,7 +80,7 @@ public sealed class BankForks
         _lastCheckpointSlot = root.Slot;
         root.Context.RootSlot = root.Slot;
         RecoveredFromCheckpoint = recovered;
-        DurableRootSlot = root.Slot;
+        _openedRootSlot = root.Slot;
     }
 
     public BankForksOptions Options { get; }
@@ -95,7 +95,9 @@ public sealed class BankForks
     /// The root slot of the last durable checkpoint: after a crash the accounts come back at this
     /// slot, so the Blockstore must keep every slot above it for replay.
     /// </summary>
-    public ulong DurableRootSlot { get; private set; }
+    public ulong DurableRootSlot => _accounts.LastCheckpoint?.Slot ?? _openedRootSlot;
+
+    private readonly ulong _openedRootSlot;
 
     /// <summary>Live banks, the root included.</summary>
     public int Count => _banks.Count;
@@ -165,7 +167,6 @@ public sealed class BankForks
         if (_accounts.TryCompleteCheckpoint(out CheckpointReport report))
         {
             completed = report;
-            DurableRootSlot = report.Slot;
         }
         bool checkpoint = false, deferred = false;
         TimeSpan checkpointStart = TimeSpan.Zero;

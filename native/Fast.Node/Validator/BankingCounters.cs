@@ -16,6 +16,10 @@ public sealed class BankingCounters
     public long SlotsFrozen;
     public long Roots;
     public long Checkpoints;
+    public long CheckpointsDurable;
+    public long CheckpointsDeferred;
+    public long DurableRootSlot;
+    public long LastCheckpointMicroseconds;
     public long NoEntryBuffer;
     public long LastRootMicroseconds;
     public long MaxRootMicroseconds;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Fast.Core.Poh;
 using Fast.Core.Primitives;
 using Fast.Exec.Banking;
+using Fast.Storage.Accounts;
 
 namespace Fast.Node.Validator;
 
@@ -96,8 +97,15 @@ public sealed partial class BankingStage
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Counters.LastRootMicroseconds = (long)(milliseconds * 1000);
         if (Counters.LastRootMicroseconds > Counters.MaxRootMicroseconds) Counters.MaxRootMicroseconds = Counters.LastRootMicroseconds;
-        if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? ", checkpoint" : "")}); banking waited");
+        if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? $", checkpoint started in {outcome.CheckpointStartElapsed.TotalMilliseconds:0} ms" : "")}); banking waited");
         if (outcome.Checkpointed) Counters.Checkpoints++;
+        if (outcome.CheckpointDeferred) Counters.CheckpointsDeferred++;
+        if (outcome.CompletedCheckpoint is CheckpointReport durable)
+        {
+            Counters.CheckpointsDurable++;
+            Counters.DurableRootSlot = (long)durable.Slot;
+            Counters.LastCheckpointMicroseconds = (long)durable.Duration.TotalMicroseconds;
+        }
         _blockstore.MarkRooted(slot);
         Counters.Roots++;
         if (_chain.Get(slot) is SlotRecord record) _chain.Rooted(record);

@@ -85,6 +85,8 @@ public class BankForksTests
                 if (slot == 4) rootHash = bank.Hash;
                 RootOutcome outcome = forks.SetRoot(slot);
                 Assert.Equal(slot % 2 == 0, outcome.Checkpointed);
+                accounts.WaitForCheckpoint(); // written in the background; the next one starts only after it
+                Assert.Equal(slot - slot % 2, forks.DurableRootSlot);
             }
             rootAccounts = forks.Root.ReadAllAccounts(); // slot 5, not checkpointed
             Assert.NotEqual(rootAccounts[TestChain.Key(1)], Account.Empty);
