@@ -20,8 +20,9 @@ public sealed partial class Bank
         if (age != TransactionError.None) return TransactionResult.NotCommitted(age);
         StatusCache.Group status = Context.Status.EnsureRoom(blockhash, blockhashSlot, 1);
         Span<int> handles = stackalloc int[transaction.AccountKeyCount];
-        for (int i = 0; i < handles.Length; i++) handles[i] = Resolve(transaction.GetAccountKey(i));
-        TransactionResult result = TransactionProcessor.Execute(this, transaction, handles, Context.SerialScratch, status);
+        Span<int> hashes = stackalloc int[handles.Length];
+        for (int i = 0; i < handles.Length; i++) handles[i] = Resolve(transaction.GetAccountKey(i), out hashes[i]);
+        TransactionResult result = TransactionProcessor.Execute(this, transaction, handles, hashes, Context.SerialScratch, status);
         if (result.IsCommitted) AddCommitted(result.Fee, (ulong)transaction.SignatureCount, 1);
         return result;
     }
@@ -38,6 +39,9 @@ public sealed partial class Bank
     /// loaded by <see cref="Load"/> when first needed). Owner thread.
     /// </summary>
     internal int Resolve(in Pubkey key) => _overlay!.FindOrAddUnloaded(key);
+
+    /// <summary><see cref="Resolve(in Pubkey)"/>, also giving the key's <see cref="Storage.SeededHash"/> (what <see cref="Load"/> takes).</summary>
+    internal int Resolve(in Pubkey key, out int hash) => _overlay!.FindOrAddUnloaded(key, out hash);
 
     /// <summary>Adds what a batch of committed transactions paid and signed (coordinator thread).</summary>
     internal void AddCommitted(ulong fees, ulong signatures, ulong transactions)

@@ -24,7 +24,7 @@ public sealed partial class Bank
         if (CollectedFees > 0)
         {
             ref AccountEntry leader = ref overlay[Resolve(Leader)];
-            if (!leader.Loaded) Load(ref leader);
+            if (!leader.Loaded) Load(ref leader, Leader, Storage.SeededHash.Of(Leader));
             leader.Lamports = checked(leader.Lamports + CollectedFees);
             leader.Written = true;
         }

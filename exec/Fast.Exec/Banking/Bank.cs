@@ -213,13 +213,16 @@ public sealed partial class Bank
     }
 
     /// <summary>
-    /// Fills an entry added unloaded with the state from below this slot. Called by the one thread
+    /// Fills an entry added unloaded with <paramref name="key"/> (whose <see cref="Storage.SeededHash"/> is
+    /// <paramref name="hash"/>) and its state from below this slot. Called by the one thread
     /// that may touch the entry: the coordinator before the entry's batch is dispatched, or the
     /// worker holding its write lock. Reads only frozen ancestors and the rooted store.
     /// </summary>
-    internal void Load(ref AccountEntry entry)
+    internal void Load(ref AccountEntry entry, in Pubkey key, int hash)
     {
-        LoadBelow(entry.Key, entry.KeyHash, out entry.Lamports, out entry.Owner, out entry.Executable, out entry.Data);
+        entry.Key = key;
+        entry.KeyHash = hash;
+        LoadBelow(key, hash, out entry.Lamports, out entry.Owner, out entry.Executable, out entry.Data);
         entry.Loaded = true;
     }
 

@@ -21,7 +21,7 @@ namespace Fast.Exec.Runtime;
 /// </summary>
 internal static class TransactionProcessor
 {
-    public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ExecutionScratch scratch, StatusCache.Group status)
+    public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ReadOnlySpan<int> hashes, ExecutionScratch scratch, StatusCache.Group status)
     {
         Signature signature = tx.FirstSignature;
         if (StatusCache.IsProcessed(status, signature, bank)) return TransactionResult.NotCommitted(TransactionError.AlreadyProcessed);
@@ -32,7 +32,7 @@ internal static class TransactionProcessor
         for (int i = 0; i < accounts.Length; i++)
         {
             ref AccountEntry entry = ref overlay[handles[i]];
-            if (!entry.Loaded) bank.Load(ref entry); // this worker holds the write lock (read-locked entries were loaded by the coordinator)
+            if (!entry.Loaded) bank.Load(ref entry, tx.GetAccountKey(i), hashes[i]); // this worker holds the write lock (read-locked entries were loaded by the coordinator)
             ref ScratchAccount account = ref accounts[i];
             account.Lamports = entry.Lamports;
             account.Owner = entry.Owner;

@@ -26,6 +26,9 @@ internal sealed class ExecutionBatch(int slotIndex, int capacity)
     public ulong Committed;
     public long ExecutionNanoseconds;
 
+    /// <summary>Executed by a helper thread rather than the coordinator (for the CPU-time split).</summary>
+    public bool ByHelper;
+
     public void Reset(long id)
     {
         Id = id;
@@ -34,6 +37,7 @@ internal sealed class ExecutionBatch(int slotIndex, int capacity)
         Fees = 0;
         Signatures = 0;
         Committed = 0;
+        ByHelper = false;
     }
 
     public void Hold(int entry)

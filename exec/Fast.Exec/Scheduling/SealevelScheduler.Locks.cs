@@ -87,7 +87,8 @@ public sealed partial class SealevelScheduler
         AccountOverlay overlay = _bank!.OverlayForExecution;
         int start = _handleCursor;
         Span<int> handles = _handles.AsSpan(start, keys.Length);
-        for (int i = 0; i < keys.Length; i++) handles[i] = overlay.FindOrAddUnloaded(keys[i]);
+        Span<int> hashes = _hashes.AsSpan(start, keys.Length);
+        for (int i = 0; i < keys.Length; i++) handles[i] = overlay.FindOrAddUnloaded(keys[i], out hashes[i]);
         _handleStart[t] = start;
         _handleCursor = start + keys.Length;
         EnsureLockCapacity(overlay.Count);
@@ -129,7 +130,7 @@ public sealed partial class SealevelScheduler
             {
                 // A shared entry may be read by several workers at once: load it now, while no worker can touch it.
                 ref AccountEntry account = ref overlay[handles[i]];
-                if (!account.Loaded) bank.Load(ref account);
+                if (!account.Loaded) bank.Load(ref account, overlay.KeyAt(handles[i]), _hashes[_handleStart[t] + i]);
             }
         }
         _statusGroup[t] = _lastStatusGroup!;
@@ -194,6 +195,11 @@ public sealed partial class SealevelScheduler
         {
             _stats.ExecutionNanoseconds += batch.ExecutionNanoseconds;
             _stats.SampledTransactions += batch.Count;
+            if (batch.ByHelper)
+            {
+                _stats.HelperExecutionNanoseconds += batch.ExecutionNanoseconds;
+                _stats.HelperSampledTransactions += batch.Count;
+            }
         }
         bank.AddCommitted(batch.Fees, batch.Signatures, batch.Committed);
         AccountLock[] locks = _locks;

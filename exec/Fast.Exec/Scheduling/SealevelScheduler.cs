@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using Fast.Core.Collections;
-using Fast.Core.Platform;
 using Fast.Core.Primitives;
-using Fast.Core.Transactions;
 using Fast.Exec.Banking;
 using Fast.Exec.Runtime;
-using Fast.Storage.Accounts;
 
 namespace Fast.Exec.Scheduling;
 
@@ -52,6 +49,7 @@ public sealed partial class SealevelScheduler : IDisposable
     private TransactionResult[] _results = [];
     private int[] _handleStart = [];
     private int[] _handles = [];
+    private int[] _hashes = []; // each handle's key hash (SeededHash), so workers neither rehash nor read the entry to prefetch
     private StatusCache.Group[] _statusGroup = [];
     private readonly Dictionary<Hash, int> _blockhashCounts = [];
 
@@ -127,58 +125,6 @@ public sealed partial class SealevelScheduler : IDisposable
     }
 
     /// <summary>
-    /// Orders a leader's transactions by priority — fee per signature, highest first, ties by arrival
-    /// (a stable sort) — before they go to <see cref="Execute"/>. Today every transaction pays
-    /// <paramref name="lamportsPerSignature"/> per signature, so this keeps arrival order; prioritisation
-    /// fees will change <see cref="FeePerSignature"/> only. Allocates nothing in steady state (pooled keys).
-    /// </summary>
-    public static void OrderByPriority(Span<VerifiedTransaction> transactions, ulong lamportsPerSignature) =>
-        OrderBy(transactions, lamportsPerSignature, FeePerSignature);
-
-    /// <summary>The priority of a transaction: what it pays per signature (u64 lamports).</summary>
-    public static ulong FeePerSignature(in VerifiedTransaction transaction, ulong lamportsPerSignature)
-    {
-        int signatures = Math.Max(1, (int)transaction.Layout.SignatureCount);
-        ulong fee = (ulong)signatures * lamportsPerSignature;
-        return fee / (ulong)signatures;
-    }
-
-    /// <summary>Stable sort by <paramref name="priority"/>, highest first (tests give their own priority).</summary>
-    internal static void OrderBy(Span<VerifiedTransaction> transactions, ulong lamportsPerSignature, PriorityFunction priority)
-    {
-        int n = transactions.Length;
-        if (n < 2) return;
-        (ulong Priority, int Arrival)[] keys = System.Buffers.ArrayPool<(ulong, int)>.Shared.Rent(n);
-        VerifiedTransaction[] copy = System.Buffers.ArrayPool<VerifiedTransaction>.Shared.Rent(n);
-        try
-        {
-            bool ordered = true;
-            for (int i = 0; i < n; i++)
-            {
-                keys[i] = (priority(transactions[i], lamportsPerSignature), i);
-                if (i > 0 && keys[i].Priority > keys[i - 1].Priority) ordered = false;
-            }
-            if (ordered) return; // already highest-first (e.g. all equal): arrival order stands
-            keys.AsSpan(0, n).Sort(new ByPriority());
-            transactions.CopyTo(copy);
-            for (int i = 0; i < n; i++) transactions[i] = copy[keys[i].Arrival];
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<(ulong, int)>.Shared.Return(keys);
-            System.Buffers.ArrayPool<VerifiedTransaction>.Shared.Return(copy, clearArray: true);
-        }
-    }
-
-    internal delegate ulong PriorityFunction(in VerifiedTransaction transaction, ulong lamportsPerSignature);
-
-    private readonly struct ByPriority : IComparer<(ulong Priority, int Arrival)>
-    {
-        public int Compare((ulong Priority, int Arrival) x, (ulong Priority, int Arrival) y) =>
-            x.Priority != y.Priority ? y.Priority.CompareTo(x.Priority) : x.Arrival.CompareTo(y.Arrival);
-    }
-
-    /// <summary>
     /// Lets idle helpers park now instead of spinning out <see cref="SchedulerOptions.IdleSpin"/> (e.g. when
     /// the leader's slots end, or before measuring something else on their cores). The next Execute wakes them.
     /// </summary>
@@ -207,7 +153,11 @@ public sealed partial class SealevelScheduler : IDisposable
         transactions.CopyTo(_txs);
         int keys = 0;
         foreach (ref readonly VerifiedTransaction tx in transactions) keys += tx.Layout.AccountKeyCount;
-        if (_handles.Length < keys) _handles = new int[Math.Max(keys, _handles.Length * 2)];
+        if (_handles.Length < keys)
+        {
+            _handles = new int[Math.Max(keys, _handles.Length * 2)];
+            _hashes = new int[_handles.Length];
+        }
         _count = n;
         _next = 0;
         _remaining = n;
@@ -370,98 +320,6 @@ public sealed partial class SealevelScheduler : IDisposable
         }
     }
 
-    /// <summary>Runs a batch's transactions in order (any execution thread).</summary>
-    private void ExecuteBatch(ExecutionBatch batch, ExecutionScratch scratch)
-    {
-        bool sampled = batch.Id % CpuSampleEvery == 0;
-        long start = sampled ? ThreadClock.NowNanoseconds() : 0;
-        Bank bank = _bank!;
-        VerifiedTransaction[] txs = _txs;
-        TransactionResult[] results = _results;
-        int[] handleStart = _handleStart;
-        int[] handles = _handles;
-        StatusCache.Group[] statusGroup = _statusGroup;
-        AccountOverlay overlay = bank.OverlayForExecution;
-        AccountOverlay? parent = bank.ParentOverlay;
-        ulong fees = 0, signatures = 0, committed = 0;
-        for (int k = 0; k < batch.Count; k++)
-        {
-            if (parent is not null)
-            {
-                // First touches load from the parent's overlay: start those memory loads a few transactions ahead.
-                if (k + 4 < batch.Count) PrefetchLoads(parent, overlay, batch.Transactions[k + 4], entryStage: false);
-                if (k + 2 < batch.Count) PrefetchLoads(parent, overlay, batch.Transactions[k + 2], entryStage: true);
-            }
-            int t = batch.Transactions[k];
-            ref readonly VerifiedTransaction tx = ref txs[t];
-            TransactionView view = tx.View;
-            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], tx.Layout.AccountKeyCount), scratch, statusGroup[t]);
-            results[t] = result;
-            if (result.IsCommitted)
-            {
-                fees += result.Fee;
-                signatures += tx.Layout.SignatureCount;
-                committed++;
-            }
-        }
-        batch.Fees = fees;
-        batch.Signatures = signatures;
-        batch.Committed = committed;
-        batch.ExecutionNanoseconds = sampled ? ThreadClock.NowNanoseconds() - start : 0;
-    }
-
-    private void PrefetchLoads(AccountOverlay parent, AccountOverlay overlay, int t, bool entryStage)
-    {
-        ref readonly VerifiedTransaction tx = ref _txs[t];
-        if (!entryStage) StatusCache.Prefetch(_statusGroup[t], tx.Buffer.AsSpan(tx.Offset + tx.Layout.SignaturesOffset, Signature.Size));
-        ReadOnlySpan<int> handles = _handles.AsSpan(_handleStart[t], tx.Layout.AccountKeyCount);
-        foreach (int handle in handles)
-        {
-            ref AccountEntry entry = ref overlay[handle];
-            if (entry.Loaded) continue;
-            if (entryStage) parent.PrefetchEntry(entry.KeyHash);
-            else parent.PrefetchSlot(entry.KeyHash);
-        }
-    }
-
-    private void HelperLoop(int index)
-    {
-        IReadOnlyList<int>? cores = _options.HelperCores;
-        if (cores is { Count: > 0 }) CpuAffinity.TryPinCurrentThread(cores[index % cores.Count], out _);
-        ExecutionScratch scratch = _scratch[index + 1];
-        long spinUntil = 0;
-        while (true)
-        {
-            if (_work.TryDequeue(out int slot))
-            {
-                try
-                {
-                    ExecuteBatch(_batches[slot], scratch);
-                }
-                catch (Exception e)
-                {
-                    // A bug, not a transaction failure: hand it to the coordinator rather than kill the process.
-                    Interlocked.CompareExchange(ref _helperFailure, e, null);
-                }
-                while (!_done.TryEnqueue(slot)) Thread.SpinWait(1);
-                spinUntil = 0;
-                continue;
-            }
-            if (_stopping) return;
-            long now = Stopwatch.GetTimestamp();
-            if (spinUntil == 0) spinUntil = now + _idleSpinTicks;
-            if (now < spinUntil && !_parkNow)
-            {
-                Thread.SpinWait(16);
-                continue;
-            }
-            Interlocked.Increment(ref _sleepers);
-            if (_work.IsEmpty && !_stopping) _wake.Wait();
-            Interlocked.Decrement(ref _sleepers);
-            spinUntil = 0;
-        }
-    }
-
     /// <summary>The coordinator waiting for a completion: spin (the helpers finish batches in microseconds), yielding now and then in case the machine is oversubscribed.</summary>
     private static void Wait(ref int idle)
     {
@@ -473,50 +331,4 @@ public sealed partial class SealevelScheduler : IDisposable
     private ExecutionBatch RentBatch() => _batches[_freeBatches[--_freeBatchCount]];
 
     private void ReturnBatch(ExecutionBatch batch) => _freeBatches[_freeBatchCount++] = batch.SlotIndex;
-}
-
-/// <summary>What the scheduler has done (for benchmarks and diagnostics).</summary>
-public struct SchedulerStats
-{
-    public long Batches;
-    public long ScheduledTransactions;
-
-    /// <summary>Thread CPU time the coordinator spent scheduling (admitting, locking, completing) the sampled batches (one in 16): the serial part.</summary>
-    public long SchedulingNanoseconds;
-
-    /// <summary>Thread CPU time the workers spent executing the sampled batches: the parallel part.</summary>
-    public long ExecutionNanoseconds;
-
-    /// <summary>Transactions in the sampled batches (divide the two times above by this).</summary>
-    public long SampledTransactions;
-
-    /// <summary>Times a transaction had to wait for a later batch because of a conflict.</summary>
-    public long Deferrals;
-
-    /// <summary>Transactions answered AlreadyProcessed without executing.</summary>
-    public long AlreadyProcessed;
-
-    public readonly double AverageBatchSize => Batches == 0 ? 0 : ScheduledTransactions / (double)Batches;
-
-    /// <summary>The counters accumulated since <paramref name="earlier"/> (a snapshot of the same scheduler).</summary>
-    public readonly SchedulerStats Since(in SchedulerStats earlier) => new()
-    {
-        Batches = Batches - earlier.Batches,
-        ScheduledTransactions = ScheduledTransactions - earlier.ScheduledTransactions,
-        SchedulingNanoseconds = SchedulingNanoseconds - earlier.SchedulingNanoseconds,
-        ExecutionNanoseconds = ExecutionNanoseconds - earlier.ExecutionNanoseconds,
-        SampledTransactions = SampledTransactions - earlier.SampledTransactions,
-        Deferrals = Deferrals - earlier.Deferrals,
-        AlreadyProcessed = AlreadyProcessed - earlier.AlreadyProcessed,
-    };
-
-    /// <summary>
-    /// The speedup N workers could reach on N idle cores given the measured serial (scheduling) and
-    /// parallel (execution) work: (S + E) / max(S, (S + E) / N) — Amdahl with the coordinator also executing.
-    /// </summary>
-    public readonly double IdealSpeedup(int workers)
-    {
-        double total = SchedulingNanoseconds + ExecutionNanoseconds;
-        return total == 0 ? 1 : total / Math.Max(SchedulingNanoseconds, total / workers);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Fast.Core.Platform;
 using Fast.Core.Primitives;
+using Fast.Core.Transactions;
 using Fast.Exec;
 using Fast.Exec.Banking;
 using Fast.Exec.Scheduling;
@@ -24,6 +25,7 @@ public static class ExecBench
     private const int HotAccounts = 4;
     private const int RootLag = 2;
     private const int SlotsPerTurn = 3;
+    private const int WarmUpSlots = TransactionLimits.BlockhashMaxAgeSlots + 2 * SlotsPerTurn;
     private static readonly Hash GenesisHash = Hash.Compute("fast bench exec genesis"u8);
 
     private enum Mix
@@ -106,9 +108,13 @@ public static class ExecBench
         }
 
         (SealevelScheduler Scheduler, TransferBlock Block)[] configs = [(one, conflictFree), (many, conflictFree), (one, hot), (many, hot)];
-        foreach ((SealevelScheduler scheduler, TransferBlock block) in configs) RunSlot(scheduler, block); // warm-up: overlays, page faults
+        // Warm-up to the steady state of a running node: past the blockhash age, so the status cache recycles
+        // its groups (a young node allocates a new one per slot, and first touches of fresh pages by the workers
+        // cost page faults that contend in the kernel); overlays are pooled by then too.
+        foreach ((SealevelScheduler scheduler, TransferBlock block) in configs) RunSlot(scheduler, block);
+        for (int w = 0; w < WarmUpSlots; w++) RunSlot(many, conflictFree);
         List<double>[] rates = [[], [], [], []];
-        SchedulerStats manyBefore = many.Stats;
+        SchedulerStats manyBefore = many.Stats, oneBefore = one.Stats;
         var clock = Stopwatch.StartNew();
         while (rates[0].Count < 3 * SlotsPerTurn || clock.Elapsed.TotalSeconds < seconds)
         {
@@ -133,7 +139,7 @@ public static class ExecBench
         double checkpointMs = (Stopwatch.GetTimestamp() - checkpointStart) * 1000.0 / Stopwatch.Frequency;
         store.Dispose();
         string recovery = CheckRecovery(storeOptions, workload, leader, rootSlot, rootHash, capitalization);
-        SchedulerStats split = many.Stats.Since(manyBefore);
+        SchedulerStats split = many.Stats.Since(manyBefore), oneSplit = one.Stats.Since(oneBefore);
         double allocatedPerTransaction = SteadyStateAllocation(Path.Combine(directory, "steady"), threads, helperCores);
         string blockstore = CheckBlockstore(Path.Combine(directory, "blocks"));
 
@@ -153,6 +159,11 @@ public static class ExecBench
               .Result("checkpoint_ms", checkpointMs)
               .Result("scheduling_cpu_ns_per_tx", split.SchedulingNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Result("execution_cpu_ns_per_tx", split.ExecutionNanoseconds / (double)Math.Max(1, split.SampledTransactions))
+              .Result("execution_cpu_ns_per_tx_1_worker", oneSplit.ExecutionNanoseconds / (double)Math.Max(1, oneSplit.SampledTransactions))
+              .Result("scheduling_cpu_ns_per_tx_1_worker", oneSplit.SchedulingNanoseconds / (double)Math.Max(1, oneSplit.SampledTransactions))
+              .Result("execution_cpu_ns_per_tx_on_helpers", split.HelperExecutionNanoseconds / (double)Math.Max(1, split.HelperSampledTransactions))
+              .Result("execution_cpu_ns_per_tx_on_coordinator", (split.ExecutionNanoseconds - split.HelperExecutionNanoseconds) / (double)Math.Max(1, split.SampledTransactions - split.HelperSampledTransactions))
+              .Result("helper_share", split.HelperSampledTransactions / (double)Math.Max(1, split.SampledTransactions))
               .Reference("one_worker_conflict_free_tps", freeOne)
               .Reference("random_reads_per_s_1_thread", readsOne)
               .Reference("random_reads_per_s_all_workers", readsMany)
@@ -164,7 +175,7 @@ public static class ExecBench
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
         report.Note($"workers = the scheduling thread plus {threads - 1} helper thread(s){(pin ? ", pinned to cores" : "")}; signatures are not checked (the sigverify stage does that)");
-        report.Note("the timed slots are the first ones of a new node, whose status cache is still filling (150 slots of signatures), so they allocate; allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots)");
+        report.Note($"timed after {WarmUpSlots + configs.Length} warm-up slots: the steady state of a running node (the status cache holds {TransactionLimits.BlockhashMaxAgeSlots} slots of signatures and recycles its tables; a young node's first slots page-fault on fresh tables); allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots)");
         report.Note("amdahl_bound_workers is the speedup N workers could reach from the measured thread CPU split (one batch in 16): serial S = coordinator scheduling, parallel E = execution on all workers; bound = total / max(S, total / N)");
         report.Note("memory_random_read_scaling is this machine's aggregate random-read rate on the workers' cores over one core (64 MiB buffer, same run): the ceiling of speedup_workers_vs_1 once the accounts outgrow the caches; with a cache-sized working set (e.g. --accounts 8192) the speedup is bounded by amdahl_bound_workers instead");
         report.Note(recovery);

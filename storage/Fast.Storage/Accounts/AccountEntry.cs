@@ -13,7 +13,7 @@ public struct AccountEntry
     public Pubkey Owner;
     public ulong Lamports;
 
-    /// <summary>Never null; an empty array when the account has no data. Replaced (never written into) on change.</summary>
+    /// <summary>Never null once loaded; an empty array when the account has no data. Replaced (never written into) on change.</summary>
     public byte[] Data;
     public bool Executable;
 
@@ -22,7 +22,9 @@ public struct AccountEntry
 
     /// <summary>
     /// False while only the key is known: the scheduler adds entries unloaded (to lock them) and the
-    /// worker that takes the write lock loads the state, so loads run in parallel. A loaded entry never
+    /// worker that takes the write lock loads the state, so loads run in parallel. An unloaded entry is
+    /// all zero — even <see cref="Key"/>, <see cref="KeyHash"/> and <see cref="Data"/> are set by the load
+    /// (the overlay keeps the key beside it: <see cref="AccountOverlay.KeyAt"/>). A loaded entry never
     /// goes back.
     /// </summary>
     public bool Loaded;

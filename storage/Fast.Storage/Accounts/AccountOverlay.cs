@@ -21,6 +21,7 @@ public sealed class AccountOverlay
     private const int MinBuckets = 1024;
 
     private AccountEntry[][] _chunks;
+    private Pubkey[][] _keyChunks; // the owner's copy of each entry's key: lookups never read an entry a worker writes
     private int _chunkCount;
     private int _count;
 
@@ -31,6 +32,7 @@ public sealed class AccountOverlay
     public AccountOverlay()
     {
         _chunks = new AccountEntry[4][];
+        _keyChunks = new Pubkey[4][];
         _buckets = new long[MinBuckets];
         _bucketMask = MinBuckets - 1;
     }
@@ -62,16 +64,22 @@ public sealed class AccountOverlay
             if ((int)(bucket >> 32) == hash)
             {
                 int index = (int)bucket - 1;
-                if (this[index].Key == key) return index;
+                if (KeyAt(index) == key) return index;
             }
         }
     }
 
-    /// <summary>The index of <paramref name="key"/>'s entry, adding it unloaded (see <see cref="AccountEntry.Loaded"/>) when absent: one hash, one probe.</summary>
-    public int FindOrAddUnloaded(in Pubkey key)
+    /// <summary>
+    /// The index of <paramref name="key"/>'s entry, adding it unloaded when absent: one hash, one probe.
+    /// Adding writes only the owner's key table and index, never the entry: the worker that loads
+    /// it (<see cref="AccountEntry.Loaded"/>) is the first to write its cache lines, so they do not
+    /// have to travel from the scheduler's core. <paramref name="hash"/> is the key's
+    /// <see cref="SeededHash"/>, for the loader.
+    /// </summary>
+    public int FindOrAddUnloaded(in Pubkey key, out int hash)
     {
         if ((_count + 1) * 2 > _buckets.Length) GrowBuckets();
-        int hash = SeededHash.Of(key);
+        hash = SeededHash.Of(key);
         long[] buckets = _buckets;
         int mask = _bucketMask;
         int b = hash & mask;
@@ -82,24 +90,19 @@ public sealed class AccountOverlay
             if ((int)(bucket >> 32) == hash)
             {
                 int found = (int)bucket - 1;
-                if (this[found].Key == key) return found;
+                if (KeyAt(found) == key) return found;
             }
         }
-        int index = _count;
-        if (index == Capacity) AddChunk();
-        ref AccountEntry entry = ref this[index];
-        entry.Key = key;
-        entry.Lamports = 0;
-        entry.Owner = default;
-        entry.Executable = false;
-        entry.Data = [];
-        entry.Loaded = false;
-        entry.Written = false;
-        entry.KeyHash = hash;
+        int index = Append(key);
         buckets[b] = ((long)hash << 32) | (uint)(index + 1);
-        _count = index + 1;
         return index;
     }
+
+    /// <summary><see cref="FindOrAddUnloaded(in Pubkey, out int)"/> without the hash.</summary>
+    public int FindOrAddUnloaded(in Pubkey key) => FindOrAddUnloaded(key, out _);
+
+    /// <summary>The key of the entry at <paramref name="index"/> (loaded or not). Owner thread, or any thread once frozen.</summary>
+    public ref readonly Pubkey KeyAt(int index) => ref _keyChunks[index >> ChunkShift][index & ChunkMask];
 
     /// <summary>
     /// Asks the CPU to start loading the index slot where <paramref name="key"/> would be, so a
@@ -137,6 +140,8 @@ public sealed class AccountOverlay
     {
         int index = AddUnloaded(key);
         ref AccountEntry entry = ref this[index];
+        entry.Key = key;
+        entry.KeyHash = SeededHash.Of(key);
         entry.Lamports = lamports;
         entry.Owner = owner;
         entry.Executable = executable;
@@ -149,19 +154,17 @@ public sealed class AccountOverlay
     public int AddUnloaded(in Pubkey key)
     {
         if ((_count + 1) * 2 > _buckets.Length) GrowBuckets();
+        int index = Append(key);
+        Insert(SeededHash.Of(key), index);
+        return index;
+    }
+
+    /// <summary>Takes the next entry (cleared: unloaded, unwritten) for <paramref name="key"/>; the caller indexes it.</summary>
+    private int Append(in Pubkey key)
+    {
         int index = _count;
         if (index == Capacity) AddChunk();
-        ref AccountEntry entry = ref this[index];
-        entry.Key = key;
-        entry.Lamports = 0;
-        entry.Owner = default;
-        entry.Executable = false;
-        entry.Data = [];
-        entry.Loaded = false;
-        entry.Written = false;
-        int hash = SeededHash.Of(key);
-        entry.KeyHash = hash;
-        Insert(hash, index);
+        _keyChunks[index >> ChunkShift][index & ChunkMask] = key;
         _count = index + 1;
         return index;
     }
@@ -196,7 +199,11 @@ public sealed class AccountOverlay
             var grown = new AccountEntry[_chunks.Length * 2][];
             Array.Copy(_chunks, grown, _chunkCount);
             _chunks = grown;
+            var grownKeys = new Pubkey[_keyChunks.Length * 2][];
+            Array.Copy(_keyChunks, grownKeys, _chunkCount);
+            _keyChunks = grownKeys;
         }
+        _keyChunks[_chunkCount] = new Pubkey[ChunkSize];
         _chunks[_chunkCount++] = new AccountEntry[ChunkSize];
     }
 
