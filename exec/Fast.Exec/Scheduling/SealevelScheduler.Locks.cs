@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec.Banking;
+using Fast.Storage;
 using Fast.Storage.Accounts;
 
 namespace Fast.Exec.Scheduling;
@@ -57,25 +59,60 @@ public sealed partial class SealevelScheduler
         while (batch.Count < batchSize && _pendingCount < _pending.Length && _next < _count)
         {
             int t = _next++;
+            if (t + BytesPrefetchDistance < _count) PrefetchBytes(t + BytesPrefetchDistance);
             if (t + PrefetchDistance < _count) Prefetch(t + PrefetchDistance);
             Admit(t);
             if (!TrySchedule(t, batch, epoch)) _pending[_pendingCount++] = t;
         }
     }
 
-    /// <summary>How many transactions ahead of admission the coordinator prefetches index slots.</summary>
+    /// <summary>How many transactions ahead of admission the coordinator hashes keys and prefetches their index slots.</summary>
     private const int PrefetchDistance = 8;
 
-    /// <summary>Starts the memory loads a later <see cref="Admit"/> and status lookup of transaction <paramref name="t"/> will need.</summary>
+    /// <summary>How many transactions ahead of admission the coordinator starts loading a transaction's key bytes (the first stage).</summary>
+    private const int BytesPrefetchDistance = 16;
+
+    /// <summary>Ring of the key hashes <see cref="Prefetch"/> computed, <see cref="TransactionLimits.MaxAccountKeys"/> per transaction, indexed by transaction mod this.</summary>
+    private const int HashRing = 16;
+
+    private readonly int[] _aheadHashes = new int[HashRing * TransactionLimits.MaxAccountKeys];
+
+    /// <summary>Primes the look-ahead for the first transactions of an execution (later ones are prefetched as earlier ones are admitted).</summary>
+    private void PrefetchFirst()
+    {
+        for (int t = 0; t < Math.Min(_count, BytesPrefetchDistance); t++) PrefetchBytes(t);
+        for (int t = 0; t < Math.Min(_count, PrefetchDistance); t++) Prefetch(t);
+    }
+
+    /// <summary>First stage: starts loading the lines holding transaction <paramref name="t"/>'s account keys.</summary>
+    private unsafe void PrefetchBytes(int t)
+    {
+        if (!Sse.IsSupported) return;
+        ref readonly VerifiedTransaction tx = ref _txs[t];
+        TransactionLayout layout = tx.Layout;
+        ref byte keys = ref tx.Buffer[tx.Offset + layout.AccountKeysOffset];
+        int length = layout.AccountKeyCount * Pubkey.Size;
+        for (int offset = 0; offset < length; offset += 64) Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref keys, offset)));
+        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref keys, length - 1)));
+    }
+
+    /// <summary>
+    /// Second stage: hashes transaction <paramref name="t"/>'s keys (kept for its <see cref="Admit"/>) and
+    /// starts loading the index slots they land in.
+    /// </summary>
     private void Prefetch(int t)
     {
         ref readonly VerifiedTransaction tx = ref _txs[t];
         TransactionLayout layout = tx.Layout;
-        ReadOnlySpan<byte> bytes = tx.Buffer.AsSpan(tx.Offset, layout.Length);
-        Bank bank = _bank!;
-        AccountOverlay overlay = bank.OverlayForExecution;
-        ReadOnlySpan<Pubkey> keys = MemoryMarshal.Cast<byte, Pubkey>(bytes.Slice(layout.AccountKeysOffset, layout.AccountKeyCount * Pubkey.Size));
-        for (int i = 0; i < keys.Length; i++) overlay.Prefetch(keys[i]);
+        ReadOnlySpan<Pubkey> keys = MemoryMarshal.Cast<byte, Pubkey>(tx.Buffer.AsSpan(tx.Offset + layout.AccountKeysOffset, layout.AccountKeyCount * Pubkey.Size));
+        AccountOverlay overlay = _bank!.OverlayForExecution;
+        Span<int> hashes = _aheadHashes.AsSpan((t % HashRing) * TransactionLimits.MaxAccountKeys, keys.Length);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int hash = SeededHash.Of(keys[i]);
+            hashes[i] = hash;
+            overlay.PrefetchSlot(hash);
+        }
     }
 
     /// <summary>Resolves a transaction's account keys to entries of the bank's overlay (loading them on first touch).</summary>
@@ -88,7 +125,8 @@ public sealed partial class SealevelScheduler
         int start = _handleCursor;
         Span<int> handles = _handles.AsSpan(start, keys.Length);
         Span<int> hashes = _hashes.AsSpan(start, keys.Length);
-        for (int i = 0; i < keys.Length; i++) handles[i] = overlay.FindOrAddUnloaded(keys[i], out hashes[i]);
+        _aheadHashes.AsSpan((t % HashRing) * TransactionLimits.MaxAccountKeys, keys.Length).CopyTo(hashes); // computed by Prefetch
+        for (int i = 0; i < keys.Length; i++) handles[i] = overlay.FindOrAddUnloaded(keys[i], hashes[i]);
         _handleStart[t] = start;
         _handleCursor = start + keys.Length;
         EnsureLockCapacity(overlay.Count);

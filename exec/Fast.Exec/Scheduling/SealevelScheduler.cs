@@ -109,6 +109,7 @@ public sealed partial class SealevelScheduler : IDisposable
         _bank = bank;
         try
         {
+            PrefetchFirst();
             Run();
         }
         catch

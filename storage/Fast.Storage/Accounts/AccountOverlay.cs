@@ -78,8 +78,14 @@ public sealed class AccountOverlay
     /// </summary>
     public int FindOrAddUnloaded(in Pubkey key, out int hash)
     {
-        if ((_count + 1) * 2 > _buckets.Length) GrowBuckets();
         hash = SeededHash.Of(key);
+        return FindOrAddUnloaded(key, hash);
+    }
+
+    /// <summary><see cref="FindOrAddUnloaded(in Pubkey, out int)"/> with the key's <see cref="SeededHash"/> already computed.</summary>
+    public int FindOrAddUnloaded(in Pubkey key, int hash)
+    {
+        if ((_count + 1) * 2 > _buckets.Length) GrowBuckets();
         long[] buckets = _buckets;
         int mask = _bucketMask;
         int b = hash & mask;
@@ -103,18 +109,6 @@ public sealed class AccountOverlay
 
     /// <summary>The key of the entry at <paramref name="index"/> (loaded or not). Owner thread, or any thread once frozen.</summary>
     public ref readonly Pubkey KeyAt(int index) => ref _keyChunks[index >> ChunkShift][index & ChunkMask];
-
-    /// <summary>
-    /// Asks the CPU to start loading the index slot where <paramref name="key"/> would be, so a
-    /// <see cref="Find(in Pubkey)"/> a few transactions later does not wait for memory (the scheduler looks ahead).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Prefetch(in Pubkey key)
-    {
-        if (!Sse.IsSupported) return;
-        long[] buckets = _buckets;
-        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buckets), SeededHash.Of(key) & _bucketMask)));
-    }
 
     /// <summary>Starts loading the index slot for a key with this <see cref="SeededHash"/> (first stage of a look-ahead).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
