@@ -20,6 +20,7 @@ public sealed class BankingCounters
     public long CheckpointsDeferred;
     public long DurableRootSlot;
     public long LastCheckpointMicroseconds;
+    public long MaxCheckpointStartMicroseconds;
     public long NoEntryBuffer;
     public long LastRootMicroseconds;
     public long MaxRootMicroseconds;

@@ -98,7 +98,11 @@ public sealed partial class BankingStage
         Counters.LastRootMicroseconds = (long)(milliseconds * 1000);
         if (Counters.LastRootMicroseconds > Counters.MaxRootMicroseconds) Counters.MaxRootMicroseconds = Counters.LastRootMicroseconds;
         if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? $", checkpoint started in {outcome.CheckpointStartElapsed.TotalMilliseconds:0} ms" : "")}); banking waited");
-        if (outcome.Checkpointed) Counters.Checkpoints++;
+        if (outcome.Checkpointed)
+        {
+            Counters.Checkpoints++;
+            Counters.MaxCheckpointStartMicroseconds = Math.Max(Counters.MaxCheckpointStartMicroseconds, (long)outcome.CheckpointStartElapsed.TotalMicroseconds);
+        }
         if (outcome.CheckpointDeferred) Counters.CheckpointsDeferred++;
         if (outcome.CompletedCheckpoint is CheckpointReport durable)
         {
