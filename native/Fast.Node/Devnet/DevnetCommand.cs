@@ -19,15 +19,17 @@ public static class DevnetCommand
         Option<long> basePort = CliOptions.Integer("--base-port", "First of each validator's block of 10 ports (gossip, TPU, ...)", 8000, 1, 65_000);
         Option<bool> reset = new("--reset") { Description = "Delete --ledger and start a new cluster" };
         Option<bool> quiet = new("--no-status") { Description = "Do not print a status line per slot" };
+        Option<long> limitLedger = CliOptions.Integer("--limit-ledger-slots", "Rooted slots of ledger each validator keeps (0: all)", (long)DevnetOptions.DefaultLimitLedgerSlots, 0, 1_000_000_000);
         Option<string[]> extra = new("--validator-arg") { Description = "An extra argument for every `fast validator` (repeatable)", AllowMultipleArgumentsPerToken = false };
         Command command = new("devnet", "Run a local cluster on loopback: genesis, keypairs (faucet.json), N validator processes, a status line per slot")
         {
-            validators, ledger, slotMs, hashesPerTick, rpcPort, basePort, reset, quiet, extra,
+            validators, ledger, slotMs, hashesPerTick, rpcPort, basePort, reset, quiet, limitLedger, extra,
         };
         command.SetAction(parse =>
         {
             DevnetOptions options = new((int)parse.GetValue(validators), parse.GetValue(ledger)!, (uint)parse.GetValue(slotMs), (ulong)parse.GetValue(hashesPerTick),
-                (int)parse.GetValue(rpcPort), (int)parse.GetValue(basePort), parse.GetValue(reset), !parse.GetValue(quiet), parse.GetValue(extra) ?? []);
+                (int)parse.GetValue(rpcPort), (int)parse.GetValue(basePort), parse.GetValue(reset), !parse.GetValue(quiet), parse.GetValue(extra) ?? [],
+                (ulong)parse.GetValue(limitLedger));
             using CancellationTokenSource stop = new();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

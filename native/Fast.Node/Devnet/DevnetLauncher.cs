@@ -8,7 +8,11 @@ using Fast.Node.Ledger;
 namespace Fast.Node.Devnet;
 
 /// <summary>What `fast devnet` was asked to run.</summary>
-public sealed record DevnetOptions(int Validators, string Ledger, uint SlotMs, ulong HashesPerTick, int RpcPort, int BasePort, bool Reset, bool Status, string[] ExtraValidatorArgs);
+public sealed record DevnetOptions(int Validators, string Ledger, uint SlotMs, ulong HashesPerTick, int RpcPort, int BasePort, bool Reset, bool Status, string[] ExtraValidatorArgs, ulong LimitLedgerSlots = DevnetOptions.DefaultLimitLedgerSlots)
+{
+    /// <summary>A devnet keeps ~20 minutes of 600 ms slots of ledger by default (bench-tps fills ~3 MB a slot).</summary>
+    public const ulong DefaultLimitLedgerSlots = 2000;
+}
 
 /// <summary>
 /// `fast devnet`: a local cluster on loopback. Makes (or reuses) a genesis under --ledger with
@@ -126,6 +130,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
             "--tpu-port", ports.Tpu.ToString(CultureInfo.InvariantCulture),
             "--tpu-tcp-port", ports.TpuTcp.ToString(CultureInfo.InvariantCulture),
             "--low-power",
+            "--limit-ledger-slots", options.LimitLedgerSlots.ToString(CultureInfo.InvariantCulture),
         ];
         args.AddRange(options.ExtraValidatorArgs);
         ProcessStartInfo start = SelfInvocation(args);

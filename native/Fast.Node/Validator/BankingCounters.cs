@@ -21,6 +21,8 @@ public sealed class BankingCounters
     public long DurableRootSlot;
     public long LastCheckpointMicroseconds;
     public long MaxCheckpointStartMicroseconds;
+    public long LedgerFloor;
+    public long LedgerPurges;
     public long NoEntryBuffer;
     public long LastRootMicroseconds;
     public long MaxRootMicroseconds;

@@ -111,8 +111,21 @@ public sealed partial class BankingStage
             Counters.LastCheckpointMicroseconds = (long)durable.Duration.TotalMicroseconds;
         }
         _blockstore.MarkRooted(slot);
+        PurgeLedger(slot);
         Counters.Roots++;
         if (_chain.Get(slot) is SlotRecord record) _chain.Rooted(record);
+    }
+
+    /// <summary>Drops ledger below <see cref="LedgerRetention.Floor"/> once it has moved a step (with a limit set).</summary>
+    private void PurgeLedger(ulong root)
+    {
+        ulong limit = _config.LimitLedgerSlots;
+        if (limit == 0) return;
+        ulong floor = LedgerRetention.Floor(root, _forks.DurableRootSlot, limit);
+        if (floor < (ulong)Counters.LedgerFloor + LedgerRetention.Step(limit)) return;
+        _blockstore.PurgeBefore(floor);
+        Counters.LedgerFloor = (long)floor;
+        Counters.LedgerPurges++;
     }
 
     /// <summary>

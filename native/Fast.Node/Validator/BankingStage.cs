@@ -23,6 +23,9 @@ public sealed record BankingConfig
     /// <summary>A slot becomes root this many slots after it froze (Tower BFT: lockout depth 31).</summary>
     public ulong RootDistance { get; init; } = 31;
 
+    /// <summary>Rooted slots of ledger to keep (0: all); see <see cref="LedgerRetention"/>.</summary>
+    public ulong LimitLedgerSlots { get; init; }
+
     public int? Core { get; init; }
 }
 

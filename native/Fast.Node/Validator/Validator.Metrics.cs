@@ -80,6 +80,8 @@ public sealed partial class Validator
              .Counter("fast_banking_checkpoints_durable_total", "Accounts checkpoints that became durable", Volatile.Read(ref b.CheckpointsDurable))
              .Counter("fast_banking_checkpoints_deferred_total", "Checkpoints due while the previous one was still being written (retried at the next root)", Volatile.Read(ref b.CheckpointsDeferred))
              .Gauge("fast_checkpoint_durable_root_slot", "Root slot of the last durable accounts checkpoint (a crash recovers here and replays later slots)", Volatile.Read(ref b.DurableRootSlot))
+             .Gauge("fast_ledger_floor_slot", "Slots below this were purged from the Blockstore (--limit-ledger-slots; 0: nothing purged)", Volatile.Read(ref b.LedgerFloor))
+             .Counter("fast_ledger_purges_total", "Blockstore purges", Volatile.Read(ref b.LedgerPurges))
              .Gauge("fast_checkpoint_start_max_ms", "Longest time the banking thread spent starting a checkpoint (the rest is written in the background)", Volatile.Read(ref b.MaxCheckpointStartMicroseconds) / 1000.0)
              .Gauge("fast_checkpoint_duration_ms", "Start-to-durable time of the last accounts checkpoint", Volatile.Read(ref b.LastCheckpointMicroseconds) / 1000.0)
              .Gauge("fast_root_duration_ms", "Time the last root (flush into FASTER, checkpoint when due) held the banking thread", Volatile.Read(ref b.LastRootMicroseconds) / 1000.0)

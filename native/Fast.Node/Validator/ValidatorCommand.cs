@@ -36,12 +36,13 @@ public static class ValidatorCommand
         Option<long> entryTransactions = CliOptions.Integer("--max-entry-transactions", "Transactions per entry", d.MaxEntryTransactions, 1, 4096);
         Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
         Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
+        Option<long> limitLedger = CliOptions.Integer("--limit-ledger-slots", "Keep this many rooted slots of ledger, purging older ones (never those a restart replays or restores; 0 keeps everything)", (long)d.LimitLedgerSlots, 0, 1_000_000_000);
         Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the recent-signature index size (96 B per entry)", d.SignatureIndexLog2, 10, 26);
         Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
-            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, signatureIndex, accountsMemory,
+            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory,
         };
         command.SetAction(parse =>
         {
@@ -71,6 +72,7 @@ public static class ValidatorCommand
                 MaxEntryTransactions = (int)parse.GetValue(entryTransactions),
                 RootDistance = (ulong)parse.GetValue(rootDistance),
                 CheckpointIntervalSlots = (ulong)parse.GetValue(checkpointInterval),
+                LimitLedgerSlots = (ulong)parse.GetValue(limitLedger),
                 SignatureIndexLog2 = (int)parse.GetValue(signatureIndex),
                 AccountsMemoryBytes = parse.GetValue(accountsMemory) << 20,
             };

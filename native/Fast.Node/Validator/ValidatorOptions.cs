@@ -35,6 +35,9 @@ public sealed record ValidatorOptions
     public int MaxEntryTransactions { get; init; } = 512;
     public ulong RootDistance { get; init; } = 31;
     public ulong CheckpointIntervalSlots { get; init; } = 32;
+
+    /// <summary>Rooted slots of ledger to keep; 0 keeps everything (see <see cref="LedgerRetention"/>).</summary>
+    public ulong LimitLedgerSlots { get; init; }
     public int SignatureIndexLog2 { get; init; } = 19;
     public long AccountsMemoryBytes { get; init; } = 256L << 20;
 }
