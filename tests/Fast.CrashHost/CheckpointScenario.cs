@@ -15,6 +15,12 @@ public static class CheckpointScenario
     public const int Accounts = 2000;
     public const int StateLength = 64;
 
+    /// <summary>The crash host compacts once the log spans this much (a root of these accounts is ~150 KB, so within seconds)...</summary>
+    public const long CompactAboveBytes = 4L << 20;
+
+    /// <summary>...a slice of this much (one page) at a time.</summary>
+    public const long CompactionSliceBytes = 1L << 20;
+
     public static Pubkey Key(int i) => CrashScenario.Key(10_000 + i);
 
     /// <summary>Account <paramref name="i"/>'s lamports at root <paramref name="slot"/>; zero (deleted) for one account in seven.</summary>
@@ -39,6 +45,6 @@ public static class CheckpointScenario
         IndexBytes = 1L << 20,
         PageBytes = 1L << 20,
         MemoryBytes = 8L << 20,
-        SegmentBytes = 16L << 20,
+        SegmentBytes = 1L << 20, // small files, so compaction's truncation deletes some between kills
     };
 }

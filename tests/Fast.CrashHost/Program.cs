@@ -11,9 +11,11 @@ using Fast.Storage.Blocks;
 //   blockstore <dir>  → "durable <slot>" once AppendEntries of a complete slot returned (committed).
 //   chain <dir>       → "slot <n> <bank hash>" once slot n's entries are committed, executed and frozen;
 //                       it roots RootLag slots behind and checkpoints every CheckpointIntervalSlots roots.
-//   accounts <dir>    → "checkpoint <slot>" once the background checkpoint of root <slot> is durable; it
+//   accounts <dir>    → "checkpoint <slot>" once the background checkpoint of root <slot> is durable, and
+//                       "compacted <scanned bytes> <copied bytes>" after each compaction slice; it
 //                       writes a root of CheckpointScenario accounts per slot (continuing from what it
-//                       recovered), starts a checkpoint whenever none is in flight, and reads from
+//                       recovered), compacts a slice of the log when it outgrows CompactAboveBytes and starts
+//                       a checkpoint whenever none is in flight, and reads from
 //                       another thread throughout — so a kill lands inside checkpoints.
 if (args.Length < 2) return Usage();
 string mode = args[0];
@@ -98,6 +100,10 @@ static void RunAccounts(string directory, StreamWriter output)
         CheckpointScenario.State(slot, state);
         accounts.WriteRoot(slot, state);
         if (accounts.TryCompleteCheckpoint(out CheckpointReport report)) output.WriteLine($"checkpoint {report.Slot}");
+        if (!accounts.CheckpointInProgress && accounts.LogBytes > CheckpointScenario.CompactAboveBytes && accounts.TryCompact(CheckpointScenario.CompactionSliceBytes, out CompactionReport compaction))
+        {
+            output.WriteLine($"compacted {compaction.ScannedBytes} {compaction.CopiedBytes}");
+        }
         if (!accounts.CheckpointInProgress) accounts.TryBeginCheckpoint();
         Thread.Sleep(1);
     }

@@ -40,6 +40,9 @@ public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts,
 
     /// <summary>A background checkpoint that became durable since the previous root, or null.</summary>
     public CheckpointReport? CompletedCheckpoint { get; init; }
+
+    /// <summary>The accounts-log compaction slice this root ran, or null (see AccountsDb.MaybeCompact).</summary>
+    public CompactionReport? Compaction { get; init; }
 }
 
 /// <summary>
@@ -168,6 +171,7 @@ public sealed class BankForks
         {
             completed = report;
         }
+        CompactionReport? compaction = _accounts.MaybeCompact(out CompactionReport slice) ? slice : null; // before the checkpoint: its copies go in it
         bool checkpoint = false, deferred = false;
         TimeSpan checkpointStart = TimeSpan.Zero;
         if (slot - _lastCheckpointSlot >= Options.CheckpointIntervalSlots)
@@ -210,6 +214,7 @@ public sealed class BankForks
             CheckpointStartElapsed = checkpointStart,
             CheckpointDeferred = deferred,
             CompletedCheckpoint = completed,
+            Compaction = compaction,
         };
     }
 

@@ -22,6 +22,10 @@ public sealed class BankingCounters
     public long LastCheckpointMicroseconds;
     public long MaxCheckpointStartMicroseconds;
     public long LedgerFloor;
+    public long CompactionSlices;
+    public long CompactedBytes;
+    public long CompactionCopiedBytes;
+    public long MaxCompactionMicroseconds;
     public long LedgerPurges;
     public long NoEntryBuffer;
     public long LastRootMicroseconds;

@@ -97,13 +97,20 @@ public sealed partial class BankingStage
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Counters.LastRootMicroseconds = (long)(milliseconds * 1000);
         if (Counters.LastRootMicroseconds > Counters.MaxRootMicroseconds) Counters.MaxRootMicroseconds = Counters.LastRootMicroseconds;
-        if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? $", checkpoint started in {outcome.CheckpointStartElapsed.TotalMilliseconds:0} ms" : "")}); banking waited");
+        if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? $", checkpoint started in {outcome.CheckpointStartElapsed.TotalMilliseconds:0} ms" : "")}{(outcome.Compaction is CompactionReport c ? $", compacted {c.ScannedBytes >> 20} MiB of log in {c.Duration.TotalMilliseconds:0} ms" : "")}); banking waited");
         if (outcome.Checkpointed)
         {
             Counters.Checkpoints++;
             Counters.MaxCheckpointStartMicroseconds = Math.Max(Counters.MaxCheckpointStartMicroseconds, (long)outcome.CheckpointStartElapsed.TotalMicroseconds);
         }
         if (outcome.CheckpointDeferred) Counters.CheckpointsDeferred++;
+        if (outcome.Compaction is CompactionReport compaction)
+        {
+            Counters.CompactionSlices++;
+            Counters.CompactedBytes += compaction.ScannedBytes;
+            Counters.CompactionCopiedBytes += compaction.CopiedBytes;
+            Counters.MaxCompactionMicroseconds = Math.Max(Counters.MaxCompactionMicroseconds, (long)compaction.Duration.TotalMicroseconds);
+        }
         if (outcome.CompletedCheckpoint is CheckpointReport durable)
         {
             Counters.CheckpointsDurable++;

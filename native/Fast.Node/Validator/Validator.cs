@@ -125,6 +125,7 @@ public sealed partial class Validator : IAsyncDisposable
             Directory = Path.Combine(options.LedgerPath, "accounts"),
             MemoryBytes = options.AccountsMemoryBytes,
             IndexBytes = 16L << 20,
+            CompactAboveBytes = options.AccountsCompactAboveBytes,
         });
         var blockstore = Blockstore.Open(new BlockstoreOptions { Directory = Path.Combine(options.LedgerPath, "blocks") });
         var forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots });

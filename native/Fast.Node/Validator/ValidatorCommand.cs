@@ -39,10 +39,11 @@ public static class ValidatorCommand
         Option<long> limitLedger = CliOptions.Integer("--limit-ledger-slots", "Keep this many rooted slots of ledger, purging older ones (never those a restart replays or restores; 0 keeps everything)", (long)d.LimitLedgerSlots, 0, 1_000_000_000);
         Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the recent-signature index size (96 B per entry)", d.SignatureIndexLog2, 10, 26);
         Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
+        Option<long> compactAbove = CliOptions.Integer("--accounts-compact-above-mb", "Compact the accounts log once it spans more than this many MiB (and twice what the last pass left); 0 never", d.AccountsCompactAboveBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
-            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory,
+            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
         };
         command.SetAction(parse =>
         {
@@ -75,6 +76,7 @@ public static class ValidatorCommand
                 LimitLedgerSlots = (ulong)parse.GetValue(limitLedger),
                 SignatureIndexLog2 = (int)parse.GetValue(signatureIndex),
                 AccountsMemoryBytes = parse.GetValue(accountsMemory) << 20,
+                AccountsCompactAboveBytes = parse.GetValue(compactAbove) << 20,
             };
             return Run(options, io);
         });

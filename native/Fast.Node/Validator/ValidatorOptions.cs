@@ -40,4 +40,7 @@ public sealed record ValidatorOptions
     public ulong LimitLedgerSlots { get; init; }
     public int SignatureIndexLog2 { get; init; } = 19;
     public long AccountsMemoryBytes { get; init; } = 256L << 20;
+
+    /// <summary>Compact the accounts log once it spans more than this (and twice its last compacted size); 0 never.</summary>
+    public long AccountsCompactAboveBytes { get; init; } = 1L << 30;
 }

@@ -31,6 +31,8 @@ public sealed partial class AccountsDb
 {
     private CheckpointRun? _inFlight;
     private long _indexCheckpointTail = -1;
+    private long _indexCheckpointBegin = -1; // the log's begin at the last index checkpoint
+    private long _truncatedUntil;
 
     /// <summary>Checkpoints begun since open (the synchronous ones included).</summary>
     public int CheckpointCount { get; private set; }
@@ -58,16 +60,22 @@ public sealed partial class AccountsDb
             Observe(_inFlight);
         }
         long started = Stopwatch.GetTimestamp();
-        bool withIndex = _indexCheckpointTail < 0 || _store.Log.TailAddress - _indexCheckpointTail >= Options.IndexBytes;
+        long begin = _store.Log.BeginAddress;
+        // After a compaction moved the begin, the index is checkpointed too, so recovery never replays from below the begin.
+        bool withIndex = _indexCheckpointTail < 0 || _store.Log.TailAddress - _indexCheckpointTail >= Options.IndexBytes || begin != _indexCheckpointBegin;
         long tail = _store.Log.TailAddress;
         long version = _store.SystemState.Version; // the checkpoint's version; the owner leaves it below
         bool initiated = withIndex
             ? _store.TryInitiateFullCheckpoint(out _, CheckpointType.FoldOver)
             : _store.TryInitiateHybridLogCheckpoint(out _, CheckpointType.FoldOver);
         if (!initiated) return false;
-        if (withIndex) _indexCheckpointTail = tail;
+        if (withIndex)
+        {
+            _indexCheckpointTail = tail;
+            _indexCheckpointBegin = begin;
+        }
         EnterNextVersion(version);
-        CheckpointRun run = new(RootSlot ?? 0, withIndex, started);
+        CheckpointRun run = new(RootSlot ?? 0, withIndex, started, begin);
         run.Start(_store);
         _inFlight = run;
         CheckpointCount++;
@@ -105,9 +113,12 @@ public sealed partial class AccountsDb
         WaitForCheckpoint();
         long started = Stopwatch.GetTimestamp();
         long tail = _store.Log.TailAddress;
+        long begin = _store.Log.BeginAddress;
         (bool ok, _) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
         if (!ok) ThrowHelper.ThrowStorage("FASTER refused the checkpoint (another one is in progress)");
         _indexCheckpointTail = tail;
+        _indexCheckpointBegin = begin;
+        TruncateCompacted(begin);
         CheckpointCount++;
         CheckpointReport report = new(RootSlot ?? 0, true, Stopwatch.GetElapsedTime(started));
         LastCheckpoint = report;
@@ -120,9 +131,22 @@ public sealed partial class AccountsDb
         if (run.Failure is Exception failure)
         {
             _indexCheckpointTail = -1;
+            _indexCheckpointBegin = -1;
             throw new StorageException($"the accounts checkpoint of root {run.Report.Slot} failed: {failure.Message}", failure);
         }
         LastCheckpoint = run.Report;
+        TruncateCompacted(run.BeginAddress);
+    }
+
+    /// <summary>
+    /// Deletes the log files below <paramref name="durableBegin"/>, the begin a durable checkpoint recorded
+    /// (compaction moved it; nothing compacts while a checkpoint is unobserved, so it is still the begin).
+    /// </summary>
+    private void TruncateCompacted(long durableBegin)
+    {
+        if (durableBegin <= _truncatedUntil || _store.Log.BeginAddress != durableBegin) return;
+        _store.Log.Truncate();
+        _truncatedUntil = durableBegin;
     }
 
     /// <summary>
@@ -143,8 +167,11 @@ public sealed partial class AccountsDb
     }
 
     /// <summary>One background checkpoint: FASTER's completion driven on the thread pool, and what it took.</summary>
-    private sealed class CheckpointRun(ulong slot, bool withIndex, long startedTimestamp)
+    private sealed class CheckpointRun(ulong slot, bool withIndex, long startedTimestamp, long beginAddress)
     {
+        /// <summary>The log's begin when the checkpoint started (what it records).</summary>
+        public long BeginAddress { get; } = beginAddress;
+
         private Task? _task;
 
         public CheckpointReport Report { get; private set; } = new(slot, withIndex, TimeSpan.Zero);

@@ -24,6 +24,15 @@ public sealed record AccountsDbOptions
     /// <summary>Size of each log file on disk.</summary>
     public long SegmentBytes { get; init; } = 1L << 30;
 
+    /// <summary>
+    /// Compact the log once it spans more than this (and more than twice what the last compaction pass
+    /// left); 0 never compacts. See AccountsDb.Compaction.cs.
+    /// </summary>
+    public long CompactAboveBytes { get; init; } = 1L << 30;
+
+    /// <summary>Log bytes one compaction slice covers (whole pages, at least one): the most a root waits for compaction.</summary>
+    public long CompactionSliceBytes { get; init; } = 16L << 20;
+
     /// <summary>The largest account data this store accepts (derived from the page size).</summary>
     public int MaxDataLength => (int)Math.Min(Account.MaxDataLength, PageBytes - 256);
 }

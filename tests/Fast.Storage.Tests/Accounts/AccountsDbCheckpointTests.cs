@@ -71,11 +71,12 @@ public class AccountsDbCheckpointTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     [Fact]
-    public void Kill_9_while_background_checkpoints_are_written_recovers_a_whole_root_at_or_after_the_last_durable_one()
+    public void Kill_9_while_background_checkpoints_and_compactions_run_recovers_a_whole_root_at_or_after_the_last_durable_one()
     {
         using TempDir dir = new("fast-crash-checkpoints");
         ulong previousRoot = 0;
-        for (int round = 0; round < 3; round++)
+        int compactions = 0;
+        for (int round = 0; round < 4; round++)
         {
             ulong durable = 0;
             int reports = 0;
@@ -85,11 +86,10 @@ public class AccountsDbCheckpointTests(Xunit.Abstractions.ITestOutputHelper outp
                 while (reports < wanted)
                 {
                     string line = host.ReadLine(TimeSpan.FromSeconds(60)) ?? throw new Xunit.Sdk.XunitException($"crash host stopped: {host.StandardError}");
-                    durable = ulong.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-                    reports++;
+                    if (Observe(line, ref durable, ref compactions)) reports++;
                 }
                 Thread.Sleep(Random.Shared.Next(0, 20));
-                foreach (string line in host.KillAndDrain()) durable = ulong.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                foreach (string line in host.KillAndDrain()) Observe(line, ref durable, ref compactions);
             }
             using var db = AccountsDb.Open(CheckpointScenario.Options(dir.Path));
             ulong root = db.Recovered!.Slot;
@@ -107,6 +107,21 @@ public class AccountsDbCheckpointTests(Xunit.Abstractions.ITestOutputHelper outp
             }
             previousRoot = root;
         }
+        output.WriteLine($"{compactions} compaction slices ran between the kills");
+        Assert.True(compactions > 0, "the crash host never compacted: the kills did not exercise compaction");
+    }
+
+    /// <summary>A crash host line: "checkpoint SLOT" (true, sets <paramref name="durable"/>) or "compacted SCANNED COPIED".</summary>
+    private static bool Observe(string line, ref ulong durable, ref int compactions)
+    {
+        string[] parts = line.Split(' ');
+        if (parts[0] == "compacted")
+        {
+            compactions++;
+            return false;
+        }
+        durable = ulong.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        return true;
     }
 
     private static ulong Lamports(ulong slot, int i) => (i + (int)slot) % 5 == 0 ? 0 : slot * 1000 + (ulong)i + 1;
