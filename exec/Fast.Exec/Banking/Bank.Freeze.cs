@@ -23,8 +23,8 @@ public sealed partial class Bank
         AccountOverlay overlay = _overlay!;
         if (CollectedFees > 0)
         {
-            ref AccountEntry leader = ref overlay[Resolve(Leader)];
-            if (!leader.Loaded) Load(ref leader, Leader, Storage.SeededHash.Of(Leader));
+            ref AccountEntry leader = ref overlay[Resolve(Leader, out int leaderHash)];
+            if (!leader.Loaded) Load(ref leader, Leader, leaderHash);
             leader.Lamports = checked(leader.Lamports + CollectedFees);
             leader.Written = true;
         }

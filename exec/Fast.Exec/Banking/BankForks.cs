@@ -29,10 +29,7 @@ public sealed record BankForksOptions
 /// </summary>
 public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts, int PrunedBanks, bool Checkpointed)
 {
-    /// <summary>Time SetRoot took on the calling thread (flush, root record, checkpoint start, pruning).</summary>
-    public TimeSpan Elapsed { get; init; }
-
-    /// <summary>The part of <see cref="Elapsed"/> spent starting a checkpoint (zero when none was due).</summary>
+    /// <summary>Time spent starting a checkpoint (zero when none was due).</summary>
     public TimeSpan CheckpointStartElapsed { get; init; }
 
     /// <summary>A checkpoint was due but the previous one was still being written (retried at the next root).</summary>
@@ -148,7 +145,6 @@ public sealed class BankForks
         Bank newRoot = _banks.GetValueOrDefault(slot) ?? throw new ArgumentException($"no live bank at slot {slot}", nameof(slot));
         if (newRoot == Root) return default;
         if (!newRoot.IsFrozen) ThrowHelper.ThrowInvalidOperation($"bank {slot} is not frozen");
-        long started = Stopwatch.GetTimestamp();
         _rootAdvances++;
         List<Bank> path = _path;
         path.Clear();
@@ -166,11 +162,7 @@ public sealed class BankForks
             bank.IsRooted = true;
         }
         WriteRootRecord(newRoot);
-        CheckpointReport? completed = null;
-        if (_accounts.TryCompleteCheckpoint(out CheckpointReport report))
-        {
-            completed = report;
-        }
+        CheckpointReport? completed = _accounts.TryCompleteCheckpoint(out CheckpointReport report) ? report : null;
         CompactionReport? compaction = _accounts.MaybeCompact(out CompactionReport slice) ? slice : null; // before the checkpoint: its copies go in it
         bool checkpoint = false, deferred = false;
         TimeSpan checkpointStart = TimeSpan.Zero;
@@ -210,7 +202,6 @@ public sealed class BankForks
         dropped.Clear();
         return new RootOutcome(flushedBanks, flushedAccounts, pruned, checkpoint)
         {
-            Elapsed = Stopwatch.GetElapsedTime(started),
             CheckpointStartElapsed = checkpointStart,
             CheckpointDeferred = deferred,
             CompletedCheckpoint = completed,

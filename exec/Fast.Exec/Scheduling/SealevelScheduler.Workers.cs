@@ -11,7 +11,6 @@ namespace Fast.Exec.Scheduling;
 /// <summary>The execution side: running a batch (on any execution thread), its look-ahead prefetches, and the helper threads' loop.</summary>
 public sealed partial class SealevelScheduler
 {
-
     /// <summary>Runs a batch's transactions in order (any execution thread).</summary>
     private void ExecuteBatch(ExecutionBatch batch, ExecutionScratch scratch)
     {

@@ -1,3 +1,6 @@
+using Fast.Exec.Banking;
+using Fast.Storage.Accounts;
+
 namespace Fast.Node.Validator;
 
 /// <summary>What the banking stage did. Written by the banking thread, read by /metrics.</summary>
@@ -30,4 +33,28 @@ public sealed class BankingCounters
     public long NoEntryBuffer;
     public long LastRootMicroseconds;
     public long MaxRootMicroseconds;
+
+    /// <summary>Adds what rooting a slot did (banking thread).</summary>
+    public void Record(in RootOutcome outcome)
+    {
+        if (outcome.Checkpointed)
+        {
+            Checkpoints++;
+            MaxCheckpointStartMicroseconds = Math.Max(MaxCheckpointStartMicroseconds, (long)outcome.CheckpointStartElapsed.TotalMicroseconds);
+        }
+        if (outcome.CheckpointDeferred) CheckpointsDeferred++;
+        if (outcome.Compaction is CompactionReport compaction)
+        {
+            CompactionSlices++;
+            CompactedBytes += compaction.ScannedBytes;
+            CompactionCopiedBytes += compaction.CopiedBytes;
+            MaxCompactionMicroseconds = Math.Max(MaxCompactionMicroseconds, (long)compaction.Duration.TotalMicroseconds);
+        }
+        if (outcome.CompletedCheckpoint is CheckpointReport durable)
+        {
+            CheckpointsDurable++;
+            DurableRootSlot = (long)durable.Slot;
+            LastCheckpointMicroseconds = (long)durable.Duration.TotalMicroseconds;
+        }
+    }
 }

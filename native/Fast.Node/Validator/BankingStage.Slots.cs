@@ -98,30 +98,14 @@ public sealed partial class BankingStage
         Counters.LastRootMicroseconds = (long)(milliseconds * 1000);
         if (Counters.LastRootMicroseconds > Counters.MaxRootMicroseconds) Counters.MaxRootMicroseconds = Counters.LastRootMicroseconds;
         if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? $", checkpoint started in {outcome.CheckpointStartElapsed.TotalMilliseconds:0} ms" : "")}{(outcome.Compaction is CompactionReport c ? $", compacted {c.ScannedBytes >> 20} MiB of log in {c.Duration.TotalMilliseconds:0} ms" : "")}); banking waited");
-        if (outcome.Checkpointed)
-        {
-            Counters.Checkpoints++;
-            Counters.MaxCheckpointStartMicroseconds = Math.Max(Counters.MaxCheckpointStartMicroseconds, (long)outcome.CheckpointStartElapsed.TotalMicroseconds);
-        }
-        if (outcome.CheckpointDeferred) Counters.CheckpointsDeferred++;
-        if (outcome.Compaction is CompactionReport compaction)
-        {
-            Counters.CompactionSlices++;
-            Counters.CompactedBytes += compaction.ScannedBytes;
-            Counters.CompactionCopiedBytes += compaction.CopiedBytes;
-            Counters.MaxCompactionMicroseconds = Math.Max(Counters.MaxCompactionMicroseconds, (long)compaction.Duration.TotalMicroseconds);
-        }
-        if (outcome.CompletedCheckpoint is CheckpointReport durable)
-        {
-            Counters.CheckpointsDurable++;
-            Counters.DurableRootSlot = (long)durable.Slot;
-            Counters.LastCheckpointMicroseconds = (long)durable.Duration.TotalMicroseconds;
-        }
+        Counters.Record(outcome);
         _blockstore.MarkRooted(slot);
         PurgeLedger(slot);
         Counters.Roots++;
         if (_chain.Get(slot) is SlotRecord record) _chain.Rooted(record);
     }
+
+    private ulong _ledgerFloor;
 
     /// <summary>Drops ledger below <see cref="LedgerRetention.Floor"/> once it has moved a step (with a limit set).</summary>
     private void PurgeLedger(ulong root)
@@ -129,8 +113,9 @@ public sealed partial class BankingStage
         ulong limit = _config.LimitLedgerSlots;
         if (limit == 0) return;
         ulong floor = LedgerRetention.Floor(root, _forks.DurableRootSlot, limit);
-        if (floor < (ulong)Counters.LedgerFloor + LedgerRetention.Step(limit)) return;
+        if (floor < _ledgerFloor + LedgerRetention.Step(limit)) return;
         _blockstore.PurgeBefore(floor);
+        _ledgerFloor = floor;
         Counters.LedgerFloor = (long)floor;
         Counters.LedgerPurges++;
     }

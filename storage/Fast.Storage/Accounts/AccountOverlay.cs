@@ -132,24 +132,18 @@ public sealed class AccountOverlay
     /// <summary>Adds a loaded entry for a key that is not in the overlay (the caller checked with <see cref="Find(in Pubkey)"/>).</summary>
     public int Add(in Pubkey key, ulong lamports, in Pubkey owner, bool executable, byte[] data)
     {
-        int index = AddUnloaded(key);
+        if ((_count + 1) * 2 > _buckets.Length) GrowBuckets();
+        int hash = SeededHash.Of(key);
+        int index = Append(key);
+        Insert(hash, index);
         ref AccountEntry entry = ref this[index];
         entry.Key = key;
-        entry.KeyHash = SeededHash.Of(key);
+        entry.KeyHash = hash;
         entry.Lamports = lamports;
         entry.Owner = owner;
         entry.Executable = executable;
         entry.Data = data;
         entry.Loaded = true;
-        return index;
-    }
-
-    /// <summary>Adds an entry that knows only its key (see <see cref="AccountEntry.Loaded"/>); the key must not be in the overlay.</summary>
-    public int AddUnloaded(in Pubkey key)
-    {
-        if ((_count + 1) * 2 > _buckets.Length) GrowBuckets();
-        int index = Append(key);
-        Insert(SeededHash.Of(key), index);
         return index;
     }
 

@@ -46,6 +46,29 @@ public class AccountOverlayTests
     }
 
     [Fact]
+    public void An_entry_added_unloaded_is_clear_even_where_a_reset_overlay_held_a_loaded_one()
+    {
+        // The scheduler adds entries without writing them (the loading worker does): a reused overlay must hand out clear ones.
+        AccountOverlay overlay = new();
+        for (int i = 0; i < 600; i++) overlay.Add(AccountsDbTests.Key(i), 5, AccountsDbTests.Key(9), true, [1, 2]);
+        overlay[3].Written = true;
+        overlay.Reset();
+        for (int i = 0; i < 600; i++)
+        {
+            int index = overlay.FindOrAddUnloaded(AccountsDbTests.Key(1000 + i), out int hash);
+            Assert.Equal(SeededHash.Of(AccountsDbTests.Key(1000 + i)), hash);
+            Assert.Equal(AccountsDbTests.Key(1000 + i), overlay.KeyAt(index));
+            ref AccountEntry entry = ref overlay[index];
+            Assert.False(entry.Loaded);
+            Assert.False(entry.Written);
+            Assert.Equal(0UL, entry.Lamports);
+            Assert.Null(entry.Data);
+            Assert.Equal(index, overlay.Find(AccountsDbTests.Key(1000 + i))); // found through the owner's key table
+        }
+        Assert.Equal(600, overlay.Count);
+    }
+
+    [Fact]
     public void The_pool_hands_back_returned_overlays_empty()
     {
         AccountOverlayPool pool = new(maxPooled: 1);
