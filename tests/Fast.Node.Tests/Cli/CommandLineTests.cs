@@ -75,6 +75,7 @@ public class CommandLineTests
         { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--limit-ledger-slots", "-1"] },
         { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--limit-ledger-slots", "lots"] },
         { ["devnet", "--limit-ledger-slots", "1e99"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--accounts-compact-above-mb", "-8"] },
         { ["devnet", "--validators", "2"] },
         { ["devnet", "--slot-ms", "0"] },
         { ["bench-tps", "--duration", "0"] },
