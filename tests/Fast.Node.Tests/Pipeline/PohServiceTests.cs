@@ -117,7 +117,8 @@ public class PohServiceTests
         List<PohRecordOutcome> outcomes = [];
         var clock = Stopwatch.StartNew();
         long id = 0;
-        while (clock.ElapsedMilliseconds < 400)
+        // At least 400 ms, and on a starved machine until the queue has filled and refused records (10 s at most).
+        while (clock.ElapsedMilliseconds < 400 || (service.RecordsLedgerBehind == 0 && clock.ElapsedMilliseconds < 10_000))
         {
             ulong slot = (ulong)(service.Ticks / 4);
             service.Records.TryEnqueue(new PohRecord(slot, Hash.Compute(BitConverter.GetBytes(++id)), 1, Payload, id));
@@ -152,7 +153,9 @@ public class PohServiceTests
         List<PohSlotEnd> ends = [];
         var clock = Stopwatch.StartNew();
         long id = 0;
-        while (clock.ElapsedMilliseconds < 600)
+        // At least 600 ms, and on a starved machine until slots were both abandoned and completed (10 s at most).
+        while (clock.ElapsedMilliseconds < 600
+               || ((service.SlotsAbandoned == 0 || stream.Count(e => e.IsTick && e.TickHeight % 4 == 0) < 5) && clock.ElapsedMilliseconds < 10_000))
         {
             bool stalled = clock.ElapsedMilliseconds / 60 % 2 == 1;
             if (!stalled) stream.AddRange(Drain(service.Entries));
@@ -234,7 +237,7 @@ public class PohServiceTests
         PohConfig config = PohConfig.LowPowerDevnet(slotMs: 20, ticksPerSlot: 4) with { Core = 1000 };
         using PohService service = new(config, Hash.Zero, 0);
         service.Start();
-        Thread.Sleep(40);
+        SpinWait.SpinUntil(() => service.Ticks > 0, TimeSpan.FromSeconds(10)); // a starved machine may take a while to run the thread
         service.Stop();
         Assert.NotEqual(0, service.PinErrno);
         Assert.True(service.Ticks > 0);
