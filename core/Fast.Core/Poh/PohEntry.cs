@@ -34,5 +34,9 @@ public readonly record struct PohEntry(
     public PohSegment ToSegment() => IsTick ? PohSegment.Tick(NumHashes, Hash) : PohSegment.WithMixin(NumHashes, Hash, Mixin);
 }
 
-/// <summary>A slot's final tick was produced: the slot ended on <see cref="LastTickHash"/> at tick height <see cref="TickHeight"/>.</summary>
-public readonly record struct PohSlotEnd(ulong Slot, ulong TickHeight, Hash LastTickHash);
+/// <summary>
+/// A slot's final tick was produced: the slot ended on <see cref="LastTickHash"/> at tick height
+/// <see cref="TickHeight"/>. <see cref="Abandoned"/>: part of the slot never reached the ledger, so
+/// the slot is dead (never confirmed) and the next slot builds on this one's parent.
+/// </summary>
+public readonly record struct PohSlotEnd(ulong Slot, ulong TickHeight, Hash LastTickHash, bool Abandoned = false);

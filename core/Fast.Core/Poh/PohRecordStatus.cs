@@ -21,4 +21,10 @@ public enum PohRecordStatus : byte
 
     /// <summary>The record carries no transactions, or more than an entry may hold (a bug in the producer).</summary>
     Invalid,
+
+    /// <summary>The entry could not be queued for the ledger (the writer is behind): nothing was mixed in; the producer may retry.</summary>
+    LedgerBehind,
+
+    /// <summary>The record's slot was abandoned (one of its ticks could not be queued for the ledger): it will never be confirmed; record into the next slot.</summary>
+    SlotAbandoned,
 }

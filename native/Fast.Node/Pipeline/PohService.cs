@@ -13,6 +13,16 @@ namespace Fast.Node.Pipeline;
 /// <see cref="SlotEnds"/> (for the leader's slot logic) and <see cref="RecordOutcomes"/> (for the
 /// banking stage). It never waits on another stage: a full queue drops and counts.
 /// <para>
+/// The ledger never misses an entry it was promised: a record is mixed in only when its entry has
+/// room in <see cref="Entries"/> (PoH is that queue's only producer, so the room stays there), with
+/// room kept for the slot's remaining ticks; otherwise it is answered
+/// <see cref="PohRecordStatus.LedgerBehind"/> and nothing is hashed. A tick cannot wait, so when one
+/// cannot be queued its slot is abandoned: nothing more of that slot is published, records for it
+/// are answered <see cref="PohRecordStatus.SlotAbandoned"/>, its <see cref="PohSlotEnd"/> says
+/// <see cref="PohSlotEnd.Abandoned"/>, and the next slot's chain restarts from the hash the abandoned
+/// slot started from (its parent's last tick), so the next block verifies on that parent.
+/// </para>
+/// <para>
 /// Ticks are paced to the wall clock: tick k is due <c>k × slotMs / ticksPerSlot</c> after start.
 /// In the default mode the thread hashes flat out and, when a tick comes early, spins (taking
 /// records) until it is due — the core is PoH's anyway. In <see cref="PohConfig.LowPower"/> mode it
@@ -42,7 +52,17 @@ public sealed class PohService : IDisposable
     private long _recordsRecorded;
     private long _recordsRejected;
     private long _lateTicks;
+    private long _slotsAbandoned;
+    private long _recordsLedgerBehind;
     private int _pinErrno;
+
+    // Abandonment (PoH thread only): the hash the current slot started from, the newest abandoned slot,
+    // and whether the chain must restart from that hash once the abandoned slot's final tick is out.
+    private Hash _slotStartHash;
+    private ulong _abandonedSlot = ulong.MaxValue;
+    private bool _restartChain;
+    private PohRecord _pendingRecord;
+    private bool _hasPendingRecord;
 
     // The pacing anchor: the timestamp at which tick height _anchorTickHeight was reached (PoH thread only).
     private long _anchorTimestamp;
@@ -59,6 +79,7 @@ public sealed class PohService : IDisposable
         _config = config;
         _time = time ?? TimeProvider.System;
         _generator = new PohGenerator(start, tickHeight, config.HashesPerTick, config.TicksPerSlot);
+        _slotStartHash = start;
         _timestampsPerTick = config.TickNanoseconds * (_time.TimestampFrequency / 1e9);
         Records = new BoundedQueue<PohRecord>(config.RecordQueueCapacity);
         Entries = new BoundedQueue<PohEntry>(config.EntryQueueCapacity);
@@ -71,7 +92,10 @@ public sealed class PohService : IDisposable
     /// <summary>In: records from the banking stage.</summary>
     public BoundedQueue<PohRecord> Records { get; }
 
-    /// <summary>Out: every entry and tick, in chain order (a gap means <see cref="EntriesDropped"/> grew).</summary>
+    /// <summary>
+    /// Out: entries and ticks for the ledger, in chain order. Every recorded entry is in it; a slot
+    /// whose tick could not be queued stops there (it is abandoned: its final tick never comes).
+    /// </summary>
     public BoundedQueue<PohEntry> Entries { get; }
 
     /// <summary>Out: one item per completed slot.</summary>
@@ -88,6 +112,12 @@ public sealed class PohService : IDisposable
     public long OutcomesDropped => Volatile.Read(ref _outcomesDropped);
     public long RecordsRecorded => Volatile.Read(ref _recordsRecorded);
     public long RecordsRejected => Volatile.Read(ref _recordsRejected);
+
+    /// <summary>Slots abandoned because one of their ticks found <see cref="Entries"/> full.</summary>
+    public long SlotsAbandoned => Volatile.Read(ref _slotsAbandoned);
+
+    /// <summary>Records refused (<see cref="PohRecordStatus.LedgerBehind"/>) because their entry had no room in <see cref="Entries"/>.</summary>
+    public long RecordsLedgerBehind => Volatile.Read(ref _recordsLedgerBehind);
 
     /// <summary>Ticks produced more than a quarter tick after they were due (the machine does not sustain <see cref="PohConfig.HashesPerTick"/>).</summary>
     public long LateTicks => Volatile.Read(ref _lateTicks);
@@ -132,9 +162,9 @@ public sealed class PohService : IDisposable
         while (!_stopping)
         {
             ApplyResets();
-            _generator.DrainRecords(Records, _config.MaxRecordsPerDrain, ref sink);
+            DrainRecords(ref sink);
             ulong height = _generator.TickHeight;
-            _generator.HashBatch(batch, ref sink);
+            HashBatch(batch, ref sink);
             Volatile.Write(ref _hashes, (long)_generator.TotalHashes);
             if (_generator.TickHeight == height) continue;
 
@@ -144,7 +174,7 @@ public sealed class PohService : IDisposable
             if (now - due > _timestampsPerTick / 4) Volatile.Write(ref _lateTicks, _lateTicks + 1);
             while (now < due && !_stopping)
             {
-                _generator.DrainRecords(Records, _config.MaxRecordsPerDrain, ref sink);
+                DrainRecords(ref sink);
                 Thread.SpinWait(32);
                 now = _time.GetTimestamp();
             }
@@ -158,7 +188,7 @@ public sealed class PohService : IDisposable
         while (!_stopping)
         {
             ApplyResets();
-            _generator.DrainRecords(Records, _config.MaxRecordsPerDrain, ref sink);
+            DrainRecords(ref sink);
             long due = DueTimestamp(_generator.TickHeight + 1);
             long now = _time.GetTimestamp();
             if (now < due)
@@ -173,8 +203,8 @@ public sealed class PohService : IDisposable
             ulong height = _generator.TickHeight;
             while (_generator.TickHeight == height && !_stopping)
             {
-                _generator.HashBatch(batch, ref sink);
-                _generator.DrainRecords(Records, _config.MaxRecordsPerDrain, ref sink);
+                HashBatch(batch, ref sink);
+                DrainRecords(ref sink);
             }
             Volatile.Write(ref _hashes, (long)_generator.TotalHashes);
             if (_time.GetTimestamp() - due > _timestampsPerTick / 4) Volatile.Write(ref _lateTicks, _lateTicks + 1);
@@ -187,6 +217,9 @@ public sealed class PohService : IDisposable
         while (_resets.TryDequeue(out PohReset request))
         {
             _generator.Reset(request.Hash, request.TickHeight);
+            _slotStartHash = request.Hash;
+            _abandonedSlot = ulong.MaxValue;
+            _restartChain = false;
             reset = true;
         }
         if (reset) Anchor();
@@ -201,23 +234,107 @@ public sealed class PohService : IDisposable
     /// <summary>When the tick that brings the height to <paramref name="tickHeight"/> is due.</summary>
     private long DueTimestamp(ulong tickHeight) => _anchorTimestamp + (long)((tickHeight - _anchorTickHeight) * _timestampsPerTick);
 
+    /// <summary>One batch of hashes; when it ended an abandoned slot, the chain restarts from the slot's start hash before anything else is mixed in.</summary>
+    private void HashBatch(ulong batch, ref Publisher sink)
+    {
+        _generator.HashBatch(batch, ref sink);
+        if (!_restartChain) return;
+        _restartChain = false;
+        _generator.Reset(_slotStartHash, _generator.TickHeight);
+    }
+
+    /// <summary>
+    /// <see cref="PohGenerator.DrainRecords{TSink}"/> with the ledger's admission in front: up to
+    /// <see cref="PohConfig.MaxRecordsPerDrain"/> records (the one waiting for a tick first), each
+    /// refused without hashing when its slot was abandoned or its entry has no room.
+    /// </summary>
+    private void DrainRecords(ref Publisher sink)
+    {
+        int taken = 0;
+        while (true)
+        {
+            PohRecord record;
+            if (_hasPendingRecord)
+            {
+                record = _pendingRecord;
+            }
+            else
+            {
+                if (taken == _config.MaxRecordsPerDrain || !Records.TryDequeue(out record)) break;
+                taken++;
+            }
+
+            PohRecordStatus status = Admit(record);
+            if (status == PohRecordStatus.Recorded) status = _generator.Record(record, ref sink);
+            if (status == PohRecordStatus.TickDue)
+            {
+                _pendingRecord = record;
+                _hasPendingRecord = true;
+                break;
+            }
+            _hasPendingRecord = false;
+            _pendingRecord = default;
+            if (status == PohRecordStatus.LedgerBehind) Volatile.Write(ref _recordsLedgerBehind, _recordsLedgerBehind + 1);
+            if (status != PohRecordStatus.Recorded) PublishRejection(record, status);
+        }
+    }
+
+    /// <summary>Whether a record for the current slot may be mixed in now (<see cref="PohRecordStatus.Recorded"/>: yes; records for other slots are the generator's to judge).</summary>
+    private PohRecordStatus Admit(in PohRecord record)
+    {
+        ulong slot = _generator.Slot;
+        if (record.Slot != slot) return PohRecordStatus.Recorded;
+        if (slot == _abandonedSlot) return PohRecordStatus.SlotAbandoned;
+        // Room for this entry and for the slot's remaining ticks: a record never costs its slot a tick.
+        ulong ticksLeft = (ulong)_config.TicksPerSlot - _generator.TickHeight % (ulong)_config.TicksPerSlot;
+        int reserve = (int)Math.Min(ticksLeft, (ulong)(Entries.Capacity / 2));
+        return Entries.Capacity - Entries.Count > reserve ? PohRecordStatus.Recorded : PohRecordStatus.LedgerBehind;
+    }
+
     private void PublishEntry(in PohEntry entry)
     {
-        if (Entries.TryEnqueue(entry)) Volatile.Write(ref _entriesPublished, _entriesPublished + 1);
-        else Volatile.Write(ref _entriesDropped, _entriesDropped + 1);
-
         if (entry.IsTick)
         {
             Volatile.Write(ref _ticks, _ticks + 1);
+            if (entry.Slot == _abandonedSlot) return; // the rest of an abandoned slot is not published
+            if (Entries.TryEnqueue(entry))
+            {
+                Volatile.Write(ref _entriesPublished, _entriesPublished + 1);
+                return;
+            }
+            Volatile.Write(ref _entriesDropped, _entriesDropped + 1);
+            Abandon(entry.Slot);
             return;
         }
-        Volatile.Write(ref _recordsRecorded, _recordsRecorded + 1);
-        PublishOutcome(new PohRecordOutcome(entry.RecordId, entry.Slot, PohRecordStatus.Recorded, entry.Hash, entry.TickHeight));
+
+        if (entry.Slot != _abandonedSlot && Entries.TryEnqueue(entry))
+        {
+            Volatile.Write(ref _entriesPublished, _entriesPublished + 1);
+            Volatile.Write(ref _recordsRecorded, _recordsRecorded + 1);
+            PublishOutcome(new PohRecordOutcome(entry.RecordId, entry.Slot, PohRecordStatus.Recorded, entry.Hash, entry.TickHeight));
+            return;
+        }
+        // Not reached while this thread is the queue's only producer (Admit saw the room). Were it
+        // reached, the chain already holds the entry, so its slot can never be completed: abandon it.
+        Volatile.Write(ref _entriesDropped, _entriesDropped + 1);
+        Abandon(entry.Slot);
+        Volatile.Write(ref _recordsRejected, _recordsRejected + 1);
+        PublishOutcome(new PohRecordOutcome(entry.RecordId, entry.Slot, PohRecordStatus.SlotAbandoned, default, 0));
+    }
+
+    private void Abandon(ulong slot)
+    {
+        if (slot == _abandonedSlot) return;
+        _abandonedSlot = slot;
+        Volatile.Write(ref _slotsAbandoned, _slotsAbandoned + 1);
     }
 
     private void PublishSlotEnd(in PohSlotEnd slotEnd)
     {
-        if (!SlotEnds.TryEnqueue(slotEnd)) Volatile.Write(ref _slotEndsDropped, _slotEndsDropped + 1);
+        bool abandoned = slotEnd.Slot == _abandonedSlot;
+        if (abandoned) _restartChain = true; // the next slot builds on this one's parent
+        else _slotStartHash = slotEnd.LastTickHash;
+        if (!SlotEnds.TryEnqueue(slotEnd with { Abandoned = abandoned })) Volatile.Write(ref _slotEndsDropped, _slotEndsDropped + 1);
     }
 
     private void PublishRejection(in PohRecord record, PohRecordStatus status)

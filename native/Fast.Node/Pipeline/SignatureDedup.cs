@@ -6,7 +6,8 @@ namespace Fast.Node.Pipeline;
 
 /// <summary>
 /// A lossy filter of recently seen packets, so a flood of one packet costs one signature check,
-/// not thousands. Keyed by a per-process seeded 64-bit hash of the whole packet: a forged copy with
+/// not thousands. A packet is remembered only once it was forwarded (or failed its signature check),
+/// never when a full queue dropped it: the client's retry of the same bytes must go through. Keyed by a per-process seeded 64-bit hash of the whole packet: a forged copy with
 /// a corrupted signature, or a real signature pasted onto other bytes, is a different packet and
 /// cannot poison the filter against the genuine transaction (keying on the signature alone would
 /// let anyone censor a transaction by sending a broken copy first). A fixed table of fingerprints:
@@ -32,16 +33,21 @@ public sealed class SignatureDedup
         _seed = BinaryPrimitives.ReadUInt64LittleEndian(seed) | 1;
     }
 
-    /// <summary>True when this exact packet was seen recently (drop it); otherwise remembers it and returns false.</summary>
-    public bool IsDuplicate(ReadOnlySpan<byte> packet)
+    /// <summary>
+    /// True when this exact packet was seen recently (drop it). Does not remember it: the caller
+    /// calls <see cref="Remember"/> with <paramref name="fingerprint"/> once the packet's fate is
+    /// final (forwarded, or its signature is invalid — a deterministic verdict), so a packet dropped
+    /// for a transient reason (a full queue) can be sent again.
+    /// </summary>
+    public bool IsDuplicate(ReadOnlySpan<byte> packet, out PacketFingerprint fingerprint)
     {
         ulong key = Hash(packet);
-        ulong fingerprint = key | 1; // never 0, the empty mark
-        int index = (int)((key * Multiplier) >> 32) & _mask;
-        if (Volatile.Read(ref _table[index]) == fingerprint) return true;
-        Volatile.Write(ref _table[index], fingerprint);
-        return false;
+        fingerprint = new PacketFingerprint((int)((key * Multiplier) >> 32) & _mask, key | 1); // never 0, the empty mark
+        return Volatile.Read(ref _table[fingerprint.Index]) == fingerprint.Value;
     }
+
+    /// <summary>Marks the packet <paramref name="fingerprint"/> came from as seen.</summary>
+    public void Remember(in PacketFingerprint fingerprint) => Volatile.Write(ref _table[fingerprint.Index], fingerprint.Value);
 
     /// <summary>A seeded multiply-rotate hash over 8-byte words (not cryptographic; the seed keeps collisions out of an attacker's reach).</summary>
     private ulong Hash(ReadOnlySpan<byte> data)
@@ -61,3 +67,6 @@ public sealed class SignatureDedup
         return h ^ (h >> 32);
     }
 }
+
+/// <summary>Where a packet sits in <see cref="SignatureDedup"/>'s table and the mark it leaves there.</summary>
+public readonly record struct PacketFingerprint(int Index, ulong Value);

@@ -30,7 +30,8 @@ public sealed class SigverifyCounters
 /// <summary>
 /// The sigverify stage: N named threads, each optionally pinned to a core, take packets from the
 /// ingest queue in batches, parse each as a transaction (malformed: dropped, counted by status),
-/// drop recent duplicates, check every signature with libsecp256k1 (invalid: dropped, counted),
+/// drop recent duplicates (a packet counts as seen once forwarded or found invalid, never when a
+/// full queue dropped it), check every signature with libsecp256k1 (invalid: dropped, counted),
 /// and pass the survivors with their layout to banking. Never blocks on banking: a full output
 /// queue drops the newest and counts it. Dropped packets' slots go straight back to the pool.
 /// </summary>
@@ -105,7 +106,8 @@ public sealed class SigverifyStage : IDisposable
             _pool.Return(packet.Slot);
             return;
         }
-        if (_dedup is not null && _dedup.IsDuplicate(data))
+        PacketFingerprint fingerprint = default;
+        if (_dedup is not null && _dedup.IsDuplicate(data, out fingerprint))
         {
             Interlocked.Increment(ref Counters.DroppedDuplicate);
             _pool.Return(packet.Slot);
@@ -113,16 +115,20 @@ public sealed class SigverifyStage : IDisposable
         }
         if (!TransactionSignatures.VerifyAll(tx))
         {
+            _dedup?.Remember(fingerprint); // a bad signature stays bad: a flood of it costs one check
             Interlocked.Increment(ref Counters.DroppedInvalidSignature);
             _pool.Return(packet.Slot);
             return;
         }
+        // Remembered only once forwarded: after a drop for a full queue, the same bytes may come again.
+        // (The fingerprint was taken before: once enqueued, the buffer is banking's.)
         if (!_output.TryEnqueue(new VerifiedPacket(packet, tx.Layout)))
         {
             Interlocked.Increment(ref Counters.DroppedOutputFull);
             _pool.Return(packet.Slot);
             return;
         }
+        _dedup?.Remember(fingerprint);
         Interlocked.Increment(ref Counters.Verified);
     }
 

@@ -16,6 +16,14 @@ public sealed class BankingCounters
     public long DroppedDuplicate;
     public long DroppedFeePayer;
     public long RecordsRetriedNextSlot;
+    /// <summary>Records PoH refused because the ledger writer's queue had no room (each retried for a moment).</summary>
+    public long RecordsLedgerBehind;
+    /// <summary>Transactions dropped because the ledger writer stayed behind (clients retry).</summary>
+    public long DroppedLedgerBehind;
+    /// <summary>Working slots discarded because PoH abandoned them.</summary>
+    public long SlotsAbandoned;
+    /// <summary>Transactions executed in an abandoned slot, hence void.</summary>
+    public long TransactionsVoided;
     public long SlotsFrozen;
     public long Roots;
     public long Checkpoints;

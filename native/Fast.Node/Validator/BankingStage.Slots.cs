@@ -29,7 +29,8 @@ public sealed partial class BankingStage
         while (_poh.SlotEnds.TryDequeue(out PohSlotEnd end))
         {
             if (end.Slot != _working.Slot) continue; // a slot before the working bank (after a reset)
-            FreezeAndAdvance(end);
+            if (end.Abandoned) AbandonAndAdvance();
+            else FreezeAndAdvance(end);
             any = true;
         }
         return any;
@@ -71,12 +72,36 @@ public sealed partial class BankingStage
         AdvanceRoot(bank.Slot);
     }
 
+    /// <summary>
+    /// PoH abandoned the working slot (part of it never reached the ledger): it is dead — never
+    /// frozen, never confirmed, what it executed void (its transactions may be sent again) — and the
+    /// next bank builds on its parent, as PoH's chain now does.
+    /// </summary>
+    private void AbandonAndAdvance()
+    {
+        Bank bank = _working;
+        ulong parent = bank.Parent?.Slot ?? _chain.ParentOf(bank.Slot);
+        _chain.MarkDead(bank.Slot);
+        _chain.AddProcessedTransactions(-_slotCommitted);
+        Counters.SlotsAbandoned++;
+        Counters.TransactionsVoided += _slotCommitted;
+        _slotResultCount = 0;
+        _slotCommitted = 0;
+        _slotStarted = Stopwatch.GetTimestamp();
+        _forks.Remove(bank.Slot);
+
+        ulong next = bank.Slot + 1;
+        _chain.SetParent(next, parent);
+        _working = _forks.NewBank(next, parent, _identity);
+        _chain.SetProcessed(next);
+    }
+
     /// <summary>Roots the frozen, durable slot <see cref="BankingConfig.RootDistance"/> behind the one that just froze.</summary>
     private void AdvanceRoot(ulong frozen)
     {
         if (frozen < _config.RootDistance) return;
         ulong candidate = frozen - _config.RootDistance;
-        if (candidate <= _forks.Root.Slot || !_chain.IsDurable(candidate)) return;
+        if (candidate <= _forks.Root.Slot || candidate > (_chain.Confirmed?.Slot ?? 0)) return; // only what is confirmed (durable with its ancestors)
         RootTo(candidate);
     }
 

@@ -36,7 +36,11 @@ public sealed record BankingConfig
 /// processed, a fee payer that cannot pay), copies the rest into a shared entry buffer, records
 /// them into PoH, and only once PoH answers "recorded" executes them in the working bank with the
 /// Sealevel scheduler — so a bank never holds a transaction its slot's ledger does not, and a
-/// record refused at a slot boundary is simply re-recorded into the next slot. When PoH ends a
+/// record refused at a slot boundary is simply re-recorded into the next slot. PoH answers
+/// "recorded" only once the entry is queued for the ledger: an entry it had no room for is retried
+/// for a moment, then its transactions are dropped and counted; a slot PoH abandoned (a tick found
+/// the ledger's queue full) is discarded with everything it executed, and the next bank builds on
+/// its parent. When PoH ends a
 /// slot, it freezes the bank, roots the slot <see cref="BankingConfig.RootDistance"/> behind, and
 /// opens the next bank. Threads: its own; talks to PoH, sigverify and the ledger writer only by queues.
 /// </summary>
@@ -208,10 +212,14 @@ public sealed partial class BankingStage : IDisposable
         return true;
     }
 
+    /// <summary>How long an entry waits for room in the ledger writer's queue before its transactions are dropped (clients retry).</summary>
+    private static readonly long LedgerBehindPatience = Stopwatch.Frequency / 5;
+
     private void RecordAndExecute(EntryBuffer buffer, int count)
     {
         Hash mixin = Mixin(count);
         ReadOnlyMemory<byte> memory = buffer.Memory[..buffer.Length];
+        long ledgerBehindSince = 0;
         while (true)
         {
             long id = ++_nextRecordId;
@@ -229,9 +237,9 @@ public sealed partial class BankingStage : IDisposable
                 buffer.Release(); // ours; the ledger writer releases its own after persisting the entry
                 return;
             }
-            if (outcome.Status is PohRecordStatus.SlotEnded or PohRecordStatus.SlotNotStarted)
+            if (outcome.Status is PohRecordStatus.SlotEnded or PohRecordStatus.SlotNotStarted or PohRecordStatus.SlotAbandoned)
             {
-                // The slot ended under us: nothing executed, so the same entry goes into the next slot.
+                // The slot ended (or was abandoned) under us: nothing executed, so the same entry goes into the next slot.
                 Counters.RecordsRetriedNextSlot++;
                 WaitForSlotEnd(outcome.Slot);
                 if (_stopping)
@@ -240,6 +248,23 @@ public sealed partial class BankingStage : IDisposable
                     buffer.Release();
                     return;
                 }
+                continue;
+            }
+            if (outcome.Status == PohRecordStatus.LedgerBehind)
+            {
+                // Nothing was hashed: PoH had no room to queue the entry for the ledger. Retry briefly, then drop (counted).
+                Counters.RecordsLedgerBehind++;
+                long now = Stopwatch.GetTimestamp();
+                if (ledgerBehindSince == 0) ledgerBehindSince = now;
+                if (_stopping || now - ledgerBehindSince > LedgerBehindPatience)
+                {
+                    Counters.DroppedLedgerBehind += count;
+                    buffer.Release();
+                    buffer.Release();
+                    return;
+                }
+                Thread.Sleep(1);
+                ProcessSlotEnds();
                 continue;
             }
             buffer.Release();

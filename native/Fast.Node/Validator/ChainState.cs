@@ -27,19 +27,27 @@ public sealed class SlotRecord
 
 /// <summary>
 /// The validator's chain as readers see it: the processed (working) slot, the latest frozen slot,
-/// the confirmed slot (frozen and durable in the Blockstore; with one validator its own vote is the
-/// whole stake) and the root (finalized). Written by the banking thread (freezes, roots) and the
-/// ledger writer (durability); read by RPC threads and /metrics. Keeps records of the last
-/// <see cref="RetainedSlots"/> slots.
+/// the confirmed slot and the root (finalized). Durability is per slot: a slot is confirmed (with
+/// one validator its own vote is the whole stake) when it is frozen, its every entry and tick is
+/// durable in the Blockstore, and so is every slot between it and the root on its chain; a dead
+/// (abandoned) slot is never confirmed, and the slots after it build on its parent. Written by the
+/// banking thread (freezes, dead slots, roots) and the ledger writer (durability); read by RPC
+/// threads and /metrics. Keeps records of the last <see cref="RetainedSlots"/> slots.
 /// </summary>
 public sealed class ChainState
 {
     public const int RetainedSlots = 2048;
 
+    /// <summary>Dead slots are remembered this long (≈ 11 h of 600 ms slots; one small entry each), so a status lookup never reports a voided transaction.</summary>
+    public const ulong DeadSlotsRetained = 1 << 16;
+
     private readonly ConcurrentDictionary<ulong, SlotRecord> _slots = new();
     private readonly ConcurrentDictionary<ulong, ulong> _parents = new();
+    private readonly ConcurrentDictionary<ulong, bool> _durable = new();
+    private readonly ConcurrentDictionary<ulong, bool> _dead = new();
+    private readonly Lock _confirmLock = new();
     private long _processedSlot;
-    private long _durableSlot = -1;
+    private SlotRecord? _confirmed;
     private SlotRecord? _frozen;
     private SlotRecord? _root;
     private long _processedTransactions;
@@ -54,24 +62,8 @@ public sealed class ChainState
 
     public SlotRecord? Root => Volatile.Read(ref _root);
 
-    public ulong HighestDurableSlot => (ulong)Math.Max(0, Volatile.Read(ref _durableSlot));
-
-    /// <summary>The newest slot that is frozen and durable.</summary>
-    public SlotRecord? Confirmed
-    {
-        get
-        {
-            SlotRecord? frozen = LatestFrozen;
-            long durable = Volatile.Read(ref _durableSlot);
-            if (frozen is null) return null;
-            if ((long)frozen.Slot <= durable) return frozen;
-            for (long s = durable; s >= (long)Volatile.Read(ref _lowestSlot) && s >= 0; s--)
-            {
-                if (_slots.TryGetValue((ulong)s, out SlotRecord? r)) return r;
-            }
-            return Root;
-        }
-    }
+    /// <summary>The newest slot that is frozen and durable with every slot between it and the root (or the root).</summary>
+    public SlotRecord? Confirmed => Volatile.Read(ref _confirmed) ?? Root;
 
     public SlotRecord? Get(ulong slot) => _slots.GetValueOrDefault(slot);
 
@@ -97,27 +89,70 @@ public sealed class ChainState
             {
                 _slots.TryRemove((ulong)s, out _);
                 _parents.TryRemove((ulong)s, out _);
+                _durable.TryRemove((ulong)s, out _);
             }
             Volatile.Write(ref _lowestSlot, lowest);
         }
+        AdvanceConfirmed();
     }
 
+    /// <summary>PoH abandoned <paramref name="slot"/> (part of it never reached the ledger): it has no block and is never confirmed; what it executed is void.</summary>
+    public void MarkDead(ulong slot)
+    {
+        _dead[slot] = true;
+        if (slot < DeadSlotsRetained) return;
+        foreach (ulong old in _dead.Keys)
+        {
+            if (old < slot - DeadSlotsRetained) _dead.TryRemove(old, out _);
+        }
+    }
+
+    /// <summary>True for a slot PoH abandoned (within the last <see cref="DeadSlotsRetained"/> slots).</summary>
+    public bool IsDead(ulong slot) => _dead.ContainsKey(slot);
+
+    /// <summary>Every entry and tick of <paramref name="slot"/> is durable in the Blockstore (ledger writer).</summary>
     public void MarkDurable(ulong slot)
     {
-        long current;
-        do
-        {
-            current = Volatile.Read(ref _durableSlot);
-            if ((long)slot <= current) return;
-        }
-        while (Interlocked.CompareExchange(ref _durableSlot, (long)slot, current) != current);
+        _durable[slot] = true;
+        AdvanceConfirmed();
     }
 
-    public bool IsDurable(ulong slot) => (long)slot <= Volatile.Read(ref _durableSlot);
+    /// <summary>True when <paramref name="slot"/> itself is durable (its ancestors may not be: see <see cref="Confirmed"/>).</summary>
+    public bool IsDurable(ulong slot) => _durable.ContainsKey(slot);
+
+    /// <summary>
+    /// Moves <see cref="Confirmed"/> along the chain of frozen slots past it, each the child of the
+    /// last, while they are durable. A slot missing in between is dead (the next one's parent skips
+    /// it) or no longer retained (then the parent does not match and the walk stops: conservative).
+    /// </summary>
+    private void AdvanceConfirmed()
+    {
+        lock (_confirmLock)
+        {
+            SlotRecord? confirmed = Volatile.Read(ref _confirmed) ?? Root;
+            SlotRecord? frozen = LatestFrozen;
+            if (confirmed is null || frozen is null) return;
+            SlotRecord tip = confirmed;
+            for (ulong s = tip.Slot + 1; s <= frozen.Slot; s++)
+            {
+                if (!_slots.TryGetValue(s, out SlotRecord? record)) continue;
+                if (record.Parent != tip.Slot || !_durable.ContainsKey(s)) break;
+                tip = record;
+            }
+            if (tip != confirmed || Volatile.Read(ref _confirmed) is null) Volatile.Write(ref _confirmed, tip);
+        }
+    }
 
     public void Rooted(SlotRecord record)
     {
         _slots[record.Slot] = record;
         Volatile.Write(ref _root, record);
+        lock (_confirmLock)
+        {
+            // A root is confirmed by definition (it was confirmed before it was rooted, or recovery says so).
+            SlotRecord? confirmed = Volatile.Read(ref _confirmed);
+            if (confirmed is null || confirmed.Slot < record.Slot) Volatile.Write(ref _confirmed, record);
+        }
+        AdvanceConfirmed();
     }
 }

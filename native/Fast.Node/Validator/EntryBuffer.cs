@@ -72,6 +72,9 @@ public sealed class EntryBufferPool(int maxBuffers, int bufferBytes)
     public int BufferBytes { get; } = bufferBytes;
     public int Created => Volatile.Read(ref _created);
 
+    /// <summary>Buffers a <see cref="TryRent"/> could hand out now (free ones plus those not yet created): <see cref="MaxBuffers"/> when none is in use.</summary>
+    public int Available => _free.Count + MaxBuffers - Created;
+
     /// <summary>A buffer with <paramref name="references"/> owners; null when all <see cref="MaxBuffers"/> are in use.</summary>
     public EntryBuffer? TryRent(int references)
     {

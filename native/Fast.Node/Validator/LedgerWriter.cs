@@ -14,17 +14,20 @@ public sealed class LedgerCounters
     public long Appends;
     public long SlotsCompleted;
     public long AppendFailures;
-    /// <summary>Slots that cannot be confirmed because PoH dropped some of their entries (the writer fell behind).</summary>
-    public long SlotsWithGaps;
+    /// <summary>Slots PoH abandoned (this writer fell behind and a tick found the queue full): written in part, never complete, never confirmed.</summary>
+    public long SlotsAbandoned;
 }
 
 /// <summary>
 /// Persists what PoH produced: one named thread ("fast-ledger") takes entries and ticks in chain
 /// order, serialises them (the entry wire format) into the slot's pending bytes, appends them to
 /// the Blockstore (when the buffer fills, and always at the slot's final tick, which completes the
-/// slot and commits it: durable), then tells <see cref="ChainState"/> the slot is durable — half
-/// of "confirmed". Releases each entry's transaction buffer once written. A slot in which PoH
-/// dropped entries (this writer fell behind) is never marked durable.
+/// slot and commits it: durable), then tells <see cref="ChainState"/> that slot is durable — half
+/// of "confirmed". Releases each entry's transaction buffer once written. PoH queues every entry it
+/// recorded and stops publishing a slot at the first tick it could not queue (the slot is
+/// abandoned), so a slot is complete exactly when its final tick arrives; an abandoned slot is left
+/// incomplete, and the next slot's parent is the last slot that completed (PoH restarted its chain
+/// there). Optionally stalled before each append (<see cref="StallMilliseconds"/>, tests only).
 /// </summary>
 public sealed class LedgerWriter : IDisposable
 {
@@ -38,8 +41,9 @@ public sealed class LedgerWriter : IDisposable
     private int _pendingBytes;
     private int _pendingEntries;
     private ulong _slot = ulong.MaxValue;
-    private bool _slotHasGap;
-    private long _droppedSeen;
+    private ulong _parent;
+    private bool _slotCompleted = true;
+    private ulong? _lastCompletedSlot;
     private volatile bool _stopping;
 
     public LedgerWriter(PohService poh, Blockstore blockstore, ChainState chain, int ticksPerSlot, int? core = null)
@@ -56,6 +60,9 @@ public sealed class LedgerWriter : IDisposable
     public LedgerCounters Counters { get; } = new();
 
     public Exception? Failure { get; private set; }
+
+    /// <summary>Fault injection for tests (<c>--test-stall-ledger-writer-ms</c>): sleep this long before every append, as a slow or stuck disk would.</summary>
+    public int StallMilliseconds { get; init; }
 
     public void Start() => _thread.Start();
 
@@ -88,18 +95,7 @@ public sealed class LedgerWriter : IDisposable
 
     private void Write(in PohEntry entry)
     {
-        long dropped = _poh.EntriesDropped;
-        if (dropped != _droppedSeen)
-        {
-            _droppedSeen = dropped;
-            _slotHasGap = true;
-        }
-        if (entry.Slot != _slot)
-        {
-            Flush(complete: false);
-            _slot = entry.Slot;
-            _slotHasGap = false;
-        }
+        if (entry.Slot != _slot) BeginSlot(entry.Slot);
         int length = entry.EncodedLength;
         if (_pendingBytes + length > _pending.Length) Flush(complete: false);
         SpanWriter writer = new(_pending.AsSpan(_pendingBytes));
@@ -115,24 +111,39 @@ public sealed class LedgerWriter : IDisposable
             Counters.Entries++;
             EntryBuffer.Of(entry.Transactions)?.Release();
         }
-        if (entry.TickHeight == (entry.Slot + 1) * (ulong)_ticksPerSlot && entry.IsTick) Flush(complete: true);
+        if (entry.IsTick && entry.TickHeight == (entry.Slot + 1) * (ulong)_ticksPerSlot)
+        {
+            Flush(complete: true);
+            _slotCompleted = true;
+            _lastCompletedSlot = _slot; // PoH's chain goes on from this slot's final tick: it is the next slot's parent
+        }
+    }
+
+    /// <summary>Closes the previous slot (left incomplete when PoH abandoned it) and opens <paramref name="slot"/> on the last completed slot.</summary>
+    private void BeginSlot(ulong slot)
+    {
+        Flush(complete: false);
+        if (!_slotCompleted) Counters.SlotsAbandoned++;
+        _slot = slot;
+        _slotCompleted = false;
+        _parent = _lastCompletedSlot ?? _chain.ParentOf(slot);
     }
 
     private void Flush(bool complete)
     {
         if (_pendingEntries == 0 || _slot == ulong.MaxValue) return;
+        if (StallMilliseconds > 0) Thread.Sleep(StallMilliseconds);
         ulong slot = _slot;
-        AppendStatus status = _blockstore.AppendEntries(slot, _chain.ParentOf(slot), _pendingEntries, _pending.AsSpan(0, _pendingBytes), complete && !_slotHasGap);
+        AppendStatus status = _blockstore.AppendEntries(slot, _parent, _pendingEntries, _pending.AsSpan(0, _pendingBytes), complete);
         Counters.Appends++;
-        if (status != AppendStatus.Ok) Counters.AppendFailures++;
         _pendingBytes = 0;
         _pendingEntries = 0;
-        if (!complete) return;
-        if (_slotHasGap || status != AppendStatus.Ok)
+        if (status != AppendStatus.Ok)
         {
-            Counters.SlotsWithGaps++;
+            Counters.AppendFailures++;
             return;
         }
+        if (!complete) return;
         Counters.SlotsCompleted++;
         _chain.MarkDurable(slot);
     }

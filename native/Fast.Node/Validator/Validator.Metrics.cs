@@ -96,6 +96,10 @@ public sealed partial class Validator
             Drop(m, "banking", "already_processed", Volatile.Read(ref b.DroppedAlreadyProcessed));
             Drop(m, "banking", "duplicate", Volatile.Read(ref b.DroppedDuplicate));
             Drop(m, "banking", "fee_payer", Volatile.Read(ref b.DroppedFeePayer));
+            Drop(m, "banking", "ledger_behind", Volatile.Read(ref b.DroppedLedgerBehind));
+            Drop(m, "banking", "slot_abandoned", Volatile.Read(ref b.TransactionsVoided));
+            m.Counter("fast_banking_records_ledger_behind_total", "Records PoH refused because the ledger writer's queue had no room (retried, then dropped)", Volatile.Read(ref b.RecordsLedgerBehind))
+             .Counter("fast_banking_slots_abandoned_total", "Working slots discarded because PoH abandoned them", Volatile.Read(ref b.SlotsAbandoned));
         }
         if (_poh is { } poh)
         {
@@ -107,12 +111,15 @@ public sealed partial class Validator
              .Counter("fast_poh_records_total", "Records mixed in", poh.RecordsRecorded, "result=\"recorded\"")
              .Counter("fast_poh_records_total", "Records mixed in", poh.RecordsRejected, "result=\"rejected\"");
             Drop(m, "poh", "entries", poh.EntriesDropped);
+            Drop(m, "poh", "ledger_behind", poh.RecordsLedgerBehind);
+            m.Counter("fast_poh_slots_abandoned_total", "Slots abandoned because a tick found the ledger writer's queue full (dead: never confirmed)", poh.SlotsAbandoned);
         }
         if (_ledger is { } ledger)
         {
             LedgerCounters l = ledger.Counters;
             m.Counter("fast_ledger_slots_completed_total", "Slots written complete to the Blockstore", Volatile.Read(ref l.SlotsCompleted))
-             .Counter("fast_ledger_append_failures_total", "Blockstore appends refused", Volatile.Read(ref l.AppendFailures));
+             .Counter("fast_ledger_append_failures_total", "Blockstore appends refused", Volatile.Read(ref l.AppendFailures))
+             .Counter("fast_ledger_slots_abandoned_total", "Slots written in part and left incomplete because PoH abandoned them", Volatile.Read(ref l.SlotsAbandoned));
         }
         RpcCounters r = rpc.Counters;
         m.Counter("fast_rpc_requests_total", "JSON-RPC calls", Volatile.Read(ref r.Requests));

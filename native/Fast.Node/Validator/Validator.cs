@@ -165,11 +165,13 @@ public sealed partial class Validator : IAsyncDisposable
             HashesPerTick = Genesis.Config.HashesPerTick,
             Core = _options.PohCore,
             LowPower = _options.LowPower,
+            EntryQueueCapacity = _options.PohEntryQueue,
         };
         if (poh.Validate() is string invalid) throw new ValidatorStartException($"PoH settings: {invalid}");
 
         _poh = new PohService(poh, _startHash, _startSlot * (ulong)ticksPerSlot);
-        _ledger = new LedgerWriter(_poh, _blockstore, Chain, ticksPerSlot, _options.Cores?.FirstOrDefault());
+        _ledger = new LedgerWriter(_poh, _blockstore, Chain, ticksPerSlot, _options.Cores?.FirstOrDefault()) { StallMilliseconds = _options.TestStallLedgerWriterMs };
+        if (_options.TestStallLedgerWriterMs > 0) _log.WriteLine($"validator: TEST ONLY: the ledger writer stalls {_options.TestStallLedgerWriterMs} ms before every append");
         Bank working = _forks.NewBank(_startSlot, _startParent, Identity);
         Chain.SetParent(_startSlot, _startParent);
         _banking = new BankingStage(_forks, working, _startBlockHeight, _startTransactions, _scheduler, _poh, _packets, _bankingInput, _entryBuffers, Chain, Signatures,

@@ -33,6 +33,9 @@ public static class ValidatorCommand
         Option<long> sigverifyQueue = CliOptions.Integer("--sigverify-queue", "Packets waiting for sigverify, at most (8 B each)", d.SigverifyQueue, 64, 16 << 20);
         Option<long> bankingQueue = CliOptions.Integer("--banking-queue", "Verified transactions waiting for banking, at most (24 B each)", d.BankingQueue, 64, 16 << 20);
         Option<long> maxConnections = CliOptions.Integer("--max-tpu-connections", "Concurrent TPU TCP connections", d.MaxTpuConnections, 1, 100_000);
+        Option<long> pohEntryQueue = CliOptions.Integer("--poh-entry-queue", "Entries and ticks PoH may have queued for the ledger writer (~130 B each); when full, records wait and a tick that cannot be queued abandons its slot", d.PohEntryQueue, 64, 1 << 24);
+        Option<long> stallLedger = CliOptions.Integer("--test-stall-ledger-writer-ms", "TEST ONLY: the ledger writer sleeps this long before every append (fault injection)", 0, 0, 60_000);
+        stallLedger.Hidden = true;
         Option<long> entryTransactions = CliOptions.Integer("--max-entry-transactions", "Transactions per entry", d.MaxEntryTransactions, 1, 4096);
         Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
         Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
@@ -43,7 +46,7 @@ public static class ValidatorCommand
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
-            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
+            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, pohEntryQueue, stallLedger, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
         };
         command.SetAction(parse =>
         {
@@ -71,6 +74,8 @@ public static class ValidatorCommand
                 BankingQueue = (int)parse.GetValue(bankingQueue),
                 MaxTpuConnections = (int)parse.GetValue(maxConnections),
                 MaxEntryTransactions = (int)parse.GetValue(entryTransactions),
+                PohEntryQueue = (int)parse.GetValue(pohEntryQueue),
+                TestStallLedgerWriterMs = (int)parse.GetValue(stallLedger),
                 RootDistance = (ulong)parse.GetValue(rootDistance),
                 CheckpointIntervalSlots = (ulong)parse.GetValue(checkpointInterval),
                 LimitLedgerSlots = (ulong)parse.GetValue(limitLedger),

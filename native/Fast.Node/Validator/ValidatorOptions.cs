@@ -33,6 +33,11 @@ public sealed record ValidatorOptions
     public int BankingQueue { get; init; } = 65_536;
     public int MaxTpuConnections { get; init; } = 256;
     public int MaxEntryTransactions { get; init; } = 512;
+    /// <summary>Entries and ticks PoH may have queued for the ledger writer (see PohConfig.EntryQueueCapacity).</summary>
+    public int PohEntryQueue { get; init; } = 16_384;
+
+    /// <summary>Tests only (hidden <c>--test-stall-ledger-writer-ms</c>): the ledger writer sleeps this long before every append.</summary>
+    public int TestStallLedgerWriterMs { get; init; }
     public ulong RootDistance { get; init; } = 31;
     public ulong CheckpointIntervalSlots { get; init; } = 32;
 

@@ -131,7 +131,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
 
     public SignatureStatus? Status(in Signature signature, bool searchHistory)
     {
-        if (!validator.Signatures.TryGet(signature, out SignatureLocation location)) return null;
+        if (!validator.Signatures.TryGet(signature, out SignatureLocation location) || validator.Chain.IsDead(location.Slot)) return null; // a dead slot's transactions are void
         ChainState chain = validator.Chain;
         Commitment level = location.Slot <= (chain.Root?.Slot ?? 0) ? Commitment.Finalized
             : location.Slot <= (chain.Confirmed?.Slot ?? 0) ? Commitment.Confirmed
@@ -143,7 +143,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
     private static string? ErrorText(TransactionError error) => error == TransactionError.None ? null : error.ToString();
 
     private bool Visible(ulong slot, Commitment commitment) =>
-        commitment == Commitment.Finalized ? slot <= (validator.Chain.Root?.Slot ?? 0) : slot <= (validator.Chain.Confirmed?.Slot ?? 0);
+        !validator.Chain.IsDead(slot) && commitment == Commitment.Finalized ? slot <= (validator.Chain.Root?.Slot ?? 0) : slot <= (validator.Chain.Confirmed?.Slot ?? 0);
 
     public TransactionRecord? Transaction(in Signature signature, Commitment commitment)
     {

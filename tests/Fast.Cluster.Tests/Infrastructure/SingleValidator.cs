@@ -44,7 +44,8 @@ public sealed class SingleValidator : IDisposable
     public FastProcess Process => _process ?? throw new InvalidOperationException("not started");
     public string Directory => _dir.Path;
 
-    public async Task StartAsync()
+    /// <summary>Starts the validator with the constructor's flags plus <paramref name="moreArgs"/> (for this run only).</summary>
+    public async Task StartAsync(params string[] moreArgs)
     {
         _process = FastProcess.Start([
             "validator",
@@ -57,6 +58,7 @@ public sealed class SingleValidator : IDisposable
             "--gossip-port", "0",
             "--low-power",
             .. _extraArgs,
+            .. moreArgs,
         ]);
         var clock = Stopwatch.StartNew();
         while (true)

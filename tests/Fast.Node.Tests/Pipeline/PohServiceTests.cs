@@ -103,7 +103,93 @@ public class PohServiceTests
         Assert.True(service.Ticks > ticksBefore, "the clock kept ticking");
         Assert.True(service.EntriesDropped > 5, $"dropped {service.EntriesDropped}");
         Assert.True(service.SlotEndsDropped > 0);
-        Assert.Equal(service.Ticks, service.EntriesPublished + service.EntriesDropped);
+        Assert.Equal(service.EntriesDropped, service.SlotsAbandoned); // one drop abandons its slot; the rest of that slot is not offered
+        Assert.True(service.Ticks >= service.EntriesPublished + service.EntriesDropped);
+    }
+
+    [Fact]
+    public void A_record_is_answered_recorded_only_once_its_entry_is_queued_for_the_ledger()
+    {
+        // 10 ms ticks, an entry queue of 16 that nobody drains: it fills, and records must then be refused, not lost.
+        PohConfig config = PohConfig.LowPowerDevnet(slotMs: 40, ticksPerSlot: 4) with { EntryQueueCapacity = 16 };
+        using PohService service = new(config, Hash.Zero, 0);
+        service.Start();
+        List<PohRecordOutcome> outcomes = [];
+        var clock = Stopwatch.StartNew();
+        long id = 0;
+        // At least 400 ms, and on a starved machine until the queue has filled and refused records (10 s at most).
+        while (clock.ElapsedMilliseconds < 400 || (service.RecordsLedgerBehind == 0 && clock.ElapsedMilliseconds < 10_000))
+        {
+            ulong slot = (ulong)(service.Ticks / 4);
+            service.Records.TryEnqueue(new PohRecord(slot, Hash.Compute(BitConverter.GetBytes(++id)), 1, Payload, id));
+            outcomes.AddRange(Drain(service.RecordOutcomes));
+            Thread.Sleep(1);
+        }
+        service.Stop();
+        outcomes.AddRange(Drain(service.RecordOutcomes));
+        List<PohEntry> queued = Drain(service.Entries);
+
+        List<PohRecordOutcome> recorded = [.. outcomes.Where(o => o.IsRecorded)];
+        Assert.NotEmpty(recorded);
+        Assert.Contains(outcomes, o => o.Status == PohRecordStatus.LedgerBehind);
+        Assert.True(service.RecordsLedgerBehind > 0);
+        foreach (PohRecordOutcome outcome in recorded)
+        {
+            PohEntry entry = Assert.Single(queued, e => !e.IsTick && e.RecordId == outcome.RecordId);
+            Assert.Equal(outcome.EntryHash, entry.Hash);
+        }
+        Assert.Equal(recorded.Count, queued.Count(e => !e.IsTick));
+    }
+
+    [Fact]
+    public void A_tick_that_cannot_be_queued_abandons_its_slot_and_the_next_slot_verifies_on_the_abandoned_slots_parent()
+    {
+        // 5 ms ticks; the reader stalls now and then, so the 8-item queue overflows and some slots are abandoned.
+        PohConfig config = PohConfig.LowPowerDevnet(slotMs: 20, ticksPerSlot: 4) with { EntryQueueCapacity = 8 };
+        var start = Hash.Compute("abandon"u8);
+        using PohService service = new(config, start, 0);
+        service.Start();
+        List<PohEntry> stream = [];
+        List<PohSlotEnd> ends = [];
+        var clock = Stopwatch.StartNew();
+        long id = 0;
+        // At least 600 ms, and on a starved machine until slots were both abandoned and completed (10 s at most).
+        while (clock.ElapsedMilliseconds < 600
+               || ((service.SlotsAbandoned == 0 || stream.Count(e => e.IsTick && e.TickHeight % 4 == 0) < 5) && clock.ElapsedMilliseconds < 10_000))
+        {
+            bool stalled = clock.ElapsedMilliseconds / 60 % 2 == 1;
+            if (!stalled) stream.AddRange(Drain(service.Entries));
+            ends.AddRange(Drain(service.SlotEnds));
+            ulong slot = (ulong)(service.Ticks / 4);
+            service.Records.TryEnqueue(new PohRecord(slot, Hash.Compute(BitConverter.GetBytes(++id)), 1, Payload, id));
+            Drain(service.RecordOutcomes);
+            Thread.Sleep(2);
+        }
+        service.Stop();
+        stream.AddRange(Drain(service.Entries));
+        ends.AddRange(Drain(service.SlotEnds));
+
+        Assert.True(service.SlotsAbandoned > 0, "the stalls abandoned slots");
+        Assert.Contains(ends, e => e.Abandoned);
+        Assert.Contains(ends, e => !e.Abandoned);
+        HashSet<ulong> abandoned = [.. ends.Where(e => e.Abandoned).Select(e => e.Slot)];
+
+        // The ledger writer's rule: a slot is complete when its final tick arrives; each builds on the last complete one.
+        Hash parentHash = start;
+        int complete = 0;
+        foreach (IGrouping<ulong, PohEntry> slot in stream.GroupBy(e => e.Slot))
+        {
+            List<PohEntry> entries = [.. slot];
+            bool hasFinalTick = entries[^1].IsTick && entries[^1].TickHeight == (slot.Key + 1) * 4;
+            if (!hasFinalTick) continue; // abandoned, or cut off when the service stopped
+            Assert.DoesNotContain(slot.Key, abandoned);
+            Assert.Equal(4, entries.Count(e => e.IsTick));
+            AssertChainVerifies(parentHash, entries, config.HashesPerTick);
+            parentHash = entries[^1].Hash;
+            complete++;
+        }
+        Assert.True(complete > 3, $"only {complete} complete slots");
+        Assert.All(abandoned, s => Assert.DoesNotContain(stream, e => e.Slot == s && e.IsTick && e.TickHeight == (s + 1) * 4));
     }
 
     [Fact]
@@ -151,7 +237,7 @@ public class PohServiceTests
         PohConfig config = PohConfig.LowPowerDevnet(slotMs: 20, ticksPerSlot: 4) with { Core = 1000 };
         using PohService service = new(config, Hash.Zero, 0);
         service.Start();
-        Thread.Sleep(40);
+        SpinWait.SpinUntil(() => service.Ticks > 0, TimeSpan.FromSeconds(10)); // a starved machine may take a while to run the thread
         service.Stop();
         Assert.NotEqual(0, service.PinErrno);
         Assert.True(service.Ticks > 0);

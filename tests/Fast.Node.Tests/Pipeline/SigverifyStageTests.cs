@@ -111,6 +111,42 @@ public class SigverifyStageTests
     }
 
     [Fact]
+    public void A_packet_dropped_for_a_full_output_goes_through_when_sent_again_after_the_queue_drains()
+    {
+        using Harness h = new(outputCapacity: 2);
+        h.Stage.Process(h.Put(Transfer(1)));
+        h.Stage.Process(h.Put(Transfer(2)));
+        byte[] retried = Transfer(3);
+        h.Stage.Process(h.Put(retried));
+        Assert.Equal(1, h.Stage.Counters.DroppedOutputFull);
+
+        while (h.Output.TryDequeue(out VerifiedPacket drained)) h.Pool.Return(drained.Packet.Slot);
+        h.Stage.Process(h.Put(retried)); // the client's retry: the same bytes
+        Assert.Equal(0, h.Stage.Counters.DroppedDuplicate);
+        Assert.Equal(3, h.Stage.Counters.Verified);
+        Assert.True(h.Output.TryDequeue(out VerifiedPacket passed));
+        Assert.True(h.Pool.Data(passed.Packet).SequenceEqual(retried));
+
+        // Once forwarded, the same bytes are a duplicate again.
+        h.Pool.Return(passed.Packet.Slot);
+        h.Stage.Process(h.Put(retried));
+        Assert.Equal(1, h.Stage.Counters.DroppedDuplicate);
+        Assert.Equal(64, h.Pool.Available);
+    }
+
+    [Fact]
+    public void A_packet_with_a_bad_signature_is_remembered_so_a_flood_of_it_costs_one_check()
+    {
+        using Harness h = new();
+        byte[] tx = Transfer();
+        tx[10] ^= 1;
+        for (int i = 0; i < 5; i++) h.Stage.Process(h.Put(tx));
+        Assert.Equal(1, h.Stage.Counters.DroppedInvalidSignature);
+        Assert.Equal(4, h.Stage.Counters.DroppedDuplicate);
+        Assert.Equal(64, h.Pool.Available);
+    }
+
+    [Fact]
     public void The_threads_drain_the_input_and_the_stage_allocates_nothing_per_packet()
     {
         using Harness h = new();
