@@ -153,7 +153,19 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         List<byte[]> transactions = Transactions(entries);
         if (location.Index >= transactions.Count) return null;
         long? time = validator.Chain.Get(location.Slot)?.BlockTimeUnixSeconds;
-        return new TransactionRecord(location.Slot, transactions[location.Index], ErrorText(location.Error), location.Fee, [], [], time);
+        (ulong[] pre, ulong[] post) = StoredBalances(location.Slot, location.Index);
+        return new TransactionRecord(location.Slot, transactions[location.Index], ErrorText(location.Error), location.Fee, pre, post, time);
+    }
+
+    /// <summary>
+    /// A transaction's account balances before and after, from the statuses stored beside its slot
+    /// (empty when the slot has none: a ledger from before statuses were stored).
+    /// </summary>
+    private (ulong[] Pre, ulong[] Post) StoredBalances(ulong slot, int index)
+    {
+        byte[]? statuses = validator.Blockstore.ReadSlotStatuses(slot);
+        if (statuses is null || !TransactionStatusCodec.TryReadAt(statuses, index, out StoredTransactionStatus status).IsOk) return ([], []);
+        return (status.PreBalances(), status.PostBalances());
     }
 
     public BlockRecord? Block(ulong slot, Commitment commitment)
