@@ -343,6 +343,18 @@ public sealed class Blockstore : IDisposable
                 SkippedRecords++;
             }
         }
+        // Statuses whose slot's entries were purged (they may sit just past the truncation point) are not a slot.
+        ulong lowest = ulong.MaxValue;
+        foreach ((ulong slot, SlotState state) in _slots)
+        {
+            if (state.Batches.Count > 0) lowest = Math.Min(lowest, slot);
+        }
+        List<ulong> orphans = [];
+        foreach ((ulong slot, SlotState state) in _slots)
+        {
+            if (state.Batches.Count == 0 && slot < lowest) orphans.Add(slot);
+        }
+        foreach (ulong slot in orphans) _slots.Remove(slot);
     }
 
     private static void AddStatuses(SlotState state, long address, int length, int count, bool last)

@@ -3,6 +3,7 @@ using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec;
 using Fast.Node.Validator;
+using Fast.Testing;
 using Xunit;
 
 namespace Fast.Node.Tests.Validator;
@@ -119,5 +120,25 @@ public class SignatureIndexTests
         await Task.WhenAll(readers);
         Assert.Equal(0, wrong);
         Assert.True(seen > 0);
+    }
+
+    [Fact]
+    public void Recording_a_status_and_looking_it_up_allocate_nothing_on_the_banking_path()
+    {
+        SignatureIndex index = new(12);
+        SlotStatusBuffer statuses = new();
+        Signature[] signatures = [.. Enumerable.Range(0, 1024).Select(i => Ground(i, sharedPrefix: 0))];
+        ulong[] balances = [1_000_000, 0, 1, 995_000, 0, 1];
+        TransactionResult failed = new(TransactionError.InsufficientFunds, 0, 5000);
+        int next = 0;
+        long bytes = Allocations.Measure(1000, () =>
+        {
+            int i = next++ % signatures.Length;
+            statuses.Add(failed, balances);
+            index.Add(signatures[i], Location(i, 5));
+            if (!index.TryGet(signatures[i], out _)) throw new InvalidOperationException("lost");
+            if (statuses.Count == 512) statuses.Clear();
+        });
+        Assert.Equal(0, bytes);
     }
 }
