@@ -12,8 +12,12 @@ public sealed partial class Bank
     /// Executes one transaction now, on this thread (the serial path: tests, tools, the reference the
     /// parallel scheduler must match). Same rules as <see cref="Scheduling.SealevelScheduler"/>.
     /// </summary>
-    public TransactionResult Process(in TransactionView transaction)
+    public TransactionResult Process(in TransactionView transaction) => Process(transaction, []);
+
+    /// <summary><see cref="Process(in TransactionView)"/>, writing the accounts' lamports before then after into <paramref name="balances"/> (empty, or 2 per account key).</summary>
+    public TransactionResult Process(in TransactionView transaction, Span<ulong> balances)
     {
+        if (!balances.IsEmpty && balances.Length < 2 * transaction.AccountKeyCount) ThrowHelper.ThrowArgument(nameof(balances), "2 balances per account key");
         ThrowIfNotExecutable();
         Hash blockhash = transaction.RecentBlockhash;
         TransactionError age = CheckAge(blockhash, out ulong blockhashSlot);
@@ -22,7 +26,7 @@ public sealed partial class Bank
         Span<int> handles = stackalloc int[transaction.AccountKeyCount];
         Span<int> hashes = stackalloc int[handles.Length];
         for (int i = 0; i < handles.Length; i++) handles[i] = Resolve(transaction.GetAccountKey(i), out hashes[i]);
-        TransactionResult result = TransactionProcessor.Execute(this, transaction, handles, hashes, Context.SerialScratch, status);
+        TransactionResult result = TransactionProcessor.Execute(this, transaction, handles, hashes, Context.SerialScratch, status, balances.IsEmpty ? [] : balances[..(2 * handles.Length)]);
         if (result.IsCommitted) AddCommitted(result.Fee, (ulong)transaction.SignatureCount, 1);
         return result;
     }

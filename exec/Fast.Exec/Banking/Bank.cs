@@ -12,7 +12,7 @@ namespace Fast.Exec.Banking;
 /// Child banks make forks; <see cref="BankForks"/> roots them (flushing overlays into FASTER) and
 /// prunes the rest.
 /// <para>Threads: a bank is built, executed, frozen and rooted on one owner thread (execution fans
-/// out to the scheduler's workers inside <see cref="Scheduling.SealevelScheduler.Execute"/>). A
+/// out to the scheduler's workers inside <c>SealevelScheduler.Execute</c>). A
 /// frozen bank is immutable and may be read from any thread until it is released.</para>
 /// </summary>
 public sealed partial class Bank

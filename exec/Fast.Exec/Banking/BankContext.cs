@@ -22,6 +22,6 @@ internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignatur
 
     public ulong RootSlot { get; set; }
 
-    /// <summary>Scratch for <see cref="Bank.Process"/> (the serial path, owner thread).</summary>
+    /// <summary>Scratch for <see cref="Bank.Process(in Fast.Core.Transactions.TransactionView)"/> (the serial path, owner thread).</summary>
     public ExecutionScratch SerialScratch { get; } = new();
 }

@@ -212,22 +212,34 @@ public sealed class BankForks
     /// <summary>
     /// After a restart from a checkpoint, records the transactions of a rooted slot at or below the
     /// root (its entries, read back from the Blockstore) as processed, so a transaction from the last
-    /// 150 slots before the crash is still refused as a duplicate. Their outcomes are not known here:
-    /// the status cache reports them as processed without error detail. Returns how many were added.
+    /// 150 slots before the crash is still refused as a duplicate. With <paramref name="errors"/> (the
+    /// stored statuses: one per transaction in block order, null for one that was not committed) only
+    /// the committed ones are restored, each with its error; without them (a ledger without statuses)
+    /// every transaction is, without error detail — refusing a re-send is the safe side. Returns how
+    /// many were added.
     /// </summary>
-    public int RestoreProcessedTransactions(ulong slot, byte[] entries)
+    public int RestoreProcessedTransactions(ulong slot, byte[] entries, IReadOnlyList<TransactionError?>? errors = null)
     {
         if (slot > Root.Slot) ThrowHelper.ThrowArgument(nameof(slot), $"slot {slot} is above the root {Root.Slot}: replay it instead");
         var rooted = Bank.RestoredRoot(Root.Context, slot);
         StatusCache status = Root.Context.Status;
         int added = 0;
         int position = 0;
+        int index = 0;
         while (position < entries.Length)
         {
             DecodeResult decoded = EntryView.TryParsePrefix(entries.AsSpan(position), out EntryView entry);
             if (!decoded.IsOk) ThrowHelper.ThrowArgument(nameof(entries), $"slot {slot}'s entries do not decode: {decoded}");
             foreach (TransactionView tx in entry.Transactions)
             {
+                TransactionError error = TransactionError.None;
+                if (errors is not null)
+                {
+                    if (index >= errors.Count) ThrowHelper.ThrowArgument(nameof(errors), $"slot {slot} has more transactions than statuses");
+                    TransactionError? stored = errors[index++];
+                    if (stored is not TransactionError committed) continue; // never committed: it may still be sent again
+                    error = committed;
+                }
                 Signature signature = tx.FirstSignature;
                 Hash blockhash = tx.RecentBlockhash;
                 ulong blockhashSlot;
@@ -235,7 +247,7 @@ public sealed class BankForks
                 else if (!Root.Blockhashes.TryGetSlot(blockhash, out blockhashSlot)) continue; // expired long ago
                 StatusCache.Group group = status.EnsureRoom(blockhash, blockhashSlot, 1);
                 if (StatusCache.IsProcessed(group, signature, Root)) continue;
-                StatusCache.Record(group, signature, rooted, TransactionError.None);
+                StatusCache.Record(group, signature, rooted, error);
                 added++;
             }
             position += entry.Length;

@@ -23,6 +23,8 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
 {
     private VerifiedTransaction[] _transactions = new VerifiedTransaction[256];
     private TransactionResult[] _results = new TransactionResult[256];
+    private ulong[] _balances = new ulong[1024];
+    private int _balanceCount;
 
     public SealevelScheduler Scheduler { get; } = scheduler;
 
@@ -30,6 +32,12 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
     public ReadOnlySpan<TransactionResult> Results => _results.AsSpan(0, _lastCount);
 
     private int _lastCount;
+
+    /// <summary>Balances of the last replay: per transaction in block order, its accounts' lamports before then after (see <see cref="SealevelScheduler.BalanceCount"/>).</summary>
+    public ReadOnlySpan<ulong> Balances => _balances.AsSpan(0, _balanceCount);
+
+    /// <summary>Account keys of transaction <paramref name="index"/> of the last replay (its share of <see cref="Balances"/> is twice this).</summary>
+    public int AccountCount(int index) => _transactions[index].Layout.AccountKeyCount;
 
     public ReplayOutcome Replay(Bank bank, byte[] entries)
     {
@@ -56,7 +64,9 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
             position += entry.Length;
             entryCount++;
         }
-        Scheduler.Execute(bank, _transactions.AsSpan(0, count), _results);
+        _balanceCount = SealevelScheduler.BalanceCount(_transactions.AsSpan(0, count));
+        if (_balances.Length < _balanceCount) _balances = new ulong[Math.Max(_balanceCount, _balances.Length * 2)];
+        Scheduler.Execute(bank, _transactions.AsSpan(0, count), _results, _balances.AsSpan(0, Math.Max(_balanceCount, 1)));
         _lastCount = count;
         int committed = 0;
         for (int i = 0; i < count; i++)

@@ -15,13 +15,16 @@ namespace Fast.Exec.Runtime;
 /// transaction pays its fee and changes nothing else. Called concurrently by execution workers on
 /// disjoint accounts; it takes no lock, allocates nothing (unless an instruction creates account
 /// data) and calls programs directly (no virtual dispatch).
-/// A committed transaction is recorded in the status cache here, by the worker.
+/// A committed transaction is recorded in the status cache here, by the worker. When the caller
+/// passes room for them, each account's lamports before and after are written there (the
+/// transaction's status, stored with its slot): no allocation, one store per account.
 /// <para>Deliberately not here: signature verification (the sigverify stage's job), the blockhash
 /// age (the scheduler's coordinator checks it before taking locks), rent (Fast has none).</para>
 /// </summary>
 internal static class TransactionProcessor
 {
-    public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ReadOnlySpan<int> hashes, ExecutionScratch scratch, StatusCache.Group status)
+    /// <summary>Executes <paramref name="tx"/>; <paramref name="balances"/> is empty, or 2 × its account count: pre-balances then post-balances in key order (valid when the result is committed).</summary>
+    public static TransactionResult Execute(Bank bank, in TransactionView tx, ReadOnlySpan<int> handles, ReadOnlySpan<int> hashes, ExecutionScratch scratch, StatusCache.Group status, Span<ulong> balances)
     {
         Signature signature = tx.FirstSignature;
         if (StatusCache.IsProcessed(status, signature, bank)) return TransactionResult.NotCommitted(TransactionError.AlreadyProcessed);
@@ -40,6 +43,11 @@ internal static class TransactionProcessor
             account.Executable = entry.Executable;
             account.IsSigner = tx.IsSigner(i);
             account.IsWritable = tx.IsWritable(i);
+        }
+        bool capture = !balances.IsEmpty;
+        if (capture)
+        {
+            for (int i = 0; i < accounts.Length; i++) balances[i] = accounts[i].Lamports;
         }
 
         ref ScratchAccount payer = ref accounts[0];
@@ -67,6 +75,11 @@ internal static class TransactionProcessor
             {
                 if (accounts[i].IsWritable) Store(ref overlay[handles[i]], accounts[i]);
             }
+            if (capture)
+            {
+                // Read-only accounts cannot change (a write to one fails the instruction), so every scratch balance is the post-balance.
+                for (int i = 0; i < accounts.Length; i++) balances[count + i] = accounts[i].Lamports;
+            }
             StatusCache.Record(status, signature, bank, TransactionError.None);
             return new TransactionResult(TransactionError.None, 0, fee);
         }
@@ -74,6 +87,11 @@ internal static class TransactionProcessor
         feePayer.Lamports = payerAfterFee;
         Normalize(ref feePayer);
         feePayer.Written = true;
+        if (capture)
+        {
+            balances[..count].CopyTo(balances[count..]);
+            balances[count] = payerAfterFee;
+        }
         StatusCache.Record(status, signature, bank, error);
         return new TransactionResult(error, (byte)instructionIndex, fee);
     }

@@ -4,7 +4,7 @@ namespace Fast.Exec.Scheduling;
 public sealed record SchedulerOptions
 {
     /// <summary>
-    /// Threads that execute transactions: the thread calling <see cref="SealevelScheduler.Execute"/>
+    /// Threads that execute transactions: the thread calling <c>SealevelScheduler.Execute</c>
     /// (which also schedules) plus <c>Workers − 1</c> helper threads the scheduler owns.
     /// </summary>
     public int Workers { get; init; } = 2;

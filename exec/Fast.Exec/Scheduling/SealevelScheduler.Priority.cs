@@ -6,7 +6,7 @@ public sealed partial class SealevelScheduler
 
     /// <summary>
     /// Orders a leader's transactions by priority — fee per signature, highest first, ties by arrival
-    /// (a stable sort) — before they go to <see cref="Execute"/>. Today every transaction pays
+    /// (a stable sort) — before they go to <c>Execute</c>. Today every transaction pays
     /// <paramref name="lamportsPerSignature"/> per signature, so this keeps arrival order; prioritisation
     /// fees will change <see cref="FeePerSignature"/> only. Allocates nothing in steady state (pooled keys).
     /// </summary>

@@ -23,6 +23,7 @@ public sealed partial class SealevelScheduler
         int[] handles = _handles;
         int[] hashes = _hashes;
         StatusCache.Group[] statusGroup = _statusGroup;
+        ulong[]? balances = _captureBalances ? _balances : null;
         AccountOverlay overlay = bank.OverlayForExecution;
         AccountOverlay? parent = bank.ParentOverlay;
         ulong fees = 0, signatures = 0, committed = 0;
@@ -38,7 +39,8 @@ public sealed partial class SealevelScheduler
             ref readonly VerifiedTransaction tx = ref txs[t];
             TransactionView view = tx.View;
             int count = tx.Layout.AccountKeyCount;
-            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], count), hashes.AsSpan(handleStart[t], count), scratch, statusGroup[t]);
+            Span<ulong> txBalances = balances is null ? [] : balances.AsSpan(2 * handleStart[t], 2 * count);
+            TransactionResult result = TransactionProcessor.Execute(bank, view, handles.AsSpan(handleStart[t], count), hashes.AsSpan(handleStart[t], count), scratch, statusGroup[t], txBalances);
             results[t] = result;
             if (result.IsCommitted)
             {

@@ -19,7 +19,7 @@ namespace Fast.Exec.Scheduling;
 /// batches itself when the queue is full enough, so N workers means N busy cores, and completions
 /// come back over a second queue. Workers never wait for a lock.
 /// <para>The list order is the priority order for a leader (see <see cref="OrderByPriority"/>) and
-/// the block order for replay. Threads: <see cref="Execute"/> from one thread at a time (the bank
+/// the block order for replay. Threads: <c>Execute</c> from one thread at a time (the bank
 /// owner thread); the helpers are this scheduler's own.</para>
 /// </summary>
 public sealed partial class SealevelScheduler : IDisposable
@@ -51,6 +51,8 @@ public sealed partial class SealevelScheduler : IDisposable
     private int[] _handles = [];
     private int[] _hashes = []; // each handle's key hash (SeededHash), so workers neither rehash nor read the entry to prefetch
     private StatusCache.Group[] _statusGroup = [];
+    private bool _captureBalances;
+    private ulong[] _balances = []; // 2 per handle: transaction t's pre then post balances at 2 × _handleStart[t]
     private readonly Dictionary<Hash, int> _blockhashCounts = [];
 
     public SealevelScheduler(SchedulerOptions? options = null)
@@ -95,11 +97,22 @@ public sealed partial class SealevelScheduler : IDisposable
     /// running them serially in this order; <paramref name="results"/>[i] is transaction i's outcome.
     /// Returns when all are done. Allocates nothing once its buffers have grown to the block size.
     /// </summary>
-    public void Execute(Bank bank, ReadOnlySpan<VerifiedTransaction> transactions, Span<TransactionResult> results)
+    public void Execute(Bank bank, ReadOnlySpan<VerifiedTransaction> transactions, Span<TransactionResult> results) =>
+        Execute(bank, transactions, results, []);
+
+    /// <summary>
+    /// <see cref="Execute(Bank, ReadOnlySpan{VerifiedTransaction}, Span{TransactionResult})"/>, also writing
+    /// each transaction's account balances into <paramref name="balances"/> (empty: not wanted): for
+    /// transaction i, in list order, its n accounts' lamports before, then after — 2n values, right
+    /// after transaction i − 1's (see <see cref="BalanceCount"/>). Valid for committed transactions.
+    /// </summary>
+    public void Execute(Bank bank, ReadOnlySpan<VerifiedTransaction> transactions, Span<TransactionResult> results, Span<ulong> balances)
     {
         ArgumentNullException.ThrowIfNull(bank);
         ObjectDisposedException.ThrowIf(_stopping, this);
         if (results.Length < transactions.Length) ThrowHelper.ThrowArgument(nameof(results), "one result per transaction");
+        _captureBalances = !balances.IsEmpty;
+        if (_captureBalances && balances.Length < BalanceCount(transactions)) ThrowHelper.ThrowArgument(nameof(balances), "2 balances per account of every transaction");
         bank.ThrowIfNotExecutable();
         int n = transactions.Length;
         if (n == 0) return;
@@ -123,6 +136,26 @@ public sealed partial class SealevelScheduler : IDisposable
         }
         if (_helperFailure is Exception failure) throw new InvalidOperationException("an execution worker failed", failure);
         _results.AsSpan(0, n).CopyTo(results);
+        if (_captureBalances) CopyBalances(balances);
+    }
+
+    /// <summary>The room <see cref="Execute(Bank, ReadOnlySpan{VerifiedTransaction}, Span{TransactionResult}, Span{ulong})"/> needs for balances: 2 per account key.</summary>
+    public static int BalanceCount(ReadOnlySpan<VerifiedTransaction> transactions)
+    {
+        int keys = 0;
+        foreach (ref readonly VerifiedTransaction tx in transactions) keys += tx.Layout.AccountKeyCount;
+        return 2 * keys;
+    }
+
+    private void CopyBalances(Span<ulong> destination)
+    {
+        int at = 0;
+        for (int t = 0; t < _count; t++)
+        {
+            int length = 2 * _txs[t].Layout.AccountKeyCount;
+            _balances.AsSpan(2 * _handleStart[t], length).CopyTo(destination[at..]);
+            at += length;
+        }
     }
 
     /// <summary>
@@ -159,6 +192,7 @@ public sealed partial class SealevelScheduler : IDisposable
             _handles = new int[Math.Max(keys, _handles.Length * 2)];
             _hashes = new int[_handles.Length];
         }
+        if (_captureBalances && _balances.Length < 2 * keys) _balances = new ulong[2 * _handles.Length];
         _count = n;
         _next = 0;
         _remaining = n;

@@ -16,7 +16,7 @@ namespace Fast.Node.Bench;
 /// on FASTER in a temporary folder, a new bank per slot, frozen and rooted behind), with 1 worker
 /// and with N, on (a) conflict-free transfers and (b) transfers where a share pays a few hot
 /// accounts. Signatures are not checked (that is the sigverify stage). The timed part is
-/// <see cref="SealevelScheduler.Execute"/>; freezing and rooting are measured beside it. Ends with a
+/// <c>SealevelScheduler.Execute</c>; freezing and rooting are measured beside it. Ends with a
 /// storage round trip in this binary: FASTER checkpoint, reopen and recovery, and a Blockstore
 /// commit and reopen.
 /// </summary>
@@ -184,7 +184,7 @@ public static class ExecBench
     }
 
     /// <summary>
-    /// Bytes allocated per transaction by <see cref="SealevelScheduler.Execute"/> in steady state (after the status
+    /// Bytes allocated per transaction by <c>SealevelScheduler.Execute</c> in steady state (after the status
     /// cache and the overlay pool have filled): a small chain run past 150 slots, then measured process-wide.
     /// </summary>
     private static double SteadyStateAllocation(string directory, int threads, int[] helperCores)

@@ -42,6 +42,9 @@ public sealed class BankingCounters
     public long LastRootMicroseconds;
     public long MaxRootMicroseconds;
 
+    /// <summary>Slots whose transaction statuses the Blockstore refused (should stay 0).</summary>
+    public long StatusAppendFailures;
+
     /// <summary>Adds what rooting a slot did (banking thread).</summary>
     public void Record(in RootOutcome outcome)
     {

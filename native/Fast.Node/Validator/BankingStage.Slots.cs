@@ -3,6 +3,7 @@ using Fast.Core.Poh;
 using Fast.Core.Primitives;
 using Fast.Exec.Banking;
 using Fast.Storage.Accounts;
+using Fast.Storage.Blocks;
 
 namespace Fast.Node.Validator;
 
@@ -41,13 +42,22 @@ public sealed partial class BankingStage
         Bank bank = _working;
         Hash previous = bank.Parent?.LastBlockhash ?? default;
         Hash bankHash = bank.Freeze(end.LastTickHash);
+        ulong parent = bank.Parent?.Slot ?? _chain.ParentOf(bank.Slot);
+        // The statuses go beside the slot's entries before anyone can read the slot as frozen; rooting
+        // (a commit) follows later, so a rooted slot always has its statuses on disk.
+        AppendStatus statuses = _slotStatuses.AppendTo(_blockstore, bank.Slot, parent);
+        if (statuses != AppendStatus.Ok)
+        {
+            Counters.StatusAppendFailures++;
+            _log?.WriteLine($"banking: the statuses of slot {bank.Slot} were not stored ({statuses}); after a restart its transactions are reported only if the slot is replayed");
+        }
         _blockHeight++;
         _cumulativeTransactions += (ulong)_slotCommitted;
         long now = Stopwatch.GetTimestamp();
         SlotRecord record = new()
         {
             Slot = bank.Slot,
-            Parent = bank.Parent?.Slot ?? _chain.ParentOf(bank.Slot),
+            Parent = parent,
             Blockhash = end.LastTickHash,
             PreviousBlockhash = previous,
             BankHash = bankHash,
@@ -125,6 +135,7 @@ public sealed partial class BankingStage
         if (milliseconds > SlowRootMilliseconds) _log?.WriteLine($"banking: rooting slot {slot} took {milliseconds:0} ms ({outcome.FlushedAccounts} accounts flushed{(outcome.Checkpointed ? $", checkpoint started in {outcome.CheckpointStartElapsed.TotalMilliseconds:0} ms" : "")}{(outcome.Compaction is CompactionReport c ? $", compacted {c.ScannedBytes >> 20} MiB of log in {c.Duration.TotalMilliseconds:0} ms" : "")}); banking waited");
         Counters.Record(outcome);
         _blockstore.MarkRooted(slot);
+        _index.Release(slot);
         PurgeLedger(slot);
         Counters.Roots++;
         if (_chain.Get(slot) is SlotRecord record) _chain.Rooted(record);

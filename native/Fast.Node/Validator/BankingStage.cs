@@ -66,6 +66,8 @@ public sealed partial class BankingStage : IDisposable
 
     private readonly VerifiedTransaction[] _transactions;
     private readonly TransactionResult[] _results;
+    private readonly ulong[] _balances; // the entry's pre/post balances, 2 per account key (SealevelScheduler.BalanceCount)
+    private readonly SlotStatusBuffer _slotStatuses = new();
     private readonly Hash[] _leaves;
     private readonly Dictionary<Pubkey, ulong> _payerFees = [];
     private readonly HashSet<Signature> _batchSignatures = [];
@@ -103,6 +105,7 @@ public sealed partial class BankingStage : IDisposable
         _log = log;
         _transactions = new VerifiedTransaction[config.MaxEntryTransactions];
         _results = new TransactionResult[config.MaxEntryTransactions];
+        _balances = new ulong[config.MaxEntryTransactions * 2 * TransactionLimits.MaxAccountKeys];
         _leaves = new Hash[config.MaxEntryTransactions * TransactionLimits.MaxSignatures];
         _thread = new Thread(Run) { Name = "fast-banking", IsBackground = true };
         _chain.SetProcessed(working.Slot);
@@ -160,7 +163,9 @@ public sealed partial class BankingStage : IDisposable
         _batchSignatures.Clear();
         Bank bank = _working;
         int count = 0;
-        while (count < _transactions.Length && buffer.Length + TransactionLimits.MaxTransactionSize <= buffer.Array.Length && _input.TryDequeue(out VerifiedPacket packet))
+        // A block holds at most MaxTransactionsPerBlock: once the slot is full, the rest wait for the next one.
+        int room = TransactionLimits.MaxTransactionsPerBlock - _slotResultCount;
+        while (count < _transactions.Length && count < room && buffer.Length + TransactionLimits.MaxTransactionSize <= buffer.Array.Length && _input.TryDequeue(out VerifiedPacket packet))
         {
             ReadOnlySpan<byte> bytes = _packets.Data(packet.Packet);
             var tx = TransactionView.FromValidated(bytes, packet.Layout);
@@ -304,16 +309,21 @@ public sealed partial class BankingStage : IDisposable
     private void Execute(int count)
     {
         Bank bank = _working;
-        _scheduler.Execute(bank, _transactions.AsSpan(0, count), _results);
+        ReadOnlySpan<VerifiedTransaction> transactions = _transactions.AsSpan(0, count);
+        _scheduler.Execute(bank, transactions, _results, _balances.AsSpan(0, SealevelScheduler.BalanceCount(transactions)));
         Counters.Entries++;
         Counters.Executed += count;
         EnsureSlotResults(count);
         int committed = 0;
+        int balanceAt = 0;
         for (int i = 0; i < count; i++)
         {
             TransactionResult result = _results[i];
             int position = _slotResultCount++;
             _slotResults[position] = result;
+            int balanceCount = 2 * _transactions[i].Layout.AccountKeyCount;
+            _slotStatuses.Add(result, _balances.AsSpan(balanceAt, balanceCount));
+            balanceAt += balanceCount;
             if (!result.IsCommitted)
             {
                 Counters.NotCommitted++;

@@ -1,6 +1,8 @@
-using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Fast.Core.Primitives;
+using Fast.Core.Transactions;
 using Fast.Exec;
+using Fast.Storage;
 
 namespace Fast.Node.Validator;
 
@@ -8,107 +10,195 @@ namespace Fast.Node.Validator;
 public readonly record struct SignatureLocation(ulong Slot, int Index, TransactionError Error, byte InstructionIndex, ulong Fee);
 
 /// <summary>
-/// Recent signatures → where they landed, for getSignatureStatuses and getTransaction, without a
-/// heap allocation per transaction: a fixed open-addressed table (8-way probing) in which a new
-/// signature evicts the oldest slot's entry when its probe window is full. One writer (the banking
-/// thread) and any number of readers (RPC threads); each entry is guarded by a sequence number
-/// (odd while being written), so a reader retries instead of seeing a torn entry. Memory:
-/// capacity × 96 bytes (2^19 entries = 48 MiB ≈ 26 s at 20 k TPS).
+/// Recent signatures → where they landed, for getSignatureStatuses, getTransaction and
+/// `transfer --wait`. Nothing is evicted while it matters: a status is kept at least until its slot
+/// is rooted and its blockhash expired (the root is more than
+/// <see cref="TransactionLimits.BlockhashMaxAgeSlots"/> slots past the slot — a transaction's
+/// blockhash is never newer than its slot), so the user of a landed transaction always hears that
+/// it landed while it could still be re-sent. Statuses are appended to segments of
+/// 2^<c>segmentLog2</c> entries (a dense array plus an open-addressed table over it with a seeded
+/// hash of the whole signature, so no choice of signature bytes lines entries up in one probe
+/// chain); a full segment starts the next, and a segment whose newest slot is released goes back
+/// to a small pool. Memory is bounded by what must be kept: (150 blockhash-age slots + the root
+/// distance + 2) × <see cref="TransactionLimits.MaxTransactionsPerBlock"/> (32,768) entries, plus
+/// two segments, at 96 B each — with the default root distance of 31, 183 × 32,768 ≈ 6.0 M entries
+/// ≈ 576 MiB at most; in practice the transaction rate × ~110 s (≈ 211 MB at 20 k TPS), and one
+/// 6 MiB segment when idle. Adds allocate nothing except a new segment.
+/// <para>Threads: one writer (the banking thread; recovery before it starts) adds and releases;
+/// any number of readers (RPC threads) look up. A reader sees an entry only once it is whole (the
+/// table slot is published after the entry), and a segment recycled under a reader is noticed
+/// by its generation, so a reader never reports a torn or foreign entry.</para>
 /// </summary>
 public sealed class SignatureIndex
 {
-    private const int Probe = 8;
+    /// <summary>Released segments kept for reuse (beyond these, they go to the GC).</summary>
+    private const int PooledSegments = 2;
 
+    [StructLayout(LayoutKind.Sequential)]
     private struct Entry
     {
-        public long Sequence;
         public Signature Signature;
         public ulong Slot;
+        public ulong Fee;
         public int Index;
         public TransactionError Error;
         public byte InstructionIndex;
-        public bool Used;
-        public ulong Fee;
     }
 
-    private readonly Entry[] _entries;
-    private readonly int _mask;
-
-    public SignatureIndex(int capacityLog2 = 19)
+    private sealed class Segment(int capacityLog2)
     {
-        if (capacityLog2 is < 4 or > 26) throw new ArgumentOutOfRangeException(nameof(capacityLog2));
-        _entries = new Entry[1 << capacityLog2];
-        _mask = (1 << capacityLog2) - 1;
+        public readonly Entry[] Entries = new Entry[1 << capacityLog2];
+
+        /// <summary>Position + 1 of an entry, 0 = empty; twice the entries (load ≤ 0.5).</summary>
+        public readonly int[] Table = new int[2 << capacityLog2];
+        public readonly int TableMask = (2 << capacityLog2) - 1;
+        public int Count;
+        public ulong NewestSlot;
+
+        /// <summary>Bumped before the segment is cleared for reuse (readers compare it before and after).</summary>
+        public int Generation;
     }
 
-    public int Capacity => _entries.Length;
+    private readonly int _segmentLog2;
+    private readonly Stack<Segment> _pool = new();
+    private Segment[] _segments; // oldest first; the last one takes adds. Replaced whole (readers take a snapshot).
+    private Segment _current;
 
-    private int Bucket(in Signature signature) => (int)(BinaryPrimitives.ReadUInt64LittleEndian(signature.Span) & (ulong)_mask);
+    /// <param name="segmentLog2">log2 of the entries per segment (the unit of growth and release).</param>
+    public SignatureIndex(int segmentLog2 = 16)
+    {
+        if (segmentLog2 is < 4 or > 24) throw new ArgumentOutOfRangeException(nameof(segmentLog2));
+        _segmentLog2 = segmentLog2;
+        _current = new Segment(segmentLog2);
+        _segments = [_current];
+    }
 
-    /// <summary>Records (or updates) a signature. Single writer.</summary>
+    /// <summary>Entries per segment.</summary>
+    public int SegmentCapacity => 1 << _segmentLog2;
+
+    /// <summary>Segments held now (memory ≈ this × <see cref="SegmentCapacity"/> × 96 B).</summary>
+    public int Segments => Volatile.Read(ref _segments).Length;
+
+    /// <summary>Statuses held now (released ones excluded).</summary>
+    public long Count
+    {
+        get
+        {
+            long count = 0;
+            foreach (Segment segment in Volatile.Read(ref _segments)) count += Volatile.Read(ref segment.Count);
+            return count;
+        }
+    }
+
+    /// <summary>The most statuses the index holds for <paramref name="rootDistance"/> (what its summary states).</summary>
+    public long MaxEntries(ulong rootDistance) =>
+        ((long)TransactionLimits.BlockhashMaxAgeSlots + (long)rootDistance + 2) * TransactionLimits.MaxTransactionsPerBlock + 2L * SegmentCapacity;
+
+    /// <summary>Records a committed transaction's status. Single writer; allocates only when it starts a segment.</summary>
     public void Add(in Signature signature, in SignatureLocation location)
     {
-        int start = Bucket(signature);
-        int victim = -1;
-        ulong oldest = ulong.MaxValue;
-        for (int i = 0; i < Probe; i++)
+        Segment segment = _current;
+        int position = segment.Count;
+        if (position == segment.Entries.Length)
         {
-            int at = (start + i) & _mask;
-            ref Entry e = ref _entries[at];
-            if (!e.Used || e.Signature == signature)
-            {
-                victim = at;
-                break;
-            }
-            if (e.Slot < oldest)
-            {
-                oldest = e.Slot;
-                victim = at;
-            }
+            segment = StartSegment();
+            position = 0;
         }
-        ref Entry target = ref _entries[victim];
-        long sequence = target.Sequence;
-        Volatile.Write(ref target.Sequence, sequence + 1);
-        Interlocked.MemoryBarrier();
-        target.Signature = signature;
-        target.Slot = location.Slot;
-        target.Index = location.Index;
-        target.Error = location.Error;
-        target.InstructionIndex = location.InstructionIndex;
-        target.Fee = location.Fee;
-        target.Used = true;
-        Volatile.Write(ref target.Sequence, sequence + 2);
+        ref Entry entry = ref segment.Entries[position];
+        entry.Signature = signature;
+        entry.Slot = location.Slot;
+        entry.Fee = location.Fee;
+        entry.Index = location.Index;
+        entry.Error = location.Error;
+        entry.InstructionIndex = location.InstructionIndex;
+        if (location.Slot > segment.NewestSlot) segment.NewestSlot = location.Slot;
+        int[] table = segment.Table;
+        int mask = segment.TableMask;
+        int b = Hash(signature) & mask;
+        while (table[b] != 0) b = (b + 1) & mask;
+        Volatile.Write(ref table[b], position + 1); // publishes the entry written above
+        Volatile.Write(ref segment.Count, position + 1);
     }
 
-    /// <summary>Looks a signature up; any thread.</summary>
+    /// <summary>
+    /// Releases the segments whose every status is past mattering at <paramref name="rootSlot"/>: rooted,
+    /// and the root more than the blockhash age past its slot. Single writer (after each root).
+    /// </summary>
+    public int Release(ulong rootSlot)
+    {
+        Segment[] segments = _segments;
+        int released = 0;
+        while (released < segments.Length - 1 && segments[released].NewestSlot + TransactionLimits.BlockhashMaxAgeSlots < rootSlot) released++;
+        if (released == 0) return 0;
+        Volatile.Write(ref _segments, segments[released..]);
+        for (int i = 0; i < released; i++) Recycle(segments[i]);
+        return released;
+    }
+
+    /// <summary>Looks a signature up (newest segment first); any thread, allocation-free.</summary>
     public bool TryGet(in Signature signature, out SignatureLocation location)
     {
-        int start = Bucket(signature);
-        for (int i = 0; i < Probe; i++)
+        int hash = Hash(signature);
+        Segment[] segments = Volatile.Read(ref _segments);
+        for (int s = segments.Length - 1; s >= 0; s--)
         {
-            ref Entry e = ref _entries[(start + i) & _mask];
-            while (true)
-            {
-                long before = Volatile.Read(ref e.Sequence);
-                if ((before & 1) != 0)
-                {
-                    Thread.SpinWait(4);
-                    continue;
-                }
-                bool used = e.Used;
-                Signature stored = e.Signature;
-                SignatureLocation found = new(e.Slot, e.Index, e.Error, e.InstructionIndex, e.Fee);
-                Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref e.Sequence) != before) continue;
-                if (used && stored == signature)
-                {
-                    location = found;
-                    return true;
-                }
-                break;
-            }
+            if (TryGet(segments[s], signature, hash, out location)) return true;
         }
         location = default;
         return false;
+    }
+
+    private static bool TryGet(Segment segment, in Signature signature, int hash, out SignatureLocation location)
+    {
+        int generation = Volatile.Read(ref segment.Generation);
+        int[] table = segment.Table;
+        int mask = segment.TableMask;
+        bool found = false;
+        location = default;
+        for (int b = hash & mask, probes = 0; probes <= mask; b = (b + 1) & mask, probes++)
+        {
+            int position = Volatile.Read(ref table[b]);
+            if (position == 0) break;
+            ref Entry entry = ref segment.Entries[position - 1];
+            if (entry.Signature != signature) continue;
+            location = new SignatureLocation(entry.Slot, entry.Index, entry.Error, entry.InstructionIndex, entry.Fee);
+            found = true;
+            break;
+        }
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref segment.Generation) == generation) return found;
+        // Recycled under us: what we read may be a new owner's, and the old entries were released anyway.
+        location = default;
+        return false;
+    }
+
+    private Segment StartSegment()
+    {
+        Segment segment = _pool.Count > 0 ? _pool.Pop() : new Segment(_segmentLog2);
+        Segment[] segments = _segments;
+        var grown = new Segment[segments.Length + 1];
+        segments.CopyTo(grown, 0);
+        grown[^1] = segment;
+        Volatile.Write(ref _segments, grown);
+        _current = segment;
+        return segment;
+    }
+
+    private void Recycle(Segment segment)
+    {
+        if (_pool.Count >= PooledSegments) return;
+        Interlocked.Increment(ref segment.Generation);
+        Array.Clear(segment.Table);
+        segment.Count = 0;
+        segment.NewestSlot = 0;
+        Interlocked.Increment(ref segment.Generation);
+        _pool.Push(segment);
+    }
+
+    /// <summary>A seeded hash of all 64 bytes: grinding either half of a signature cannot build a probe chain.</summary>
+    private static int Hash(in Signature signature)
+    {
+        ReadOnlySpan<byte> bytes = signature.Span;
+        return SeededHash.Of(bytes[..32]) ^ (int)((uint)SeededHash.Of(bytes[32..]) * 0x9E3779B1u);
     }
 }

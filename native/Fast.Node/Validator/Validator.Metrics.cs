@@ -22,7 +22,9 @@ public sealed partial class Validator
          .Gauge("fast_root_slot", "The last rooted (finalized) slot", chain.Root?.Slot ?? 0)
          .Counter("fast_transactions_total", "Committed transactions (processed commitment)", chain.ProcessedTransactions)
          .Gauge("fast_sigverify_threads", "Sigverify threads of this node", _options.SigverifyThreads)
-         .Gauge("fast_banking_workers", "Sealevel execution threads of this node", _options.BankingThreads);
+         .Gauge("fast_banking_workers", "Sealevel execution threads of this node", _options.BankingThreads)
+         .Gauge("fast_signature_index_statuses", "Statuses findable by signature (kept until rooted and past the blockhash age)", Signatures.Count)
+         .Gauge("fast_signature_index_segments", "Signature index segments held (each 96 B × entries per segment)", Signatures.Segments);
 
         // Rates over the time since the previous scrape.
         long now = Environment.TickCount64;
@@ -82,6 +84,7 @@ public sealed partial class Validator
              .Gauge("fast_checkpoint_durable_root_slot", "Root slot of the last durable accounts checkpoint (a crash recovers here and replays later slots)", Volatile.Read(ref b.DurableRootSlot))
              .Gauge("fast_ledger_floor_slot", "Slots below this were purged from the Blockstore (--limit-ledger-slots; 0: nothing purged)", Volatile.Read(ref b.LedgerFloor))
              .Counter("fast_ledger_purges_total", "Blockstore purges", Volatile.Read(ref b.LedgerPurges))
+             .Counter("fast_status_append_failures_total", "Slots whose transaction statuses the Blockstore refused", Volatile.Read(ref b.StatusAppendFailures))
              .Gauge("fast_accounts_log_bytes", "Span of the accounts log (FASTER hybrid log, begin to tail)", _accounts.LogBytes)
              .Counter("fast_accounts_compaction_slices_total", "Accounts-log compaction slices (run on the banking thread at a root)", Volatile.Read(ref b.CompactionSlices))
              .Counter("fast_accounts_compacted_bytes_total", "Accounts-log bytes compaction covered", Volatile.Read(ref b.CompactedBytes))

@@ -62,6 +62,7 @@ public sealed partial class Validator
             }
             bank.Freeze(outcome.LastEntryHash);
             TransactionResult[] results = replayer.Results.ToArray();
+            if (!meta.HasStatuses) StoreReplayedStatuses(slot, meta.ParentSlot, replayer);
             int committed = IndexReplayed(slot, entries, results);
             height++;
             cumulative += (ulong)committed;
@@ -95,31 +96,48 @@ public sealed partial class Validator
 
     /// <summary>
     /// The slots at or below the recovered root whose transactions may still be re-sent (their
-    /// blockhashes are within the queue's retention): their signatures go back into the status cache
-    /// (so a re-sent transaction stays a no-op — no double execution after a crash) and into the
-    /// signature index (so RPC still finds them; their outcomes were not persisted, so they are
-    /// reported without error detail).
+    /// blockhashes are within the queue's retention): their committed transactions go back into the
+    /// status cache (so a re-sent transaction stays a no-op — no double execution after a crash) and
+    /// into the signature index with the error and fee stored beside the slot, so RPC reports them as
+    /// before the restart. A transaction that was recorded but not committed is not restored. A slot
+    /// without stored statuses (a ledger from before they were stored) restores every signature to
+    /// the status cache (refusing a re-send is the safe side) and none to the index: its outcomes are
+    /// unknown, and an unknown outcome is not reported.
     /// </summary>
     private int RestoreRecentRootedSlots(ulong root)
     {
         ulong retained = 2 * (ulong)TransactionLimits.BlockhashMaxAgeSlots;
         ulong from = root > retained ? root - retained : 1;
-        int restored = 0;
+        int restored = 0, withoutStatuses = 0;
         foreach (ulong slot in _blockstore.Slots().Where(s => s >= from && s <= root).Order())
         {
             if (!_blockstore.TryGetSlotMeta(slot, out SlotMeta meta) || !meta.IsComplete) continue;
             byte[]? entries = _blockstore.ReadSlotEntries(slot);
             if (entries is null) continue;
-            restored += _forks.RestoreProcessedTransactions(slot, entries);
+            TransactionResult?[]? stored = ReadStoredStatuses(slot, entries);
+            if (stored is null)
+            {
+                withoutStatuses++;
+                restored += _forks.RestoreProcessedTransactions(slot, entries);
+                continue;
+            }
+            restored += _forks.RestoreProcessedTransactions(slot, entries, [.. stored.Select(r => r?.Error)]);
             int position = 0;
             foreach (EntryView entry in new EntryStream(entries))
             {
                 foreach (TransactionView tx in entry.Transactions)
                 {
-                    Signatures.Add(tx.FirstSignature, new SignatureLocation(slot, position++, TransactionError.None, 0,
-                        checked(Genesis.Config.LamportsPerSignature * (ulong)tx.SignatureCount)));
+                    if (stored[position] is TransactionResult result)
+                    {
+                        Signatures.Add(tx.FirstSignature, new SignatureLocation(slot, position, result.Error, result.InstructionIndex, result.Fee));
+                    }
+                    position++;
                 }
             }
+        }
+        if (withoutStatuses > 0)
+        {
+            _log.WriteLine($"recovery: {withoutStatuses} slot(s) at or below root {root} have no stored transaction statuses; their transactions are refused if re-sent but not reported by RPC");
         }
         return restored;
     }

@@ -40,7 +40,7 @@ public static class ValidatorCommand
         Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
         Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
         Option<long> limitLedger = CliOptions.Integer("--limit-ledger-slots", "Keep this many rooted slots of ledger, purging older ones (never those a restart replays or restores; 0 keeps everything)", (long)d.LimitLedgerSlots, 0, 1_000_000_000);
-        Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the recent-signature index size (96 B per entry)", d.SignatureIndexLog2, 10, 26);
+        Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the entries per recent-signature index segment (96 B each; the index grows by segments and keeps every status until its slot is rooted and its blockhash expired)", d.SignatureIndexLog2, 10, 24);
         Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
         Option<long> compactAbove = CliOptions.Integer("--accounts-compact-above-mb", "Compact the accounts log once it spans more than this many MiB (and twice what the last pass left); 0 never", d.AccountsCompactAboveBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")

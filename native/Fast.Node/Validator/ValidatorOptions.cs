@@ -43,7 +43,8 @@ public sealed record ValidatorOptions
 
     /// <summary>Rooted slots of ledger to keep; 0 keeps everything (see <see cref="LedgerRetention"/>).</summary>
     public ulong LimitLedgerSlots { get; init; }
-    public int SignatureIndexLog2 { get; init; } = 19;
+    /// <summary>log2 of the entries per <see cref="SignatureIndex"/> segment (its unit of growth and release).</summary>
+    public int SignatureIndexLog2 { get; init; } = 16;
     public long AccountsMemoryBytes { get; init; } = 256L << 20;
 
     /// <summary>Compact the accounts log once it spans more than this (and twice its last compacted size); 0 never.</summary>

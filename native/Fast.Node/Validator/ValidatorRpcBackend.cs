@@ -153,7 +153,19 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         List<byte[]> transactions = Transactions(entries);
         if (location.Index >= transactions.Count) return null;
         long? time = validator.Chain.Get(location.Slot)?.BlockTimeUnixSeconds;
-        return new TransactionRecord(location.Slot, transactions[location.Index], ErrorText(location.Error), location.Fee, [], [], time);
+        (ulong[] pre, ulong[] post) = StoredBalances(location.Slot, location.Index);
+        return new TransactionRecord(location.Slot, transactions[location.Index], ErrorText(location.Error), location.Fee, pre, post, time);
+    }
+
+    /// <summary>
+    /// A transaction's account balances before and after, from the statuses stored beside its slot
+    /// (empty when the slot has none: a ledger from before statuses were stored).
+    /// </summary>
+    private (ulong[] Pre, ulong[] Post) StoredBalances(ulong slot, int index)
+    {
+        byte[]? statuses = validator.Blockstore.ReadSlotStatuses(slot);
+        if (statuses is null || !TransactionStatusCodec.TryReadAt(statuses, index, out StoredTransactionStatus status).IsOk) return ([], []);
+        return (status.PreBalances(), status.PostBalances());
     }
 
     public BlockRecord? Block(ulong slot, Commitment commitment)
@@ -165,11 +177,22 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         List<byte[]> transactions = Transactions(entries);
         SlotRecord? record = validator.Chain.Get(slot);
         List<TransactionRecord> records = new(transactions.Count);
+        byte[] statuses = validator.Blockstore.ReadSlotStatuses(slot) ?? [];
+        int statusAt = 0;
         for (int i = 0; i < transactions.Count; i++)
         {
             TransactionResult? result = record?.Results is { } results && i < results.Length ? results[i] : null;
+            ulong[] pre = [], post = [];
+            if (statusAt < statuses.Length && TransactionStatusCodec.TryRead(statuses.AsSpan(statusAt), out StoredTransactionStatus stored).IsOk)
+            {
+                // The stored status: the same as the live result, and the only one after a restart.
+                statusAt += stored.Size;
+                result ??= new TransactionResult((TransactionError)stored.Error, stored.InstructionIndex, stored.Fee);
+                pre = stored.PreBalances();
+                post = stored.PostBalances();
+            }
             records.Add(new TransactionRecord(slot, transactions[i], result is { } r ? ErrorText(r.Error) ?? (r.IsCommitted ? null : "NotCommitted") : null,
-                result?.Fee ?? 0, [], [], record?.BlockTimeUnixSeconds));
+                result?.Fee ?? 0, pre, post, record?.BlockTimeUnixSeconds));
         }
         Hash blockhash = record?.Blockhash ?? LastEntryHash(entries);
         Hash previous = record?.PreviousBlockhash ?? validator.Chain.Get(meta.ParentSlot)?.Blockhash ?? default;

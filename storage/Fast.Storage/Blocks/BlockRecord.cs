@@ -7,8 +7,11 @@ namespace Fast.Storage.Blocks;
 /// <code>
 /// entries: u8 kind=1 | u64 slot | u64 parent | u32 first_entry_index | u32 entry_count | u8 flags (bit 0 = slot complete) | entry bytes
 /// rooted:  u8 kind=2 | u64 slot
+/// statuses: u8 kind=3 | u8 version=1 | u64 slot | u64 parent | u32 first_transaction_index | u32 count | u8 flags (bit 0 = last) | count × status
 /// </code>
-/// Entry bytes are the entries exactly as <c>EntryWriter</c> produced them, concatenated.
+/// Entry bytes are the entries exactly as <c>EntryWriter</c> produced them, concatenated. Statuses
+/// are <see cref="TransactionStatusCodec"/>'s, one per transaction of the slot in block order, split
+/// over records that each fit an append; the record with the last flag ends them.
 /// </summary>
 internal static class BlockRecord
 {
@@ -16,6 +19,9 @@ internal static class BlockRecord
     public const byte RootedKind = 2;
     public const int EntriesHeaderSize = 1 + 8 + 8 + 4 + 4 + 1;
     public const int RootedSize = 1 + 8;
+    public const byte StatusesKind = 3;
+    public const byte StatusesVersion = 1;
+    public const int StatusesHeaderSize = 1 + 1 + 8 + 8 + 4 + 4 + 1;
     private const byte CompleteFlag = 0x01;
 
     public static void WriteEntriesHeader(Span<byte> destination, ulong slot, ulong parent, int firstEntryIndex, int entryCount, bool complete)
@@ -48,6 +54,35 @@ internal static class BlockRecord
         firstEntryIndex = (int)first;
         entryCount = (int)count;
         complete = (record[25] & CompleteFlag) != 0;
+        return true;
+    }
+
+    public static void WriteStatusesHeader(Span<byte> destination, ulong slot, ulong parent, int firstIndex, int count, bool last)
+    {
+        destination[0] = StatusesKind;
+        destination[1] = StatusesVersion;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[2..], slot);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[10..], parent);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[18..], (uint)firstIndex);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[22..], (uint)count);
+        destination[26] = last ? CompleteFlag : (byte)0;
+    }
+
+    /// <summary>A status record's header; false when the bytes are not one (wrong kind or version, unknown flags, counts out of range).</summary>
+    public static bool TryReadStatusesHeader(ReadOnlySpan<byte> record, out ulong slot, out ulong parent, out int firstIndex, out int count, out bool last)
+    {
+        slot = parent = 0;
+        firstIndex = count = 0;
+        last = false;
+        if (record.Length < StatusesHeaderSize || record[0] != StatusesKind || record[1] != StatusesVersion || (record[26] & ~CompleteFlag) != 0) return false;
+        slot = BinaryPrimitives.ReadUInt64LittleEndian(record[2..]);
+        parent = BinaryPrimitives.ReadUInt64LittleEndian(record[10..]);
+        uint first = BinaryPrimitives.ReadUInt32LittleEndian(record[18..]);
+        uint n = BinaryPrimitives.ReadUInt32LittleEndian(record[22..]);
+        if (first > int.MaxValue || n > int.MaxValue) return false;
+        firstIndex = (int)first;
+        count = (int)n;
+        last = (record[26] & CompleteFlag) != 0;
         return true;
     }
 

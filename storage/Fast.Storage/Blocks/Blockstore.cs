@@ -9,7 +9,8 @@ namespace Fast.Storage.Blocks;
 /// Durability follows <see cref="BlockstoreOptions.CommitPolicy"/>: FasterLog recovers to its last
 /// commit, so a committed append survives kill -9 and an uncommitted one may be lost whole (never
 /// torn: records carry checksums). Replay after a crash reads the slots past the accounts checkpoint
-/// from here.
+/// from here. Beside its entries, a slot carries its transactions' statuses (error, fee, pre/post
+/// balances: <see cref="TransactionStatusCodec"/>), appended by the node when the slot's bank froze.
 /// <para>Threads: any; appends and index updates are serialised by one lock (a batch of entries per
 /// call, never per transaction).</para>
 /// </summary>
@@ -23,6 +24,15 @@ public sealed class Blockstore : IDisposable
         public bool Complete;
         public bool Rooted;
         public readonly List<(long Address, int Length)> Batches = [];
+
+        // The slot's transaction statuses (BlockRecord statuses records), complete once the last arrived.
+        public int StatusCount;
+        public long StatusBytes;
+        public bool StatusesComplete;
+        public List<(long Address, int Length)>? StatusBatches;
+
+        public long FirstAddress => Math.Min(Batches.Count > 0 ? Batches[0].Address : long.MaxValue,
+            StatusBatches is { Count: > 0 } s ? s[0].Address : long.MaxValue);
     }
 
     private readonly object _gate = new();
@@ -127,6 +137,64 @@ public sealed class Blockstore : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Appends <paramref name="count"/> transaction statuses of <paramref name="slot"/> (concatenated
+    /// <see cref="TransactionStatusCodec"/> statuses, block order, following those already appended);
+    /// <paramref name="last"/> says they are the slot's last. Statuses may arrive before the slot's
+    /// entries. Committed with the next commit (a slot is rooted only after its statuses were appended,
+    /// and rooting commits), or now under <see cref="BlockstoreCommitPolicy.EveryAppend"/>.
+    /// </summary>
+    public AppendStatus AppendStatuses(ulong slot, ulong parentSlot, int count, ReadOnlySpan<byte> statuses, bool last)
+    {
+        if (count < 0 || (count == 0) != statuses.IsEmpty || (count == 0 && !last)) return AppendStatus.Empty;
+        if (statuses.Length > Options.MaxAppendBytes) return AppendStatus.TooLarge;
+        if (parentSlot >= slot && slot != 0) return AppendStatus.InvalidParent;
+        if (TransactionStatusCodec.Count(statuses) != count) return AppendStatus.Malformed;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (_slots.TryGetValue(slot, out SlotState? state))
+            {
+                if (state.StatusesComplete) return AppendStatus.SlotAlreadyComplete;
+                if (state.Parent != parentSlot) return AppendStatus.ParentMismatch;
+            }
+            else
+            {
+                state = new SlotState(parentSlot);
+                _slots.Add(slot, state);
+            }
+            int length = BlockRecord.StatusesHeaderSize + statuses.Length;
+            byte[] record = ArrayPool<byte>.Shared.Rent(length);
+            BlockRecord.WriteStatusesHeader(record, slot, parentSlot, state.StatusCount, count, last);
+            statuses.CopyTo(record.AsSpan(BlockRecord.StatusesHeaderSize));
+            long address = _log.Enqueue(new ReadOnlySpan<byte>(record, 0, length));
+            ArrayPool<byte>.Shared.Return(record);
+            AddStatuses(state, address, length, count, last);
+        }
+        if (Options.CommitPolicy == BlockstoreCommitPolicy.EveryAppend) Commit();
+        return AppendStatus.Ok;
+    }
+
+    /// <summary>
+    /// The statuses of <paramref name="slot"/>'s transactions in block order (concatenated
+    /// <see cref="TransactionStatusCodec"/> statuses), or null when the slot is unknown or its last
+    /// status record is missing (a ledger written before statuses were stored, or the node died before
+    /// they were appended). Allocates the result (cold path: recovery and RPC).
+    /// </summary>
+    public byte[]? ReadSlotStatuses(ulong slot)
+    {
+        (long Address, int Length)[] batches;
+        long total;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_slots.TryGetValue(slot, out SlotState? state) || !state.StatusesComplete) return null;
+            batches = [.. state.StatusBatches ?? []];
+            total = state.StatusBytes;
+        }
+        return ReadPayloads(slot, batches, total, BlockRecord.StatusesHeaderSize);
+    }
+
     /// <summary>Makes everything appended so far durable; returns when the commit is on disk.</summary>
     public void Commit()
     {
@@ -140,7 +208,7 @@ public sealed class Blockstore : IDisposable
         {
             if (_slots.TryGetValue(slot, out SlotState? state))
             {
-                meta = new SlotMeta(slot, state.Parent, state.EntryCount, state.EntryBytes, state.Complete, state.Rooted);
+                meta = new SlotMeta(slot, state.Parent, state.EntryCount, state.EntryBytes, state.Complete, state.Rooted) { HasStatuses = state.StatusesComplete };
                 return true;
             }
         }
@@ -174,6 +242,11 @@ public sealed class Blockstore : IDisposable
             batches = [.. state.Batches];
             total = state.EntryBytes;
         }
+        return ReadPayloads(slot, batches, total, BlockRecord.EntriesHeaderSize);
+    }
+
+    private byte[] ReadPayloads(ulong slot, (long Address, int Length)[] batches, long total, int headerSize)
+    {
         if (batches.Length > 0 && batches[^1].Address >= _log.CommittedUntilAddress) Commit();
         byte[] result = new byte[total];
         int offset = 0;
@@ -181,7 +254,7 @@ public sealed class Blockstore : IDisposable
         {
             (byte[] record, int read) = _log.ReadAsync(address, length).AsTask().GetAwaiter().GetResult();
             if (read != length) ThrowHelper.ThrowStorage($"blockstore record at {address} of slot {slot} has {read} bytes, expected {length}");
-            ReadOnlySpan<byte> payload = record.AsSpan(BlockRecord.EntriesHeaderSize, length - BlockRecord.EntriesHeaderSize);
+            ReadOnlySpan<byte> payload = record.AsSpan(headerSize, length - headerSize);
             payload.CopyTo(result.AsSpan(offset));
             offset += payload.Length;
         }
@@ -202,7 +275,7 @@ public sealed class Blockstore : IDisposable
             foreach ((ulong s, SlotState state) in _slots)
             {
                 if (s < slot) purged.Add(s);
-                else if (state.Batches.Count > 0) keepFrom = Math.Min(keepFrom, state.Batches[0].Address);
+                else keepFrom = Math.Min(keepFrom, state.FirstAddress);
             }
             foreach (ulong s in purged) _slots.Remove(s);
             if (keepFrom == long.MaxValue) keepFrom = _log.TailAddress;
@@ -245,6 +318,21 @@ public sealed class Blockstore : IDisposable
                 state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
                 state.Complete = complete;
             }
+            else if (BlockRecord.TryReadStatusesHeader(bytes, out ulong statusSlot, out ulong statusParent, out int firstStatus, out int statusCount, out bool last))
+            {
+                if (!_slots.TryGetValue(statusSlot, out SlotState? state))
+                {
+                    state = new SlotState(statusParent);
+                    _slots.Add(statusSlot, state);
+                }
+                if (state.StatusesComplete || state.Parent != statusParent || state.StatusCount != firstStatus
+                    || TransactionStatusCodec.Count(bytes[BlockRecord.StatusesHeaderSize..]) != statusCount)
+                {
+                    SkippedRecords++;
+                    continue;
+                }
+                AddStatuses(state, address, length, statusCount, last);
+            }
             else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
             {
                 rootedState.Rooted = true;
@@ -255,6 +343,26 @@ public sealed class Blockstore : IDisposable
                 SkippedRecords++;
             }
         }
+        // Statuses whose slot's entries were purged (they may sit just past the truncation point) are not a slot.
+        ulong lowest = ulong.MaxValue;
+        foreach ((ulong slot, SlotState state) in _slots)
+        {
+            if (state.Batches.Count > 0) lowest = Math.Min(lowest, slot);
+        }
+        List<ulong> orphans = [];
+        foreach ((ulong slot, SlotState state) in _slots)
+        {
+            if (state.Batches.Count == 0 && slot < lowest) orphans.Add(slot);
+        }
+        foreach (ulong slot in orphans) _slots.Remove(slot);
+    }
+
+    private static void AddStatuses(SlotState state, long address, int length, int count, bool last)
+    {
+        (state.StatusBatches ??= []).Add((address, length));
+        state.StatusCount += count;
+        state.StatusBytes += length - BlockRecord.StatusesHeaderSize;
+        state.StatusesComplete = last;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

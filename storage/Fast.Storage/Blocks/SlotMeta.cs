@@ -4,7 +4,11 @@ namespace Fast.Storage.Blocks;
 /// What the <see cref="Blockstore"/> knows about a slot: its parent, how many entries it holds,
 /// whether the last entry arrived (complete) and whether the slot was rooted.
 /// </summary>
-public readonly record struct SlotMeta(ulong Slot, ulong ParentSlot, int EntryCount, long EntryBytes, bool IsComplete, bool IsRooted);
+public readonly record struct SlotMeta(ulong Slot, ulong ParentSlot, int EntryCount, long EntryBytes, bool IsComplete, bool IsRooted)
+{
+    /// <summary>The slot's transaction statuses are all stored (see <see cref="Blockstore.ReadSlotStatuses"/>).</summary>
+    public bool HasStatuses { get; init; }
+}
 
 /// <summary>The outcome of <see cref="Blockstore.AppendEntries"/>.</summary>
 public enum AppendStatus : byte
@@ -25,4 +29,7 @@ public enum AppendStatus : byte
 
     /// <summary>A slot's parent must be an earlier slot.</summary>
     InvalidParent,
+
+    /// <summary>The statuses do not decode, or their number is not the count given.</summary>
+    Malformed,
 }

@@ -46,16 +46,29 @@ public sealed class ParallelEqualsSerialTests : IDisposable
                 serial = new Bank(serial, (ulong)s, leader);
                 parallel = new Bank(parallel, (ulong)s, leader);
                 byte[][] block = generator.Block(serial);
-                var expected = new TransactionResult[block.Length];
-                for (int i = 0; i < block.Length; i++) expected[i] = serial.Process(TestTransactions.View(block[i]));
                 var verified = new VerifiedTransaction[block.Length];
                 for (int i = 0; i < block.Length; i++) verified[i] = TestTransactions.Verified(block[i]);
+                ulong[] expectedBalances = new ulong[SealevelScheduler.BalanceCount(verified)];
+                var expected = new TransactionResult[block.Length];
+                for (int i = 0, at = 0; i < block.Length; i++)
+                {
+                    int n = 2 * verified[i].Layout.AccountKeyCount;
+                    expected[i] = serial.Process(TestTransactions.View(block[i]), expectedBalances.AsSpan(at, n));
+                    at += n;
+                }
                 var actual = new TransactionResult[block.Length];
-                scheduler.Execute(parallel, verified, actual);
+                ulong[] actualBalances = new ulong[expectedBalances.Length];
+                scheduler.Execute(parallel, verified, actual, actualBalances);
 
-                for (int i = 0; i < block.Length; i++)
+                for (int i = 0, at = 0; i < block.Length; i++)
                 {
                     if (expected[i] != actual[i]) Assert.Fail($"case {c} slot {s} tx {i} ({scheduler.Workers} workers): serial {expected[i]}, parallel {actual[i]}");
+                    int n = 2 * verified[i].Layout.AccountKeyCount;
+                    if (expected[i].IsCommitted && !expectedBalances.AsSpan(at, n).SequenceEqual(actualBalances.AsSpan(at, n)))
+                    {
+                        Assert.Fail($"case {c} slot {s} tx {i}: serial balances [{string.Join(",", expectedBalances.AsSpan(at, n).ToArray())}], parallel [{string.Join(",", actualBalances.AsSpan(at, n).ToArray())}]");
+                    }
+                    at += n;
                 }
                 Hash last = TestChain.HashOf($"case {c} slot {s}");
                 Hash serialHash = serial.Freeze(last);
