@@ -15,6 +15,7 @@ public sealed class BankingCounters
     public long DroppedAlreadyProcessed;
     public long DroppedDuplicate;
     public long DroppedFeePayer;
+    public long DroppedBlockData;
     public long RecordsRetriedNextSlot;
     public long SlotsFrozen;
     public long Roots;

@@ -96,6 +96,7 @@ public sealed partial class Validator
             Drop(m, "banking", "already_processed", Volatile.Read(ref b.DroppedAlreadyProcessed));
             Drop(m, "banking", "duplicate", Volatile.Read(ref b.DroppedDuplicate));
             Drop(m, "banking", "fee_payer", Volatile.Read(ref b.DroppedFeePayer));
+            Drop(m, "banking", "block_account_data", Volatile.Read(ref b.DroppedBlockData));
         }
         if (_poh is { } poh)
         {
