@@ -64,6 +64,12 @@ public enum TransactionError : byte
 
     /// <summary>The instruction's program is not a program this runtime has.</summary>
     UnsupportedProgram,
+
+    /// <summary>
+    /// An account would be left with lamports but below its rent-exempt minimum (Solana's
+    /// InsufficientFundsForRent; the result's InstructionIndex holds the account's index).
+    /// </summary>
+    InsufficientFundsForRent,
 }
 
 /// <summary>Which errors leave a transaction uncommitted.</summary>

@@ -22,14 +22,14 @@ public class SingleValidatorTests
         string alicePubkey = pubkey.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Trim();
 
         (int transfer, string output) = FastProcess.Run(TimeSpan.FromSeconds(90), "transfer", "--from", node.FaucetPath, "--to", alicePubkey,
-            "--amount", "123456", "--url", node.Url, "--wait", "confirmed");
+            "--amount", "1000000", "--url", node.Url, "--wait", "confirmed");
         Assert.True(transfer == 0, output);
         string signatureText = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim();
         Assert.True(Signature.TryParse(signatureText, out Signature signature), output);
 
         (int balance, string lamports) = FastProcess.Run(TimeSpan.FromSeconds(30), "balance", alicePubkey, "--url", node.Url);
         Assert.Equal(0, balance);
-        Assert.Equal("123456", lamports.Trim());
+        Assert.Equal("1000000", lamports.Trim());
 
         (int tx, string shown) = FastProcess.Run(TimeSpan.FromSeconds(30), "tx", signatureText, "--url", node.Url);
         Assert.True(tx == 0, shown);
@@ -104,17 +104,17 @@ public class SingleValidatorTests
         string bobKey = FastProcess.Run(TimeSpan.FromSeconds(30), "pubkey", bob).Output.Trim();
 
         (int finalized, string output) = FastProcess.Run(TimeSpan.FromSeconds(90), "transfer", "--from", node.FaucetPath, "--to", bobKey,
-            "--amount", "50000", "--url", node.Url, "--wait", "finalized");
+            "--amount", "1000000", "--url", node.Url, "--wait", "finalized");
         Assert.True(finalized == 0, output);
         Assert.Contains("finalized in slot", output);
 
         // Bob pays the fee but cannot cover the amount: committed, failed, exit 1 with the reason.
         (int failed, string reason) = FastProcess.Run(TimeSpan.FromSeconds(90), "transfer", "--from", bob, "--to", new Pubkey(node.Faucet.PublicKey).ToString(),
-            "--amount", "1000000", "--url", node.Url, "--wait", "confirmed");
+            "--amount", "2000000", "--url", node.Url, "--wait", "confirmed");
         Assert.Equal(1, failed);
         Assert.Contains("error: transaction failed in slot", reason);
         Assert.Contains("InsufficientFunds", reason);
-        Assert.Equal(45000UL, await node.Rpc.GetBalanceAsync(new Pubkey(Base58Key(bobKey)))); // 50,000 − the 5,000 fee
+        Assert.Equal(995_000UL, await node.Rpc.GetBalanceAsync(new Pubkey(Base58Key(bobKey)))); // 1,000,000 − the 5,000 fee
         Assert.Equal(0, node.Process.Stop(TimeSpan.FromSeconds(60)));
     }
 

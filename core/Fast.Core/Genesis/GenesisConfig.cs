@@ -19,13 +19,20 @@ public sealed record GenesisValidator(Pubkey Identity, Pubkey VoteAccount, ulong
 /// <code>
 /// "FASTGEN1" | u32 version | i64 creation_time_unix_ms | u64 hashes_per_tick | u32 ticks_per_slot
 /// | u32 target_slot_ms | u64 slots_per_epoch | u64 lamports_per_signature
+/// | (version ≥ 2) u64 rent_lamports_per_byte_year | u64 rent_exemption_threshold_years
 /// | shortvec a | a × { pubkey address, u64 lamports, pubkey owner, u8 executable, u32 data_len, data }
 /// | shortvec v | v × { pubkey identity, pubkey vote_account, u64 stake_lamports }
 /// </code>
+/// Version 1 (before rent) is still read, as a rent-free cluster (<see cref="Rent.Free"/>), and
+/// re-encodes as version 1, so an existing cluster keeps its genesis hash and its rules; new
+/// configs are version 2 with Solana's rent schedule unless told otherwise.
 /// </summary>
 public sealed record GenesisConfig
 {
-    public const uint CurrentVersion = 1;
+    public const uint CurrentVersion = 2;
+
+    /// <summary>The first version, without a rent schedule.</summary>
+    public const uint RentFreeVersion = 1;
     public const int MaxAccounts = 4096;
     public const int MaxValidators = 1024;
     public const int MaxAccountData = 10 * 1024 * 1024;
@@ -39,6 +46,13 @@ public sealed record GenesisConfig
     public required uint TargetSlotMs { get; init; }
     public required ulong SlotsPerEpoch { get; init; }
     public required ulong LamportsPerSignature { get; init; }
+
+    /// <summary>The encoding version: <see cref="CurrentVersion"/>, or <see cref="RentFreeVersion"/> for a file from before rent.</summary>
+    public uint Version { get; init; } = CurrentVersion;
+
+    /// <summary>The rent-exempt minimum balance schedule (Solana's by default; <see cref="Rent.Free"/> in version 1).</summary>
+    public Rent Rent { get; init; } = Rent.Default;
+
     public required IReadOnlyList<GenesisAccount> Accounts { get; init; }
     public required IReadOnlyList<GenesisValidator> Validators { get; init; }
 
@@ -70,6 +84,9 @@ public sealed record GenesisConfig
         if (TicksPerSlot == 0) return "ticks_per_slot must be at least 1";
         if (TargetSlotMs == 0) return "target_slot_ms must be at least 1";
         if (SlotsPerEpoch == 0) return "slots_per_epoch must be at least 1";
+        if (Version is not (RentFreeVersion or CurrentVersion)) return $"version {Version} is not one this build reads";
+        if (Version == RentFreeVersion && Rent != Rent.Free) return "a version-1 genesis has no rent schedule";
+        if (Rent.Validate() is string rent) return rent;
         if (Accounts.Count > MaxAccounts) return $"more than {MaxAccounts} accounts";
         if (Validators.Count == 0) return "at least one validator is required";
         if (Validators.Count > MaxValidators) return $"more than {MaxValidators} validators";
@@ -105,18 +122,23 @@ public sealed record GenesisConfig
     {
         string? invalid = Validate();
         if (invalid is not null) throw new InvalidOperationException("invalid genesis: " + invalid);
-        int size = Magic.Length + 4 + 8 + 8 + 4 + 4 + 8 + 8 + ShortVec.MaxBytes * 2 + Validators.Count * (32 + 32 + 8);
+        int size = Magic.Length + 4 + 8 + 8 + 4 + 4 + 8 + 8 + 16 + ShortVec.MaxBytes * 2 + Validators.Count * (32 + 32 + 8);
         foreach (GenesisAccount a in Accounts) size += 32 + 8 + 32 + 1 + 4 + a.Data.Length;
         byte[] buffer = new byte[size];
         SpanWriter w = new(buffer);
         w.WriteBytes(Magic);
-        w.WriteU32(CurrentVersion);
+        w.WriteU32(Version);
         w.WriteI64(CreationTimeUnixMs);
         w.WriteU64(HashesPerTick);
         w.WriteU32(TicksPerSlot);
         w.WriteU32(TargetSlotMs);
         w.WriteU64(SlotsPerEpoch);
         w.WriteU64(LamportsPerSignature);
+        if (Version >= CurrentVersion)
+        {
+            w.WriteU64(Rent.LamportsPerByteYear);
+            w.WriteU64(Rent.ExemptionThresholdYears);
+        }
         w.WriteShortVec(Accounts.Count);
         foreach (GenesisAccount a in Accounts)
         {
@@ -147,13 +169,19 @@ public sealed record GenesisConfig
         if (!magic.SequenceEqual(Magic)) return new DecodeResult(DecodeStatus.InvalidValue, 0);
         int versionAt = r.Position;
         r.TryReadU32(out uint version);
-        if (r.IsOk && version != CurrentVersion) return new DecodeResult(DecodeStatus.InvalidValue, versionAt);
+        if (r.IsOk && version is not (RentFreeVersion or CurrentVersion)) return new DecodeResult(DecodeStatus.InvalidValue, versionAt);
         r.TryReadI64(out long created);
         r.TryReadU64(out ulong hashesPerTick);
         r.TryReadU32(out uint ticksPerSlot);
         r.TryReadU32(out uint slotMs);
         r.TryReadU64(out ulong slotsPerEpoch);
         r.TryReadU64(out ulong lamportsPerSignature);
+        ulong lamportsPerByteYear = 0, exemptionYears = 0;
+        if (version >= CurrentVersion)
+        {
+            r.TryReadU64(out lamportsPerByteYear);
+            r.TryReadU64(out exemptionYears);
+        }
         r.TryReadShortVec(out int accountCount, MaxAccounts);
         if (!r.IsOk) return r.Result;
 
@@ -194,6 +222,8 @@ public sealed record GenesisConfig
             TargetSlotMs = slotMs,
             SlotsPerEpoch = slotsPerEpoch,
             LamportsPerSignature = lamportsPerSignature,
+            Version = version,
+            Rent = new Rent(lamportsPerByteYear, exemptionYears),
             Accounts = accounts,
             Validators = validators,
         };

@@ -1,3 +1,4 @@
+using Fast.Core.Genesis;
 using Fast.Core.Primitives;
 using Fast.Storage.Accounts;
 
@@ -84,6 +85,9 @@ public sealed partial class Bank
 
     public ulong LamportsPerSignature => Context.LamportsPerSignature;
 
+    /// <summary>The rent-exempt minimum schedule (genesis's).</summary>
+    public Rent Rent => Context.Rent;
+
     /// <summary>Total lamports in existence (conserved from genesis).</summary>
     public ulong Capitalization => Context.Capitalization;
 
@@ -116,7 +120,7 @@ public sealed partial class Bank
         ArgumentNullException.ThrowIfNull(genesis);
         ulong capitalization = 0;
         foreach ((_, Account account) in genesis.Accounts) capitalization = checked(capitalization + account.Lamports);
-        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization);
+        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent);
         Bank bank = new(context, 0, genesis.Leader, BlockhashQueue.Empty, context.OverlayPool.Rent());
         foreach ((Pubkey key, Account account) in genesis.Accounts)
         {
@@ -130,9 +134,9 @@ public sealed partial class Bank
     }
 
     /// <summary>The root bank a recovered <see cref="AccountsDb"/> holds (its checkpoint's slot and saved state).</summary>
-    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state)
+    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent)
     {
-        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization) { RootSlot = slot };
+        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent) { RootSlot = slot };
         Bank bank = new(context, slot, default, BlockhashQueue.FromEntries(state.Blockhashes), overlay: null)
         {
             IsFrozen = true,

@@ -1,3 +1,4 @@
+using Fast.Core.Genesis;
 using Fast.Exec.Runtime;
 using Fast.Storage.Accounts;
 
@@ -5,10 +6,13 @@ namespace Fast.Exec.Banking;
 
 /// <summary>
 /// What every bank of one bank tree shares: the rooted accounts store, the status cache, the pool
-/// of slot overlays, the fee schedule and the current root slot. Owned by the bank owner thread.
+/// of slot overlays, the fee and rent schedules and the current root slot. Owned by the bank owner thread.
 /// </summary>
-internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization)
+internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization, Rent rent)
 {
+    /// <summary>The rent-exempt minimum schedule (from genesis; fixed for the chain).</summary>
+    public Rent Rent { get; } = rent;
+
     public AccountsDb Accounts { get; } = accounts;
 
     public StatusCache Status { get; } = new();

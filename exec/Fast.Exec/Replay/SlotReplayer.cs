@@ -7,17 +7,49 @@ using Fast.Exec.Scheduling;
 
 namespace Fast.Exec.Replay;
 
-/// <summary>What replaying a slot's entries did.</summary>
-public readonly record struct ReplayOutcome(DecodeResult Decode, int Entries, int Transactions, int Committed, int NotCommitted, Hash LastEntryHash)
+/// <summary>Which block-validity rule (docs/block-validity.md) a replayed block broke.</summary>
+public enum BlockRuleViolation : byte
+{
+    None,
+
+    /// <summary>Its transactions declare more new account data than <see cref="Validity.AccountDataBudget.MaxNewDataBytesPerBlock"/>.</summary>
+    AccountDataBlockLimit,
+
+    /// <summary>It carries a transaction that was not committed — that did not pay its fee (fee payer, blockhash, duplicate).</summary>
+    UncommittedTransaction,
+}
+
+/// <summary>
+/// What replaying a slot's entries did. A block that does not decode or breaks a rule is invalid:
+/// the caller discards the bank (<see cref="IsValid"/>).
+/// </summary>
+public readonly record struct ReplayOutcome(DecodeResult Decode, int Entries, int Transactions, int Committed, int NotCommitted, Hash LastEntryHash,
+    BlockRuleViolation Violation = BlockRuleViolation.None, int ViolationIndex = -1, TransactionError ViolationError = TransactionError.None)
 {
     public bool DecodedAll => Decode.IsOk;
+
+    public bool IsValid => DecodedAll && Violation == BlockRuleViolation.None;
+
+    /// <summary>One line on why the block is invalid (cold).</summary>
+    public string Describe() => !DecodedAll ? $"does not decode ({Decode})"
+        : Violation switch
+        {
+            BlockRuleViolation.AccountDataBlockLimit => $"transaction {ViolationIndex} takes the block's new account data past {Validity.AccountDataBudget.MaxNewDataBytesPerBlock} bytes",
+            BlockRuleViolation.UncommittedTransaction => $"transaction {ViolationIndex} did not pay its fee ({ViolationError})",
+            _ => "valid",
+        };
 }
 
 /// <summary>
 /// Re-executes a slot's entries (the bytes the Blockstore returns) on a bank: parses the entries,
 /// runs all their transactions in block order through the Sealevel scheduler, and reports the last
-/// entry hash (the slot's last blockhash, for <see cref="Bank.Freeze"/>). PoH and signatures are
-/// the caller's to verify. Keeps its buffers between slots; one thread at a time.
+/// entry hash (the slot's last blockhash, for <see cref="Bank.Freeze"/>). Applies the block rules
+/// that need execution, with the functions the leader's <see cref="Validity.EntryAdmission"/>
+/// applies: the block's new account data (<see cref="Validity.AccountDataBudget"/>, checked before
+/// anything runs) and "every transaction pays its fee" (every result committed, checked by
+/// <see cref="Validity.FeeRule"/> inside execution); a block breaking one is invalid and its bank
+/// must be discarded. PoH and signatures are the caller's to verify. Keeps its buffers between
+/// slots; one thread at a time.
 /// </summary>
 public sealed class SlotReplayer(SealevelScheduler scheduler)
 {
@@ -45,6 +77,7 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
         int entryCount = 0;
         int position = 0;
         Hash last = default;
+        ulong newData = 0;
         while (position < entries.Length)
         {
             DecodeResult decoded = EntryView.TryParsePrefix(entries.AsSpan(position), out EntryView entry);
@@ -57,6 +90,10 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
                     Array.Resize(ref _transactions, count * 2);
                     Array.Resize(ref _results, count * 2);
                 }
+                if (!Validity.AccountDataBudget.TryReserve(ref newData, tx))
+                {
+                    return new ReplayOutcome(DecodeResult.Success, entryCount, count, 0, 0, last, BlockRuleViolation.AccountDataBlockLimit, count);
+                }
                 _transactions[count++] = new VerifiedTransaction(entries, txOffset, tx.Layout);
                 txOffset += tx.Length;
             }
@@ -68,11 +105,15 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
         if (_balances.Length < _balanceCount) _balances = new ulong[Math.Max(_balanceCount, _balances.Length * 2)];
         Scheduler.Execute(bank, _transactions.AsSpan(0, count), _results, _balances.AsSpan(0, Math.Max(_balanceCount, 1)));
         _lastCount = count;
-        int committed = 0;
+        int committed = 0, firstUncommitted = -1;
         for (int i = 0; i < count; i++)
         {
             if (_results[i].IsCommitted) committed++;
+            else if (firstUncommitted < 0) firstUncommitted = i;
         }
-        return new ReplayOutcome(DecodeResult.Success, entryCount, count, committed, count - committed, last);
+        return firstUncommitted < 0
+            ? new ReplayOutcome(DecodeResult.Success, entryCount, count, committed, 0, last)
+            : new ReplayOutcome(DecodeResult.Success, entryCount, count, committed, count - committed, last,
+                BlockRuleViolation.UncommittedTransaction, firstUncommitted, _results[firstUncommitted].Error);
     }
 }

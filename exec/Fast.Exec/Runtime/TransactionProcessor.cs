@@ -3,6 +3,7 @@ using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec.Banking;
 using Fast.Exec.Programs;
+using Fast.Exec.Validity;
 using Fast.Storage.Accounts;
 
 namespace Fast.Exec.Runtime;
@@ -18,8 +19,11 @@ namespace Fast.Exec.Runtime;
 /// A committed transaction is recorded in the status cache here, by the worker. When the caller
 /// passes room for them, each account's lamports before and after are written there (the
 /// transaction's status, stored with its slot): no allocation, one store per account.
+/// The fee payer is checked by <see cref="FeeRule.CheckPayer"/> (the rule the leader's admission
+/// predicts), and after successful instructions every writable account by <see cref="RentRule"/>.
 /// <para>Deliberately not here: signature verification (the sigverify stage's job), the blockhash
-/// age (the scheduler's coordinator checks it before taking locks), rent (Fast has none).</para>
+/// age (the scheduler's coordinator checks it before taking locks), periodic rent collection (Fast
+/// has none: the rent-exempt minimum is a deposit).</para>
 /// </summary>
 internal static class TransactionProcessor
 {
@@ -51,10 +55,9 @@ internal static class TransactionProcessor
         }
 
         ref ScratchAccount payer = ref accounts[0];
-        ulong fee = (ulong)tx.SignatureCount * bank.LamportsPerSignature;
-        if (payer.Lamports == 0) return TransactionResult.NotCommitted(TransactionError.AccountNotFound);
-        if (!payer.Owner.IsZero || payer.Data.Length != 0) return TransactionResult.NotCommitted(TransactionError.InvalidAccountForFee);
-        if (payer.Lamports < fee) return TransactionResult.NotCommitted(TransactionError.InsufficientFundsForFee);
+        ulong fee = FeeRule.Fee(tx.SignatureCount, bank.LamportsPerSignature);
+        TransactionError payable = FeeRule.CheckPayer(payer.Lamports, payer.Owner, payer.Data.Length, fee);
+        if (payable != TransactionError.None) return TransactionResult.NotCommitted(payable);
         payer.Lamports -= fee;
         ulong payerAfterFee = payer.Lamports;
 
@@ -67,6 +70,16 @@ internal static class TransactionProcessor
                 : TransactionError.UnsupportedProgram;
             if (error != TransactionError.None) break;
             instructionIndex++;
+        }
+
+        if (error == TransactionError.None)
+        {
+            int rentless = FirstRentViolation(bank, overlay, handles, accounts);
+            if (rentless >= 0)
+            {
+                error = TransactionError.InsufficientFundsForRent;
+                instructionIndex = rentless; // for this error: the index of the account left below its minimum
+            }
         }
 
         if (error == TransactionError.None)
@@ -94,6 +107,20 @@ internal static class TransactionProcessor
         }
         StatusCache.Record(status, signature, bank, error);
         return new TransactionResult(error, (byte)instructionIndex, fee);
+    }
+
+    /// <summary>The index of the first writable account whose change <see cref="RentRule"/> forbids, or -1 (the overlay entries still hold the state before the transaction).</summary>
+    private static int FirstRentViolation(Bank bank, AccountOverlay overlay, ReadOnlySpan<int> handles, ReadOnlySpan<ScratchAccount> accounts)
+    {
+        Core.Genesis.Rent rent = bank.Rent;
+        for (int i = 0; i < accounts.Length; i++)
+        {
+            ref readonly ScratchAccount after = ref accounts[i];
+            if (!after.IsWritable) continue;
+            ref AccountEntry before = ref overlay[handles[i]];
+            if (!RentRule.TransitionAllowed(rent, before.Lamports, before.Data.Length, after.Lamports, after.Data.Length)) return i;
+        }
+        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

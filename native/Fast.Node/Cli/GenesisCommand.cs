@@ -19,11 +19,13 @@ public static class GenesisCommand
         Option<long> hashesPerTick = CliOptions.Integer("--hashes-per-tick", "PoH hashes per tick (see `fast bench poh` for this machine's maximum)", (long)defaults.HashesPerTick, 1, 100_000_000);
         Option<long> slotsPerEpoch = CliOptions.Integer("--slots-per-epoch", "Slots per epoch", (long)defaults.SlotsPerEpoch, 32, 10_000_000);
         Option<long> fee = CliOptions.Integer("--lamports-per-signature", "Transaction fee per signature", (long)defaults.LamportsPerSignature, 0, 1_000_000_000);
+        Option<long> rentPerByteYear = CliOptions.Integer("--rent-lamports-per-byte-year", "Rent: lamports per byte-year; an account must hold this × --rent-exemption-years × (128 + data bytes), or nothing (0: no minimum)", (long)defaults.RentLamportsPerByteYear, 0, 1_000_000_000);
+        Option<long> rentYears = CliOptions.Integer("--rent-exemption-years", "Rent: years of rent an account must hold to exist", (long)defaults.RentExemptionThresholdYears, 0, 1000);
         Option<string?> seed = new("--seed") { Description = "Derive every key (and the creation time) from this text: same seed, same cluster" };
         Option<bool> force = new("--force") { Description = "Overwrite an existing genesis in --out" };
         Command command = new("genesis", "Create a cluster: keypairs for N validators and a faucet, stakes, balances, PoH parameters, genesis.bin")
         {
-            validators, output, faucetLamports, validatorLamports, stake, slotMs, ticksPerSlot, hashesPerTick, slotsPerEpoch, fee, seed, force,
+            validators, output, faucetLamports, validatorLamports, stake, slotMs, ticksPerSlot, hashesPerTick, slotsPerEpoch, fee, rentPerByteYear, rentYears, seed, force,
         };
         command.SetAction(parse =>
         {
@@ -38,6 +40,8 @@ public static class GenesisCommand
                 HashesPerTick = (ulong)parse.GetValue(hashesPerTick),
                 SlotsPerEpoch = (ulong)parse.GetValue(slotsPerEpoch),
                 LamportsPerSignature = (ulong)parse.GetValue(fee),
+                RentLamportsPerByteYear = (ulong)parse.GetValue(rentPerByteYear),
+                RentExemptionThresholdYears = (ulong)parse.GetValue(rentYears),
                 Seed = parse.GetValue(seed),
             };
             GenesisBundle bundle;
@@ -66,6 +70,7 @@ public static class GenesisCommand
                 io.Out.WriteLine($"validator {i}:    identity {bundle.Validators[i].Identity.PublicKey.ToBase58()}, vote {bundle.Validators[i].Vote.PublicKey.ToBase58()}, stake {options.StakeLamports}");
             }
             io.Out.WriteLine($"poh:            {options.HashesPerTick} hashes/tick, {options.TicksPerSlot} ticks/slot, {options.SlotMs} ms/slot");
+            io.Out.WriteLine($"rent:           {bundle.Config.Rent.MinimumBalance(0)} lamports minimum per account + {bundle.Config.Rent.LamportsPerByte} per data byte");
             io.Out.WriteLine($"total lamports: {bundle.Config.TotalLamports}");
             return ExitCodes.Ok;
         });

@@ -18,6 +18,9 @@ public sealed record GenesisOptions
     public ulong HashesPerTick { get; init; } = 12_500;
     public ulong SlotsPerEpoch { get; init; } = 8192;
     public ulong LamportsPerSignature { get; init; } = 5000;
+    /// <summary>Rent: lamports per byte-year and years of rent an account must hold (Solana's 3,480 × 2: 890,880 lamports for an account without data).</summary>
+    public ulong RentLamportsPerByteYear { get; init; } = Rent.DefaultLamportsPerByteYear;
+    public ulong RentExemptionThresholdYears { get; init; } = Rent.DefaultExemptionThresholdYears;
     /// <summary>Null: fresh random keys. Otherwise every key (and the creation time, unless given) follows from it.</summary>
     public string? Seed { get; init; }
     public long? CreationTimeUnixMs { get; init; }
@@ -63,6 +66,7 @@ public static class GenesisBuilder
             TargetSlotMs = options.SlotMs,
             SlotsPerEpoch = options.SlotsPerEpoch,
             LamportsPerSignature = options.LamportsPerSignature,
+            Rent = new Rent(options.RentLamportsPerByteYear, options.RentExemptionThresholdYears),
             Accounts = accounts,
             Validators = stakes,
         };

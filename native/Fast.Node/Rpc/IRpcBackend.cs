@@ -65,4 +65,7 @@ public interface IRpcBackend
     IReadOnlyList<ClusterNode> ClusterNodes();
     (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts();
     ulong LowestAvailableSlot { get; }
+
+    /// <summary>The rent-exempt minimum balance of an account holding <paramref name="dataLength"/> bytes (≤ 10 MiB), from genesis.</summary>
+    ulong MinimumBalanceForRentExemption(ulong dataLength);
 }

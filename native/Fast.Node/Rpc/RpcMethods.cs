@@ -35,6 +35,7 @@ public sealed partial class RpcMethods
             ["getVoteAccounts"] = GetVoteAccounts,
             ["minimumLedgerSlot"] = MinimumLedgerSlot,
             ["getBalance"] = GetBalance,
+            ["getMinimumBalanceForRentExemption"] = GetMinimumBalanceForRentExemption,
             ["getAccountInfo"] = GetAccountInfo,
             ["getMultipleAccounts"] = GetMultipleAccounts,
             ["sendTransaction"] = SendTransaction,

@@ -8,6 +8,7 @@ using Fast.Core.Transactions;
 using Fast.Exec;
 using Fast.Exec.Banking;
 using Fast.Exec.Scheduling;
+using Fast.Exec.Validity;
 using Fast.Net.Packets;
 using Fast.Node.Pipeline;
 using Fast.Storage.Blocks;
@@ -32,15 +33,17 @@ public sealed record BankingConfig
 /// <summary>
 /// The leader's banking stage: one named thread ("fast-banking") that owns the bank tree. It takes
 /// verified transactions in arrival order (every fee per signature is equal, so that is the
-/// priority order), drops those that cannot land (unknown or expired blockhash, already
-/// processed, a fee payer that cannot pay), copies the rest into a shared entry buffer, records
-/// them into PoH, and only once PoH answers "recorded" executes them in the working bank with the
-/// Sealevel scheduler — so a bank never holds a transaction its slot's ledger does not, and a
-/// record refused at a slot boundary is simply re-recorded into the next slot. PoH answers
-/// "recorded" only once the entry is queued for the ledger: an entry it had no room for is retried
-/// for a moment, then its transactions are dropped and counted; a slot PoH abandoned (a tick found
-/// the ledger's queue full) is discarded with everything it executed, and the next bank builds on
-/// its parent. When PoH ends a
+/// priority order), drops those that cannot land — by <see cref="EntryAdmission"/>, the block
+/// rules the replayer applies (unknown or expired blockhash, already processed, a fee payer that
+/// will not be able to pay when the entry runs, the block's new-data budget spent) — copies the
+/// rest into a shared entry buffer, records them into PoH, and only once PoH answers "recorded"
+/// executes them in the working bank with the Sealevel scheduler — so a bank never holds a
+/// transaction its slot's ledger does not, and the ledger never holds one that did not pay (block
+/// space is never free: docs/block-validity.md). A record refused at a slot boundary is admitted
+/// again against the next slot's bank and re-recorded there. PoH answers "recorded" only once the
+/// entry is queued for the ledger: an entry it had no room for is retried for a moment, then its
+/// transactions are dropped and counted; a slot PoH abandoned (a tick found the ledger's queue
+/// full) is discarded with everything it executed, and the next bank builds on its parent. When PoH ends a
 /// slot, it freezes the bank, roots the slot <see cref="BankingConfig.RootDistance"/> behind, and
 /// opens the next bank. Threads: its own; talks to PoH, sigverify and the ledger writer only by queues.
 /// </summary>
@@ -69,8 +72,7 @@ public sealed partial class BankingStage : IDisposable
     private readonly ulong[] _balances; // the entry's pre/post balances, 2 per account key (SealevelScheduler.BalanceCount)
     private readonly SlotStatusBuffer _slotStatuses = new();
     private readonly Hash[] _leaves;
-    private readonly Dictionary<Pubkey, ulong> _payerFees = [];
-    private readonly HashSet<Signature> _batchSignatures = [];
+    private readonly EntryAdmission _admission = new();
     private TransactionResult[] _slotResults = new TransactionResult[4096];
     private int _slotResultCount;
     private int _slotCommitted;
@@ -159,9 +161,8 @@ public sealed partial class BankingStage : IDisposable
             Counters.NoEntryBuffer++;
             return 0;
         }
-        _payerFees.Clear();
-        _batchSignatures.Clear();
         Bank bank = _working;
+        _admission.BeginEntry(bank);
         int count = 0;
         // A block holds at most MaxTransactionsPerBlock: once the slot is full, the rest wait for the next one.
         int room = TransactionLimits.MaxTransactionsPerBlock - _slotResultCount;
@@ -186,35 +187,52 @@ public sealed partial class BankingStage : IDisposable
         return count;
     }
 
-    /// <summary>Read-only checks against the working bank; counts what it drops.</summary>
+    /// <summary>The block rules against the working bank and the entry so far (<see cref="EntryAdmission"/>); counts what it drops.</summary>
     private bool Admit(Bank bank, in TransactionView tx)
     {
-        Signature signature = tx.FirstSignature;
-        if (!_batchSignatures.Add(signature))
+        switch (_admission.Admit(bank, tx))
         {
-            Counters.DroppedDuplicate++;
-            return false;
+            case Admission.Admitted:
+                return true;
+            case Admission.Duplicate:
+                Counters.DroppedDuplicate++;
+                return false;
+            case Admission.Blockhash:
+                Counters.DroppedBlockhash++;
+                return false;
+            case Admission.AlreadyProcessed:
+                Counters.DroppedAlreadyProcessed++;
+                return false;
+            case Admission.BlockDataFull:
+                Counters.DroppedBlockData++;
+                return false;
+            default:
+                Counters.DroppedFeePayer++;
+                return false;
         }
-        if (!bank.IsBlockhashValid(tx.RecentBlockhash))
+    }
+
+    /// <summary>
+    /// Admits an entry's transactions again against the (new) working bank after a slot boundary
+    /// refused its record (a blockhash may have expired, the block's data budget starts over),
+    /// moving the ones that pass to the front of the buffer; returns how many remain.
+    /// </summary>
+    private int Readmit(EntryBuffer buffer, int count)
+    {
+        Bank bank = _working;
+        _admission.BeginEntry(bank);
+        int kept = 0, length = 0;
+        for (int i = 0; i < count; i++)
         {
-            Counters.DroppedBlockhash++;
-            return false;
+            VerifiedTransaction tx = _transactions[i];
+            if (!Admit(bank, tx.View)) continue;
+            int size = tx.Layout.Length;
+            if (tx.Offset != length) buffer.Array.AsSpan(tx.Offset, size).CopyTo(buffer.Array.AsSpan(length));
+            _transactions[kept++] = new VerifiedTransaction(buffer.Array, length, tx.Layout);
+            length += size;
         }
-        if (bank.TryGetSignatureStatus(signature, out _, out _))
-        {
-            Counters.DroppedAlreadyProcessed++;
-            return false;
-        }
-        Pubkey payer = tx.FeePayer;
-        ulong fee = checked(bank.LamportsPerSignature * (ulong)tx.SignatureCount);
-        ulong spent = _payerFees.GetValueOrDefault(payer);
-        if (bank.GetBalance(payer) < checked(spent + fee))
-        {
-            Counters.DroppedFeePayer++;
-            return false;
-        }
-        _payerFees[payer] = spent + fee;
-        return true;
+        buffer.Length = length;
+        return kept;
     }
 
     /// <summary>How long an entry waits for room in the ledger writer's queue before its transactions are dropped (clients retry).</summary>
@@ -222,11 +240,11 @@ public sealed partial class BankingStage : IDisposable
 
     private void RecordAndExecute(EntryBuffer buffer, int count)
     {
-        Hash mixin = Mixin(count);
-        ReadOnlyMemory<byte> memory = buffer.Memory[..buffer.Length];
         long ledgerBehindSince = 0;
         while (true)
         {
+            Hash mixin = Mixin(count);
+            ReadOnlyMemory<byte> memory = buffer.Memory[..buffer.Length];
             long id = ++_nextRecordId;
             PohRecord record = new(_working.Slot, mixin, count, memory, id);
             SpinWait spin = default;
@@ -247,7 +265,8 @@ public sealed partial class BankingStage : IDisposable
                 // The slot ended (or was abandoned) under us: nothing executed, so the same entry goes into the next slot.
                 Counters.RecordsRetriedNextSlot++;
                 WaitForSlotEnd(outcome.Slot);
-                if (_stopping)
+                count = _stopping ? 0 : Readmit(buffer, count);
+                if (count == 0)
                 {
                     buffer.Release();
                     buffer.Release();

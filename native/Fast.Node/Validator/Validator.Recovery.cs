@@ -54,9 +54,10 @@ public sealed partial class Validator
             }
             Bank bank = _forks.NewBank(slot, last.Slot, Identity);
             ReplayOutcome outcome = replayer.Replay(bank, entries);
-            if (!outcome.DecodedAll)
+            if (!outcome.IsValid)
             {
-                _log.WriteLine($"recovery: slot {slot} does not decode ({outcome.Decode}); replay stops at slot {last.Slot}");
+                // docs/block-validity.md: a block that does not decode or breaks a rule (e.g. carries a transaction that did not pay) is invalid.
+                _log.WriteLine($"recovery: slot {slot} is invalid: {outcome.Describe()}; replay stops at slot {last.Slot}");
                 _forks.Remove(slot);
                 break;
             }

@@ -152,6 +152,7 @@ public sealed partial class Validator : IAsyncDisposable
         new(genesis.Hash, [.. genesis.Config.Accounts.Select(a => (a.Address, new Account(a.Lamports, a.Owner, a.Executable, a.Data)))])
         {
             LamportsPerSignature = genesis.Config.LamportsPerSignature,
+            Rent = genesis.Config.Rent,
             Leader = leader,
         };
 

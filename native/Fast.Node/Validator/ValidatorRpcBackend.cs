@@ -272,5 +272,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         return (current, []);
     }
 
+    public ulong MinimumBalanceForRentExemption(ulong dataLength) => validator.Genesis.Config.Rent.MinimumBalance(dataLength);
+
     public ulong LowestAvailableSlot => validator.Blockstore.Slots() is { Length: > 0 } slots ? slots.Min() : 0;
 }

@@ -67,7 +67,7 @@ public class GenesisConfigTests
         magic[0] ^= 1;
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 0), GenesisConfig.TryDecode(magic, out _));
         byte[] version = (byte[])bytes.Clone();
-        version[8] = 2;
+        version[8] = 3;
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 8), GenesisConfig.TryDecode(version, out _));
 
         GenesisConfig unordered = Sample() with { Accounts = [.. Sample().Accounts.Reverse()] };
@@ -75,6 +75,32 @@ public class GenesisConfigTests
         Assert.Throws<InvalidOperationException>(() => unordered.Encode());
         Assert.NotNull((Sample() with { Validators = [] }).Validate());
         Assert.NotNull((Sample() with { HashesPerTick = 0 }).Validate());
+    }
+
+    [Fact]
+    public void A_new_genesis_carries_solanas_rent_schedule_and_round_trips_it()
+    {
+        GenesisConfig config = Sample();
+        Assert.Equal(GenesisConfig.CurrentVersion, config.Version);
+        Assert.Equal(890_880UL, config.Rent.MinimumBalance(0));
+        GenesisConfig custom = Sample() with { Rent = new Rent(1000, 3) };
+        Assert.Equal(DecodeStatus.Ok, GenesisConfig.TryDecode(custom.Encode(), out GenesisConfig? decoded).Status);
+        Assert.Equal(new Rent(1000, 3), decoded!.Rent);
+        Assert.NotEqual(GenesisConfig.ComputeHash(Sample().Encode()), GenesisConfig.ComputeHash(custom.Encode()));
+        Assert.NotNull((Sample() with { Rent = new Rent(ulong.MaxValue, 2) }).Validate());
+    }
+
+    [Fact]
+    public void A_version_1_genesis_from_before_rent_is_read_as_rent_free_and_keeps_its_bytes_and_hash()
+    {
+        GenesisConfig v1 = Sample() with { Version = GenesisConfig.RentFreeVersion, Rent = Rent.Free };
+        byte[] bytes = v1.Encode();
+        Assert.Equal(Sample().Encode().Length - 16, bytes.Length); // no rent fields
+        Assert.Equal(DecodeStatus.Ok, GenesisConfig.TryDecode(bytes, out GenesisConfig? decoded).Status);
+        Assert.Equal(Rent.Free, decoded!.Rent);
+        Assert.Equal(GenesisConfig.RentFreeVersion, decoded.Version);
+        Assert.Equal(bytes, decoded.Encode());
+        Assert.NotNull((Sample() with { Version = GenesisConfig.RentFreeVersion }).Validate()); // version 1 cannot carry rent
     }
 
     [Fact]

@@ -126,15 +126,15 @@ public class BankTests
     public void A_fee_payer_that_cannot_pay_is_not_committed_and_may_send_again_once_funded()
     {
         using TestChain chain = new();
-        GenesisConfig config = new(TestChain.GenesisHash, [(TestChain.Key(0), new Account(4999, Pubkey.Zero, false, null)), (TestChain.Key(1), new Account(1_000_000, Pubkey.Zero, false, null))]);
+        GenesisConfig config = new(TestChain.GenesisHash, [(TestChain.Key(0), new Account(4999, Pubkey.Zero, false, null)), (TestChain.Key(1), new Account(10_000_000, Pubkey.Zero, false, null))]);
         var genesis = Bank.Genesis(chain.Accounts, config);
         Bank bank = new(genesis, 1, Leader);
-        byte[] tx = TestTransactions.Transfer(new Random(1), TestChain.Key(0), TestChain.Key(2), 1, TestChain.GenesisHash);
+        byte[] tx = TestTransactions.Transfer(new Random(1), TestChain.Key(0), TestChain.Key(2), 890_880, TestChain.GenesisHash); // the rent-exempt minimum: creates key 2
         Assert.Equal(TransactionError.InsufficientFundsForFee, bank.Process(TestTransactions.View(tx)).Error);
         Assert.Equal(TransactionError.AccountNotFound, bank.Process(TestTransactions.View(TestTransactions.Transfer(new Random(2), TestChain.Key(9), TestChain.Key(2), 1, TestChain.GenesisHash))).Error);
-        Assert.True(bank.Process(TestTransactions.View(TestTransactions.Transfer(new Random(3), TestChain.Key(1), TestChain.Key(0), 10_000, TestChain.GenesisHash))).IsOk);
+        Assert.True(bank.Process(TestTransactions.View(TestTransactions.Transfer(new Random(3), TestChain.Key(1), TestChain.Key(0), 2_000_000, TestChain.GenesisHash))).IsOk);
         Assert.True(bank.Process(TestTransactions.View(tx)).IsOk);
-        Assert.Equal(4999UL + 10_000 - 5000 - 1, bank.GetBalance(TestChain.Key(0)));
+        Assert.Equal(4999UL + 2_000_000 - 5000 - 890_880, bank.GetBalance(TestChain.Key(0)));
         Assert.Equal(2UL, bank.TransactionCount);
     }
 
@@ -165,13 +165,13 @@ public class BankTests
     public void A_child_reads_its_parents_accounts_and_a_frozen_bank_refuses_transactions()
     {
         using TestChain chain = new();
-        var genesis = Bank.Genesis(chain.Accounts, TestChain.Genesis(2, 1_000_000));
+        var genesis = Bank.Genesis(chain.Accounts, TestChain.Genesis(2, 10_000_000));
         Bank one = new(genesis, 1, Leader);
-        one.Process(TestTransactions.View(TestTransactions.Transfer(new Random(1), TestChain.Key(0), TestChain.Key(7), 500, TestChain.GenesisHash)));
+        one.Process(TestTransactions.View(TestTransactions.Transfer(new Random(1), TestChain.Key(0), TestChain.Key(7), 1_000_000, TestChain.GenesisHash)));
         one.Freeze(TestChain.HashOf("1"));
         Bank two = new(one, 2, Leader);
-        Assert.Equal(500UL, two.GetBalance(TestChain.Key(7)));
-        Assert.Equal(1_000_000UL, two.GetBalance(TestChain.Key(1)));
+        Assert.Equal(1_000_000UL, two.GetBalance(TestChain.Key(7)));
+        Assert.Equal(10_000_000UL, two.GetBalance(TestChain.Key(1)));
         Assert.Equal(0UL, two.GetBalance(TestChain.Key(8)));
         Assert.False(two.GetAccount(TestChain.Key(8)).Exists);
         Assert.Throws<InvalidOperationException>(() => one.Process(TestTransactions.View(TestTransactions.Transfer(new Random(2), TestChain.Key(0), TestChain.Key(7), 1, TestChain.GenesisHash))));
@@ -192,7 +192,7 @@ public class BankTests
             bytes[31 - (i % 2) * 20] = (byte)(keys.Length - i);
             keys[i] = new Pubkey(bytes);
         }
-        GenesisConfig genesis = new(TestChain.GenesisHash, [(TestChain.Key(0), new Account(10_000_000, Pubkey.Zero, false, null))]);
+        GenesisConfig genesis = new(TestChain.GenesisHash, [(TestChain.Key(0), new Account(100_000_000, Pubkey.Zero, false, null))]);
         var hashes = new Hash[2];
         for (int run = 0; run < 2; run++)
         {
@@ -200,7 +200,7 @@ public class BankTests
             IEnumerable<int> order = run == 0 ? Enumerable.Range(0, keys.Length) : Enumerable.Range(0, keys.Length).Reverse();
             foreach (int i in order)
             {
-                Assert.True(bank.Process(TestTransactions.View(TestTransactions.Transfer(new Random(i), TestChain.Key(0), keys[i], 100 + (ulong)i, TestChain.GenesisHash))).IsOk);
+                Assert.True(bank.Process(TestTransactions.View(TestTransactions.Transfer(new Random(i), TestChain.Key(0), keys[i], 1_000_000 + (ulong)i, TestChain.GenesisHash))).IsOk); // above the rent-exempt minimum
             }
             bank.Freeze(Hash.Zero);
             hashes[run] = bank.AccountsDeltaHash;

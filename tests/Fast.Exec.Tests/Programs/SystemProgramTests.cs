@@ -29,17 +29,18 @@ public class SystemProgramTests
     [Fact]
     public void Create_account_funds_sizes_and_assigns_a_new_account()
     {
-        (TestChain chain, Bank bank) = NewBank((0, System(1_000_000)));
+        (TestChain chain, Bank bank) = NewBank((0, System(10_000_000)));
         using (chain)
         {
-            TransactionResult result = Run(bank, 0, SystemInstruction.CreateAccount(TestChain.Key(0), TestChain.Key(1), 50_000, 100, Owner));
+            const ulong minimum = (128 + 100) * 3480 * 2; // the rent-exempt minimum of 100 bytes
+            TransactionResult result = Run(bank, 0, SystemInstruction.CreateAccount(TestChain.Key(0), TestChain.Key(1), minimum, 100, Owner));
             Assert.True(result.IsOk, result.ToString());
             Account created = bank.GetAccount(TestChain.Key(1));
-            Assert.Equal(50_000UL, created.Lamports);
+            Assert.Equal(minimum, created.Lamports);
             Assert.Equal(100, created.DataLength);
             Assert.True(created.Data.IndexOfAnyExcept((byte)0) < 0);
             Assert.Equal(Owner, created.Owner);
-            Assert.Equal(1_000_000UL - 50_000 - 2 * 5000, bank.GetBalance(TestChain.Key(0))); // two signers: two signatures
+            Assert.Equal(10_000_000UL - minimum - 2 * 5000, bank.GetBalance(TestChain.Key(0))); // two signers: two signatures
         }
     }
 
@@ -95,10 +96,10 @@ public class SystemProgramTests
     [Fact]
     public void Allocate_gives_an_empty_system_account_zeroed_data_and_refuses_one_in_use()
     {
-        (TestChain chain, Bank bank) = NewBank((0, System(1_000_000)), (1, new Account(5, Pubkey.Zero, false, [1])), (2, System(1_000_000)));
+        (TestChain chain, Bank bank) = NewBank((0, System(2_000_000)), (1, new Account(5, Pubkey.Zero, false, [1])), (2, System(1_000_000)));
         using (chain)
         {
-            Assert.True(Run(bank, 2, SystemInstruction.Allocate(TestChain.Key(0), 64)).IsOk);
+            Assert.True(Run(bank, 2, SystemInstruction.Allocate(TestChain.Key(0), 64)).IsOk); // 2,000,000 ≥ (128 + 64) × 6,960: still rent-exempt
             Assert.Equal(64, bank.GetAccount(TestChain.Key(0)).DataLength);
             Assert.Equal(TransactionError.AccountAlreadyExists, Run(bank, 2, SystemInstruction.Allocate(TestChain.Key(1), 8)).Error);
             // An account holding data cannot pay fees.

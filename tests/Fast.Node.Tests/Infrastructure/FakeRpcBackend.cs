@@ -12,6 +12,8 @@ internal sealed class FakeRpcBackend : IRpcBackend
     public string Version => "0.1.0-test";
     public Hash GenesisHash { get; } = Hash.Compute("genesis"u8);
     public ulong ProcessedSlot { get; set; } = 100;
+    public Fast.Core.Genesis.Rent Rent { get; set; } = Fast.Core.Genesis.Rent.Default;
+    public ulong MinimumBalanceForRentExemption(ulong dataLength) => Rent.MinimumBalance(dataLength);
     public Dictionary<Pubkey, AccountSnapshot> AccountStore { get; } = [];
     public Dictionary<Signature, SignatureStatus> Statuses { get; } = [];
     public List<byte[]> Submitted { get; } = [];

@@ -165,11 +165,23 @@ public class JsonRpcProcessorTests
     }
 
     [Fact]
+    public void GetMinimumBalanceForRentExemption_returns_the_genesis_rent_minimum_and_refuses_lengths_over_ten_mebibytes()
+    {
+        Assert.Equal(890_880UL, Call("""{"jsonrpc":"2.0","id":1,"method":"getMinimumBalanceForRentExemption","params":[0]}""").GetProperty("result").GetUInt64());
+        Assert.Equal(1_586_880UL, Call("""{"jsonrpc":"2.0","id":1,"method":"getMinimumBalanceForRentExemption","params":[100,{"commitment":"confirmed"}]}""").GetProperty("result").GetUInt64());
+        Assert.Equal(RpcError.InvalidParams, ErrorCode(Call("""{"jsonrpc":"2.0","id":1,"method":"getMinimumBalanceForRentExemption","params":[10485761]}""")));
+        Assert.Equal(RpcError.InvalidParams, ErrorCode(Call("""{"jsonrpc":"2.0","id":1,"method":"getMinimumBalanceForRentExemption","params":[-1]}""")));
+        Assert.Equal(RpcError.InvalidParams, ErrorCode(Call("""{"jsonrpc":"2.0","id":1,"method":"getMinimumBalanceForRentExemption","params":[]}""")));
+        _backend.Rent = Core.Genesis.Rent.Free;
+        Assert.Equal(0UL, Call("""{"jsonrpc":"2.0","id":1,"method":"getMinimumBalanceForRentExemption","params":[0]}""").GetProperty("result").GetUInt64());
+    }
+
+    [Fact]
     public void Every_method_in_the_issue_is_registered()
     {
         RpcMethods methods = new(_backend);
         string[] required = ["getHealth", "getVersion", "getSlot", "getBlockHeight", "getBalance", "getAccountInfo", "getLatestBlockhash", "sendTransaction",
-            "getSignatureStatuses", "getTransaction", "getBlock", "getTransactionProof", "getLeaderSchedule", "getEpochInfo", "getClusterNodes", "getVoteAccounts"];
+            "getSignatureStatuses", "getTransaction", "getBlock", "getTransactionProof", "getLeaderSchedule", "getEpochInfo", "getClusterNodes", "getVoteAccounts", "getMinimumBalanceForRentExemption"];
         Assert.Empty(required.Except(methods.Names));
     }
 }
