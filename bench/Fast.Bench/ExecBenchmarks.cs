@@ -11,7 +11,7 @@ namespace Fast.Bench;
 /// <summary>
 /// One slot of 2,048 conflict-free transfers (new bank on the tip, execute, freeze, root 2 slots
 /// behind, accounts on FASTER), in steady state (GlobalSetup runs 200 slots first so the status cache
-/// and the overlay pool are full): the serial path (<see cref="Bank.Process"/> per transaction, the
+/// and the overlay pool are full): the serial path (<see cref="Bank.Process(in Fast.Core.Transactions.TransactionView)"/> per transaction, the
 /// baseline) against the Sealevel scheduler with 1 and 2 workers. An invocation is a slot, so its
 /// allocation budget (16 KiB, bench/allocations.json) covers the per-slot objects — the bank and its
 /// copy of the 300-entry blockhash queue (~14 KB) — i.e. under 8 B per transaction at 2,048 per slot;
