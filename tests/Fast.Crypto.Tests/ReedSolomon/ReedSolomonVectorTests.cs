@@ -61,7 +61,7 @@ public class ReedSolomonVectorTests
         if (Vectors.SkipReason(Folder) is not null) return;
         // Firedancer's test_reedsol: data shard j = e_j (32 bytes), so parity[i][j] = matrix[i][j].
         byte[] expected = GenericConstants().AsSpan(1536, 1024).ToArray();
-        using ReedSolomonShards shards = new(64, 32);
+        using var shards = new ReedSolomonShards(64, 32);
         for (int j = 0; j < 32; j++) shards.Shard(j)[j] = 1;
         ReedSolomonCode.Shreds32.Encode(shards.Pointers.AsSpan(0, 32), shards.Pointers.AsSpan(32), 32, kernel);
         Assert.Equal(expected, shards.Bytes.AsSpan(32 * 32).ToArray());
@@ -81,7 +81,7 @@ public class ReedSolomonVectorTests
             byte[][] parity = c.GetProperty("expected_parity").EnumerateArray().Select(Bytes).ToArray();
             int size = data[0].Length;
             var code = ReedSolomonCode.Create(k, m);
-            using ReedSolomonShards shards = new(k + m, size);
+            using var shards = new ReedSolomonShards(k + m, size);
             for (int j = 0; j < k; j++) data[j].CopyTo(shards.Shard(j));
             code.Encode(shards.Pointers.AsSpan(0, k), shards.Pointers.AsSpan(k), size, kernel);
             for (int i = 0; i < m; i++) Assert.Equal(parity[i], shards.Shard(k + i).ToArray());
