@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -6,10 +7,11 @@ namespace Fast.Crypto.ReedSolomon;
 /// <summary>
 /// Gauss-Jordan elimination over GF(2^8) on a row-major matrix in caller memory: inverts the
 /// Vandermonde top block when a code is made, and solves for the decode matrix of each recovery
-/// pattern in scratch space (no allocation). Row operations (row ^= c·pivot) run on whole rows with
-/// AVX2 nibble lookups when the row stride is a multiple of 32, and skip rows whose entry is already 0.
+/// pattern in scratch space (no allocation). Row operations (row ^= c·pivot, pivot *= c⁻¹) run on
+/// whole rows with nibble-table shuffles — one AVX-512 step per 64-byte row, AVX2 per 32 bytes —
+/// and skip rows whose entry is already 0.
 /// </summary>
-internal static class GaloisMatrix
+internal static unsafe class GaloisMatrix
 {
     /// <summary>
     /// Reduces the first <paramref name="rows"/> columns of a rows × <paramref name="stride"/> matrix to
@@ -18,59 +20,68 @@ internal static class GaloisMatrix
     /// </summary>
     public static bool Eliminate(Span<byte> matrix, int rows, int stride)
     {
-        for (int col = 0; col < rows; col++)
+        fixed (byte* m = matrix)
+        fixed (byte* nibbles = GaloisField.AllNibbleTables)
         {
-            int pivot = col;
-            while (pivot < rows && matrix[pivot * stride + col] == 0) pivot++;
-            if (pivot == rows) return false;
-            Span<byte> pivotRow = matrix.Slice(col * stride, stride);
-            if (pivot != col) Swap(pivotRow, matrix.Slice(pivot * stride, stride));
-            byte scale = GaloisField.Inverse(pivotRow[col]);
-            if (scale != 1) Scale(pivotRow, scale);
-            for (int r = 0; r < rows; r++)
+            for (int col = 0; col < rows; col++)
             {
-                if (r == col) continue;
-                Span<byte> row = matrix.Slice(r * stride, stride);
-                byte factor = row[col];
-                if (factor != 0) MultiplyAdd(row, pivotRow, factor);
+                int pivot = col;
+                while (pivot < rows && m[pivot * stride + col] == 0) pivot++;
+                if (pivot == rows) return false;
+                byte* pivotRow = m + col * stride;
+                if (pivot != col) Swap(pivotRow, m + pivot * stride, stride);
+                byte scale = GaloisField.Inverse(pivotRow[col]);
+                if (scale != 1) RowOp(pivotRow, pivotRow, nibbles + (scale << 5), stride, accumulate: false);
+                for (int r = 0; r < rows; r++)
+                {
+                    byte* row = m + r * stride;
+                    byte factor = row[col];
+                    if (r != col && factor != 0) RowOp(row, pivotRow, nibbles + (factor << 5), stride, accumulate: true);
+                }
             }
         }
         return true;
     }
 
-    /// <summary>row ^= c · source, over the whole row.</summary>
-    public static unsafe void MultiplyAdd(Span<byte> row, ReadOnlySpan<byte> source, byte c)
+    /// <summary>row = (accumulate ? row : 0) ⊕ c·source over <paramref name="length"/> bytes; c's nibble tables at <paramref name="table"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowOp(byte* row, byte* source, byte* table, int length, bool accumulate)
     {
-        if (Avx2.IsSupported && (row.Length & 31) == 0)
+        int i = 0;
+        if (Avx512BW.IsSupported)
         {
-            fixed (byte* r = row)
-            fixed (byte* s = source)
-            fixed (byte* table = GaloisField.NibbleTables(c))
+            var low = Vector512.Create((byte)0x0F);
+            Vector512<byte> tableLo = Avx512F.BroadcastVector128ToVector512((uint*)table).AsByte();
+            Vector512<byte> tableHi = Avx512F.BroadcastVector128ToVector512((uint*)(table + 16)).AsByte();
+            for (; i + 64 <= length; i += 64)
             {
-                Vector256<byte> tableLo = Avx2.BroadcastVector128ToVector256(table);
-                Vector256<byte> tableHi = Avx2.BroadcastVector128ToVector256(table + 16);
-                var low = Vector256.Create((byte)0x0F);
-                for (int i = 0; i < row.Length; i += 32)
-                {
-                    var x = Vector256.Load(s + i);
-                    Vector256<byte> product = Avx2.Shuffle(tableLo, x & low) ^ Avx2.Shuffle(tableHi, Avx2.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & low);
-                    (Vector256.Load(r + i) ^ product).Store(r + i);
-                }
+                var x = Vector512.Load(source + i);
+                Vector512<byte> product = Avx512BW.Shuffle(tableLo, x & low) ^ Avx512BW.Shuffle(tableHi, Avx512BW.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & low);
+                (accumulate ? Vector512.Load(row + i) ^ product : product).Store(row + i);
             }
-            return;
         }
-        ReadOnlySpan<byte> products = GaloisField.ProductRow(c);
-        for (int i = 0; i < row.Length; i++) row[i] ^= products[source[i]];
+        if (Avx2.IsSupported)
+        {
+            var low = Vector256.Create((byte)0x0F);
+            Vector256<byte> tableLo = Avx2.BroadcastVector128ToVector256(table);
+            Vector256<byte> tableHi = Avx2.BroadcastVector128ToVector256(table + 16);
+            for (; i + 32 <= length; i += 32)
+            {
+                var x = Vector256.Load(source + i);
+                Vector256<byte> product = Avx2.Shuffle(tableLo, x & low) ^ Avx2.Shuffle(tableHi, Avx2.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & low);
+                (accumulate ? Vector256.Load(row + i) ^ product : product).Store(row + i);
+            }
+        }
+        for (; i < length; i++)
+        {
+            byte x = source[i];
+            byte product = (byte)(table[x & 0x0F] ^ table[16 + (x >> 4)]);
+            row[i] = accumulate ? (byte)(row[i] ^ product) : product;
+        }
     }
 
-    private static void Scale(Span<byte> row, byte c)
+    private static void Swap(byte* a, byte* b, int length)
     {
-        ReadOnlySpan<byte> products = GaloisField.ProductRow(c);
-        for (int i = 0; i < row.Length; i++) row[i] = products[row[i]];
-    }
-
-    private static void Swap(Span<byte> a, Span<byte> b)
-    {
-        for (int i = 0; i < a.Length; i++) (a[i], b[i]) = (b[i], a[i]);
+        for (int i = 0; i < length; i++) (a[i], b[i]) = (b[i], a[i]);
     }
 }

@@ -62,22 +62,26 @@ public sealed partial class ReedSolomonCode
             }
             if (missingParity > 0)
             {
+                // Missing parity: encode those rows again from the (now complete) data.
                 int rows = 0;
+                Span<byte> lost = stackalloc byte[missingParity];
                 for (int i = 0; i < m; i++)
                 {
                     if (present[k + i]) continue;
-                    dst[rows++] = shards[k + i];
+                    dst[rows] = shards[k + i];
+                    lost[rows++] = (byte)i;
                 }
-                for (int j = 0; j < k; j++)
+                fixed (byte* parityRows = _parityRows)
+                fixed (ulong* parityAffine = _parityAffine)
                 {
-                    src[j] = shards[j];
-                    for (int r = 0, i = 0; i < m; i++)
+                    for (int j = 0; j < k; j++)
                     {
-                        if (present[k + i]) continue;
-                        byte c = _parityRows[i * k + j];
-                        coef[j * rows + r] = c;
-                        affine[j * rows + r] = GaloisField.AffineMatrix(c);
-                        r++;
+                        src[j] = shards[j];
+                        for (int r = 0; r < rows; r++)
+                        {
+                            coefPtr[j * rows + r] = parityRows[lost[r] * k + j];
+                            affinePtr[j * rows + r] = parityAffine[j * m + lost[r]];
+                        }
                     }
                 }
                 ReedSolomonKernels.Multiply(resolved, coefPtr, affinePtr, k, (byte**)srcPtr, rows, (byte**)dstPtr, shardSize);

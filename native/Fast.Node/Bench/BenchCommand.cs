@@ -96,7 +96,7 @@ public static class BenchCommand
 
     private static Command Fec(CliIO io)
     {
-        (Option<double> seconds, Option<bool> json) = CommonOptions(6);
+        (Option<double> seconds, Option<bool> json) = CommonOptions(10);
         Command command = new("fec", "Reed-Solomon encode and recover GB/s on 32+32 shred FEC sets, each kernel, vs Intel ISA-L (loaded at run time) on the same buffers") { seconds, json };
         command.SetAction(parse =>
         {
