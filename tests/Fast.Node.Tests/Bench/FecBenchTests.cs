@@ -12,7 +12,7 @@ public class FecBenchTests
     [Fact]
     public void Bench_fec_json_reports_encode_and_recover_against_isal_on_947_byte_shards_with_zero_allocation()
     {
-        using IsaLibrary? isa = IsaLibrary.TryLoad(out string? error);
+        using var isa = IsaLibrary.TryLoad(out string? error);
         Assert.True(isa is not null, $"ISA-L must be installed for this test (./build.sh deps): {error}");
 
         CliRunner.Outcome outcome = CliRunner.Run("bench", "fec", "--seconds", "1", "--json");
