@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # The three crypto/compression libraries (their -dev packages ship the .a files the static binary
-# links), gcc (our C kernel, and NativeAOT's link step), binutils (ar), zlib1g-dev (NativeAOT links -lz).
-packages=(libsecp256k1-dev libsodium-dev liblz4-dev gcc binutils zlib1g-dev)
+# links), gcc (our C kernel, and NativeAOT's link step), binutils (ar), zlib1g-dev (NativeAOT links -lz),
+# libisal-dev (Intel ISA-L: only `fast bench fec` loads it at run time, as its reference; never linked).
+packages=(libsecp256k1-dev libsodium-dev liblz4-dev gcc binutils zlib1g-dev libisal-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -27,6 +27,7 @@ static uint32_t detect_features(void)
         if ((ecx >> 8) & 1) features |= FAST_CPU_GFNI;
         if (((ebx >> 5) & 1) && ymm_ok) features |= FAST_CPU_AVX2;
         if (((ebx >> 16) & 1) && zmm_ok) features |= FAST_CPU_AVX512F;
+        if (((ebx >> 30) & 1) && zmm_ok) features |= FAST_CPU_AVX512BW;
     }
     return features;
 }

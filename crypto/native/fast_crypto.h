@@ -1,5 +1,6 @@
 /*
- * fast_crypto.h — the C kernel of Fast: SHA-256 for the proof-of-history chain and friends.
+ * fast_crypto.h — the C kernel of Fast: SHA-256 for the proof-of-history chain, and the GFNI
+ * Reed-Solomon kernel for shred FEC sets.
  *
  * C# has no SHA-NI intrinsics, so the hot hash loops live here and are called once per batch
  * (never once per hash) through [LibraryImport] in crypto/Fast.Crypto/Sha256Kernel.cs.
@@ -21,6 +22,7 @@ extern "C" {
 #define FAST_CPU_GFNI    (1u << 1)
 #define FAST_CPU_AVX2    (1u << 2)
 #define FAST_CPU_AVX512F (1u << 3)
+#define FAST_CPU_AVX512BW (1u << 4)
 
 uint32_t fast_cpu_features(void);
 
@@ -46,6 +48,14 @@ void fast_sha256_chain_many_portable(uint8_t *hashes, const uint64_t *counts, si
 /* (c) out = sha256(data[0..len)). */
 void fast_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 void fast_sha256_portable(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/* Reed-Solomon over GF(2^8) (polynomial 0x11D), reedsol_gfni.c: for r < rows,
+ * dst[r][0..len) = XOR over j < k of matrices[j*rows + r] applied to src[j][0..len) (source-major),
+ * where each matrix is the 8x8 bit matrix (vgf2p8affineqb layout) of multiplying by one coefficient.
+ * Needs GFNI + AVX-512BW: call only when fast_rs_gfni_supported() returns 1. dst must not alias src. */
+int fast_rs_gfni_supported(void);
+void fast_rs_gfni_mul(const uint64_t *matrices, size_t k, const uint8_t *const *src, size_t rows,
+                      uint8_t *const *dst, size_t len);
 
 #ifdef __cplusplus
 }

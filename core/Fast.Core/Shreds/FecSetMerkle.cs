@@ -11,7 +11,7 @@ namespace Fast.Core.Shreds;
 /// same 0x00/0x01 domain separation); the leader signs the 32-byte root with Schnorr and every shred
 /// of the set carries that one signature plus its own proof. Receivers check with
 /// <see cref="ShredView.VerifyLeaderSignature"/>. Zero allocation (the tree of at most 128 leaves
-/// lives on the stack). The shredder and Reed-Solomon that fill the set come later.
+/// lives on the stack). <see cref="FecSetCoder"/> fills the coding shreds' parity before sealing.
 /// </summary>
 public static class FecSetMerkle
 {
@@ -31,17 +31,31 @@ public static class FecSetMerkle
     /// </summary>
     public static Hash FillProofs(Span<byte> slab, int stride, int shredCount)
     {
+        FillProofsChecked(slab, stride, shredCount, expectedRoot: null, out Hash root);
+        return root;
+    }
+
+    /// <summary>
+    /// <see cref="FillProofs(Span{byte}, int, int)"/> only when the set's root is <paramref name="expectedRoot"/>
+    /// (a receiver's rebuilt set against the root its shreds proved); false, writing nothing, otherwise.
+    /// </summary>
+    public static bool TryFillProofs(Span<byte> slab, int stride, int shredCount, in Hash expectedRoot) =>
+        FillProofsChecked(slab, stride, shredCount, expectedRoot, out _);
+
+    private static bool FillProofsChecked(Span<byte> slab, int stride, int shredCount, Hash? expectedRoot, out Hash root)
+    {
         int depth = CheckSet(slab, stride, shredCount);
         Span<Hash> tree = stackalloc Hash[MerkleTree.TreeSize(shredCount)];
         for (int i = 0; i < shredCount; i++) tree[i] = ComputeLeaf(slab.Slice(i * stride, stride));
-        Hash root = MerkleTree.BuildTree(tree[..shredCount], tree);
+        root = MerkleTree.BuildTree(tree[..shredCount], tree);
+        if (expectedRoot is Hash expected && root != expected) return false;
         Span<Hash> proof = stackalloc Hash[depth];
         for (int i = 0; i < shredCount; i++)
         {
             MerkleTree.CopyProof(tree, shredCount, i, proof);
             ShredWriter.WriteProof(slab.Slice(i * stride, stride), proof);
         }
-        return root;
+        return true;
     }
 
     /// <summary>Signs <paramref name="root"/> once and writes the signature into every shred of the set.</summary>

@@ -4,7 +4,7 @@ namespace Fast.Crypto.Interop;
 
 /// <summary>
 /// Raw bindings to our C kernel (crypto/native, <c>libfastcrypto</c>). Callers go through
-/// <see cref="Sha256Kernel"/>, which owns the span checks.
+/// <see cref="Sha256Kernel"/> and <see cref="ReedSolomon.ReedSolomonCode"/>, which own the span checks.
 /// </summary>
 internal static unsafe partial class FastCryptoNative
 {
@@ -42,4 +42,10 @@ internal static unsafe partial class FastCryptoNative
 
     [LibraryImport(Library, EntryPoint = "fast_sha256_portable")]
     internal static partial void Sha256Portable(byte* data, nuint length, byte* output);
+
+    [LibraryImport(Library, EntryPoint = "fast_rs_gfni_supported")]
+    internal static partial int RsGfniSupported();
+
+    [LibraryImport(Library, EntryPoint = "fast_rs_gfni_mul")]
+    internal static partial void RsGfniMul(ulong* matrices, nuint k, byte** src, nuint rows, byte** dst, nuint length);
 }

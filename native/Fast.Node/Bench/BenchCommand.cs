@@ -15,6 +15,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Codec(io));
         bench.Subcommands.Add(Poh(io));
         bench.Subcommands.Add(Exec(io));
+        bench.Subcommands.Add(Fec(io));
         return bench;
     }
 
@@ -88,6 +89,18 @@ public static class BenchCommand
             };
             if (config.Validate() is string error) throw new CliException(error, ExitCodes.BadInput);
             PohBench.Run(parse.GetValue(seconds), config).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Fec(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(10);
+        Command command = new("fec", "Reed-Solomon encode and recover GB/s on 32+32 shred FEC sets, each kernel, vs Intel ISA-L (loaded at run time) on the same buffers") { seconds, json };
+        command.SetAction(parse =>
+        {
+            FecBench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;
