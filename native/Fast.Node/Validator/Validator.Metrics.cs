@@ -22,7 +22,8 @@ public sealed partial class Validator
          .Gauge("fast_root_slot", "The last rooted (finalized) slot", chain.Root?.Slot ?? 0)
          .Counter("fast_transactions_total", "Committed transactions (processed commitment)", chain.ProcessedTransactions)
          .Gauge("fast_sigverify_threads", "Sigverify threads of this node", _options.SigverifyThreads)
-         .Gauge("fast_banking_workers", "Sealevel execution threads of this node", _options.BankingThreads);
+         .Gauge("fast_banking_workers", "Sealevel execution threads of this node", _options.BankingThreads)
+         .Gauge("fast_process_resident_bytes", "Resident memory of this node process (/proc/self/statm)", ProcessMemory.ResidentBytes());
 
         // Rates over the time since the previous scrape.
         long now = Environment.TickCount64;
