@@ -110,10 +110,12 @@ public sealed partial class BenchTps
             if (options.FixedRate <= 0)
             {
                 // AIMD on the send rate: a multiplicative back-off from the current rate when the node's queues
-                // hold more than ~100 ms of work (a stall or overload), a faster climb when they are empty, a probe otherwise.
+                // hold more than ~100 ms of its work (at the rate it processed this last second, not the rate we send:
+                // an overloaded node processes less than it is sent), a faster climb when they are empty, a probe otherwise.
                 double rate = state.Rate;
-                if (queued > 0.1 * rate) rate *= 0.8;
-                else if (queued < 0.01 * rate && processedRate >= 0.95 * sentRate) rate *= 1.15;
+                double work = Math.Max(processedRate, 1000);
+                if (queued > 0.1 * work) rate *= 0.8;
+                else if (queued < 0.01 * work && processedRate >= 0.95 * sentRate) rate *= 1.15;
                 else if (processedRate >= 0.97 * sentRate) rate *= 1.05;
                 Volatile.Write(ref state.Rate, Math.Clamp(rate, 1000, state.MaxRate));
             }
