@@ -119,6 +119,7 @@ public sealed partial class BenchTps
                 else if (processedRate >= 0.97 * sentRate) rate *= 1.05;
                 Volatile.Write(ref state.Rate, Math.Clamp(rate, 1000, state.MaxRate));
             }
+            signer.SetLead(state.Rate * LeadSeconds);
             lastProcessed = processed;
             lastSent = sent;
             lastTime = now;

@@ -58,14 +58,18 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         for (int i = 0; i < accounts.Length; i++) accounts[i] = Keypair.Generate();
         await FundAsync(rpc, faucet, accounts, FundingLamports(maxRate, options.DurationSeconds, accounts.Length), cancel).ConfigureAwait(false);
 
-        // 3. Sign the first windows (LeadSeconds of sending) with a fresh blockhash; a signer thread keeps them topped up.
+        // 3. Sign the first windows (LeadSeconds of sending at the starting rate) with a fresh blockhash; signer threads keep the lead topped up as the rate moves.
         SlotClock slots = new();
-        int windows = (int)Math.Clamp(Math.Ceiling(expectedRate * LeadSeconds / WindowSize), 4, 512);
+        int windows = (int)Math.Clamp(Math.Ceiling(maxRate * LeadSeconds / WindowSize), 4, 512);
         using RollingSigner signer = new(accounts, slots, new RollingSignerOptions(WindowSize, windows, RollingSignerOptions.DefaultMaxSendAgeSlots));
         if (!await RefreshBlockhashAsync(rpc, slots, signer, cancel).ConfigureAwait(false)) throw new RpcClientException("getLatestBlockhash failed");
+        // Start at half the bound and climb (×1.15 a second while the node's queues are empty): starting near the bound
+        // on a busy machine fills the node's queues before the first back-off and puts seconds of backlog in the latency.
+        SendState state = new(options.FixedRate > 0 ? options.FixedRate : Math.Max(2000, expectedRate * 0.5), maxRate);
+        signer.SetLead(state.Rate * LeadSeconds);
         var signing = Stopwatch.StartNew();
         signer.PreFill();
-        progress.WriteLine($"bench-tps: signed the first {windows} windows of {WindowSize:N0} transfers in {signing.Elapsed.TotalSeconds:0.0} s; "
+        progress.WriteLine($"bench-tps: signed the first {signer.Ready} windows of {WindowSize:N0} transfers in {signing.Elapsed.TotalSeconds:0.0} s; "
             + $"sending for {options.DurationSeconds:0} s to {tpu}, blockhash refreshed every second, none sent older than {RollingSignerOptions.DefaultMaxSendAgeSlots} slots");
         signer.Start(Math.Clamp(Environment.ProcessorCount, 1, 4)); // they sign only while windows are free: as much CPU as the send rate needs, on as many cores as it takes
 
@@ -77,9 +81,6 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         ulong countBefore = await rpc.GetTransactionCountAsync("confirmed", cancel).ConfigureAwait(false);
         ulong slotBefore = await rpc.GetSlotAsync("processed", cancel).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        // Start at half the bound and climb (×1.15 a second while the node's queues are empty): starting near the bound
-        // on a busy machine fills the node's queues before the first back-off and puts seconds of backlog in the latency.
-        SendState state = new(options.FixedRate > 0 ? options.FixedRate : Math.Max(2000, expectedRate * 0.5), maxRate);
         var senders = new Thread[Math.Max(1, options.SenderThreads)];
         for (int t = 0; t < senders.Length; t++)
         {

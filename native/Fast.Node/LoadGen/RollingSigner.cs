@@ -10,7 +10,7 @@ namespace Fast.Node.LoadGen;
 
 /// <summary>What the rolling signer keeps ready, and how old a blockhash may be when sent.</summary>
 /// <param name="WindowSize">Transfers per window (one blockhash each).</param>
-/// <param name="Windows">Windows in the pool: the signer keeps up to this many signed ahead of the sender.</param>
+/// <param name="Windows">Windows in the pool: the signer keeps at most this many signed ahead of the sender (fewer at a low send rate, see <see cref="RollingSigner.SetLead"/>).</param>
 /// <param name="MaxSendAgeSlots">A transfer whose blockhash is older than this many slots (by <see cref="SlotClock"/>) is never sent.</param>
 public sealed record RollingSignerOptions(int WindowSize, int Windows, int MaxSendAgeSlots)
 {
@@ -49,6 +49,8 @@ public sealed class RollingSigner : IDisposable
     private readonly ConcurrentQueue<TransferWindow> _ready = new();
     private readonly SemaphoreSlim _freeSignal = new(0);
     private CurrentBlockhash? _blockhash;
+    private int _leadWindows;
+    private int _claimed; // windows signed and waiting, or being signed: never more than the lead
     private long _nextIndex;
     private long _signed;
     private long _discardedStale;
@@ -66,7 +68,16 @@ public sealed class RollingSigner : IDisposable
         _options = options;
         _now = now ?? Stopwatch.GetTimestamp;
         for (int i = 0; i < options.Windows; i++) _free.Enqueue(new TransferWindow(options.WindowSize));
+        _leadWindows = options.Windows;
     }
+
+    /// <summary>
+    /// How far ahead of the sender to sign: about <paramref name="transfers"/> (the send rate × the
+    /// lead time, set by the controller as the rate moves), in whole windows, at least one and at most
+    /// the pool. A lead sized for the top rate would, at a low one, hold windows long enough to go stale.
+    /// </summary>
+    public void SetLead(double transfers) =>
+        Volatile.Write(ref _leadWindows, (int)Math.Clamp(Math.Ceiling(transfers / _options.WindowSize), 1, _options.Windows));
 
     /// <summary>Transfers signed so far.</summary>
     public long Signed => Interlocked.Read(ref _signed);
@@ -100,13 +111,24 @@ public sealed class RollingSigner : IDisposable
 
     /// <summary>
     /// Signs one free window with the current blockhash and queues it for the sender; false when
-    /// every window is signed already, or there is no blockhash young enough to sign with.
+    /// the lead (<see cref="SetLead"/>) is signed already, or there is no blockhash young enough to sign with.
     /// </summary>
     public bool TrySignWindow()
     {
         CurrentBlockhash? blockhash = Volatile.Read(ref _blockhash);
         if (blockhash is null || !IsFresh(blockhash.Slot)) return false;
-        if (!_free.TryDequeue(out TransferWindow? window)) return false;
+        int claimed;
+        do
+        {
+            claimed = Volatile.Read(ref _claimed);
+            if (claimed >= Volatile.Read(ref _leadWindows)) return false;
+        }
+        while (Interlocked.CompareExchange(ref _claimed, claimed + 1, claimed) != claimed);
+        if (!_free.TryDequeue(out TransferWindow? window))
+        {
+            Interlocked.Decrement(ref _claimed);
+            return false;
+        }
         int count = window.Capacity;
         long first = Interlocked.Add(ref _nextIndex, count) - count;
         int n = _accounts.Length;
@@ -137,6 +159,7 @@ public sealed class RollingSigner : IDisposable
     {
         while (_ready.TryDequeue(out window))
         {
+            Interlocked.Decrement(ref _claimed);
             if (IsFresh(window.BlockhashSlot)) return true;
             Discard(window);
         }

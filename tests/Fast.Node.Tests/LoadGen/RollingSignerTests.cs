@@ -45,6 +45,28 @@ public class RollingSignerTests
     }
 
     [Fact]
+    public void The_signer_keeps_only_the_lead_the_send_rate_needs()
+    {
+        // A lead sized for the top rate, kept at a low one, holds windows until they go stale (seen: 12,800 transfers
+        // discarded in a 40 s run at 200 ms slots on a starved node). The controller sets the lead from the send rate.
+        FakeTime time = new();
+        SlotClock slots = new();
+        slots.Observe(10, time.Now);
+        using RollingSigner signer = new(Accounts(4), slots, new RollingSignerOptions(100, 40, Margin), () => time.Now);
+        signer.SetBlockhash(Hash.Compute("lead"u8), 10);
+        signer.SetLead(1000 * 0.25);
+        Assert.Equal(3, signer.PreFill());
+        Assert.False(signer.TrySignWindow());
+        Assert.True(signer.TryTake(out TransferWindow? window));
+        signer.Return(window);
+        Assert.True(signer.TrySignWindow());
+        Assert.Equal(3, signer.Ready);
+        signer.SetLead(1e9);
+        Assert.Equal(37, signer.PreFill());
+        Assert.Equal(40, signer.Ready);
+    }
+
+    [Fact]
     public void The_signer_never_signs_with_a_blockhash_already_past_the_margin()
     {
         FakeTime time = new();
