@@ -4,7 +4,7 @@ using Fast.Node.Cli;
 
 namespace Fast.Node.LoadGen;
 
-/// <summary>`fast bench-tps`: load-test a running node with pre-signed transfers over UDP.</summary>
+/// <summary>`fast bench-tps`: load-test a running node with transfers over UDP, signed in rolling windows with a fresh blockhash.</summary>
 public static class BenchTpsCommand
 {
     public const string DefaultFaucet = "fast-devnet/faucet.json";
@@ -13,12 +13,12 @@ public static class BenchTpsCommand
     {
         Option<string> url = new("--url", "-u") { Description = $"The node's JSON-RPC URL (default {ClientCommands.DefaultUrl})", DefaultValueFactory = _ => ClientCommands.DefaultUrl };
         Option<string> faucet = new("--faucet") { Description = $"The faucet keypair that funds the test accounts (default {DefaultFaucet}, what `fast devnet` writes)", DefaultValueFactory = _ => DefaultFaucet };
-        Option<double> duration = CliOptions.Double("--duration", "Seconds of sending", 30, 1, 60);
+        Option<double> duration = CliOptions.Double("--duration", "Seconds of sending (up to a day: soak tests)", 30, 1, BenchTpsOptions.MaxDurationSeconds);
         Option<long> accounts = CliOptions.Integer("--accounts", "Accounts that send to each other", 1024, 4, 100_000);
         Option<long> threads = CliOptions.Integer("--threads", "Sender threads", 1, 1, 64);
         Option<double> rate = CliOptions.Double("--rate", "Fixed send rate in transactions/s (0 = adapt to what the node processes)", 0, 0, 10_000_000);
         Option<bool> json = new("--json") { Description = "Print one JSON object (the benchmark convention in ARCHITECTURE.md)" };
-        Command command = new("bench-tps", "Load-test a node: fund accounts from the faucet, send pre-signed transfers over UDP, report TPS and confirmation latency")
+        Command command = new("bench-tps", "Load-test a node: fund accounts from the faucet, send transfers signed just ahead with a fresh blockhash over UDP, report TPS, confirmation latency, drops and the node's memory")
         {
             url, faucet, duration, accounts, threads, rate, json,
         };

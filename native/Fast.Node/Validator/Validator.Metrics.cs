@@ -24,7 +24,9 @@ public sealed partial class Validator
          .Gauge("fast_sigverify_threads", "Sigverify threads of this node", _options.SigverifyThreads)
          .Gauge("fast_banking_workers", "Sealevel execution threads of this node", _options.BankingThreads)
          .Gauge("fast_signature_index_statuses", "Statuses findable by signature (kept until rooted and past the blockhash age)", Signatures.Count)
-         .Gauge("fast_signature_index_segments", "Signature index segments held (each 96 B × entries per segment)", Signatures.Segments);
+         .Gauge("fast_signature_index_segments", "Signature index segments held (each 96 B × entries per segment)", Signatures.Segments)
+         .Gauge("fast_process_resident_bytes", "Resident memory of this node process (/proc/self/statm)", ProcessMemory.ResidentBytes())
+         .Gauge("fast_gc_heap_bytes", "Managed heap size at the last GC (FASTER pages, status cache, signature index, entry buffers live here)", GC.GetGCMemoryInfo().HeapSizeBytes);
 
         // Rates over the time since the previous scrape.
         long now = Environment.TickCount64;

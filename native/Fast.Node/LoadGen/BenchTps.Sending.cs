@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Fast.Core.Primitives;
+using Fast.Net.Send;
+using Fast.Node.Client;
+
+namespace Fast.Node.LoadGen;
+
+/// <summary>bench-tps's timed phase: the sender threads, and the controller that paces them, refreshes the blockhash and samples the node.</summary>
+public sealed partial class BenchTps
+{
+    /// <summary>Shared by the sender threads and the controller: the send rate, counters, the stop flag.</summary>
+    private sealed class SendState(double rate, double maxRate)
+    {
+        public long Sent;
+        public long WaitedTicks;
+        public double Rate = rate;
+        public readonly double MaxRate = maxRate;
+        public volatile bool Stop;
+    }
+
+    /// <summary>
+    /// A sender thread: takes the next signed window from the signer and sends it in sendmmsg
+    /// batches paced by a token bucket, checking before each batch that the window's blockhash is
+    /// still within the margin (a stale window is discarded unsent).
+    /// </summary>
+    private static void Send(int senders, IPEndPoint tpu, RollingSigner signer, LatencySamples samples, SendState state, Stopwatch clock)
+    {
+        using UdpBatchSender sender = new(tpu);
+        TransferWindow? window = null;
+        double tokens = 0;
+        double lastSeconds = clock.Elapsed.TotalSeconds;
+        while (!state.Stop)
+        {
+            double now = clock.Elapsed.TotalSeconds;
+            tokens = Math.Min(tokens + Volatile.Read(ref state.Rate) / senders * (now - lastSeconds), UdpBatchSender.MaxBatch * 4);
+            lastSeconds = now;
+            if (tokens < UdpBatchSender.MaxBatch)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+            if (window is not null && window.Position >= window.Capacity)
+            {
+                signer.Return(window);
+                window = null;
+            }
+            if (window is null && !signer.TryTake(out window))
+            {
+                long waitStart = Stopwatch.GetTimestamp();
+                Thread.Sleep(1);
+                Interlocked.Add(ref state.WaitedTicks, Stopwatch.GetTimestamp() - waitStart);
+                continue;
+            }
+            if (!signer.IsFresh(window.BlockhashSlot))
+            {
+                signer.Discard(window);
+                window = null;
+                continue;
+            }
+            int first = window.Position;
+            int batch = Math.Min(UdpBatchSender.MaxBatch, window.Capacity - first);
+            int done = 0;
+            while (done < batch)
+            {
+                int n = sender.Send(window.Buffer, window.Offsets, window.Lengths, first + done, batch - done);
+                if (n == 0) Thread.Yield();
+                done += n;
+            }
+            long sentAt = Stopwatch.GetTimestamp();
+            for (int i = first; i < first + batch; i++)
+            {
+                if ((window.FirstIndex + i) % SampleEvery == 0) samples.Sent(window.Signatures[i], sentAt);
+            }
+            window.Position = first + batch;
+            Interlocked.Add(ref state.Sent, batch);
+            tokens -= batch;
+        }
+        if (window is not null) signer.Return(window);
+    }
+
+    /// <summary>
+    /// The controller: polls latency samples every 100 ms and, once a second, refreshes the
+    /// blockhash and the slot clock from the node, samples its /metrics (queues, resident memory),
+    /// adapts the send rate to what the node absorbs — backing off when its stage queues hold more
+    /// than ~100 ms of work, climbing while they are empty — and prints progress.
+    /// </summary>
+    private async Task DriveAsync(RpcClient rpc, NodeMetricsReader metrics, RollingSigner signer, SlotClock slots, LatencySamples samples,
+        ResidentMemoryTrack rss, SendState state, Stopwatch clock, CancellationToken cancel)
+    {
+        ulong lastProcessed = await rpc.GetTransactionCountAsync("processed", cancel).ConfigureAwait(false);
+        long lastSent = 0;
+        double lastTime = 0;
+        while (clock.Elapsed.TotalSeconds < options.DurationSeconds && !state.Stop && !cancel.IsCancellationRequested)
+        {
+            await Task.Delay(100, cancel).ConfigureAwait(false);
+            await samples.PollAsync(rpc, cancel).ConfigureAwait(false);
+            double now = clock.Elapsed.TotalSeconds;
+            if (now - lastTime < 1) continue;
+            await RefreshBlockhashAsync(rpc, slots, signer, cancel).ConfigureAwait(false);
+            ulong processed = await rpc.GetTransactionCountAsync("processed", cancel).ConfigureAwait(false);
+            long sent = Interlocked.Read(ref state.Sent);
+            double processedRate = (processed - lastProcessed) / (now - lastTime);
+            double sentRate = (sent - lastSent) / (now - lastTime);
+            NodeMetrics? node = await metrics.ReadAsync(cancel).ConfigureAwait(false);
+            double queued = node?.Queued ?? 0;
+            rss.Add(node?.ResidentBytes ?? double.NaN);
+            if (options.FixedRate <= 0)
+            {
+                // AIMD on the send rate: a multiplicative back-off from the current rate when the node's queues
+                // hold more than ~100 ms of its work (at the rate it processed this last second, not the rate we send:
+                // an overloaded node processes less than it is sent), a faster climb when they are empty, a probe otherwise.
+                double rate = state.Rate;
+                double work = Math.Max(processedRate, 1000);
+                if (queued > 0.1 * work) rate *= 0.8;
+                else if (queued < 0.01 * work && processedRate >= 0.95 * sentRate) rate *= 1.15;
+                else if (processedRate >= 0.97 * sentRate) rate *= 1.05;
+                Volatile.Write(ref state.Rate, Math.Clamp(rate, 1000, state.MaxRate));
+            }
+            signer.SetLead(state.Rate * LeadSeconds);
+            lastProcessed = processed;
+            lastSent = sent;
+            lastTime = now;
+            progress.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\r[{now,4:0}s] sent {sent,10:N0}  node tps {processedRate,8:N0}  rate {state.Rate,8:N0}/s  queued {queued,7:N0}  node rss {rss.End / (1 << 20),6:N0} MB  p50 {samples.Percentile(50),6:0} ms   "));
+        }
+        progress.WriteLine();
+    }
+
+    /// <summary>
+    /// Fetches the node's newest confirmed blockhash (getLatestBlockhash, with the slot it names) and
+    /// its processed slot, and hands them to the signer and the slot clock; false when the node did
+    /// not answer (the signer keeps the old blockhash, and the margin still guards what is sent).
+    /// </summary>
+    private static async Task<bool> RefreshBlockhashAsync(RpcClient rpc, SlotClock slots, RollingSigner signer, CancellationToken cancel)
+    {
+        try
+        {
+            JsonElement result = await rpc.CallAsync("getLatestBlockhash", w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("commitment", "confirmed");
+                w.WriteEndObject();
+            }, cancel).ConfigureAwait(false);
+            ulong blockhashSlot = result.GetProperty("context").GetProperty("slot").GetUInt64();
+            if (!Hash.TryParse(result.GetProperty("value").GetProperty("blockhash").GetString(), out Hash blockhash)) return false;
+            ulong processed = await rpc.GetSlotAsync("processed", cancel).ConfigureAwait(false);
+            slots.Observe(Math.Max(processed, blockhashSlot), Stopwatch.GetTimestamp());
+            signer.SetBlockhash(blockhash, blockhashSlot);
+            return true;
+        }
+        catch (Exception e) when (e is RpcClientException or HttpRequestException or KeyNotFoundException or InvalidOperationException
+                                  || (e is TaskCanceledException && !cancel.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    private static async Task<ulong> DrainAsync(RpcClient rpc, NodeMetricsReader metrics, LatencySamples samples, ResidentMemoryTrack rss, CancellationToken cancel)
+    {
+        ulong last = await rpc.GetTransactionCountAsync("confirmed", cancel).ConfigureAwait(false);
+        var still = Stopwatch.StartNew();
+        var total = Stopwatch.StartNew();
+        var sampled = Stopwatch.StartNew();
+        while (still.Elapsed.TotalSeconds < 3 && total.Elapsed.TotalSeconds < 30)
+        {
+            await Task.Delay(300, cancel).ConfigureAwait(false);
+            await samples.PollAsync(rpc, cancel).ConfigureAwait(false);
+            ulong now = await rpc.GetTransactionCountAsync("confirmed", cancel).ConfigureAwait(false);
+            if (now != last) still.Restart();
+            last = now;
+            if (sampled.Elapsed.TotalSeconds >= 1)
+            {
+                rss.Add((await metrics.ReadAsync(cancel).ConfigureAwait(false))?.ResidentBytes ?? double.NaN);
+                sampled.Restart();
+            }
+        }
+        return last;
+    }
+}
