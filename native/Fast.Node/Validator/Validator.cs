@@ -173,7 +173,8 @@ public sealed partial class Validator : IAsyncDisposable
             _blockstore, Identity, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, LimitLedgerSlots = _options.LimitLedgerSlots, Core = _options.Cores?.FirstOrDefault() }, _log);
         _sigverify = new SigverifyStage(_packets, _sigverifyInput, _bankingInput, _options.SigverifyThreads, _options.Cores, new SignatureDedup());
         _udp = new UdpIngest(new IPEndPoint(_options.BindAddress, _options.TpuPort), _packets, _sigverifyInput, _ingestCounters);
-        _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections);
+        _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections,
+            TimeSpan.FromMilliseconds(_options.TpuTcpFrameTimeoutMs), _options.MaxTpuConnectionsPerIp);
 
         _ledger.Start();
         _banking.Start();
@@ -183,8 +184,14 @@ public sealed partial class Validator : IAsyncDisposable
         _tcp.Start();
 
         ValidatorRpcBackend backend = new(this);
-        JsonRpcProcessor processor = new(backend);
-        _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy);
+        JsonRpcProcessor processor = new(backend, _options.RpcMaxResponseBytes);
+        RpcServerLimits limits = new()
+        {
+            MaxConnectionsPerAddress = _options.RpcMaxConnectionsPerIp,
+            KeepAliveTimeout = TimeSpan.FromSeconds(_options.RpcKeepAliveSeconds),
+            RequestTimeout = TimeSpan.FromSeconds(_options.RpcRequestTimeoutSeconds),
+        };
+        _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy, limits);
         await _rpc.StartAsync().ConfigureAwait(false);
         _log.WriteLine($"validator {Identity}: slot {_startSlot} (parent {_startParent}), rpc http://{_rpc.LocalEndPoint}, tpu udp {_udp.LocalEndPoint} tcp {_tcp.LocalEndPoint}, " +
                        $"{_options.SigverifyThreads} sigverify thread(s), {_options.BankingThreads} banking worker(s){(_options.LowPower ? ", low-power PoH" : "")}");

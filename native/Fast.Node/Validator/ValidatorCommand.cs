@@ -33,6 +33,12 @@ public static class ValidatorCommand
         Option<long> sigverifyQueue = CliOptions.Integer("--sigverify-queue", "Packets waiting for sigverify, at most (8 B each)", d.SigverifyQueue, 64, 16 << 20);
         Option<long> bankingQueue = CliOptions.Integer("--banking-queue", "Verified transactions waiting for banking, at most (24 B each)", d.BankingQueue, 64, 16 << 20);
         Option<long> maxConnections = CliOptions.Integer("--max-tpu-connections", "Concurrent TPU TCP connections", d.MaxTpuConnections, 1, 100_000);
+        Option<long> maxConnectionsPerIp = CliOptions.Integer("--max-tpu-connections-per-ip", "Concurrent TPU TCP connections from one IP address (more are refused, counted)", d.MaxTpuConnectionsPerIp, 1, 100_000);
+        Option<long> frameTimeout = CliOptions.Integer("--tpu-tcp-frame-timeout-ms", "Close a TPU TCP connection that completes no frame for this long (idle, or trickling bytes)", d.TpuTcpFrameTimeoutMs, 100, 3_600_000);
+        Option<long> rpcMaxResponse = CliOptions.Integer("--rpc-max-response-mb", "Largest JSON-RPC response in MiB; a call past it gets an error naming the cap", d.RpcMaxResponseBytes >> 20, 1, 1024);
+        Option<long> rpcPerIp = CliOptions.Integer("--rpc-max-connections-per-ip", "Concurrent RPC connections from one IP address (more are closed, counted)", d.RpcMaxConnectionsPerIp, 1, 100_000);
+        Option<long> rpcKeepAlive = CliOptions.Integer("--rpc-keep-alive-seconds", "Close an idle RPC keep-alive connection after this many seconds", d.RpcKeepAliveSeconds, 1, 3600);
+        Option<long> rpcRequestTimeout = CliOptions.Integer("--rpc-request-timeout-seconds", "An RPC request's headers must arrive within this, and its body at 240 B/s or more after it (slowloris)", d.RpcRequestTimeoutSeconds, 1, 3600);
         Option<long> entryTransactions = CliOptions.Integer("--max-entry-transactions", "Transactions per entry", d.MaxEntryTransactions, 1, 4096);
         Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
         Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
@@ -43,7 +49,8 @@ public static class ValidatorCommand
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
-            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
+            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout,
+            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
         };
         command.SetAction(parse =>
         {
@@ -70,6 +77,12 @@ public static class ValidatorCommand
                 SigverifyQueue = (int)parse.GetValue(sigverifyQueue),
                 BankingQueue = (int)parse.GetValue(bankingQueue),
                 MaxTpuConnections = (int)parse.GetValue(maxConnections),
+                MaxTpuConnectionsPerIp = (int)parse.GetValue(maxConnectionsPerIp),
+                TpuTcpFrameTimeoutMs = (int)parse.GetValue(frameTimeout),
+                RpcMaxResponseBytes = (int)(parse.GetValue(rpcMaxResponse) << 20),
+                RpcMaxConnectionsPerIp = (int)parse.GetValue(rpcPerIp),
+                RpcKeepAliveSeconds = (int)parse.GetValue(rpcKeepAlive),
+                RpcRequestTimeoutSeconds = (int)parse.GetValue(rpcRequestTimeout),
                 MaxEntryTransactions = (int)parse.GetValue(entryTransactions),
                 RootDistance = (ulong)parse.GetValue(rootDistance),
                 CheckpointIntervalSlots = (ulong)parse.GetValue(checkpointInterval),

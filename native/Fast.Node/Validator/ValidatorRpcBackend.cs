@@ -241,5 +241,6 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         return (current, []);
     }
 
-    public ulong LowestAvailableSlot => validator.Blockstore.Slots() is { Length: > 0 } slots ? slots.Min() : 0;
+    /// <summary>O(1): the Blockstore keeps its lowest slot (no copy or sort of the slot index under the ledger writer's lock).</summary>
+    public ulong LowestAvailableSlot => validator.Blockstore.LowestSlot ?? 0;
 }

@@ -11,7 +11,9 @@ namespace Fast.Storage.Blocks;
 /// torn: records carry checksums). Replay after a crash reads the slots past the accounts checkpoint
 /// from here.
 /// <para>Threads: any; appends and index updates are serialised by one lock (a batch of entries per
-/// call, never per transaction).</para>
+/// call, never per transaction). Readers (RPC) hold it only for O(1) lookups; the lowest slot is kept
+/// up to date beside the index (<see cref="LowestSlot"/>, read without the lock), so nothing copies or
+/// sorts the whole index under the lock the ledger writer needs.</para>
 /// </summary>
 public sealed class Blockstore : IDisposable
 {
@@ -27,6 +29,7 @@ public sealed class Blockstore : IDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<ulong, SlotState> _slots = [];
+    private long _lowestSlot = -1; // the smallest key of _slots, −1 when empty; written under _gate
     private readonly FasterLogSettings _settings;
     private readonly FasterLog _log;
     private bool _disposed;
@@ -61,6 +64,9 @@ public sealed class Blockstore : IDisposable
     /// <summary>Records skipped while rebuilding the index because they did not fit the slots before them.</summary>
     public int SkippedRecords { get; private set; }
 
+    /// <summary>The lowest slot the blockstore holds (where the ledger starts), or null when empty. O(1), lock-free.</summary>
+    public ulong? LowestSlot => Volatile.Read(ref _lowestSlot) is long lowest and >= 0 ? (ulong)lowest : null;
+
     /// <summary>The highest slot marked rooted, or null.</summary>
     public ulong? HighestRootedSlot { get; private set; }
 
@@ -91,6 +97,7 @@ public sealed class Blockstore : IDisposable
             {
                 state = new SlotState(parentSlot);
                 _slots.Add(slot, state);
+                NoteAdded(slot);
             }
             int length = BlockRecord.EntriesHeaderSize + entries.Length;
             byte[] record = ArrayPool<byte>.Shared.Rent(length);
@@ -148,7 +155,7 @@ public sealed class Blockstore : IDisposable
         return false;
     }
 
-    /// <summary>Every slot the blockstore holds, ascending.</summary>
+    /// <summary>Every slot the blockstore holds, ascending (cold: copies and sorts the index under the lock — for recovery and tests, not for RPC).</summary>
     public ulong[] Slots()
     {
         lock (_gate)
@@ -199,12 +206,19 @@ public sealed class Blockstore : IDisposable
         {
             ThrowIfDisposed();
             List<ulong> purged = [];
+            long lowest = -1;
             foreach ((ulong s, SlotState state) in _slots)
             {
-                if (s < slot) purged.Add(s);
-                else if (state.Batches.Count > 0) keepFrom = Math.Min(keepFrom, state.Batches[0].Address);
+                if (s < slot)
+                {
+                    purged.Add(s);
+                    continue;
+                }
+                if (lowest < 0 || (long)s < lowest) lowest = (long)s;
+                if (state.Batches.Count > 0) keepFrom = Math.Min(keepFrom, state.Batches[0].Address);
             }
             foreach (ulong s in purged) _slots.Remove(s);
+            Volatile.Write(ref _lowestSlot, lowest);
             if (keepFrom == long.MaxValue) keepFrom = _log.TailAddress;
             _log.TruncateUntil(keepFrom);
         }
@@ -234,6 +248,7 @@ public sealed class Blockstore : IDisposable
                 {
                     state = new SlotState(parent);
                     _slots.Add(slot, state);
+                    NoteAdded(slot);
                 }
                 if (state.Complete || state.Parent != parent || state.EntryCount != first)
                 {
@@ -255,6 +270,13 @@ public sealed class Blockstore : IDisposable
                 SkippedRecords++;
             }
         }
+    }
+
+    /// <summary>Keeps <see cref="LowestSlot"/> when a slot joins the index (under the lock).</summary>
+    private void NoteAdded(ulong slot)
+    {
+        long lowest = _lowestSlot;
+        if (lowest < 0 || (long)slot < lowest) Volatile.Write(ref _lowestSlot, (long)slot);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
