@@ -74,6 +74,9 @@ public sealed class RpcServer : IAsyncDisposable
     /// <summary>Connections closed at once because their address held its cap of connections.</summary>
     public long ConnectionsRejectedPerAddress => Interlocked.Read(ref _rejectedPerAddress);
 
+    /// <summary>Connections of <paramref name="address"/> the server is running now.</summary>
+    public int OpenConnectionsFrom(IPAddress address) => _perAddress.OpenFrom(address);
+
     /// <summary>Runs a connection only while its address is within its cap; otherwise closes it (counted).</summary>
     private async Task LimitPerAddressAsync(ConnectionContext connection, ConnectionDelegate next)
     {
