@@ -51,9 +51,11 @@ public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts,
 /// and every overlay below it is released (reused after a grace period) — so memory holds only
 /// the unrooted slots. After a crash, <see cref="Open"/> recovers the last checkpoint's root;
 /// the node then replays later slots from the Blockstore.
-/// <para>Threads: the bank owner thread.</para>
+/// <para>Threads: the bank owner thread; other threads only read accounts through
+/// <see cref="ReadAccounts"/> (BankForks.Reads.cs), which takes the root lock that
+/// <see cref="SetRoot"/> and <see cref="Remove"/> hold exclusively while they flush and release banks.</para>
 /// </summary>
-public sealed class BankForks
+public sealed partial class BankForks
 {
     private readonly Dictionary<ulong, Bank> _banks = [];
     private readonly Queue<(AccountOverlay Overlay, long ReleasedAt)> _retired = new();
@@ -139,12 +141,29 @@ public sealed class BankForks
         return bank;
     }
 
-    /// <summary>Makes frozen bank <paramref name="slot"/> the root (see the type summary).</summary>
+    /// <summary>
+    /// Makes frozen bank <paramref name="slot"/> the root (see the type summary), under the root lock:
+    /// a reader sees either the old root with its banks or the new root, never a released bank.
+    /// </summary>
     public RootOutcome SetRoot(ulong slot)
     {
         Bank newRoot = _banks.GetValueOrDefault(slot) ?? throw new ArgumentException($"no live bank at slot {slot}", nameof(slot));
         if (newRoot == Root) return default;
         if (!newRoot.IsFrozen) ThrowHelper.ThrowInvalidOperation($"bank {slot} is not frozen");
+        _rootLock.EnterWriteLock();
+        try
+        {
+            Interlocked.Increment(ref _rootGeneration); // before the first write: a reader's disk read that overlaps this root retries
+            return SetRootLocked(newRoot, slot);
+        }
+        finally
+        {
+            _rootLock.ExitWriteLock();
+        }
+    }
+
+    private RootOutcome SetRootLocked(Bank newRoot, ulong slot)
+    {
         _rootAdvances++;
         List<Bank> path = _path;
         path.Clear();
@@ -265,11 +284,19 @@ public sealed class BankForks
         {
             if (other != bank && DescendsFrom(other, bank)) dropped.Add(other);
         }
-        foreach (Bank dead in dropped)
+        _rootLock.EnterWriteLock();
+        try
         {
-            _banks.Remove(dead.Slot);
-            dead.IsDead = true;
-            Release(dead);
+            foreach (Bank dead in dropped)
+            {
+                _banks.Remove(dead.Slot);
+                dead.IsDead = true;
+                Release(dead);
+            }
+        }
+        finally
+        {
+            _rootLock.ExitWriteLock();
         }
         return dropped.Count;
     }

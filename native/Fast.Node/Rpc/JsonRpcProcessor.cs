@@ -13,21 +13,30 @@ public sealed class RpcCounters
     public long InvalidParams;
     public long InternalErrors;
     public long TooLarge;
+    /// <summary>Calls whose response would have passed <see cref="JsonRpcProcessor.MaxResponseBytes"/> (answered with an error instead).</summary>
+    public long ResponseTooLarge;
 }
 
 /// <summary>
 /// JSON-RPC 2.0 over one request body, independent of HTTP: parses a single call or a batch,
 /// dispatches to <see cref="RpcMethods"/>, and writes the response. Every malformed input gets a
 /// JSON-RPC error object (parse error, invalid request, unknown method, invalid params); a bug in a
-/// handler becomes an internal error without its stack trace. Thread-safe; allocates per request
-/// (cold path).
+/// handler becomes an internal error without its stack trace. A response (a whole batch included)
+/// never passes <see cref="MaxResponseBytes"/>: the call that would pass it is answered with
+/// <see cref="RpcError.ResponseTooLarge"/>. Thread-safe; allocates per request (cold path).
 /// </summary>
-public sealed class JsonRpcProcessor(IRpcBackend backend)
+public sealed class JsonRpcProcessor(IRpcBackend backend, int maxResponseBytes = JsonRpcProcessor.DefaultMaxResponseBytes)
 {
     public const int MaxBatch = 100;
     public const int MaxBodyBytes = 256 * 1024;
 
-    private readonly RpcMethods _methods = new(backend);
+    /// <summary>16 MiB: one account of the 10 MiB maximum fits in base64 (13.4 MiB) with room to spare.</summary>
+    public const int DefaultMaxResponseBytes = 16 << 20;
+
+    private readonly RpcMethods _methods = new(backend, maxResponseBytes);
+
+    /// <summary>The most bytes one HTTP response body may carry (flag --rpc-max-response-mb).</summary>
+    public int MaxResponseBytes { get; } = maxResponseBytes;
 
     public RpcCounters Counters { get; } = new();
 
@@ -137,6 +146,11 @@ public sealed class JsonRpcProcessor(IRpcBackend backend)
             Interlocked.Increment(ref Counters.InternalErrors);
             error = new RpcError(RpcError.InternalError, $"Internal error: {e.GetType().Name}");
         }
+        if (error is null && writer.BytesCommitted + writer.BytesPending + result.WrittenCount + 64 > MaxResponseBytes)
+        {
+            error = RpcError.TooLargeResponse(MaxResponseBytes);
+        }
+        if (error is { Code: RpcError.ResponseTooLarge }) Interlocked.Increment(ref Counters.ResponseTooLarge);
         if (error is { Code: RpcError.InvalidParams }) Interlocked.Increment(ref Counters.InvalidParams);
         if (!hasId) return false; // a notification: no response
 

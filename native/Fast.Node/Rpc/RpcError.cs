@@ -14,6 +14,12 @@ public sealed record RpcError(int Code, string Message)
     public const int NodeUnhealthy = -32005;
     public const int SlotSkipped = -32007;
     public const int TransactionRejected = -32002;
+    // Ours.
+    public const int ResponseTooLarge = -32020;
 
     public static RpcError Params(string message) => new(InvalidParams, message);
+
+    /// <summary>The answer would pass the node's response cap.</summary>
+    public static RpcError TooLargeResponse(int maxResponseBytes) =>
+        new(ResponseTooLarge, $"Response too large: it would pass this node's limit of {maxResponseBytes} bytes (--rpc-max-response-mb); ask for fewer accounts or a dataSlice");
 }

@@ -15,10 +15,12 @@ public sealed partial class RpcMethods
 
     private readonly IRpcBackend _backend;
     private readonly Dictionary<string, Handler> _handlers;
+    private readonly int _maxResponseBytes;
 
-    public RpcMethods(IRpcBackend backend)
+    public RpcMethods(IRpcBackend backend, int maxResponseBytes = JsonRpcProcessor.DefaultMaxResponseBytes)
     {
         _backend = backend;
+        _maxResponseBytes = maxResponseBytes;
         _handlers = new Dictionary<string, Handler>(StringComparer.Ordinal)
         {
             ["getHealth"] = GetHealth,
@@ -61,7 +63,7 @@ public sealed partial class RpcMethods
     }
 
     /// <summary>The first error of several checks, all of which run (so every out value is assigned).</summary>
-    private static RpcError? First(RpcError? a, RpcError? b, RpcError? c = null, RpcError? d = null) => a ?? b ?? c ?? d;
+    private static RpcError? First(RpcError? a, RpcError? b, RpcError? c = null, RpcError? d = null, RpcError? e = null) => a ?? b ?? c ?? d ?? e;
 
     private static void WriteContext(Utf8JsonWriter w, ulong slot)
     {

@@ -1,18 +1,41 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using Fast.Net.Ingest;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Fast.Node.Rpc;
 
+/// <summary>What one client may hold of the RPC server (flags of `fast validator`).</summary>
+public sealed record RpcServerLimits
+{
+    /// <summary>Open connections per remote address (--rpc-max-connections-per-ip); one more is closed at once, counted.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 64;
+
+    /// <summary>All open connections.</summary>
+    public int MaxConnections { get; init; } = 1024;
+
+    /// <summary>An idle keep-alive connection is closed after this (--rpc-keep-alive-seconds).</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A request's headers must arrive within this, and its body at 240 B/s or more after this grace
+    /// (--rpc-request-timeout-seconds): a client trickling bytes (slowloris) is cut off.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}
+
 /// <summary>
 /// The node's HTTP face on Kestrel: JSON-RPC 2.0 on <c>POST /</c>, Prometheus metrics on
 /// <c>GET /metrics</c>, and <c>GET /health</c> ("ok" or "behind"). Bound to 127.0.0.1 unless the
 /// operator asks otherwise. Bodies over <see cref="JsonRpcProcessor.MaxBodyBytes"/> are refused
-/// before parsing. Request handling runs on the thread pool.
+/// before parsing. Connections are capped per remote address (<see cref="RpcServerLimits"/>; refusals
+/// counted in <see cref="ConnectionsRejectedPerAddress"/>); idle keep-alives, slow headers and
+/// trickled bodies time out. Request handling runs on the thread pool.
 /// </summary>
 public sealed class RpcServer : IAsyncDisposable
 {
@@ -20,25 +43,63 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly JsonRpcProcessor _processor;
     private readonly Action<PrometheusText> _writeMetrics;
     private readonly Func<string?> _unhealthy;
+    private readonly ConnectionsPerAddress _perAddress;
+    private long _rejectedPerAddress;
 
-    public RpcServer(IPEndPoint bind, JsonRpcProcessor processor, Action<PrometheusText> writeMetrics, Func<string?> unhealthy)
+    public RpcServer(IPEndPoint bind, JsonRpcProcessor processor, Action<PrometheusText> writeMetrics, Func<string?> unhealthy, RpcServerLimits? limits = null)
     {
         _processor = processor;
         _writeMetrics = writeMetrics;
         _unhealthy = unhealthy;
+        limits ??= new RpcServerLimits();
+        _perAddress = new ConnectionsPerAddress(limits.MaxConnectionsPerAddress);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "fast" });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(options =>
         {
-            options.Listen(bind);
+            options.Listen(bind, listen => listen.Use(next => connection => LimitPerAddressAsync(connection, next)));
             options.AddServerHeader = false;
             options.Limits.MaxRequestBodySize = JsonRpcProcessor.MaxBodyBytes;
-            options.Limits.MaxConcurrentConnections = 1024;
+            options.Limits.MaxConcurrentConnections = limits.MaxConnections;
             options.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            options.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            options.Limits.KeepAliveTimeout = limits.KeepAliveTimeout;
+            options.Limits.RequestHeadersTimeout = limits.RequestTimeout;
+            options.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, limits.RequestTimeout);
+            options.Limits.MinResponseDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, limits.RequestTimeout);
         });
         _app = builder.Build();
         _app.Run(HandleAsync);
+    }
+
+    /// <summary>Connections closed at once because their address held its cap of connections.</summary>
+    public long ConnectionsRejectedPerAddress => Interlocked.Read(ref _rejectedPerAddress);
+
+    /// <summary>Connections of <paramref name="address"/> the server is running now.</summary>
+    public int OpenConnectionsFrom(IPAddress address) => _perAddress.OpenFrom(address);
+
+    /// <summary>Runs a connection only while its address is within its cap; otherwise closes it (counted).</summary>
+    private async Task LimitPerAddressAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        IPAddress? remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (remote is null)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+        if (!_perAddress.TryOpen(remote))
+        {
+            Interlocked.Increment(ref _rejectedPerAddress);
+            connection.Abort(new ConnectionAbortedException("too many connections from this address"));
+            return;
+        }
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            _perAddress.Close(remote);
+        }
     }
 
     /// <summary>Where the server listens once started (the real port when bound to port 0).</summary>

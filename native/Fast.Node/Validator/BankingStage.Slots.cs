@@ -120,15 +120,8 @@ public sealed partial class BankingStage
         if (_forks[slot] is not { IsFrozen: true }) return;
         RootOutcome outcome;
         long started = Stopwatch.GetTimestamp();
-        _rootLock.EnterWriteLock();
-        try
-        {
-            outcome = _forks.SetRoot(slot);
-        }
-        finally
-        {
-            _rootLock.ExitWriteLock();
-        }
+        outcome = _forks.SetRoot(slot); // under BankForks' root lock: RPC readers never see a released bank
+        if (_chain.Get(slot) is SlotRecord record) _chain.Rooted(record);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Counters.LastRootMicroseconds = (long)(milliseconds * 1000);
         if (Counters.LastRootMicroseconds > Counters.MaxRootMicroseconds) Counters.MaxRootMicroseconds = Counters.LastRootMicroseconds;
@@ -138,7 +131,6 @@ public sealed partial class BankingStage
         _index.Release(slot);
         PurgeLedger(slot);
         Counters.Roots++;
-        if (_chain.Get(slot) is SlotRecord record) _chain.Rooted(record);
     }
 
     private ulong _ledgerFloor;

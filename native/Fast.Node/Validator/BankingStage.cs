@@ -59,7 +59,6 @@ public sealed partial class BankingStage : IDisposable
     private readonly SignatureIndex _index;
     private readonly Blockstore _blockstore;
     private readonly Pubkey _identity;
-    private readonly ReaderWriterLockSlim _rootLock;
     private readonly BankingConfig _config;
     private readonly TextWriter? _log;
 
@@ -87,7 +86,7 @@ public sealed partial class BankingStage : IDisposable
 
     public BankingStage(BankForks forks, Bank working, ulong blockHeight, ulong cumulativeTransactions, SealevelScheduler scheduler, PohService poh,
         PacketPool packets, BoundedQueue<VerifiedPacket> input, EntryBufferPool entryBuffers, ChainState chain, SignatureIndex index,
-        Blockstore blockstore, Pubkey identity, ReaderWriterLockSlim rootLock, BankingConfig config, TextWriter? log = null)
+        Blockstore blockstore, Pubkey identity, BankingConfig config, TextWriter? log = null)
     {
         _forks = forks;
         _working = working;
@@ -102,7 +101,6 @@ public sealed partial class BankingStage : IDisposable
         _index = index;
         _blockstore = blockstore;
         _identity = identity;
-        _rootLock = rootLock;
         _config = config;
         _log = log;
         _transactions = new VerifiedTransaction[config.MaxEntryTransactions];

@@ -49,7 +49,9 @@ public sealed partial class Validator
          .Counter("fast_tpu_packets_total", "Packets received by the TPU", Volatile.Read(ref ingest.TcpFrames), "transport=\"tcp\"")
          .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsAccepted), "result=\"accepted\"")
          .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsRejected), "result=\"rejected\"")
-         .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsClosedForError), "result=\"closed_for_error\"");
+         .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsRejectedPerAddress), "result=\"rejected_per_ip\"")
+         .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsClosedForError), "result=\"closed_for_error\"")
+         .Counter("fast_tpu_connections_total", "TCP connections", Volatile.Read(ref ingest.TcpConnectionsTimedOut), "result=\"timed_out\"");
         Drop(m, "ingest", "queue_full", Volatile.Read(ref ingest.DroppedQueueFull));
         Drop(m, "ingest", "no_buffer", Volatile.Read(ref ingest.DroppedNoBuffer));
         Drop(m, "ingest", "bad_size", Volatile.Read(ref ingest.DroppedMalformedSize));
@@ -134,6 +136,10 @@ public sealed partial class Validator
         Drop(m, "rpc", "method_not_found", Volatile.Read(ref r.MethodNotFound));
         Drop(m, "rpc", "invalid_params", Volatile.Read(ref r.InvalidParams));
         Drop(m, "rpc", "too_large", Volatile.Read(ref r.TooLarge));
+        Drop(m, "rpc", "response_too_large", Volatile.Read(ref r.ResponseTooLarge));
+        m.Counter("fast_rpc_connections_rejected_total", "RPC connections closed at once: their IP address held --rpc-max-connections-per-ip", _rpc?.ConnectionsRejectedPerAddress ?? 0, "reason=\"per_ip\"")
+         .Counter("fast_rpc_account_read_retries_total", "Account reads started again: a root began during their disk reads", _forks.ReadRetries)
+         .Counter("fast_rpc_account_reads_locked_total", "Account reads that waited for the disk under the root lock after losing every race with rooting", _forks.LockedDiskReads);
     }
 
     private static void Drop(PrometheusText m, string stage, string reason, long value) =>

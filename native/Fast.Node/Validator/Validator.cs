@@ -73,9 +73,6 @@ public sealed partial class Validator : IAsyncDisposable
             [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);
     }
 
-    /// <summary>Held exclusively while a root is flushed into the accounts store, shared by RPC reads (see ValidatorRpcBackend.Accounts).</summary>
-    internal ReaderWriterLockSlim RootLock { get; } = new(LockRecursionPolicy.NoRecursion);
-
     public GenesisFile Genesis { get; }
     public Pubkey Identity { get; }
     public ChainState Chain { get; }
@@ -176,10 +173,11 @@ public sealed partial class Validator : IAsyncDisposable
         Bank working = _forks.NewBank(_startSlot, _startParent, Identity);
         Chain.SetParent(_startSlot, _startParent);
         _banking = new BankingStage(_forks, working, _startBlockHeight, _startTransactions, _scheduler, _poh, _packets, _bankingInput, _entryBuffers, Chain, Signatures,
-            _blockstore, Identity, RootLock, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, LimitLedgerSlots = _options.LimitLedgerSlots, Core = _options.Cores?.FirstOrDefault() }, _log);
+            _blockstore, Identity, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, LimitLedgerSlots = _options.LimitLedgerSlots, Core = _options.Cores?.FirstOrDefault() }, _log);
         _sigverify = new SigverifyStage(_packets, _sigverifyInput, _bankingInput, _options.SigverifyThreads, _options.Cores, new SignatureDedup());
         _udp = new UdpIngest(new IPEndPoint(_options.BindAddress, _options.TpuPort), _packets, _sigverifyInput, _ingestCounters);
-        _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections);
+        _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections,
+            TimeSpan.FromMilliseconds(_options.TpuTcpFrameTimeoutMs), _options.MaxTpuConnectionsPerIp);
 
         _ledger.Start();
         _banking.Start();
@@ -189,8 +187,14 @@ public sealed partial class Validator : IAsyncDisposable
         _tcp.Start();
 
         ValidatorRpcBackend backend = new(this);
-        JsonRpcProcessor processor = new(backend);
-        _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy);
+        JsonRpcProcessor processor = new(backend, _options.RpcMaxResponseBytes);
+        RpcServerLimits limits = new()
+        {
+            MaxConnectionsPerAddress = _options.RpcMaxConnectionsPerIp,
+            KeepAliveTimeout = TimeSpan.FromSeconds(_options.RpcKeepAliveSeconds),
+            RequestTimeout = TimeSpan.FromSeconds(_options.RpcRequestTimeoutSeconds),
+        };
+        _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy, limits);
         await _rpc.StartAsync().ConfigureAwait(false);
         _log.WriteLine($"validator {Identity}: slot {_startSlot} (parent {_startParent}), rpc http://{_rpc.LocalEndPoint}, tpu udp {_udp.LocalEndPoint} tcp {_tcp.LocalEndPoint}, " +
                        $"{_options.SigverifyThreads} sigverify thread(s), {_options.BankingThreads} banking worker(s){(_options.LowPower ? ", low-power PoH" : "")}");
@@ -213,6 +217,14 @@ public sealed partial class Validator : IAsyncDisposable
         // The working bank is the banking thread's alone; processed reads see the latest frozen bank.
         _ => Chain.LatestFrozen?.Bank ?? Chain.Root?.Bank ?? _forks.Root,
     };
+
+    /// <summary>
+    /// Reads accounts at <paramref name="commitment"/> as one snapshot (any thread; see
+    /// BankForks.ReadAccounts: a bank released meanwhile reads as the root, disk reads happen outside
+    /// the root lock); returns the slot read.
+    /// </summary>
+    internal ulong ReadAccounts(ReadOnlySpan<Pubkey> keys, Span<Account> accounts, Commitment commitment) =>
+        _forks.ReadAccounts(keys, accounts, () => BankAt(commitment));
 
     internal Blockstore Blockstore => _blockstore;
     internal ValidatorOptions Options => _options;

@@ -36,6 +36,12 @@ public static class ValidatorCommand
         Option<long> pohEntryQueue = CliOptions.Integer("--poh-entry-queue", "Entries and ticks PoH may have queued for the ledger writer (~130 B each); when full, records wait and a tick that cannot be queued abandons its slot", d.PohEntryQueue, 64, 1 << 24);
         Option<long> stallLedger = CliOptions.Integer("--test-stall-ledger-writer-ms", "TEST ONLY: the ledger writer sleeps this long before every append (fault injection)", 0, 0, 60_000);
         stallLedger.Hidden = true;
+        Option<long> maxConnectionsPerIp = CliOptions.Integer("--max-tpu-connections-per-ip", "Concurrent TPU TCP connections from one IP address (more are refused, counted)", d.MaxTpuConnectionsPerIp, 1, 100_000);
+        Option<long> frameTimeout = CliOptions.Integer("--tpu-tcp-frame-timeout-ms", "Close a TPU TCP connection that completes no frame for this long (idle, or trickling bytes)", d.TpuTcpFrameTimeoutMs, 100, 3_600_000);
+        Option<long> rpcMaxResponse = CliOptions.Integer("--rpc-max-response-mb", "Largest JSON-RPC response in MiB; a call past it gets an error naming the cap", d.RpcMaxResponseBytes >> 20, 1, 1024);
+        Option<long> rpcPerIp = CliOptions.Integer("--rpc-max-connections-per-ip", "Concurrent RPC connections from one IP address (more are closed, counted)", d.RpcMaxConnectionsPerIp, 1, 100_000);
+        Option<long> rpcKeepAlive = CliOptions.Integer("--rpc-keep-alive-seconds", "Close an idle RPC keep-alive connection after this many seconds", d.RpcKeepAliveSeconds, 1, 3600);
+        Option<long> rpcRequestTimeout = CliOptions.Integer("--rpc-request-timeout-seconds", "An RPC request's headers must arrive within this, and its body at 240 B/s or more after it (slowloris)", d.RpcRequestTimeoutSeconds, 1, 3600);
         Option<long> entryTransactions = CliOptions.Integer("--max-entry-transactions", "Transactions per entry", d.MaxEntryTransactions, 1, 4096);
         Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
         Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
@@ -46,7 +52,8 @@ public static class ValidatorCommand
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
-            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, pohEntryQueue, stallLedger, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
+            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
+            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
         };
         command.SetAction(parse =>
         {
@@ -73,6 +80,12 @@ public static class ValidatorCommand
                 SigverifyQueue = (int)parse.GetValue(sigverifyQueue),
                 BankingQueue = (int)parse.GetValue(bankingQueue),
                 MaxTpuConnections = (int)parse.GetValue(maxConnections),
+                MaxTpuConnectionsPerIp = (int)parse.GetValue(maxConnectionsPerIp),
+                TpuTcpFrameTimeoutMs = (int)parse.GetValue(frameTimeout),
+                RpcMaxResponseBytes = (int)(parse.GetValue(rpcMaxResponse) << 20),
+                RpcMaxConnectionsPerIp = (int)parse.GetValue(rpcPerIp),
+                RpcKeepAliveSeconds = (int)parse.GetValue(rpcKeepAlive),
+                RpcRequestTimeoutSeconds = (int)parse.GetValue(rpcRequestTimeout),
                 MaxEntryTransactions = (int)parse.GetValue(entryTransactions),
                 PohEntryQueue = (int)parse.GetValue(pohEntryQueue),
                 TestStallLedgerWriterMs = (int)parse.GetValue(stallLedger),

@@ -32,6 +32,14 @@ public sealed record ValidatorOptions
     public int SigverifyQueue { get; init; } = 65_536;
     public int BankingQueue { get; init; } = 65_536;
     public int MaxTpuConnections { get; init; } = 256;
+    public int MaxTpuConnectionsPerIp { get; init; } = Net.Ingest.TcpIngest.DefaultMaxConnectionsPerAddress;
+    /// <summary>A TPU TCP connection that completes no frame for this long is closed (idle, or trickling bytes).</summary>
+    public int TpuTcpFrameTimeoutMs { get; init; } = (int)Net.Ingest.TcpIngest.DefaultFrameTimeout.TotalMilliseconds;
+    /// <summary>The most bytes one RPC response may carry; a call past it is answered with an error naming the cap.</summary>
+    public int RpcMaxResponseBytes { get; init; } = Rpc.JsonRpcProcessor.DefaultMaxResponseBytes;
+    public int RpcMaxConnectionsPerIp { get; init; } = new Rpc.RpcServerLimits().MaxConnectionsPerAddress;
+    public int RpcKeepAliveSeconds { get; init; } = (int)new Rpc.RpcServerLimits().KeepAliveTimeout.TotalSeconds;
+    public int RpcRequestTimeoutSeconds { get; init; } = (int)new Rpc.RpcServerLimits().RequestTimeout.TotalSeconds;
     public int MaxEntryTransactions { get; init; } = 512;
     /// <summary>Entries and ticks PoH may have queued for the ledger writer (see PohConfig.EntryQueueCapacity).</summary>
     public int PohEntryQueue { get; init; } = 16_384;

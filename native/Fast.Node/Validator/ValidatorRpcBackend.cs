@@ -5,7 +5,6 @@ using Fast.Core.Merkle;
 using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec;
-using Fast.Exec.Banking;
 using Fast.Node.Rpc;
 using Fast.Storage.Accounts;
 using Fast.Storage.Blocks;
@@ -78,28 +77,21 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         Accounts([address], commitment, out contextSlot)[0];
 
     /// <summary>
-    /// Reads under the root lock (shared): a root flush writes the rooted store account by account,
-    /// and a read overlapping it could mix two roots.
+    /// One snapshot of one bank (BankForks.ReadAccounts): a root flush writes the rooted store account
+    /// by account, so a read never overlaps one, and a disk read never holds the root up.
     /// </summary>
     public IReadOnlyList<AccountSnapshot?> Accounts(IReadOnlyList<Pubkey> addresses, Commitment commitment, out ulong contextSlot)
     {
-        validator.RootLock.EnterReadLock();
-        try
+        Pubkey[] keys = [.. addresses];
+        var accounts = new Account[keys.Length];
+        contextSlot = validator.ReadAccounts(keys, accounts, commitment);
+        var snapshots = new AccountSnapshot?[keys.Length];
+        for (int i = 0; i < snapshots.Length; i++)
         {
-            Bank bank = validator.BankAt(commitment)!;
-            contextSlot = bank.Slot;
-            var snapshots = new AccountSnapshot?[addresses.Count];
-            for (int i = 0; i < snapshots.Length; i++)
-            {
-                Account account = bank.GetAccount(addresses[i]);
-                snapshots[i] = account.Exists ? new AccountSnapshot(account.Lamports, account.Owner, account.Executable, account.Data.ToArray()) : null;
-            }
-            return snapshots;
+            Account account = accounts[i];
+            snapshots[i] = account.Exists ? new AccountSnapshot(account.Lamports, account.Owner, account.Executable, account.DataMemory.ToArray()) : null;
         }
-        finally
-        {
-            validator.RootLock.ExitReadLock();
-        }
+        return snapshots;
     }
 
     public (Hash Blockhash, ulong LastValidBlockHeight) LatestBlockhash(Commitment commitment, out ulong contextSlot)
@@ -274,5 +266,6 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
 
     public ulong MinimumBalanceForRentExemption(ulong dataLength) => validator.Genesis.Config.Rent.MinimumBalance(dataLength);
 
-    public ulong LowestAvailableSlot => validator.Blockstore.Slots() is { Length: > 0 } slots ? slots.Min() : 0;
+    /// <summary>O(1): the Blockstore keeps its lowest slot (no copy or sort of the slot index under the ledger writer's lock).</summary>
+    public ulong LowestAvailableSlot => validator.Blockstore.LowestSlot ?? 0;
 }

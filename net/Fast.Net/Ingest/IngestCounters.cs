@@ -17,7 +17,12 @@ public sealed class IngestCounters
     /// <summary>Larger than 1,232 bytes (truncated datagrams, oversized frames) or empty.</summary>
     public long DroppedMalformedSize;
     public long TcpConnectionsAccepted;
+    /// <summary>Refused because the listener held its cap of connections.</summary>
     public long TcpConnectionsRejected;
-    /// <summary>Connections closed for a protocol violation (bad frame length) or idleness.</summary>
+    /// <summary>Refused because their address held its per-address cap of connections.</summary>
+    public long TcpConnectionsRejectedPerAddress;
+    /// <summary>Connections closed for a protocol violation (bad frame length).</summary>
     public long TcpConnectionsClosedForError;
+    /// <summary>Connections closed because no frame completed within the frame timeout (idle or trickling bytes).</summary>
+    public long TcpConnectionsTimedOut;
 }

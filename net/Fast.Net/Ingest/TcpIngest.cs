@@ -13,7 +13,9 @@ namespace Fast.Net.Ingest;
 /// The TCP side of transaction ingest: clients that want delivery without UDP loss keep a
 /// connection and send frames of <c>u16 length (LE) | transaction</c>. Each connection is read
 /// with System.IO.Pipelines; a frame with length 0 or over 1,232 closes the connection (counted),
-/// as does a connection idle past its timeout. Connections are capped. Frames go into
+/// as does a connection that completes no frame within the frame timeout of connecting or of its
+/// previous frame — an idle connection, or one trickling bytes (slowloris), never holds a slot for
+/// long. Connections are capped in all and per remote address (both counted when refused). Frames go into
 /// <see cref="PacketPool"/> slots and onto the same queue as UDP packets, with the same drop rules.
 /// Runs on the thread pool (accept loop + one async loop per connection).
 /// </summary>
@@ -26,19 +28,28 @@ public sealed class TcpIngest : IAsyncDisposable
     private readonly BoundedQueue<Packet> _output;
     private readonly IngestCounters _counters;
     private readonly int _maxConnections;
-    private readonly TimeSpan _idleTimeout;
+    private readonly TimeSpan _frameTimeout;
+    private readonly ConnectionsPerAddress _perAddress;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private int _open;
     private Task? _acceptLoop;
 
-    public TcpIngest(IPEndPoint bind, PacketPool pool, BoundedQueue<Packet> output, IngestCounters counters, int maxConnections = 256, TimeSpan? idleTimeout = null)
+    /// <summary>Default of <c>--tpu-tcp-frame-timeout-ms</c>: a frame (1,232 bytes at most) must complete within 10 s.</summary>
+    public static readonly TimeSpan DefaultFrameTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Default of <c>--max-tpu-connections-per-ip</c> (Solana allows an unstaked peer 8 QUIC connections).</summary>
+    public const int DefaultMaxConnectionsPerAddress = 8;
+
+    public TcpIngest(IPEndPoint bind, PacketPool pool, BoundedQueue<Packet> output, IngestCounters counters, int maxConnections = 256, TimeSpan? frameTimeout = null,
+        int maxConnectionsPerAddress = DefaultMaxConnectionsPerAddress)
     {
         _pool = pool;
         _output = output;
         _counters = counters;
         _maxConnections = maxConnections;
-        _idleTimeout = idleTimeout ?? TimeSpan.FromSeconds(60);
+        _frameTimeout = frameTimeout ?? DefaultFrameTimeout;
+        _perAddress = new ConnectionsPerAddress(maxConnectionsPerAddress);
         _listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Bind(bind);
@@ -72,9 +83,17 @@ public sealed class TcpIngest : IAsyncDisposable
                 client.Dispose();
                 continue;
             }
+            IPAddress? remote = (client.RemoteEndPoint as IPEndPoint)?.Address;
+            if (remote is null || !_perAddress.TryOpen(remote))
+            {
+                Interlocked.Decrement(ref _open);
+                Interlocked.Increment(ref _counters.TcpConnectionsRejectedPerAddress);
+                client.Dispose();
+                continue;
+            }
             Interlocked.Increment(ref _counters.TcpConnectionsAccepted);
             client.NoDelay = true;
-            Task connection = HandleConnectionAsync(client);
+            Task connection = HandleConnectionAsync(client, remote);
             lock (_connections)
             {
                 _connections.RemoveAll(t => t.IsCompleted);
@@ -83,20 +102,27 @@ public sealed class TcpIngest : IAsyncDisposable
         }
     }
 
-    private async Task HandleConnectionAsync(Socket client)
+    private async Task HandleConnectionAsync(Socket client, IPAddress remote)
     {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        // The deadline moves only when a frame completes: bytes trickled one at a time do not extend it.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         await using NetworkStream stream = new(client, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048));
         try
         {
+            deadline.CancelAfter(_frameTimeout);
             while (true)
             {
-                idle.CancelAfter(_idleTimeout);
-                ReadResult result = await reader.ReadAsync(idle.Token).ConfigureAwait(false);
+                ReadResult result = await reader.ReadAsync(deadline.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool violation = false;
-                while (TryReadFrame(ref buffer, out ReadOnlySequence<byte> frame, out violation)) Deliver(frame);
+                int frames = 0;
+                while (TryReadFrame(ref buffer, out ReadOnlySequence<byte> frame, out violation))
+                {
+                    Deliver(frame);
+                    frames++;
+                }
+                if (frames > 0) deadline.CancelAfter(_frameTimeout);
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (violation)
                 {
@@ -109,7 +135,7 @@ public sealed class TcpIngest : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            if (!_stop.IsCancellationRequested) Interlocked.Increment(ref _counters.TcpConnectionsClosedForError);
+            if (!_stop.IsCancellationRequested) Interlocked.Increment(ref _counters.TcpConnectionsTimedOut);
         }
         catch (IOException)
         {
@@ -120,6 +146,7 @@ public sealed class TcpIngest : IAsyncDisposable
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);
+            _perAddress.Close(remote);
             Interlocked.Decrement(ref _open);
         }
     }

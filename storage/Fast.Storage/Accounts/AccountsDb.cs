@@ -99,6 +99,71 @@ public sealed unsafe partial class AccountsDb : IDisposable
         return true;
     }
 
+    private long _diskReadsStarted;
+
+    /// <summary>Reads <see cref="TryReadWithoutWaiting"/> left to the disk (the record was not in memory).</summary>
+    public long DiskReadsStarted => Volatile.Read(ref _diskReadsStarted);
+
+    /// <summary>
+    /// Reads an account if FASTER can answer from memory; false when the record is on disk. The disk
+    /// read has then been started on this thread's session, and <see cref="CompletePendingReads"/>, on
+    /// this same thread, waits for it — so a caller can drop a lock before it waits on the device. Any
+    /// thread; allocates only the account's data array.
+    /// </summary>
+    public bool TryReadWithoutWaiting(in Pubkey key, out Account account)
+    {
+        ThrowIfDisposed();
+        AccountSession session = _sessions.Value!;
+        AccountReadOutput output = default;
+        fixed (byte* k = key.Span)
+        {
+            var keySpan = SpanByte.FromPointer(k, Pubkey.Size);
+            SpanByte input = default;
+            Status status = session.Read(ref keySpan, ref input, ref output);
+            if (status.IsPending)
+            {
+                Interlocked.Increment(ref _diskReadsStarted);
+                account = Account.Empty;
+                return false;
+            }
+            account = status.Found ? ToAccount(key, output) : Account.Empty;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the reads <see cref="TryReadWithoutWaiting"/> started on this thread and stores each
+    /// result in <paramref name="accounts"/> at every index whose key matches and whose
+    /// <paramref name="pending"/> flag is set. Cold path (a disk read).
+    /// </summary>
+    public void CompletePendingReads(ReadOnlySpan<Pubkey> keys, ReadOnlySpan<bool> pending, Span<Account> accounts)
+    {
+        ThrowIfDisposed();
+        AccountSession session = _sessions.Value!;
+        session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> completed, wait: true);
+        using (completed)
+        {
+            while (completed.Next())
+            {
+                ref CompletedOutput<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> current = ref completed.Current;
+                ReadOnlySpan<byte> completedKey = current.Key.AsReadOnlySpan();
+                if (completedKey.Length != Pubkey.Size) continue;
+                Pubkey key = new(completedKey);
+                Account account = current.Status.Found ? ToAccount(key, current.Output) : Account.Empty;
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    if (pending[i] && keys[i] == key) accounts[i] = account;
+                }
+            }
+        }
+    }
+
+    private static Account ToAccount(in Pubkey key, in AccountReadOutput output)
+    {
+        if (!output.Valid) ThrowHelper.ThrowStorage($"the stored record of account {key} is corrupt");
+        return new Account(output.Lamports, output.Owner, output.Executable, output.Data);
+    }
+
     /// <summary>
     /// Stores an account as of the root being flushed; zero lamports deletes it (an account with no
     /// lamports does not exist). Owner thread.

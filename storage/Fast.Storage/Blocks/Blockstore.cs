@@ -12,7 +12,9 @@ namespace Fast.Storage.Blocks;
 /// from here. Beside its entries, a slot carries its transactions' statuses (error, fee, pre/post
 /// balances: <see cref="TransactionStatusCodec"/>), appended by the node when the slot's bank froze.
 /// <para>Threads: any; appends and index updates are serialised by one lock (a batch of entries per
-/// call, never per transaction).</para>
+/// call, never per transaction). Readers (RPC) hold it only for O(1) lookups; the lowest slot is kept
+/// up to date beside the index (<see cref="LowestSlot"/>, read without the lock), so nothing copies or
+/// sorts the whole index under the lock the ledger writer needs.</para>
 /// </summary>
 public sealed class Blockstore : IDisposable
 {
@@ -37,6 +39,7 @@ public sealed class Blockstore : IDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<ulong, SlotState> _slots = [];
+    private long _lowestSlot = -1; // the smallest key of _slots, −1 when empty; written under _gate
     private readonly FasterLogSettings _settings;
     private readonly FasterLog _log;
     private bool _disposed;
@@ -71,6 +74,9 @@ public sealed class Blockstore : IDisposable
     /// <summary>Records skipped while rebuilding the index because they did not fit the slots before them.</summary>
     public int SkippedRecords { get; private set; }
 
+    /// <summary>The lowest slot the blockstore holds (where the ledger starts), or null when empty. O(1), lock-free.</summary>
+    public ulong? LowestSlot => Volatile.Read(ref _lowestSlot) is long lowest and >= 0 ? (ulong)lowest : null;
+
     /// <summary>The highest slot marked rooted, or null.</summary>
     public ulong? HighestRootedSlot { get; private set; }
 
@@ -101,6 +107,7 @@ public sealed class Blockstore : IDisposable
             {
                 state = new SlotState(parentSlot);
                 _slots.Add(slot, state);
+                NoteAdded(slot);
             }
             int length = BlockRecord.EntriesHeaderSize + entries.Length;
             byte[] record = ArrayPool<byte>.Shared.Rent(length);
@@ -216,7 +223,7 @@ public sealed class Blockstore : IDisposable
         return false;
     }
 
-    /// <summary>Every slot the blockstore holds, ascending.</summary>
+    /// <summary>Every slot the blockstore holds, ascending (cold: copies and sorts the index under the lock — for recovery and tests, not for RPC).</summary>
     public ulong[] Slots()
     {
         lock (_gate)
@@ -272,12 +279,19 @@ public sealed class Blockstore : IDisposable
         {
             ThrowIfDisposed();
             List<ulong> purged = [];
+            long lowest = -1;
             foreach ((ulong s, SlotState state) in _slots)
             {
-                if (s < slot) purged.Add(s);
-                else keepFrom = Math.Min(keepFrom, state.FirstAddress);
+                if (s < slot)
+                {
+                    purged.Add(s);
+                    continue;
+                }
+                if (lowest < 0 || (long)s < lowest) lowest = (long)s;
+                keepFrom = Math.Min(keepFrom, state.FirstAddress);
             }
             foreach (ulong s in purged) _slots.Remove(s);
+            Volatile.Write(ref _lowestSlot, lowest);
             if (keepFrom == long.MaxValue) keepFrom = _log.TailAddress;
             _log.TruncateUntil(keepFrom);
         }
@@ -307,6 +321,7 @@ public sealed class Blockstore : IDisposable
                 {
                     state = new SlotState(parent);
                     _slots.Add(slot, state);
+                    NoteAdded(slot);
                 }
                 if (state.Complete || state.Parent != parent || state.EntryCount != first)
                 {
@@ -363,6 +378,13 @@ public sealed class Blockstore : IDisposable
         state.StatusCount += count;
         state.StatusBytes += length - BlockRecord.StatusesHeaderSize;
         state.StatusesComplete = last;
+    }
+
+    /// <summary>Keeps <see cref="LowestSlot"/> when a slot joins the index (under the lock).</summary>
+    private void NoteAdded(ulong slot)
+    {
+        long lowest = _lowestSlot;
+        if (lowest < 0 || (long)slot < lowest) Volatile.Write(ref _lowestSlot, (long)slot);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

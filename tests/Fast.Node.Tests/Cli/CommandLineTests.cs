@@ -35,6 +35,21 @@ public class CommandLineTests
         Assert.Contains("Usage:", outcome.Stdout);
     }
 
+    [Fact]
+    public void Validator_help_lists_the_RPC_and_TPU_connection_limits_with_their_defaults()
+    {
+        CliRunner.Outcome outcome = CliRunner.Run("validator", "--help");
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        foreach (string flag in new[] { "--rpc-max-response-mb", "--rpc-max-connections-per-ip", "--rpc-keep-alive-seconds", "--rpc-request-timeout-seconds", "--max-tpu-connections-per-ip", "--tpu-tcp-frame-timeout-ms" })
+        {
+            int at = outcome.Stdout.IndexOf(flag, StringComparison.Ordinal);
+            Assert.True(at >= 0, $"{flag} is not in validator --help");
+            int next = outcome.Stdout.IndexOf("\n  -", at, StringComparison.Ordinal);
+            string entry = outcome.Stdout[at..(next < 0 ? outcome.Stdout.Length : next)];
+            Assert.Contains("(default ", entry, StringComparison.Ordinal);
+        }
+    }
+
     public static TheoryData<string[]> MalformedInvocations => new()
     {
         { [] },
@@ -76,6 +91,11 @@ public class CommandLineTests
         { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--limit-ledger-slots", "lots"] },
         { ["devnet", "--limit-ledger-slots", "1e99"] },
         { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--accounts-compact-above-mb", "-8"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--rpc-max-response-mb", "0"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--rpc-max-connections-per-ip", "none"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--max-tpu-connections-per-ip", "0"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--tpu-tcp-frame-timeout-ms", "-5"] },
+        { ["validator", "--identity", "a", "--genesis", "b", "--ledger", "c", "--rpc-keep-alive-seconds", "0"] },
         { ["devnet", "--validators", "2"] },
         { ["devnet", "--slot-ms", "0"] },
         { ["bench-tps", "--duration", "0"] },
