@@ -10,6 +10,7 @@ using Fast.Net.Packets;
 using Fast.Node.Ledger;
 using Fast.Node.Pipeline;
 using Fast.Node.Rpc;
+using Fast.Storage;
 using Fast.Storage.Accounts;
 using Fast.Storage.Blocks;
 
@@ -109,44 +110,57 @@ public sealed partial class Validator : IAsyncDisposable
         }
 
         Directory.CreateDirectory(options.LedgerPath);
+        string lockPath = Path.Combine(options.LedgerPath, LockFileName);
+        bool lockExisted = File.Exists(lockPath);
         FileStream lockFile;
         try
         {
-            lockFile = new FileStream(Path.Combine(options.LedgerPath, "validator.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
             throw new ValidatorStartException($"{options.LedgerPath} is in use by another validator (validator.lock is held)");
         }
-        WriteGenesisMarker(options.LedgerPath, genesis);
-
-        var accounts = AccountsDb.Open(new AccountsDbOptions
+        AccountsDb? accounts = null;
+        Blockstore? blockstore = null;
+        try
         {
-            Directory = Path.Combine(options.LedgerPath, "accounts"),
-            MemoryBytes = options.AccountsMemoryBytes,
-            IndexBytes = 16L << 20,
-            CompactAboveBytes = options.AccountsCompactAboveBytes,
-        });
-        var blockstore = Blockstore.Open(new BlockstoreOptions { Directory = Path.Combine(options.LedgerPath, "blocks") });
-        var forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots });
-        Validator validator = new(options, log, genesis, identity, lockFile, accounts, blockstore, forks);
-        validator.Recover();
-        return validator;
-    }
-
-    /// <summary>A ledger belongs to one genesis: refuse to mix ledgers of different clusters.</summary>
-    private static void WriteGenesisMarker(string ledger, GenesisFile genesis)
-    {
-        string marker = Path.Combine(ledger, "genesis.hash");
-        string expected = genesis.Hash.ToString();
-        if (File.Exists(marker))
-        {
-            string found = File.ReadAllText(marker).Trim();
-            if (found != expected) throw new ValidatorStartException($"{ledger} holds the ledger of another cluster (genesis {found}, not {expected})");
-            return;
+            // A damaged ledger is refused before anything is written (LedgerCheck.cs); a new one starts from genesis.
+            bool fresh = LedgerCheck.CheckLayout(options.LedgerPath, genesis);
+            blockstore = Blockstore.Open(new BlockstoreOptions { Directory = Path.Combine(options.LedgerPath, "blocks") });
+            accounts = AccountsDb.Open(new AccountsDbOptions
+            {
+                Directory = Path.Combine(options.LedgerPath, "accounts"),
+                MemoryBytes = options.AccountsMemoryBytes,
+                IndexBytes = 16L << 20,
+                CompactAboveBytes = options.AccountsCompactAboveBytes,
+            });
+            LedgerCheck.CheckConsistency(options.LedgerPath, accounts, blockstore);
+            if (fresh) LedgerCheck.WriteGenesisMarker(options.LedgerPath, genesis);
+            BankForks forks;
+            try
+            {
+                forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots });
+            }
+            catch (StorageUnreadableException e)
+            {
+                throw new LedgerDamagedException(Path.Combine(options.LedgerPath, "accounts"), e.Message);
+            }
+            Validator validator = new(options, log, genesis, identity, lockFile, accounts, blockstore, forks);
+            validator.Recover();
+            return validator;
         }
-        File.WriteAllText(marker, expected + "\n");
+        catch (Exception e) when (e is LedgerDamagedException or ValidatorStartException)
+        {
+            blockstore?.Dispose();
+            accounts?.DisposeRefused();
+            lockFile.Dispose();
+            if (!lockExisted) File.Delete(lockPath); // leave the ledger exactly as it was
+            throw;
+        }
     }
+
+    private const string LockFileName = "validator.lock";
 
     private static Fast.Exec.Banking.GenesisConfig ToBankGenesis(GenesisFile genesis, Pubkey leader) =>
         new(genesis.Hash, [.. genesis.Config.Accounts.Select(a => (a.Address, new Account(a.Lamports, a.Owner, a.Executable, a.Data)))])

@@ -97,6 +97,10 @@ public static class ValidatorCommand
         {
             throw new CliException(e.Message);
         }
+        catch (Fast.Storage.LedgerDamagedException e)
+        {
+            throw new CliException($"damaged ledger: {e.Message}; refusing to start (nothing on disk was changed)", ExitCodes.Failure);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Fast.Storage.StorageException or Fast.Exec.Banking.StorageUnreadableException)
         {
             throw new CliException($"cannot open the ledger in {options.LedgerPath}: {e.Message}", ExitCodes.Failure);

@@ -24,7 +24,7 @@ namespace Fast.Storage.Accounts;
 /// since the last index checkpoint (and on the first checkpoint after open): recovery loads the last
 /// index checkpoint and replays the log from it to the last log checkpoint, so this bounds that
 /// replay by the index size while writing the index no more often than the log itself grows.
-/// FASTER keeps the last two index checkpoints and the last log checkpoint.
+/// The last two index checkpoints and the last log checkpoint are kept (AccountsDb.Recovery.cs deletes older ones once a newer one is durable).
 /// </para>
 /// </summary>
 public sealed partial class AccountsDb
@@ -65,9 +65,10 @@ public sealed partial class AccountsDb
         bool withIndex = _indexCheckpointTail < 0 || _store.Log.TailAddress - _indexCheckpointTail >= Options.IndexBytes || begin != _indexCheckpointBegin;
         long tail = _store.Log.TailAddress;
         long version = _store.SystemState.Version; // the checkpoint's version; the owner leaves it below
+        Guid token;
         bool initiated = withIndex
-            ? _store.TryInitiateFullCheckpoint(out _, CheckpointType.FoldOver)
-            : _store.TryInitiateHybridLogCheckpoint(out _, CheckpointType.FoldOver);
+            ? _store.TryInitiateFullCheckpoint(out token, CheckpointType.FoldOver)
+            : _store.TryInitiateHybridLogCheckpoint(out token, CheckpointType.FoldOver);
         if (!initiated) return false;
         if (withIndex)
         {
@@ -75,7 +76,7 @@ public sealed partial class AccountsDb
             _indexCheckpointBegin = begin;
         }
         EnterNextVersion(version);
-        CheckpointRun run = new(RootSlot ?? 0, withIndex, started, begin);
+        CheckpointRun run = new(RootSlot ?? 0, withIndex, started, begin, token);
         run.Start(_store);
         _inFlight = run;
         CheckpointCount++;
@@ -114,8 +115,9 @@ public sealed partial class AccountsDb
         long started = Stopwatch.GetTimestamp();
         long tail = _store.Log.TailAddress;
         long begin = _store.Log.BeginAddress;
-        (bool ok, _) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
+        (bool ok, Guid token) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
         if (!ok) ThrowHelper.ThrowStorage("FASTER refused the checkpoint (another one is in progress)");
+        DeleteOutdatedCheckpoints(token, withIndex: true);
         _indexCheckpointTail = tail;
         _indexCheckpointBegin = begin;
         TruncateCompacted(begin);
@@ -135,6 +137,7 @@ public sealed partial class AccountsDb
             throw new StorageException($"the accounts checkpoint of root {run.Report.Slot} failed: {failure.Message}", failure);
         }
         LastCheckpoint = run.Report;
+        DeleteOutdatedCheckpoints(run.Token, run.WithIndex);
         TruncateCompacted(run.BeginAddress);
     }
 
@@ -167,8 +170,13 @@ public sealed partial class AccountsDb
     }
 
     /// <summary>One background checkpoint: FASTER's completion driven on the thread pool, and what it took.</summary>
-    private sealed class CheckpointRun(ulong slot, bool withIndex, long startedTimestamp, long beginAddress)
+    private sealed class CheckpointRun(ulong slot, bool withIndex, long startedTimestamp, long beginAddress, Guid token)
     {
+        /// <summary>The checkpoint's token (its folders under checkpoints/).</summary>
+        public Guid Token { get; } = token;
+
+        public bool WithIndex { get; } = withIndex;
+
         /// <summary>The log's begin when the checkpoint started (what it records).</summary>
         public long BeginAddress { get; } = beginAddress;
 

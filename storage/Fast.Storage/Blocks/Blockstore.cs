@@ -13,7 +13,7 @@ namespace Fast.Storage.Blocks;
 /// <para>Threads: any; appends and index updates are serialised by one lock (a batch of entries per
 /// call, never per transaction).</para>
 /// </summary>
-public sealed class Blockstore : IDisposable
+public sealed partial class Blockstore : IDisposable
 {
     private sealed class SlotState(ulong parent)
     {
@@ -46,14 +46,31 @@ public sealed class Blockstore : IDisposable
         };
         try
         {
-            _log = new FasterLog(_settings);
+            InspectCommits(); // before FasterLog opens: its recovery deletes the commit records it did not use
+            try
+            {
+                _log = new FasterLog(_settings);
+            }
+            catch (Exception e) when (e is FasterException or IOException)
+            {
+                throw new StorageException($"cannot open the blockstore in {options.Directory}: {e.Message}", e);
+            }
+            try
+            {
+                CheckRecovered();
+                RebuildIndex();
+            }
+            catch
+            {
+                _log.Dispose();
+                throw;
+            }
         }
-        catch (Exception e) when (e is FasterException or IOException)
+        catch
         {
             _settings.Dispose();
-            throw new StorageException($"cannot open the blockstore in {options.Directory}: {e.Message}", e);
+            throw;
         }
-        RebuildIndex();
     }
 
     public BlockstoreOptions Options { get; }
@@ -224,36 +241,55 @@ public sealed class Blockstore : IDisposable
 
     private void RebuildIndex()
     {
-        using FasterLogScanIterator iterator = _log.Scan(_log.BeginAddress, _log.TailAddress);
-        while (iterator.GetNext(out byte[] record, out int length, out long address))
+        List<(long Address, int Length)> inMemory = [];
+        // Recovery loads the page holding the committed tail into memory (FASTER 2.6.5 RestoreLatest): its head address.
+        long pageBytes = 1L << System.Numerics.BitOperations.Log2((ulong)_settings.PageSize);
+        long head = Math.Max(_log.BeginAddress, _log.CommittedUntilAddress & ~(pageBytes - 1));
+        long at = _log.BeginAddress;
+        try
         {
-            ReadOnlySpan<byte> bytes = record.AsSpan(0, length);
-            if (BlockRecord.TryReadEntriesHeader(bytes, out ulong slot, out ulong parent, out int first, out int count, out bool complete))
+            using FasterLogScanIterator iterator = _log.Scan(_log.BeginAddress, _log.TailAddress);
+            while (iterator.GetNext(out byte[] record, out int length, out long address))
             {
-                if (!_slots.TryGetValue(slot, out SlotState? state))
-                {
-                    state = new SlotState(parent);
-                    _slots.Add(slot, state);
-                }
-                if (state.Complete || state.Parent != parent || state.EntryCount != first)
-                {
-                    SkippedRecords++;
-                    continue;
-                }
-                state.Batches.Add((address, length));
-                state.EntryCount += count;
-                state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
-                state.Complete = complete;
+                at = address;
+                if (address >= head) inMemory.Add((address, length));
+                IndexRecord(record.AsSpan(0, length), address, length);
             }
-            else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
+        }
+        catch (FasterException e)
+        {
+            throw new LedgerDamagedException(LogFilePath(at), $"a record after address {at} is unreadable ({e.Message})", e);
+        }
+        VerifyInMemoryRecords(inMemory);
+    }
+
+    private void IndexRecord(ReadOnlySpan<byte> bytes, long address, int length)
+    {
+        if (BlockRecord.TryReadEntriesHeader(bytes, out ulong slot, out ulong parent, out int first, out int count, out bool complete))
+        {
+            if (!_slots.TryGetValue(slot, out SlotState? state))
             {
-                rootedState.Rooted = true;
-                if (HighestRootedSlot is not ulong highest || rooted > highest) HighestRootedSlot = rooted;
+                state = new SlotState(parent);
+                _slots.Add(slot, state);
             }
-            else
+            if (state.Complete || state.Parent != parent || state.EntryCount != first)
             {
                 SkippedRecords++;
+                return;
             }
+            state.Batches.Add((address, length));
+            state.EntryCount += count;
+            state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
+            state.Complete = complete;
+        }
+        else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
+        {
+            rootedState.Rooted = true;
+            if (HighestRootedSlot is not ulong highest || rooted > highest) HighestRootedSlot = rooted;
+        }
+        else
+        {
+            SkippedRecords++;
         }
     }
 
