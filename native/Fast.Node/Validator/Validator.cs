@@ -88,17 +88,24 @@ public sealed partial class Validator : IAsyncDisposable
     public int SigverifyThreads => _options.SigverifyThreads;
 
     /// <summary>Why the node must stop on its own (a stage died), or null.</summary>
-    public string? Fault =>
+    public string? Fault => _fault ??=
         _banking?.Failure is Exception b ? $"banking stage failed: {b.Message}"
         : _ledger?.Failure is Exception l ? $"ledger writer failed: {l.Message}"
         : _poh is { IsRunning: false } && !_disposed ? "the PoH thread stopped"
-        : null;
+        : _disk?.Check();
+
+    private string? _fault;
+    private DiskGuard? _disk;
 
     /// <summary>Loads genesis and identity, opens (or creates) the ledger, and replays it. One-line <see cref="ValidatorStartException"/> on bad input.</summary>
     public static Validator Open(ValidatorOptions options, TextWriter log)
     {
         if (!GenesisFile.TryLoad(options.GenesisPath, out GenesisFile? genesis, out string error)) throw new ValidatorStartException(error);
-        if (KeypairFile.TryRead(options.IdentityPath, out Keypair? identity, out string keyError) != KeypairFileError.None) throw new ValidatorStartException(keyError);
+        KeypairFileError keyFailure = KeypairFile.TryRead(options.IdentityPath, out Keypair? identity, out string keyError);
+        if (keyFailure != KeypairFileError.None)
+        {
+            throw new ValidatorStartException(keyError, environment: keyFailure is KeypairFileError.PermissionsTooOpen or KeypairFileError.AccessDenied or KeypairFileError.IoFailure);
+        }
         Pubkey identityKey = new(identity!.PublicKey);
         if (!genesis!.Config.Validators.Any(v => v.Identity == identityKey))
         {
@@ -192,6 +199,7 @@ public sealed partial class Validator : IAsyncDisposable
         _udp = new UdpIngest(new IPEndPoint(_options.BindAddress, _options.TpuPort), _packets, _sigverifyInput, _ingestCounters);
         _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections);
 
+        _disk = new DiskGuard(_options.LedgerPath, _options.MinFreeDiskBytes);
         _ledger.Start();
         _banking.Start();
         _poh.Start();
@@ -241,10 +249,17 @@ public sealed partial class Validator : IAsyncDisposable
         _ledger?.Stop();
         try
         {
-            _banking?.RootLatestDurable();
-            _blockstore.Commit();
-            _accounts.Checkpoint();
-            _log.WriteLine($"validator: checkpointed at root {_forks.Root.Slot}");
+            if (_disk?.Full == true || _ledger?.Failure is StorageException || _banking?.Failure is StorageException)
+            {
+                _log.WriteLine("validator: storage failed (full or failing device): not checkpointing; the next start replays from the last durable checkpoint");
+            }
+            else
+            {
+                _banking?.RootLatestDurable();
+                _blockstore.Commit();
+                _accounts.Checkpoint();
+                _log.WriteLine($"validator: checkpointed at root {_forks.Root.Slot}");
+            }
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or Fast.Storage.StorageException)
         {
@@ -259,5 +274,12 @@ public sealed partial class Validator : IAsyncDisposable
     }
 }
 
-/// <summary>A validator cannot start: bad genesis, identity, ledger or flags. The message is one line for the operator.</summary>
-public sealed class ValidatorStartException(string message) : Exception(message);
+/// <summary>
+/// A validator cannot start: bad genesis, identity, ledger or flags. The message is one line for the
+/// operator; <see cref="Environment"/> marks a failure of the environment (a file's permissions, I/O)
+/// rather than of the input (exit 3 instead of 2).
+/// </summary>
+public sealed class ValidatorStartException(string message, bool environment = false) : Exception(message)
+{
+    public bool Environment { get; } = environment;
+}

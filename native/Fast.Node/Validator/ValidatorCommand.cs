@@ -40,10 +40,11 @@ public static class ValidatorCommand
         Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the recent-signature index size (96 B per entry)", d.SignatureIndexLog2, 10, 26);
         Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
         Option<long> compactAbove = CliOptions.Integer("--accounts-compact-above-mb", "Compact the accounts log once it spans more than this many MiB (and twice what the last pass left); 0 never", d.AccountsCompactAboveBytes >> 20, 0, 1 << 30);
+        Option<long> minFreeDisk = CliOptions.Integer("--min-free-disk-mb", "Stop (exit 3) when the ledger's filesystem has less free space than this many MiB", d.MinFreeDiskBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
-            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
+            lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
         command.SetAction(parse =>
         {
@@ -77,6 +78,7 @@ public static class ValidatorCommand
                 SignatureIndexLog2 = (int)parse.GetValue(signatureIndex),
                 AccountsMemoryBytes = parse.GetValue(accountsMemory) << 20,
                 AccountsCompactAboveBytes = parse.GetValue(compactAbove) << 20,
+                MinFreeDiskBytes = parse.GetValue(minFreeDisk) << 20,
             };
             return Run(options, io);
         });
@@ -88,6 +90,7 @@ public static class ValidatorCommand
         using CancellationTokenSource stop = new();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        if (ParentDeath.Arm() is string orphaned) throw new CliException(orphaned, ExitCodes.Failure);
         Validator validator;
         try
         {
@@ -95,7 +98,7 @@ public static class ValidatorCommand
         }
         catch (ValidatorStartException e)
         {
-            throw new CliException(e.Message);
+            throw new CliException(e.Message, e.Environment ? ExitCodes.Failure : ExitCodes.BadInput);
         }
         catch (Fast.Storage.LedgerDamagedException e)
         {

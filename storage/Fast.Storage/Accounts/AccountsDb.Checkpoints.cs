@@ -30,6 +30,7 @@ namespace Fast.Storage.Accounts;
 public sealed partial class AccountsDb
 {
     private CheckpointRun? _inFlight;
+    private bool _stuck; // a checkpoint never completed: FASTER cannot be disposed under it
     private long _indexCheckpointTail = -1;
     private long _indexCheckpointBegin = -1; // the log's begin at the last index checkpoint
     private long _truncatedUntil;
@@ -56,7 +57,11 @@ public sealed partial class AccountsDb
         ThrowIfDisposed();
         if (_inFlight is not null)
         {
-            if (!_inFlight.IsCompleted) return false;
+            if (!_inFlight.IsCompleted)
+            {
+                if (_inFlight.Elapsed > Options.CheckpointTimeout) ThrowStuck(_inFlight);
+                return false;
+            }
             Observe(_inFlight);
         }
         long started = Stopwatch.GetTimestamp();
@@ -100,9 +105,14 @@ public sealed partial class AccountsDb
     public void WaitForCheckpoint()
     {
         if (_inFlight is not CheckpointRun run) return;
-        run.Wait();
+        if (!run.Wait(Options.CheckpointTimeout - run.Elapsed)) ThrowStuck(run);
         Observe(run);
     }
+
+    /// <summary>A checkpoint that never became durable: its flush failed (FASTER does not report it), so the device is full or failing.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowStuck(CheckpointRun run) =>
+        throw new StorageException($"{Options.Directory}: the accounts checkpoint of root {run.Report.Slot} is not durable after {run.Elapsed.TotalSeconds:0} s; the device is full or failing");
 
     /// <summary>
     /// Takes a full checkpoint (index + hybrid log, fold-over) of everything written so far and waits
@@ -115,7 +125,13 @@ public sealed partial class AccountsDb
         long started = Stopwatch.GetTimestamp();
         long tail = _store.Log.TailAddress;
         long begin = _store.Log.BeginAddress;
-        (bool ok, Guid token) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
+        Task<(bool, Guid)> taking = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask();
+        if (!taking.Wait(Options.CheckpointTimeout))
+        {
+            _stuck = true;
+            throw new StorageException($"{Options.Directory}: the accounts checkpoint of root {RootSlot ?? 0} is not durable after {Options.CheckpointTimeout.TotalSeconds:0} s; the device is full or failing");
+        }
+        (bool ok, Guid token) = taking.GetAwaiter().GetResult();
         if (!ok) ThrowHelper.ThrowStorage("FASTER refused the checkpoint (another one is in progress)");
         DeleteOutdatedCheckpoints(token, withIndex: true);
         _indexCheckpointTail = tail;
@@ -190,7 +206,15 @@ public sealed partial class AccountsDb
 
         public void Start(FasterKV<SpanByte, SpanByte> store) => _task = Task.Run(() => CompleteAsync(store));
 
-        public void Wait() => _task!.GetAwaiter().GetResult();
+        public bool Wait(TimeSpan timeout)
+        {
+            if (!_task!.Wait(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero)) return false;
+            _task.GetAwaiter().GetResult();
+            return true;
+        }
+
+        /// <summary>Time since the checkpoint started.</summary>
+        public TimeSpan Elapsed => Stopwatch.GetElapsedTime(startedTimestamp);
 
         private async Task CompleteAsync(FasterKV<SpanByte, SpanByte> store)
         {

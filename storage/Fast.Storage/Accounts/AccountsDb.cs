@@ -214,8 +214,10 @@ public sealed unsafe partial class AccountsDb : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        _inFlight?.Wait(); // FASTER cannot be disposed under a running checkpoint; a failure no longer matters
         _disposed = true;
+        // FASTER cannot be disposed under a running checkpoint; a failure no longer matters. One that never
+        // completes (its flush failed) is left behind with the store: the process is stopping anyway.
+        if (_stuck || (_inFlight is CheckpointRun run && !run.IsCompleted && !run.Wait(Options.CheckpointTimeout - run.Elapsed))) return;
         foreach (AccountSession session in _sessions.Values) session.Dispose();
         _sessions.Dispose();
         _store.Dispose();

@@ -144,11 +144,22 @@ public sealed partial class Blockstore : IDisposable
         return true;
     }
 
-    /// <summary>Makes everything appended so far durable; returns when the commit is on disk.</summary>
+    /// <summary>
+    /// Makes everything appended so far durable; returns when the commit is on disk. A failed write
+    /// (disk full, failing device) is a <see cref="StorageException"/> naming the folder and FASTER's
+    /// error code — never a wait forever (FasterLog's spin-waiting commit never returns after one).
+    /// </summary>
     public void Commit()
     {
         ThrowIfDisposed();
-        _log.Commit(spinWait: true);
+        try
+        {
+            _log.CommitAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (CommitFailureException e)
+        {
+            throw new StorageException($"{Options.Directory}: the Blockstore could not write its log ({e.Message}; the device is full or failing)", e);
+        }
     }
 
     public bool TryGetSlotMeta(ulong slot, out SlotMeta meta)
