@@ -17,13 +17,17 @@ public enum KeypairFileError
     InvalidSecretKey,
     PublicKeyMismatch,
     IoFailure,
+
+    /// <summary>The file is readable (or writable) by its group or others: refused, as ssh refuses such a private key.</summary>
+    PermissionsTooOpen,
 }
 
 /// <summary>
 /// Keypair files: a JSON array of 64 numbers, the 32-byte secret key then the 32-byte x-only
 /// public key (the shape Solana tooling uses, so operators recognise it). Written with mode
 /// 0600, atomically, and never over an existing file unless asked. Reading checks that the
-/// public key really belongs to the secret key.
+/// public key really belongs to the secret key, and refuses a file its group or others may access
+/// (as ssh refuses such a private key).
 /// </summary>
 public static class KeypairFile
 {
@@ -63,10 +67,28 @@ public static class KeypairFile
         {
             return Fail(KeypairFileError.PublicKeyMismatch, $"{path}: the public key does not match the secret key", out message);
         }
+        if (!OperatingSystem.IsWindows())
+        {
+            UnixFileMode mode;
+            try
+            {
+                mode = File.GetUnixFileMode(path);
+            }
+            catch (IOException e) { return Fail(KeypairFileError.IoFailure, $"{path}: {e.Message}", out message); }
+            catch (UnauthorizedAccessException) { return Fail(KeypairFileError.AccessDenied, $"{path}: permission denied", out message); }
+            if ((mode & GroupOrOthers) != 0)
+            {
+                return Fail(KeypairFileError.PermissionsTooOpen,
+                    $"permissions {Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0')} for '{path}' are too open: a keypair must be private to its owner (chmod 600 '{path}')", out message);
+            }
+        }
         keypair = parsed;
         message = string.Empty;
         return KeypairFileError.None;
     }
+
+    private const UnixFileMode GroupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     public static KeypairFileError TryWrite(string path, Keypair keypair, bool overwrite, out string message)
     {

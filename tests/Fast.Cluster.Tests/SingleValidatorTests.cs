@@ -19,7 +19,8 @@ public class SingleValidatorTests
         string alice = keys.File("alice.json");
         (int keygen, string pubkey) = FastProcess.Run(TimeSpan.FromSeconds(30), "keygen", "-o", alice);
         Assert.Equal(0, keygen);
-        string alicePubkey = pubkey.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Trim();
+        // stdout (the key) and stderr ("Wrote keypair to ...") arrive on two pipes, in either order.
+        string alicePubkey = pubkey.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last(l => !l.Contains(' '));
 
         (int transfer, string output) = FastProcess.Run(TimeSpan.FromSeconds(90), "transfer", "--from", node.FaucetPath, "--to", alicePubkey,
             "--amount", "1000000", "--url", node.Url, "--wait", "confirmed");

@@ -35,6 +35,7 @@ public sealed partial class Bank
         Slot = slot;
         Leader = leader;
         ParentHash = parent.Hash;
+        BlockHeight = parent.BlockHeight + 1;
         Blockhashes = parent.Blockhashes.With(parent.LastBlockhash, parent.Slot);
         _overlay = Context.OverlayPool.Rent();
     }
@@ -59,6 +60,9 @@ public sealed partial class Bank
     public Bank? Parent { get; internal set; }
 
     public Hash ParentHash { get; }
+
+    /// <summary>Blocks in this bank's chain before it (genesis is block height 0; skipped slots do not count).</summary>
+    public ulong BlockHeight { get; private init; }
 
     /// <summary>The blockhashes a transaction in this slot may name.</summary>
     public BlockhashQueue Blockhashes { get; }
@@ -142,6 +146,7 @@ public sealed partial class Bank
             IsFrozen = true,
             IsRooted = true,
             SignatureCount = state.SignatureCount,
+            BlockHeight = state.BlockHeight ?? slot, // a version-1 root record did not save it: the slot is the best guess
         };
         bank._hash = state.BankHash;
         bank._lastBlockhash = state.LastBlockhash;
@@ -154,7 +159,7 @@ public sealed partial class Bank
 
     /// <summary>Writes what the checkpoint of this (rooted, frozen) bank saves beside the accounts (a <see cref="BankState"/>); returns the length.</summary>
     internal int WriteState(Span<byte> destination) =>
-        BankState.Write(destination, Hash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, Blockhashes.Entries);
+        BankState.Write(destination, Hash, LastBlockhash, Capitalization, LamportsPerSignature, SignatureCount, BlockHeight, Blockhashes.Entries);
 
     internal int StateSize => BankState.SizeOf(Blockhashes.Count);
 

@@ -44,7 +44,7 @@ public static class CliArgs
         return error switch
         {
             KeypairFileError.None => keypair!,
-            KeypairFileError.AccessDenied or KeypairFileError.IoFailure => throw new CliException(message, ExitCodes.Failure),
+            KeypairFileError.AccessDenied or KeypairFileError.IoFailure or KeypairFileError.PermissionsTooOpen => throw new CliException(message, ExitCodes.Failure),
             _ => throw new CliException(message),
         };
     }

@@ -137,6 +137,9 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
+        // The validator dies with us, even on kill -9 (PR_SET_PDEATHSIG; see Validator/ParentDeath.cs).
+        // Started from the main thread (RunAsync before its first await): the kernel signals when the forking thread exits.
+        start.Environment[Validator.ParentDeath.EnvironmentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         string log = Path.Combine(home, "validator.log");
         Process process = Process.Start(start) ?? throw new Cli.CliException("could not start a validator process", Cli.ExitCodes.Failure);
         StreamWriter writer = new(new FileStream(log, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };

@@ -89,11 +89,10 @@ public static class GenesisBuilder
             Directory.CreateDirectory(dir);
             WriteKey(Path.Combine(dir, "identity.json"), bundle.Validators[i].Identity, overwrite);
             WriteKey(Path.Combine(dir, "vote.json"), bundle.Validators[i].Vote, overwrite);
+            DurableFile.SyncDirectory(dir);
         }
         // genesis.bin last: its presence means the directory is complete.
-        string temporary = genesisPath + ".tmp";
-        File.WriteAllBytes(temporary, bundle.Encoded);
-        File.Move(temporary, genesisPath, overwrite: true);
+        DurableFile.Write(genesisPath, bundle.Encoded);
     }
 
     private static void WriteKey(string path, Keypair keypair, bool overwrite)

@@ -28,10 +28,10 @@ public sealed partial class Validator
     private void Recover()
     {
         Bank root = _forks.Root;
-        Chain.Rooted(RecordFor(root, parent: root.Slot, previous: default, blockHeight: root.Slot, cumulative: 0, results: null, transactionCount: 0));
+        Chain.Rooted(RecordFor(root, parent: root.Slot, previous: default, blockHeight: root.BlockHeight, cumulative: 0, results: null, transactionCount: 0));
         Chain.Frozen(Chain.Root!);
         Chain.MarkDurable(root.Slot);
-        ulong height = root.Slot;
+        ulong height = root.BlockHeight; // blocks, not slots: a slot the node died in is skipped
         ulong cumulative = 0;
         Bank last = root;
         ulong highestSeen = root.Slot;
@@ -65,7 +65,7 @@ public sealed partial class Validator
             TransactionResult[] results = replayer.Results.ToArray();
             if (!meta.HasStatuses) StoreReplayedStatuses(slot, meta.ParentSlot, replayer);
             int committed = IndexReplayed(slot, entries, results);
-            height++;
+            height = bank.BlockHeight;
             cumulative += (ulong)committed;
             SlotRecord record = RecordFor(bank, last.Slot, last.LastBlockhash, height, cumulative, results, committed);
             Chain.SetParent(slot, last.Slot);

@@ -10,6 +10,7 @@ using Fast.Net.Packets;
 using Fast.Node.Ledger;
 using Fast.Node.Pipeline;
 using Fast.Node.Rpc;
+using Fast.Storage;
 using Fast.Storage.Accounts;
 using Fast.Storage.Blocks;
 
@@ -84,17 +85,24 @@ public sealed partial class Validator : IAsyncDisposable
     public int SigverifyThreads => _options.SigverifyThreads;
 
     /// <summary>Why the node must stop on its own (a stage died), or null.</summary>
-    public string? Fault =>
+    public string? Fault => _fault ??=
         _banking?.Failure is Exception b ? $"banking stage failed: {b.Message}"
         : _ledger?.Failure is Exception l ? $"ledger writer failed: {l.Message}"
         : _poh is { IsRunning: false } && !_disposed ? "the PoH thread stopped"
-        : null;
+        : _disk?.Check();
+
+    private string? _fault;
+    private DiskGuard? _disk;
 
     /// <summary>Loads genesis and identity, opens (or creates) the ledger, and replays it. One-line <see cref="ValidatorStartException"/> on bad input.</summary>
     public static Validator Open(ValidatorOptions options, TextWriter log)
     {
         if (!GenesisFile.TryLoad(options.GenesisPath, out GenesisFile? genesis, out string error)) throw new ValidatorStartException(error);
-        if (KeypairFile.TryRead(options.IdentityPath, out Keypair? identity, out string keyError) != KeypairFileError.None) throw new ValidatorStartException(keyError);
+        KeypairFileError keyFailure = KeypairFile.TryRead(options.IdentityPath, out Keypair? identity, out string keyError);
+        if (keyFailure != KeypairFileError.None)
+        {
+            throw new ValidatorStartException(keyError, environment: keyFailure is KeypairFileError.PermissionsTooOpen or KeypairFileError.AccessDenied or KeypairFileError.IoFailure);
+        }
         Pubkey identityKey = new(identity!.PublicKey);
         if (!genesis!.Config.Validators.Any(v => v.Identity == identityKey))
         {
@@ -106,44 +114,57 @@ public sealed partial class Validator : IAsyncDisposable
         }
 
         Directory.CreateDirectory(options.LedgerPath);
+        string lockPath = Path.Combine(options.LedgerPath, LockFileName);
+        bool lockExisted = File.Exists(lockPath);
         FileStream lockFile;
         try
         {
-            lockFile = new FileStream(Path.Combine(options.LedgerPath, "validator.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
             throw new ValidatorStartException($"{options.LedgerPath} is in use by another validator (validator.lock is held)");
         }
-        WriteGenesisMarker(options.LedgerPath, genesis);
-
-        var accounts = AccountsDb.Open(new AccountsDbOptions
+        AccountsDb? accounts = null;
+        Blockstore? blockstore = null;
+        try
         {
-            Directory = Path.Combine(options.LedgerPath, "accounts"),
-            MemoryBytes = options.AccountsMemoryBytes,
-            IndexBytes = 16L << 20,
-            CompactAboveBytes = options.AccountsCompactAboveBytes,
-        });
-        var blockstore = Blockstore.Open(new BlockstoreOptions { Directory = Path.Combine(options.LedgerPath, "blocks") });
-        var forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots });
-        Validator validator = new(options, log, genesis, identity, lockFile, accounts, blockstore, forks);
-        validator.Recover();
-        return validator;
-    }
-
-    /// <summary>A ledger belongs to one genesis: refuse to mix ledgers of different clusters.</summary>
-    private static void WriteGenesisMarker(string ledger, GenesisFile genesis)
-    {
-        string marker = Path.Combine(ledger, "genesis.hash");
-        string expected = genesis.Hash.ToString();
-        if (File.Exists(marker))
-        {
-            string found = File.ReadAllText(marker).Trim();
-            if (found != expected) throw new ValidatorStartException($"{ledger} holds the ledger of another cluster (genesis {found}, not {expected})");
-            return;
+            // A damaged ledger is refused before anything is written (LedgerCheck.cs); a new one starts from genesis.
+            bool fresh = LedgerCheck.CheckLayout(options.LedgerPath, genesis);
+            blockstore = Blockstore.Open(new BlockstoreOptions { Directory = Path.Combine(options.LedgerPath, "blocks") });
+            accounts = AccountsDb.Open(new AccountsDbOptions
+            {
+                Directory = Path.Combine(options.LedgerPath, "accounts"),
+                MemoryBytes = options.AccountsMemoryBytes,
+                IndexBytes = 16L << 20,
+                CompactAboveBytes = options.AccountsCompactAboveBytes,
+            });
+            LedgerCheck.CheckConsistency(options.LedgerPath, accounts, blockstore);
+            if (fresh) LedgerCheck.WriteGenesisMarker(options.LedgerPath, genesis);
+            BankForks forks;
+            try
+            {
+                forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots });
+            }
+            catch (StorageUnreadableException e)
+            {
+                throw new LedgerDamagedException(Path.Combine(options.LedgerPath, "accounts"), e.Message);
+            }
+            Validator validator = new(options, log, genesis, identity, lockFile, accounts, blockstore, forks);
+            validator.Recover();
+            return validator;
         }
-        File.WriteAllText(marker, expected + "\n");
+        catch (Exception e) when (e is LedgerDamagedException or ValidatorStartException)
+        {
+            blockstore?.Dispose();
+            accounts?.DisposeRefused();
+            lockFile.Dispose();
+            if (!lockExisted) File.Delete(lockPath); // leave the ledger exactly as it was
+            throw;
+        }
     }
+
+    private const string LockFileName = "validator.lock";
 
     private static Fast.Exec.Banking.GenesisConfig ToBankGenesis(GenesisFile genesis, Pubkey leader) =>
         new(genesis.Hash, [.. genesis.Config.Accounts.Select(a => (a.Address, new Account(a.Lamports, a.Owner, a.Executable, a.Data)))])
@@ -179,6 +200,7 @@ public sealed partial class Validator : IAsyncDisposable
         _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections,
             TimeSpan.FromMilliseconds(_options.TpuTcpFrameTimeoutMs), _options.MaxTpuConnectionsPerIp);
 
+        _disk = new DiskGuard(_options.LedgerPath, _options.MinFreeDiskBytes);
         _ledger.Start();
         _banking.Start();
         _poh.Start();
@@ -242,10 +264,17 @@ public sealed partial class Validator : IAsyncDisposable
         _ledger?.Stop();
         try
         {
-            _banking?.RootLatestDurable();
-            _blockstore.Commit();
-            _accounts.Checkpoint();
-            _log.WriteLine($"validator: checkpointed at root {_forks.Root.Slot}");
+            if (_disk?.Full == true || _ledger?.Failure is StorageException || _banking?.Failure is StorageException)
+            {
+                _log.WriteLine("validator: storage failed (full or failing device): not checkpointing; the next start replays from the last durable checkpoint");
+            }
+            else
+            {
+                _banking?.RootLatestDurable();
+                _blockstore.Commit();
+                _accounts.Checkpoint();
+                _log.WriteLine($"validator: checkpointed at root {_forks.Root.Slot}");
+            }
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or Fast.Storage.StorageException)
         {
@@ -260,5 +289,12 @@ public sealed partial class Validator : IAsyncDisposable
     }
 }
 
-/// <summary>A validator cannot start: bad genesis, identity, ledger or flags. The message is one line for the operator.</summary>
-public sealed class ValidatorStartException(string message) : Exception(message);
+/// <summary>
+/// A validator cannot start: bad genesis, identity, ledger or flags. The message is one line for the
+/// operator; <see cref="Environment"/> marks a failure of the environment (a file's permissions, I/O)
+/// rather than of the input (exit 3 instead of 2).
+/// </summary>
+public sealed class ValidatorStartException(string message, bool environment = false) : Exception(message)
+{
+    public bool Environment { get; } = environment;
+}

@@ -49,11 +49,12 @@ public static class ValidatorCommand
         Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the entries per recent-signature index segment (96 B each; the index grows by segments and keeps every status until its slot is rooted and its blockhash expired)", d.SignatureIndexLog2, 10, 24);
         Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
         Option<long> compactAbove = CliOptions.Integer("--accounts-compact-above-mb", "Compact the accounts log once it spans more than this many MiB (and twice what the last pass left); 0 never", d.AccountsCompactAboveBytes >> 20, 0, 1 << 30);
+        Option<long> minFreeDisk = CliOptions.Integer("--min-free-disk-mb", "Stop (exit 3) when the ledger's filesystem has less free space than this many MiB", d.MinFreeDiskBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
-            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove,
+            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
         command.SetAction(parse =>
         {
@@ -95,6 +96,7 @@ public static class ValidatorCommand
                 SignatureIndexLog2 = (int)parse.GetValue(signatureIndex),
                 AccountsMemoryBytes = parse.GetValue(accountsMemory) << 20,
                 AccountsCompactAboveBytes = parse.GetValue(compactAbove) << 20,
+                MinFreeDiskBytes = parse.GetValue(minFreeDisk) << 20,
             };
             return Run(options, io);
         });
@@ -106,6 +108,7 @@ public static class ValidatorCommand
         using CancellationTokenSource stop = new();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        if (ParentDeath.Arm() is string orphaned) throw new CliException(orphaned, ExitCodes.Failure);
         Validator validator;
         try
         {
@@ -113,7 +116,11 @@ public static class ValidatorCommand
         }
         catch (ValidatorStartException e)
         {
-            throw new CliException(e.Message);
+            throw new CliException(e.Message, e.Environment ? ExitCodes.Failure : ExitCodes.BadInput);
+        }
+        catch (Fast.Storage.LedgerDamagedException e)
+        {
+            throw new CliException($"damaged ledger: {e.Message}; refusing to start (nothing on disk was changed)", ExitCodes.Failure);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Fast.Storage.StorageException or Fast.Exec.Banking.StorageUnreadableException)
         {

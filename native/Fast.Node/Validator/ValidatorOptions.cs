@@ -57,4 +57,7 @@ public sealed record ValidatorOptions
 
     /// <summary>Compact the accounts log once it spans more than this (and twice its last compacted size); 0 never.</summary>
     public long AccountsCompactAboveBytes { get; init; } = 1L << 30;
+
+    /// <summary>Stop (exit 3) when the ledger's filesystem has less free space than this: room for the blocks in flight and a last checkpoint.</summary>
+    public long MinFreeDiskBytes { get; init; } = 64L << 20;
 }

@@ -24,12 +24,13 @@ namespace Fast.Storage.Accounts;
 /// since the last index checkpoint (and on the first checkpoint after open): recovery loads the last
 /// index checkpoint and replays the log from it to the last log checkpoint, so this bounds that
 /// replay by the index size while writing the index no more often than the log itself grows.
-/// FASTER keeps the last two index checkpoints and the last log checkpoint.
+/// The last two index checkpoints and the last log checkpoint are kept (AccountsDb.Recovery.cs deletes older ones once a newer one is durable).
 /// </para>
 /// </summary>
 public sealed partial class AccountsDb
 {
     private CheckpointRun? _inFlight;
+    private bool _stuck; // a checkpoint never completed: FASTER cannot be disposed under it
     private long _indexCheckpointTail = -1;
     private long _indexCheckpointBegin = -1; // the log's begin at the last index checkpoint
     private long _truncatedUntil;
@@ -56,7 +57,11 @@ public sealed partial class AccountsDb
         ThrowIfDisposed();
         if (_inFlight is not null)
         {
-            if (!_inFlight.IsCompleted) return false;
+            if (!_inFlight.IsCompleted)
+            {
+                if (_inFlight.Elapsed > Options.CheckpointTimeout) ThrowStuck(_inFlight);
+                return false;
+            }
             Observe(_inFlight);
         }
         long started = Stopwatch.GetTimestamp();
@@ -65,9 +70,10 @@ public sealed partial class AccountsDb
         bool withIndex = _indexCheckpointTail < 0 || _store.Log.TailAddress - _indexCheckpointTail >= Options.IndexBytes || begin != _indexCheckpointBegin;
         long tail = _store.Log.TailAddress;
         long version = _store.SystemState.Version; // the checkpoint's version; the owner leaves it below
+        Guid token;
         bool initiated = withIndex
-            ? _store.TryInitiateFullCheckpoint(out _, CheckpointType.FoldOver)
-            : _store.TryInitiateHybridLogCheckpoint(out _, CheckpointType.FoldOver);
+            ? _store.TryInitiateFullCheckpoint(out token, CheckpointType.FoldOver)
+            : _store.TryInitiateHybridLogCheckpoint(out token, CheckpointType.FoldOver);
         if (!initiated) return false;
         if (withIndex)
         {
@@ -75,7 +81,7 @@ public sealed partial class AccountsDb
             _indexCheckpointBegin = begin;
         }
         EnterNextVersion(version);
-        CheckpointRun run = new(RootSlot ?? 0, withIndex, started, begin);
+        CheckpointRun run = new(RootSlot ?? 0, withIndex, started, begin, token);
         run.Start(_store);
         _inFlight = run;
         CheckpointCount++;
@@ -99,9 +105,14 @@ public sealed partial class AccountsDb
     public void WaitForCheckpoint()
     {
         if (_inFlight is not CheckpointRun run) return;
-        run.Wait();
+        if (!run.Wait(Options.CheckpointTimeout - run.Elapsed)) ThrowStuck(run);
         Observe(run);
     }
+
+    /// <summary>A checkpoint that never became durable: its flush failed (FASTER does not report it), so the device is full or failing.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowStuck(CheckpointRun run) =>
+        throw new StorageException($"{Options.Directory}: the accounts checkpoint of root {run.Report.Slot} is not durable after {run.Elapsed.TotalSeconds:0} s; the device is full or failing");
 
     /// <summary>
     /// Takes a full checkpoint (index + hybrid log, fold-over) of everything written so far and waits
@@ -114,8 +125,15 @@ public sealed partial class AccountsDb
         long started = Stopwatch.GetTimestamp();
         long tail = _store.Log.TailAddress;
         long begin = _store.Log.BeginAddress;
-        (bool ok, _) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
+        Task<(bool, Guid)> taking = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask();
+        if (!taking.Wait(Options.CheckpointTimeout))
+        {
+            _stuck = true;
+            throw new StorageException($"{Options.Directory}: the accounts checkpoint of root {RootSlot ?? 0} is not durable after {Options.CheckpointTimeout.TotalSeconds:0} s; the device is full or failing");
+        }
+        (bool ok, Guid token) = taking.GetAwaiter().GetResult();
         if (!ok) ThrowHelper.ThrowStorage("FASTER refused the checkpoint (another one is in progress)");
+        DeleteOutdatedCheckpoints(token, withIndex: true);
         _indexCheckpointTail = tail;
         _indexCheckpointBegin = begin;
         TruncateCompacted(begin);
@@ -135,6 +153,7 @@ public sealed partial class AccountsDb
             throw new StorageException($"the accounts checkpoint of root {run.Report.Slot} failed: {failure.Message}", failure);
         }
         LastCheckpoint = run.Report;
+        DeleteOutdatedCheckpoints(run.Token, run.WithIndex);
         TruncateCompacted(run.BeginAddress);
     }
 
@@ -167,8 +186,13 @@ public sealed partial class AccountsDb
     }
 
     /// <summary>One background checkpoint: FASTER's completion driven on the thread pool, and what it took.</summary>
-    private sealed class CheckpointRun(ulong slot, bool withIndex, long startedTimestamp, long beginAddress)
+    private sealed class CheckpointRun(ulong slot, bool withIndex, long startedTimestamp, long beginAddress, Guid token)
     {
+        /// <summary>The checkpoint's token (its folders under checkpoints/).</summary>
+        public Guid Token { get; } = token;
+
+        public bool WithIndex { get; } = withIndex;
+
         /// <summary>The log's begin when the checkpoint started (what it records).</summary>
         public long BeginAddress { get; } = beginAddress;
 
@@ -182,7 +206,15 @@ public sealed partial class AccountsDb
 
         public void Start(FasterKV<SpanByte, SpanByte> store) => _task = Task.Run(() => CompleteAsync(store));
 
-        public void Wait() => _task!.GetAwaiter().GetResult();
+        public bool Wait(TimeSpan timeout)
+        {
+            if (!_task!.Wait(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero)) return false;
+            _task.GetAwaiter().GetResult();
+            return true;
+        }
+
+        /// <summary>Time since the checkpoint started.</summary>
+        public TimeSpan Elapsed => Stopwatch.GetElapsedTime(startedTimestamp);
 
         private async Task CompleteAsync(FasterKV<SpanByte, SpanByte> store)
         {

@@ -40,20 +40,42 @@ public sealed unsafe partial class AccountsDb : IDisposable
             PageSize = options.PageBytes,
             MemorySize = Math.Max(options.MemoryBytes, options.PageBytes * 2),
             SegmentSize = Math.Max(options.SegmentBytes, options.PageBytes),
-            TryRecoverLatest = true,
-            RemoveOutdatedCheckpoints = true,
+            // Recovery is ours (AccountsDb.Recovery.cs): FASTER's swallows damage and starts empty, and its
+            // removal of outdated checkpoints on recovery would change the disk before we know it is intact.
+            TryRecoverLatest = false,
+            RemoveOutdatedCheckpoints = false,
         };
         try
         {
-            _store = new FasterKV<SpanByte, SpanByte>(_settings);
+            (Guid Index, Guid Log)? checkpoint = FindCheckpoint();
+            try
+            {
+                _store = new FasterKV<SpanByte, SpanByte>(_settings);
+            }
+            catch (Exception e) when (e is FasterException or IOException)
+            {
+                throw new StorageException($"cannot open the accounts store in {options.Directory}: {e.Message}", e);
+            }
+            _sessions = new ThreadLocal<AccountSession>(() => _store.For(_functions).NewSession<AccountStoreFunctions>(), trackAllValues: true);
+            try
+            {
+                if (checkpoint is (Guid index, Guid log)) RecoverCheckpoint(index, log);
+                Recovered = ReadRoot(checkpointRecovered: checkpoint is not null);
+            }
+            catch
+            {
+                foreach (AccountSession session in _sessions.Values) session.Dispose();
+                _sessions.Dispose();
+                _store.Dispose();
+                UndoRecoveryFiles();
+                throw;
+            }
         }
-        catch (Exception e) when (e is FasterException or IOException)
+        catch
         {
             _settings.Dispose();
-            throw new StorageException($"cannot open the accounts store in {options.Directory}: {e.Message}", e);
+            throw;
         }
-        _sessions = new ThreadLocal<AccountSession>(() => _store.For(_functions).NewSession<AccountStoreFunctions>(), trackAllValues: true);
-        Recovered = ReadRoot();
     }
 
     public AccountsDbOptions Options { get; }
@@ -206,10 +228,11 @@ public sealed unsafe partial class AccountsDb : IDisposable
     public void WriteRoot(ulong slot, ReadOnlySpan<byte> state)
     {
         ThrowIfDisposed();
-        int size = 8 + state.Length;
+        int size = 8 + state.Length + RootTrailerSize;
         byte[] value = ArrayPool<byte>.Shared.Rent(size);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(value, slot);
         state.CopyTo(value.AsSpan(8));
+        WriteRootTrailer(value.AsSpan(0, size));
         AccountSession session = _sessions.Value!;
         fixed (byte* k = RootKey)
         fixed (byte* v = value)
@@ -256,23 +279,14 @@ public sealed unsafe partial class AccountsDb : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        _inFlight?.Wait(); // FASTER cannot be disposed under a running checkpoint; a failure no longer matters
         _disposed = true;
+        // FASTER cannot be disposed under a running checkpoint; a failure no longer matters. One that never
+        // completes (its flush failed) is left behind with the store: the process is stopping anyway.
+        if (_stuck || (_inFlight is CheckpointRun run && !run.IsCompleted && !run.Wait(Options.CheckpointTimeout - run.Elapsed))) return;
         foreach (AccountSession session in _sessions.Values) session.Dispose();
         _sessions.Dispose();
         _store.Dispose();
         _settings.Dispose();
-    }
-
-    private RecoveredRoot? ReadRoot()
-    {
-        AccountReadOutput output = new() { Raw = true };
-        if (!ReadRecord(RootKey, ref output)) return null;
-        byte[] value = output.Data!;
-        if (value.Length < 8) ThrowHelper.ThrowStorage("the stored root record is corrupt");
-        ulong slot = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(value);
-        RootSlot = slot;
-        return new RecoveredRoot(slot, value[8..]);
     }
 
     private bool ReadRecord(ReadOnlySpan<byte> key, ref AccountReadOutput output)

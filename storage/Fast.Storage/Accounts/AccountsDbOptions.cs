@@ -33,6 +33,12 @@ public sealed record AccountsDbOptions
     /// <summary>Log bytes one compaction slice covers (whole pages, at least one): the most a root waits for compaction.</summary>
     public long CompactionSliceBytes { get; init; } = 16L << 20;
 
+    /// <summary>
+    /// The longest a checkpoint may take to become durable before the store reports a failed device
+    /// (FASTER 2.6.5 never completes a checkpoint whose flush failed, e.g. on a full disk).
+    /// </summary>
+    public TimeSpan CheckpointTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The largest account data this store accepts (derived from the page size).</summary>
     public int MaxDataLength => (int)Math.Min(Account.MaxDataLength, PageBytes - 256);
 }

@@ -16,7 +16,7 @@ namespace Fast.Storage.Blocks;
 /// up to date beside the index (<see cref="LowestSlot"/>, read without the lock), so nothing copies or
 /// sorts the whole index under the lock the ledger writer needs.</para>
 /// </summary>
-public sealed class Blockstore : IDisposable
+public sealed partial class Blockstore : IDisposable
 {
     private sealed class SlotState(ulong parent)
     {
@@ -59,14 +59,31 @@ public sealed class Blockstore : IDisposable
         };
         try
         {
-            _log = new FasterLog(_settings);
+            InspectCommits(); // before FasterLog opens: its recovery deletes the commit records it did not use
+            try
+            {
+                _log = new FasterLog(_settings);
+            }
+            catch (Exception e) when (e is FasterException or IOException)
+            {
+                throw new StorageException($"cannot open the blockstore in {options.Directory}: {e.Message}", e);
+            }
+            try
+            {
+                CheckRecovered();
+                RebuildIndex();
+            }
+            catch
+            {
+                _log.Dispose();
+                throw;
+            }
         }
-        catch (Exception e) when (e is FasterException or IOException)
+        catch
         {
             _settings.Dispose();
-            throw new StorageException($"cannot open the blockstore in {options.Directory}: {e.Message}", e);
+            throw;
         }
-        RebuildIndex();
     }
 
     public BlockstoreOptions Options { get; }
@@ -202,11 +219,22 @@ public sealed class Blockstore : IDisposable
         return ReadPayloads(slot, batches, total, BlockRecord.StatusesHeaderSize);
     }
 
-    /// <summary>Makes everything appended so far durable; returns when the commit is on disk.</summary>
+    /// <summary>
+    /// Makes everything appended so far durable; returns when the commit is on disk. A failed write
+    /// (disk full, failing device) is a <see cref="StorageException"/> naming the folder and FASTER's
+    /// error code — never a wait forever (FasterLog's spin-waiting commit never returns after one).
+    /// </summary>
     public void Commit()
     {
         ThrowIfDisposed();
-        _log.Commit(spinWait: true);
+        try
+        {
+            _log.CommitAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (CommitFailureException e)
+        {
+            throw new StorageException($"{Options.Directory}: the Blockstore could not write its log ({e.Message}; the device is full or failing)", e);
+        }
     }
 
     public bool TryGetSlotMeta(ulong slot, out SlotMeta meta)
@@ -311,54 +339,78 @@ public sealed class Blockstore : IDisposable
 
     private void RebuildIndex()
     {
-        using FasterLogScanIterator iterator = _log.Scan(_log.BeginAddress, _log.TailAddress);
-        while (iterator.GetNext(out byte[] record, out int length, out long address))
+        List<(long Address, int Length)> inMemory = [];
+        // Recovery loads the page holding the committed tail into memory (FASTER 2.6.5 RestoreLatest): its head address.
+        long pageBytes = 1L << System.Numerics.BitOperations.Log2((ulong)_settings.PageSize);
+        long head = Math.Max(_log.BeginAddress, _log.CommittedUntilAddress & ~(pageBytes - 1));
+        long at = _log.BeginAddress;
+        try
         {
-            ReadOnlySpan<byte> bytes = record.AsSpan(0, length);
-            if (BlockRecord.TryReadEntriesHeader(bytes, out ulong slot, out ulong parent, out int first, out int count, out bool complete))
+            using FasterLogScanIterator iterator = _log.Scan(_log.BeginAddress, _log.TailAddress);
+            while (iterator.GetNext(out byte[] record, out int length, out long address))
             {
-                if (!_slots.TryGetValue(slot, out SlotState? state))
-                {
-                    state = new SlotState(parent);
-                    _slots.Add(slot, state);
-                    NoteAdded(slot);
-                }
-                if (state.Complete || state.Parent != parent || state.EntryCount != first)
-                {
-                    SkippedRecords++;
-                    continue;
-                }
-                state.Batches.Add((address, length));
-                state.EntryCount += count;
-                state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
-                state.Complete = complete;
-            }
-            else if (BlockRecord.TryReadStatusesHeader(bytes, out ulong statusSlot, out ulong statusParent, out int firstStatus, out int statusCount, out bool last))
-            {
-                if (!_slots.TryGetValue(statusSlot, out SlotState? state))
-                {
-                    state = new SlotState(statusParent);
-                    _slots.Add(statusSlot, state);
-                }
-                if (state.StatusesComplete || state.Parent != statusParent || state.StatusCount != firstStatus
-                    || TransactionStatusCodec.Count(bytes[BlockRecord.StatusesHeaderSize..]) != statusCount)
-                {
-                    SkippedRecords++;
-                    continue;
-                }
-                AddStatuses(state, address, length, statusCount, last);
-            }
-            else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
-            {
-                rootedState.Rooted = true;
-                if (HighestRootedSlot is not ulong highest || rooted > highest) HighestRootedSlot = rooted;
-            }
-            else
-            {
-                SkippedRecords++;
+                at = address;
+                if (address >= head) inMemory.Add((address, length));
+                IndexRecord(record.AsSpan(0, length), address, length);
             }
         }
-        // Statuses whose slot's entries were purged (they may sit just past the truncation point) are not a slot.
+        catch (FasterException e)
+        {
+            throw new LedgerDamagedException(LogFilePath(at), $"a record after address {at} is unreadable ({e.Message})", e);
+        }
+        VerifyInMemoryRecords(inMemory);
+        RemoveOrphanStatuses();
+    }
+
+    private void IndexRecord(ReadOnlySpan<byte> bytes, long address, int length)
+    {
+        if (BlockRecord.TryReadEntriesHeader(bytes, out ulong slot, out ulong parent, out int first, out int count, out bool complete))
+        {
+            if (!_slots.TryGetValue(slot, out SlotState? state))
+            {
+                state = new SlotState(parent);
+                _slots.Add(slot, state);
+                NoteAdded(slot);
+            }
+            if (state.Complete || state.Parent != parent || state.EntryCount != first)
+            {
+                SkippedRecords++;
+                return;
+            }
+            state.Batches.Add((address, length));
+            state.EntryCount += count;
+            state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
+            state.Complete = complete;
+        }
+        else if (BlockRecord.TryReadStatusesHeader(bytes, out ulong statusSlot, out ulong statusParent, out int firstStatus, out int statusCount, out bool last))
+        {
+            if (!_slots.TryGetValue(statusSlot, out SlotState? state))
+            {
+                state = new SlotState(statusParent);
+                _slots.Add(statusSlot, state);
+            }
+            if (state.StatusesComplete || state.Parent != statusParent || state.StatusCount != firstStatus
+                || TransactionStatusCodec.Count(bytes[BlockRecord.StatusesHeaderSize..]) != statusCount)
+            {
+                SkippedRecords++;
+                return;
+            }
+            AddStatuses(state, address, length, statusCount, last);
+        }
+        else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
+        {
+            rootedState.Rooted = true;
+            if (HighestRootedSlot is not ulong highest || rooted > highest) HighestRootedSlot = rooted;
+        }
+        else
+        {
+            SkippedRecords++;
+        }
+    }
+
+    /// <summary>Statuses whose slot's entries were purged (they may sit just past the truncation point) are not a slot.</summary>
+    private void RemoveOrphanStatuses()
+    {
         ulong lowest = ulong.MaxValue;
         foreach ((ulong slot, SlotState state) in _slots)
         {

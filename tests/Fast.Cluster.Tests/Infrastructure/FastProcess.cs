@@ -15,6 +15,7 @@ public sealed partial class FastProcess : IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
@@ -23,7 +24,11 @@ public sealed partial class FastProcess : IDisposable
     {
         _process = process;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            Append(e.Data);
+            if (e.Data is not null) lock (_output) _error.AppendLine(e.Data);
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -36,6 +41,18 @@ public sealed partial class FastProcess : IDisposable
         }
     }
 
+    /// <summary>What the process wrote to stderr alone.</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_output) return _error.ToString();
+        }
+    }
+
+    /// <summary>The process id (for signals sent by a test).</summary>
+    public int Id => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
@@ -46,7 +63,10 @@ public sealed partial class FastProcess : IDisposable
         lock (_output) _output.AppendLine(line);
     }
 
-    public static FastProcess Start(params string[] args)
+    public static FastProcess Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts `fast` with extra environment variables.</summary>
+    public static FastProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         ProcessStartInfo start = new(Environment.ProcessPath ?? "dotnet")
         {
@@ -54,6 +74,10 @@ public sealed partial class FastProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (environment is not null)
+        {
+            foreach ((string key, string value) in environment) start.Environment[key] = value;
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fast.dll"));
         foreach (string a in args) start.ArgumentList.Add(a);
         return new FastProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start fast"));
@@ -62,10 +86,25 @@ public sealed partial class FastProcess : IDisposable
     /// <summary>Runs a `fast` command to completion; its exit code and output.</summary>
     public static (int ExitCode, string Output) Run(TimeSpan timeout, params string[] args)
     {
+        (int exitCode, string output, _) = RunCapturing(timeout, args);
+        return (exitCode, output);
+    }
+
+    /// <summary>Runs a `fast` command to completion; its exit code, output (both streams) and stderr alone.</summary>
+    public static (int ExitCode, string Output, string Error) RunCapturing(TimeSpan timeout, params string[] args)
+    {
         using FastProcess process = Start(args);
         if (!process._process.WaitForExit(timeout)) throw new TimeoutException($"fast {string.Join(' ', args)} did not finish in {timeout}");
         process._process.WaitForExit();
-        return (process.ExitCode, process.Output);
+        return (process.ExitCode, process.Output, process.StandardError);
+    }
+
+    /// <summary>Waits for the process to exit on its own; false on timeout.</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) return false;
+        _process.WaitForExit();
+        return true;
     }
 
     /// <summary>SIGTERM and wait: a clean stop.</summary>

@@ -34,7 +34,10 @@ public sealed class SingleValidator : IDisposable
     public GenesisBundle Bundle { get; }
     public Keypair Faucet => Bundle.Faucet;
     public string FaucetPath => _dir.File("faucet.json");
-    public string Ledger => _dir.File("ledger");
+    /// <summary>The ledger folder: under the temporary folder unless a test puts it elsewhere (e.g. on a small filesystem).</summary>
+    public string Ledger => LedgerPath ?? _dir.File("ledger");
+
+    public string? LedgerPath { get; init; }
     public int RpcPort { get; }
     public int TpuPort { get; }
     public int TpuTcpPort { get; }

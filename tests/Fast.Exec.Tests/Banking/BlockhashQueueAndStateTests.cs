@@ -37,4 +37,19 @@ public class BlockhashQueueAndStateTests
         bytes[0] = 9;
         Assert.Null(BankState.TryDeserialize(bytes));
     }
+
+    [Fact]
+    public void A_bank_state_keeps_the_block_height_and_a_version_1_state_without_it_still_reads()
+    {
+        BankState state = new(TestChain.HashOf("bank"), TestChain.HashOf("last"), 123, 5000, 77, [(TestChain.HashOf("a"), 1)], BlockHeight: 41);
+        byte[] bytes = state.Serialize();
+        Assert.Equal(41UL, BankState.TryDeserialize(bytes)!.BlockHeight);
+
+        // Version 1: the same fields without the u64 block height after the queue length.
+        byte[] v1 = [1, .. bytes.AsSpan(1, 90), .. bytes.AsSpan(99)];
+        var old = BankState.TryDeserialize(v1);
+        Assert.NotNull(old);
+        Assert.Null(old!.BlockHeight);
+        Assert.Equal(state.Blockhashes, old.Blockhashes);
+    }
 }

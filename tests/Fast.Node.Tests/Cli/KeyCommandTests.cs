@@ -1,4 +1,5 @@
 using Fast.Node.Cli;
+using Fast.Node.Ledger;
 using Fast.Testing;
 using Xunit;
 
@@ -54,5 +55,31 @@ public class KeyCommandTests
         CliRunner.Outcome outcome = CliRunner.Run("keygen", "-o", dir.File("no/such/id.json"));
         Assert.NotEqual(ExitCodes.Ok, outcome.ExitCode);
         SignatureCommandTests.AssertOneLine(outcome.Stderr);
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "0644")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, "0640")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.OtherWrite, "0402")]
+    public void A_keypair_file_others_can_access_is_refused_by_the_cli_and_the_validator_as_ssh_does(UnixFileMode mode, string octal)
+    {
+        using TempDir dir = new();
+        GenesisBuilder.Write(GenesisBuilder.Build(new GenesisOptions { Seed = "key-permissions" }), dir.Path, overwrite: false);
+        string identity = dir.File("validator-0/identity.json");
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run("pubkey", identity).ExitCode); // 0600 as written: accepted
+
+        File.SetUnixFileMode(identity, mode);
+        string expected = $"permissions {octal} for '{identity}' are too open";
+        CliRunner.Outcome pubkey = CliRunner.Run("pubkey", identity);
+        Assert.Equal(ExitCodes.Failure, pubkey.ExitCode);
+        Assert.Contains(expected, pubkey.Stderr);
+        SignatureCommandTests.AssertOneLine(pubkey.Stderr);
+
+        CliRunner.Outcome validator = CliRunner.Run("validator", "--identity", identity, "--genesis", dir.File("genesis.bin"), "--ledger", dir.File("ledger"),
+            "--rpc-port", "0", "--tpu-port", "0", "--tpu-tcp-port", "0", "--gossip-port", "0");
+        Assert.Equal(ExitCodes.Failure, validator.ExitCode);
+        Assert.Contains(expected, validator.Stderr);
+        SignatureCommandTests.AssertOneLine(validator.Stderr);
+        Assert.False(Directory.Exists(dir.File("ledger")), "the refused validator created its ledger");
     }
 }

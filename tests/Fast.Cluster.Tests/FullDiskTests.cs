@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Fast.Cluster.Tests.Infrastructure;
+using Fast.Core.Primitives;
+using Fast.Node.Client;
+using Fast.Testing;
+using Xunit;
+
+namespace Fast.Cluster.Tests;
+
+/// <summary>A full disk stops the node loudly and loses nothing it reported confirmed.</summary>
+[Collection("cluster")]
+public class FullDiskTests
+{
+    [TmpfsFact]
+    public async Task A_full_disk_stops_the_validator_with_one_line_naming_the_ledger_and_loses_nothing_confirmed()
+    {
+        using TempDir dir = new("fast-full-disk");
+        string mount = dir.File("mnt");
+        Directory.CreateDirectory(mount);
+        Assert.Equal(0, Tmpfs.Run("mount", "-t", "tmpfs", "-o", "size=192m", "tmpfs", mount));
+        try
+        {
+            using SingleValidator node = new("full-disk", "--checkpoint-interval-slots", "4", "--root-distance", "8") { LedgerPath = Path.Combine(mount, "ledger") };
+            await node.StartAsync();
+            Load load = new(node, 16);
+            await load.FundAsync(100_000_000);
+            ulong firstSlot = await node.Rpc.GetSlotAsync("confirmed");
+            (Hash blockhash, _) = await node.Rpc.GetLatestBlockhashAsync();
+            List<(byte[] Bytes, Signature Signature)> transfers = load.Transfers(6_000, blockhash);
+            Signature[] signatures = [.. transfers.Select(t => t.Signature)];
+            using CancellationTokenSource stop = new();
+            Task sending = Load.SendAsync(node, transfers, 400, stop.Token);
+            await Task.Delay(TimeSpan.FromSeconds(4));
+
+            List<Signature> confirmed = await load.ConfirmedAmongAsync(signatures);
+            string filler = Path.Combine(mount, "filler");
+            Assert.False(node.Process.HasExited, $"the validator stopped before the disk filled:\n{node.Process.Output}");
+            long filled = Tmpfs.FillUntilFull(filler);
+            var clock = Stopwatch.StartNew();
+            while (!node.Process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(150))
+            {
+                try
+                {
+                    List<Signature> now = await load.ConfirmedAmongAsync(signatures);
+                    if (!node.Process.HasExited) confirmed = now;
+                }
+                catch (Exception e) when (e is RpcClientException or HttpRequestException or TaskCanceledException)
+                {
+                    // the node is stopping
+                }
+                await Task.Delay(300);
+            }
+            stop.Cancel();
+            await sending;
+            Assert.True(node.Process.HasExited, $"the validator still runs {clock.Elapsed.TotalSeconds:0} s after its disk filled ({filled} bytes of filler)");
+            Assert.NotEqual(0, node.Process.ExitCode);
+            string[] errors = [.. node.Process.StandardError.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal))];
+            Assert.True(errors.Length == 1, $"expected one error line:\n{node.Process.Output}");
+            Assert.Contains(mount, errors[0]);
+            Assert.True(confirmed.Count > 100, $"only {confirmed.Count} transfers were confirmed before the disk filled");
+
+            File.Delete(filler);
+            await node.StartAsync();
+            HashSet<Signature> inBlocks;
+            try
+            {
+                inBlocks = await load.SignaturesInBlocksAsync(firstSlot);
+            }
+            catch (RpcClientException e)
+            {
+                throw new Xunit.Sdk.XunitException($"the restarted validator stopped answering ({e.Message}):\n{node.Process.Output}");
+            }
+            List<Signature> lost = [.. confirmed.Where(s => !inBlocks.Contains(s))];
+            Assert.True(lost.Count == 0, $"{lost.Count} of {confirmed.Count} confirmed transfers are missing after the restart");
+            Assert.Equal(node.Bundle.Config.TotalLamports, await load.TotalLamportsAsync());
+            int exit = node.Process.Stop(TimeSpan.FromSeconds(60));
+            Assert.True(exit == 0, $"the restarted validator exited with {exit}:\n{node.Process.Output}");
+        }
+        finally
+        {
+            if (Tmpfs.Run("umount", mount) != 0) Tmpfs.Run("umount", "-l", mount);
+        }
+    }
+}
+
+/// <summary>Mounting a size-limited tmpfs: needs root and a kernel that lets this container mount.</summary>
+internal static partial class Tmpfs
+{
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUserId();
+
+    public static bool IsRoot => OperatingSystem.IsLinux() && GetEffectiveUserId() == 0;
+
+    public static int Run(string command, params string[] args)
+    {
+        ProcessStartInfo start = new(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using Process process = Process.Start(start)!;
+        process.WaitForExit(30_000);
+        return process.HasExited ? process.ExitCode : -1;
+    }
+
+    /// <summary>Writes zeros to <paramref name="path"/> until the filesystem refuses (ENOSPC); returns the bytes written.</summary>
+    public static long FillUntilFull(string path)
+    {
+        byte[] chunk = new byte[1 << 20];
+        long written = 0;
+        using FileStream stream = new(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough);
+        try
+        {
+            while (true)
+            {
+                stream.Write(chunk);
+                written += chunk.Length;
+            }
+        }
+        catch (IOException)
+        {
+            for (int size = chunk.Length / 2; size >= 512; size /= 2)
+            {
+                try
+                {
+                    stream.Write(chunk, 0, size);
+                    written += size;
+                    size *= 2;
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        return written;
+    }
+}
+
+/// <summary>A [Fact] that runs only where a tmpfs can be mounted (root), and otherwise skips saying so.</summary>
+public sealed class TmpfsFactAttribute : FactAttribute
+{
+    public TmpfsFactAttribute()
+    {
+        if (!Tmpfs.IsRoot)
+        {
+            Skip = "needs root to mount a small tmpfs (the disk-full test)";
+            return;
+        }
+        string probe = Directory.CreateTempSubdirectory("fast-tmpfs-probe-").FullName;
+        try
+        {
+            if (Tmpfs.Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe) != 0) Skip = "mount -t tmpfs failed here (no permission to mount in this container)";
+            else Tmpfs.Run("umount", probe);
+        }
+        finally
+        {
+            Directory.Delete(probe);
+        }
+    }
+}
