@@ -135,7 +135,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
     private static string? ErrorText(TransactionError error) => error == TransactionError.None ? null : error.ToString();
 
     private bool Visible(ulong slot, Commitment commitment) =>
-        !validator.Chain.IsDead(slot) && commitment == Commitment.Finalized ? slot <= (validator.Chain.Root?.Slot ?? 0) : slot <= (validator.Chain.Confirmed?.Slot ?? 0);
+        !validator.Chain.IsDead(slot) && (commitment == Commitment.Finalized ? slot <= (validator.Chain.Root?.Slot ?? 0) : slot <= (validator.Chain.Confirmed?.Slot ?? 0));
 
     public TransactionRecord? Transaction(in Signature signature, Commitment commitment)
     {

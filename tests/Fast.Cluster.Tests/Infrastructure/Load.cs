@@ -105,10 +105,13 @@ public sealed class Load(SingleValidator node, int accounts)
     }
 
     /// <summary>Every signature in the node's confirmed blocks from <paramref name="fromSlot"/> to its confirmed slot.</summary>
-    public async Task<HashSet<Signature>> SignaturesInBlocksAsync(ulong fromSlot)
+    public async Task<HashSet<Signature>> SignaturesInBlocksAsync(ulong fromSlot) => [.. (await CountSignaturesInBlocksAsync(node, fromSlot)).Keys];
+
+    /// <summary>How many times each signature stands in the node's confirmed blocks from <paramref name="fromSlot"/> to its confirmed slot.</summary>
+    public static async Task<Dictionary<Signature, int>> CountSignaturesInBlocksAsync(SingleValidator node, ulong fromSlot)
     {
         ulong to = await node.Rpc.GetSlotAsync("confirmed");
-        HashSet<Signature> found = [];
+        Dictionary<Signature, int> count = [];
         for (ulong slot = fromSlot; slot <= to; slot++)
         {
             JsonElement block;
@@ -129,10 +132,10 @@ public sealed class Load(SingleValidator node, int accounts)
             }
             foreach (JsonElement s in block.GetProperty("signatures").EnumerateArray())
             {
-                if (Signature.TryParse(s.GetString(), out Signature signature)) found.Add(signature);
+                if (Signature.TryParse(s.GetString(), out Signature signature)) count[signature] = count.GetValueOrDefault(signature) + 1;
             }
         }
-        return found;
+        return count;
     }
 
     /// <summary>Lamports of the faucet, the validator identity and every test account (every account that exists).</summary>
