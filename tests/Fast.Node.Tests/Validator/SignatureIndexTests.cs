@@ -97,9 +97,11 @@ public class SignatureIndexTests
         int written = 0;
         using CancellationTokenSource stop = new();
         long wrong = 0, seen = 0;
+        int started = 0;
         Task[] readers = [.. Enumerable.Range(0, 2).Select(r => Task.Run(() =>
         {
             Random random = new(r);
+            Interlocked.Increment(ref started);
             while (!stop.IsCancellationRequested)
             {
                 int upTo = Volatile.Read(ref written);
@@ -110,12 +112,15 @@ public class SignatureIndexTests
                 if (found != Location(j, 1 + (ulong)(j / 1000))) Interlocked.Increment(ref wrong);
             }
         }))];
+        // The readers must be running before the writer starts (a starved thread pool may start them late).
+        Assert.True(Wait.Until(() => Volatile.Read(ref started) == readers.Length, 30_000), "the readers did not start");
         for (int i = 0; i < total; i++)
         {
             index.Add(Ground(i, sharedPrefix: 8), Location(i, 1 + (ulong)(i / 1000)));
             Volatile.Write(ref written, i + 1);
             if (i % 1000 == 999 && i / 1000 > 40) index.Release((ulong)(i / 1000) - 40 + 150);
         }
+        Wait.Until(() => Interlocked.Read(ref seen) > 1000, 30_000); // and read what is still held
         stop.Cancel();
         await Task.WhenAll(readers);
         Assert.Equal(0, wrong);
