@@ -97,10 +97,17 @@ public class SchedulerSteadyStateTests
         SlotDriver driver = new(forks, scheduler, rootLag: 4);
         TransferBlock block = workload.CreateBlock(1000, 0.1, new Random(1));
         for (int slot = 0; slot < 200; slot++) driver.RunSlot(block, Leader); // past 150 slots: the status cache reaches its steady size
-        long allocated = 0;
+        // Process-wide: includes the helper threads (and anything else the runtime did meanwhile, such as
+        // a background JIT or GC bookkeeping once in a while). A per-transaction allocation shows in every
+        // window; a one-off runtime allocation in one window only, so the quietest of three windows counts.
         const int Measured = 30;
-        for (int slot = 0; slot < Measured; slot++) allocated += driver.RunSlot(block, Leader);
-        // Process-wide: includes the helper threads (and anything else the runtime did meanwhile).
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long inWindow = 0;
+            for (int slot = 0; slot < Measured; slot++) inWindow += driver.RunSlot(block, Leader);
+            allocated = Math.Min(allocated, inWindow);
+        }
         double perTransaction = allocated / (double)(Measured * block.Count);
         Assert.True(perTransaction < 0.05, $"{allocated} bytes over {Measured * block.Count} transactions ({perTransaction:0.###} B/tx)");
     }
