@@ -162,64 +162,6 @@ public sealed partial class Blockstore : IDisposable
     }
 
     /// <summary>
-    /// Appends <paramref name="count"/> transaction statuses of <paramref name="slot"/> (concatenated
-    /// <see cref="TransactionStatusCodec"/> statuses, block order, following those already appended);
-    /// <paramref name="last"/> says they are the slot's last. Statuses may arrive before the slot's
-    /// entries. Committed with the next commit (a slot is rooted only after its statuses were appended,
-    /// and rooting commits), or now under <see cref="BlockstoreCommitPolicy.EveryAppend"/>.
-    /// </summary>
-    public AppendStatus AppendStatuses(ulong slot, ulong parentSlot, int count, ReadOnlySpan<byte> statuses, bool last)
-    {
-        if (count < 0 || (count == 0) != statuses.IsEmpty || (count == 0 && !last)) return AppendStatus.Empty;
-        if (statuses.Length > Options.MaxAppendBytes) return AppendStatus.TooLarge;
-        if (parentSlot >= slot && slot != 0) return AppendStatus.InvalidParent;
-        if (TransactionStatusCodec.Count(statuses) != count) return AppendStatus.Malformed;
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            if (_slots.TryGetValue(slot, out SlotState? state))
-            {
-                if (state.StatusesComplete) return AppendStatus.SlotAlreadyComplete;
-                if (state.Parent != parentSlot) return AppendStatus.ParentMismatch;
-            }
-            else
-            {
-                state = new SlotState(parentSlot);
-                _slots.Add(slot, state);
-            }
-            int length = BlockRecord.StatusesHeaderSize + statuses.Length;
-            byte[] record = ArrayPool<byte>.Shared.Rent(length);
-            BlockRecord.WriteStatusesHeader(record, slot, parentSlot, state.StatusCount, count, last);
-            statuses.CopyTo(record.AsSpan(BlockRecord.StatusesHeaderSize));
-            long address = _log.Enqueue(new ReadOnlySpan<byte>(record, 0, length));
-            ArrayPool<byte>.Shared.Return(record);
-            AddStatuses(state, address, length, count, last);
-        }
-        if (Options.CommitPolicy == BlockstoreCommitPolicy.EveryAppend) Commit();
-        return AppendStatus.Ok;
-    }
-
-    /// <summary>
-    /// The statuses of <paramref name="slot"/>'s transactions in block order (concatenated
-    /// <see cref="TransactionStatusCodec"/> statuses), or null when the slot is unknown or its last
-    /// status record is missing (a ledger written before statuses were stored, or the node died before
-    /// they were appended). Allocates the result (cold path: recovery and RPC).
-    /// </summary>
-    public byte[]? ReadSlotStatuses(ulong slot)
-    {
-        (long Address, int Length)[] batches;
-        long total;
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            if (!_slots.TryGetValue(slot, out SlotState? state) || !state.StatusesComplete) return null;
-            batches = [.. state.StatusBatches ?? []];
-            total = state.StatusBytes;
-        }
-        return ReadPayloads(slot, batches, total, BlockRecord.StatusesHeaderSize);
-    }
-
-    /// <summary>
     /// Makes everything appended so far durable; returns when the commit is on disk. A failed write
     /// (disk full, failing device) is a <see cref="StorageException"/> naming the folder and FASTER's
     /// error code — never a wait forever (FasterLog's spin-waiting commit never returns after one).
@@ -422,14 +364,6 @@ public sealed partial class Blockstore : IDisposable
             if (state.Batches.Count == 0 && slot < lowest) orphans.Add(slot);
         }
         foreach (ulong slot in orphans) _slots.Remove(slot);
-    }
-
-    private static void AddStatuses(SlotState state, long address, int length, int count, bool last)
-    {
-        (state.StatusBatches ??= []).Add((address, length));
-        state.StatusCount += count;
-        state.StatusBytes += length - BlockRecord.StatusesHeaderSize;
-        state.StatusesComplete = last;
     }
 
     /// <summary>Keeps <see cref="LowestSlot"/> when a slot joins the index (under the lock).</summary>
