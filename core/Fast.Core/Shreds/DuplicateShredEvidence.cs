@@ -94,12 +94,21 @@ public static class DuplicateShredEvidence
             first = second;
             second = swap;
         }
+        return Encode(destination, conflict, leader, a.Slot, first, second);
+    }
+
+    /// <summary>
+    /// Lays the fields out as given, in the order given, with no check of what they prove (the
+    /// fuzzer's re-encoder; <see cref="Write"/> is the checked entry point). Returns the length.
+    /// </summary>
+    public static int Encode(Span<byte> destination, DuplicateShredConflict conflict, in Pubkey leader, ulong slot, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
         int length = HeaderSize + 2 * sizeof(ushort) + first.Length + second.Length;
         if (destination.Length < length) ThrowHelper.ThrowArgument(nameof(destination), "shorter than the evidence");
         destination[VersionOffset] = CurrentVersion;
         destination[ConflictOffset] = (byte)conflict;
         leader.CopyTo(destination.Slice(LeaderOffset, Pubkey.Size));
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[SlotOffset..], a.Slot);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[SlotOffset..], slot);
         int offset = WriteShred(destination, HeaderSize, first);
         WriteShred(destination, offset, second);
         return length;
