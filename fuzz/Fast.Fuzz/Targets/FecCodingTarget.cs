@@ -70,7 +70,7 @@ public readonly struct FecCodingTarget : IFuzzTarget
         Random random = new(12);
         int depth = System.Numerics.BitOperations.Log2(Count);
         byte[] slab = new byte[Count * Stride];
-        Hash chainedRoot = Hash.Compute("fec-coding fuzz: the previous set"u8);
+        var chainedRoot = Hash.Compute("fec-coding fuzz: the previous set"u8);
         for (int i = 0; i < DataCount; i++)
         {
             byte[] data = new byte[random.Next(ShredLayout.DataCapacity(depth))];
