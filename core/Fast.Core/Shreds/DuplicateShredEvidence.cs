@@ -22,24 +22,29 @@ public enum EvidenceVerdict : byte
     /// <summary>The second shred's signature does not verify under the leader's key.</summary>
     SecondSignatureInvalid,
 
-    /// <summary>Both shreds prove the same root: one signed message (re-signed or re-proved), no equivocation.</summary>
-    SameRoot,
+    /// <summary>
+    /// Both shreds are genuine but do not conflict: they prove the same root (one signed message,
+    /// re-signed or re-proved; conflicts 1 and 2), or the second set does chain the first (conflict 3).
+    /// </summary>
+    NoConflict,
 }
 
 /// <summary>
 /// Proof that a slot's leader equivocated (issue 11 item 2; the slashing instruction of the programs
 /// work verifies it): two shreds of one slot, each carrying the leader's signature over its FEC set's
-/// root, whose roots differ although the shreds claim the same place — the same (slot, shred index,
-/// kind), or the same (slot, fec_set_index). Each shred is its own signed message: the root is
-/// recomputed from its leaf and Merkle proof, and the leaf holds slot, index and fec_set_index, so a
-/// verifier that knows the leader's pubkey needs nothing else. Versioned, self-contained, canonical:
+/// root, that cannot both belong to one block — different roots for the same (slot, shred index,
+/// kind) or the same (slot, fec_set_index); a set that does not chain the set ending right before
+/// it; a shred past the slot's LAST_IN_SLOT shred. Each shred is its own signed message: the root is
+/// recomputed from its leaf and Merkle proof, and the leaf holds slot, index, fec_set_index, flags
+/// and chained root, so a verifier that knows the leader's pubkey needs nothing else. Versioned,
+/// self-contained, canonical:
 /// <code>
 /// 0   u8 version (1)
-/// 1   u8 conflict         1 = same (slot, index, kind), 2 = same (slot, fec_set_index)
+/// 1   u8 conflict         1 = same shred, 2 = same FEC set, 3 = broken chain, 4 = past the last shred (<see cref="DuplicateShredConflict"/>)
 /// 2   pubkey leader(32)
 /// 34  u64 slot
 /// 42  u16 length ‖ shred   first shred (1,203 data or 1,228 coding bytes)
-///     u16 length ‖ shred   second shred; bytewise greater than the first
+///     u16 length ‖ shred   second shred; bytewise greater than the first (1, 2), or by role (3, 4)
 /// </code>
 /// At most 2,502 bytes: larger than one packet, so gossip and a slashing transaction carry it in
 /// pieces (docs/wire-format.md "Duplicate-shred evidence"). Writing allocates nothing.
@@ -60,41 +65,66 @@ public static class DuplicateShredEvidence
 
     /// <summary>
     /// Whether two shreds of hostile origin prove equivocation before any signature is checked: both
-    /// parse, share a slot, lead to different roots, and share (index, kind) — <see cref="DuplicateShredConflict.SameShred"/>
-    /// — or else fec_set_index — <see cref="DuplicateShredConflict.SameFecSet"/>. False for anything else.
+    /// parse, share a slot, and either lead to different roots while sharing (index, kind) —
+    /// <see cref="DuplicateShredConflict.SameShred"/> — or fec_set_index — <see cref="DuplicateShredConflict.SameFecSet"/>;
+    /// or one is LAST_IN_SLOT and the other lies past it — <see cref="DuplicateShredConflict.LastInSlot"/>;
+    /// or one ends a FEC set and the other's set follows it without chaining its root —
+    /// <see cref="DuplicateShredConflict.ChainedRoot"/> (the first that applies, in this order). False
+    /// for anything else. Allocation-free (hashes only).
     /// </summary>
     public static bool TryFindConflict(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, out DuplicateShredConflict conflict)
     {
         conflict = default;
-        if (!ShredView.TryParse(first, out ShredView a).IsOk || !ShredView.TryParse(second, out ShredView b).IsOk) return false;
-        if (a.Slot != b.Slot || a.ComputeRoot() == b.ComputeRoot()) return false;
-        if (a.Kind == b.Kind && a.Index == b.Index) conflict = DuplicateShredConflict.SameShred;
-        else if (a.FecSetIndex == b.FecSetIndex) conflict = DuplicateShredConflict.SameFecSet;
-        else return false;
-        return true;
+        if (!ShredView.TryParse(first, out ShredView a).IsOk || !ShredView.TryParse(second, out ShredView b).IsOk || a.Slot != b.Slot) return false;
+        Hash rootA = a.ComputeRoot(), rootB = b.ComputeRoot();
+        if (rootA != rootB && a.Kind == b.Kind && a.Index == b.Index) conflict = DuplicateShredConflict.SameShred;
+        else if (rootA != rootB && a.FecSetIndex == b.FecSetIndex) conflict = DuplicateShredConflict.SameFecSet;
+        else if (LiesPastLast(a, b) || LiesPastLast(b, a)) conflict = DuplicateShredConflict.LastInSlot;
+        else if (BreaksChain(a, rootA, b) || BreaksChain(b, rootB, a)) conflict = DuplicateShredConflict.ChainedRoot;
+        return conflict != default;
     }
 
+    /// <summary>Conflict 3 in the order given: <paramref name="end"/> ends its set and <paramref name="next"/>'s set follows without chaining it.</summary>
+    private static bool BreaksChain(in ShredView end, in Hash endRoot, in ShredView next) =>
+        end.IsData && end.IsLastInFecSet && next.FecSetIndex == end.Index + 1 && next.ChainedRoot != endRoot;
+
+    /// <summary>Conflict 4 in the order given: <paramref name="last"/> is LAST_IN_SLOT and <paramref name="past"/> lies after it.</summary>
+    private static bool LiesPastLast(in ShredView last, in ShredView past) =>
+        last.IsData && last.IsLastInSlot && (past.IsData ? past.Index > last.Index : past.FecSetIndex > last.Index);
+
     /// <summary>
-    /// Writes evidence of <paramref name="conflict"/> between two shreds (any order; the writer puts
-    /// the bytewise smaller first) accusing <paramref name="leader"/>; returns its length. Shreds
-    /// that do not show that conflict are a bug (check with <see cref="TryFindConflict"/>) and throw.
+    /// Writes evidence of <paramref name="conflict"/> between two shreds (any order: the writer puts
+    /// the bytewise smaller first for conflicts 1 and 2, the set's end / the slot's last first for 3
+    /// and 4) accusing <paramref name="leader"/>; returns its length. Shreds that do not show that
+    /// conflict are a bug (check with <see cref="TryFindConflict"/>) and throw.
     /// </summary>
     public static int Write(Span<byte> destination, DuplicateShredConflict conflict, in Pubkey leader, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
-        if (!TryFindConflict(first, second, out DuplicateShredConflict found) || (found != conflict && conflict != DuplicateShredConflict.SameFecSet))
+        bool parsed = ShredView.TryParse(first, out ShredView a).IsOk & ShredView.TryParse(second, out ShredView b).IsOk;
+        if (!parsed || a.Slot != b.Slot) ThrowHelper.ThrowArgument(nameof(second), "two shreds of one slot");
+        Hash rootA = a.ComputeRoot(), rootB = b.ComputeRoot();
+        bool swap;
+        switch (conflict)
         {
-            ThrowHelper.ThrowArgument(nameof(second), "the shreds do not show this conflict");
+            case DuplicateShredConflict.SameShred:
+            case DuplicateShredConflict.SameFecSet:
+                bool placed = conflict == DuplicateShredConflict.SameShred ? a.Kind == b.Kind && a.Index == b.Index : a.FecSetIndex == b.FecSetIndex;
+                if (!placed || rootA == rootB) ThrowHelper.ThrowArgument(nameof(second), "the shreds do not show this conflict");
+                swap = first.SequenceCompareTo(second) > 0;
+                break;
+            case DuplicateShredConflict.ChainedRoot:
+                swap = !BreaksChain(a, rootA, b);
+                if (swap && !BreaksChain(b, rootB, a)) ThrowHelper.ThrowArgument(nameof(second), "the shreds do not show this conflict");
+                break;
+            case DuplicateShredConflict.LastInSlot:
+                swap = !LiesPastLast(a, b);
+                if (swap && !LiesPastLast(b, a)) ThrowHelper.ThrowArgument(nameof(second), "the shreds do not show this conflict");
+                break;
+            default:
+                ThrowHelper.ThrowArgument(nameof(conflict), "unknown conflict");
+                return 0;
         }
-        ShredView.TryParse(first, out ShredView a);
-        ShredView.TryParse(second, out ShredView b);
-        if (conflict == DuplicateShredConflict.SameFecSet && a.FecSetIndex != b.FecSetIndex) ThrowHelper.ThrowArgument(nameof(second), "not of one FEC set");
-        if (first.SequenceCompareTo(second) > 0)
-        {
-            ReadOnlySpan<byte> swap = first;
-            first = second;
-            second = swap;
-        }
-        return Encode(destination, conflict, leader, a.Slot, first, second);
+        return swap ? Encode(destination, conflict, leader, a.Slot, second, first) : Encode(destination, conflict, leader, a.Slot, first, second);
     }
 
     /// <summary>
@@ -136,6 +166,13 @@ public static class DuplicateShredEvidence
         ShredView.TryParse(view.Second, out ShredView second);
         if (!first.VerifyLeaderSignature(leader.Span, out Hash firstRoot)) return EvidenceVerdict.FirstSignatureInvalid;
         if (!second.VerifyLeaderSignature(leader.Span, out Hash secondRoot)) return EvidenceVerdict.SecondSignatureInvalid;
-        return firstRoot == secondRoot ? EvidenceVerdict.SameRoot : EvidenceVerdict.Proven;
+        // The decoder checked where the two shreds sit; what remains is whether what was signed conflicts.
+        bool conflicts = view.Conflict switch
+        {
+            DuplicateShredConflict.SameShred or DuplicateShredConflict.SameFecSet => firstRoot != secondRoot,
+            DuplicateShredConflict.ChainedRoot => second.ChainedRoot != firstRoot,
+            _ => true,
+        };
+        return conflicts ? EvidenceVerdict.Proven : EvidenceVerdict.NoConflict;
     }
 }

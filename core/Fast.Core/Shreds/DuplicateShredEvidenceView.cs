@@ -12,14 +12,26 @@ public enum DuplicateShredConflict : byte
 
     /// <summary>Same slot and fec_set_index, under two different signed roots (any index or kind).</summary>
     SameFecSet = 2,
+
+    /// <summary>
+    /// The first shred is a data shred that ends its FEC set (LAST_IN_FEC_SET at index i); the second
+    /// belongs to the set starting at i + 1 but chains another root than the first shred's set.
+    /// </summary>
+    ChainedRoot = 3,
+
+    /// <summary>
+    /// The first shred is the slot's last (LAST_IN_SLOT at index i); the second lies past it: a data
+    /// shred with index &gt; i, or a coding shred of a set with fec_set_index &gt; i.
+    /// </summary>
+    LastInSlot = 4,
 }
 
 /// <summary>
 /// Equivocation evidence read in place (layout: <see cref="DuplicateShredEvidence"/>, docs/wire-format.md
 /// "Duplicate-shred evidence"). The decoder checks the structure only — version, conflict kind,
-/// both shreds well-formed, of the evidence's slot, sharing what the conflict says, in canonical
+/// both shreds well-formed, of the evidence's slot, placed as the conflict says, in canonical
 /// order — and never throws; <see cref="DuplicateShredEvidence.Verify"/> then checks the
-/// leader's two signatures and that the signed roots differ.
+/// leader's two signatures and the conflict between what they signed.
 /// </summary>
 public readonly ref struct DuplicateShredEvidenceView
 {
@@ -46,7 +58,7 @@ public readonly ref struct DuplicateShredEvidenceView
     /// <summary>The first shred, exactly as the leader sent it (signature, headers, chained root, proof).</summary>
     public ReadOnlySpan<byte> First => Bytes.Slice(DuplicateShredEvidence.FirstShredOffset, _secondLengthOffset - DuplicateShredEvidence.FirstShredOffset);
 
-    /// <summary>The second shred; bytewise greater than <see cref="First"/>.</summary>
+    /// <summary>The second shred (bytewise greater than <see cref="First"/> in conflicts 1 and 2).</summary>
     public ReadOnlySpan<byte> Second => Bytes[(_secondLengthOffset + sizeof(ushort))..];
 
     /// <summary>Parses a buffer that must hold exactly one piece of evidence.</summary>
@@ -61,7 +73,7 @@ public readonly ref struct DuplicateShredEvidenceView
         reader.TryReadU64(out ulong slot);
         if (!reader.IsOk) return reader.Result;
         if (version != DuplicateShredEvidence.CurrentVersion) return new DecodeResult(DecodeStatus.InvalidValue, DuplicateShredEvidence.VersionOffset);
-        if (conflict is not ((byte)DuplicateShredConflict.SameShred or (byte)DuplicateShredConflict.SameFecSet))
+        if (conflict is < (byte)DuplicateShredConflict.SameShred or > (byte)DuplicateShredConflict.LastInSlot)
         {
             return new DecodeResult(DecodeStatus.InvalidValue, DuplicateShredEvidence.ConflictOffset);
         }
@@ -70,19 +82,34 @@ public readonly ref struct DuplicateShredEvidenceView
         int secondLengthOffset = reader.Position;
         if (!TryReadShred(ref reader, slot, out ShredView second) || !reader.ExpectEnd()) return reader.Result;
 
-        int secondStart = secondLengthOffset + sizeof(ushort);
-        var kind = (DuplicateShredConflict)conflict;
-        if (kind == DuplicateShredConflict.SameShred)
+        int firstStart = DuplicateShredEvidence.FirstShredOffset, secondStart = secondLengthOffset + sizeof(ushort);
+        switch ((DuplicateShredConflict)conflict)
         {
-            if (first.Kind != second.Kind) return new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.VariantOffset);
-            if (first.Index != second.Index) return new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.IndexOffset);
+            case DuplicateShredConflict.SameShred:
+                if (first.Kind != second.Kind) return new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.VariantOffset);
+                if (first.Index != second.Index) return new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.IndexOffset);
+                break;
+            case DuplicateShredConflict.SameFecSet:
+                if (first.FecSetIndex != second.FecSetIndex) return new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.FecSetIndexOffset);
+                break;
+            case DuplicateShredConflict.ChainedRoot:
+                if (!first.IsData) return new DecodeResult(DecodeStatus.InvalidValue, firstStart + ShredLayout.VariantOffset);
+                if (!first.IsLastInFecSet) return new DecodeResult(DecodeStatus.InvalidValue, firstStart + ShredLayout.FlagsOffset);
+                if (second.FecSetIndex != first.Index + 1) return new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.FecSetIndexOffset);
+                break;
+            default:
+                if (!first.IsData) return new DecodeResult(DecodeStatus.InvalidValue, firstStart + ShredLayout.VariantOffset);
+                if (!first.IsLastInSlot) return new DecodeResult(DecodeStatus.InvalidValue, firstStart + ShredLayout.FlagsOffset);
+                if (second.IsData ? second.Index <= first.Index : second.FecSetIndex <= first.Index)
+                {
+                    return new DecodeResult(DecodeStatus.InvalidValue, secondStart + (second.IsData ? ShredLayout.IndexOffset : ShredLayout.FecSetIndexOffset));
+                }
+                break;
         }
-        else if (first.FecSetIndex != second.FecSetIndex)
-        {
-            return new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.FecSetIndexOffset);
-        }
-        // One encoding per value: the bytewise smaller shred comes first (equal shreds prove nothing).
-        if (first.Bytes.SequenceCompareTo(second.Bytes) >= 0) return new DecodeResult(DecodeStatus.InvalidValue, secondLengthOffset);
+        // One encoding per value: in conflicts 1 and 2 the bytewise smaller shred comes first (equal
+        // shreds prove nothing); in 3 and 4 the order is by role and the shreds differ by construction.
+        bool symmetric = conflict <= (byte)DuplicateShredConflict.SameFecSet;
+        if (symmetric && first.Bytes.SequenceCompareTo(second.Bytes) >= 0) return new DecodeResult(DecodeStatus.InvalidValue, secondLengthOffset);
         evidence = new DuplicateShredEvidenceView(buffer, secondLengthOffset);
         return DecodeResult.Success;
     }

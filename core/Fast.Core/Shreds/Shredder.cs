@@ -13,6 +13,9 @@ public readonly record struct ShreddedFecSet(ulong Slot, uint FecSetIndex, int D
 {
     public int ShredCount => DataShreds + CodingShreds;
 
+    /// <summary>The block id (this set's root) when this is the slot's last set; zero otherwise.</summary>
+    public Hash BlockId => IsLastInSlot ? Root : default;
+
     /// <summary>Shred <paramref name="leaf"/> of this set inside the buffer the shredder wrote it to, exactly its length.</summary>
     public Span<byte> Shred(Span<byte> buffer, int leaf) =>
         buffer.Slice(leaf * Shredder.Stride, leaf < DataShreds ? ShredLayout.DataShredSize : ShredLayout.CodingShredSize);

@@ -155,9 +155,10 @@ public class CodecProperties
             DecodeResult shred = ShredView.TryParse(bytes, out ShredView shredView);
             DecodeResult vote = VoteView.TryParse(bytes, out VoteView voteView);
             DecodeResult proof = MerkleProofView.TryParse(bytes, out MerkleProofView proofView);
+            DecodeResult evidence = DuplicateShredEvidenceView.TryParse(bytes, out DuplicateShredEvidenceView evidenceView);
             return Sane(tx, bytes.Length, view.Length) && Sane(entry, bytes.Length, entryView.Length)
                 && Sane(shred, bytes.Length, shredView.Bytes.Length) && Sane(vote, bytes.Length, voteView.Length)
-                && Sane(proof, bytes.Length, proofView.Bytes.Length);
+                && Sane(proof, bytes.Length, proofView.Bytes.Length) && Sane(evidence, bytes.Length, evidenceView.Bytes.Length);
         }, maxTest: 1000);
     }
 

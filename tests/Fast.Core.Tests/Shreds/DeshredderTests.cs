@@ -2,6 +2,8 @@ using Fast.Core.Codec;
 using Fast.Core.Primitives;
 using Fast.Core.Shreds;
 using Fast.Crypto;
+using FsCheck;
+using FsCheck.Fluent;
 using Xunit;
 using static Fast.Core.Tests.Shreds.ShredderTests;
 
@@ -35,6 +37,56 @@ public class DeshredderTests
         Assert.Equal(DeshredStatus.Gap, deshredder.TryAdd(DataShred(TwoSets, 4)));
         Assert.Equal(5u, deshredder.NextIndex);
         Assert.Equal(DeshredStatus.Added, deshredder.TryAdd(DataShred(TwoSets, 5)));
+    }
+
+    [Fact]
+    public void Dropping_any_one_data_shred_stops_the_slot_at_a_gap_at_that_index()
+    {
+        ShreddedSlot three = Shred(RandomBytes(2 * Shredder.DataPerSet + 10, 15));
+        byte[][] shreds = [.. three.DataShreds()];
+        Config config = Config.QuickThrowOnFailure.WithMaxTest(40).WithQuietOnSuccess(true);
+        Check.One(config, Prop.ForAll(Gen.Choose(0, shreds.Length - 1).ToArbitrary(), dropped =>
+        {
+            Deshredder deshredder = Begin();
+            bool gapAtDropped = true;
+            for (int i = 0; i < shreds.Length; i++)
+            {
+                if (i == dropped) continue;
+                DeshredStatus status = deshredder.TryAdd(shreds[i]);
+                gapAtDropped &= i < dropped ? status == DeshredStatus.Added : status == DeshredStatus.Gap;
+            }
+            return gapAtDropped && deshredder.NextIndex == (uint)dropped && deshredder.Finish() == DeshredStatus.Incomplete
+                && deshredder.Entries.Length == shreds.Take(dropped).Sum(d => ShredData(d).Length);
+        }));
+    }
+
+    [Fact]
+    public void Shreds_in_any_order_with_bytes_flipped_get_a_status_and_never_an_exception()
+    {
+        byte[][] shreds = [.. TwoSets.DataShreds()];
+        Config config = Config.QuickThrowOnFailure.WithMaxTest(100).WithQuietOnSuccess(true);
+        Gen<(int Seed, int Flips)> cases = from seed in Gen.Choose(0, int.MaxValue) from flips in Gen.Choose(0, 5) select (seed, flips);
+        Check.One(config, Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            Random random = new(c.Seed);
+            Deshredder deshredder = Begin(parentBlockId: Hash.Compute("parent"u8), leader: new Pubkey(ShredderTests.Leader.PublicKey));
+            int taken = 0;
+            for (int n = 0; n < 80; n++)
+            {
+                byte[] shred = (byte[])shreds[random.Next(shreds.Length)].Clone();
+                for (int f = 0; f < c.Flips; f++) shred[random.Next(shred.Length)] ^= (byte)(1 << random.Next(8));
+                DeshredStatus status = deshredder.TryAdd(shred);
+                if (status is DeshredStatus.Added or DeshredStatus.Completed) taken++;
+            }
+            // Only the genuine next shred is ever taken, so what was taken is a prefix of the slot.
+            return deshredder.NextIndex == (uint)taken && TwoSets.DataShreds().SelectMany(d => ShredData(d)).Take(deshredder.Entries.Length).SequenceEqual(deshredder.Entries.ToArray());
+        }));
+    }
+
+    private static byte[] ShredData(byte[] shred)
+    {
+        ShredView.TryParse(shred, out ShredView view);
+        return view.Data.ToArray();
     }
 
     [Fact]

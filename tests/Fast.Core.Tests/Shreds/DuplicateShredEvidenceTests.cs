@@ -90,7 +90,7 @@ public class DuplicateShredEvidenceTests
         byte[] resigned = (byte[])original.Clone();
         ShredRootSignature.Sign(ShredderTests.Leader, VersionA.Sets[0].Root, resigned.AsSpan(0, 64));
         Assert.False(DuplicateShredEvidence.TryFindConflict(original, resigned, out _));
-        // Hand-built evidence (the writer refuses it) is decoded but judged SameRoot.
+        // Hand-built evidence (the writer refuses it) is decoded but judged no conflict.
         byte[] evidence = new byte[DuplicateShredEvidence.HeaderSize + 4 + 2 * ShredLayout.DataShredSize];
         (byte[] low, byte[] high) = original.AsSpan().SequenceCompareTo(resigned) < 0 ? (original, resigned) : (resigned, original);
         evidence[0] = 1;
@@ -101,7 +101,7 @@ public class DuplicateShredEvidenceTests
         low.CopyTo(evidence, 44);
         BinaryPrimitives.WriteUInt16LittleEndian(evidence.AsSpan(44 + ShredLayout.DataShredSize), ShredLayout.DataShredSize);
         high.CopyTo(evidence, 46 + ShredLayout.DataShredSize);
-        Assert.Equal(EvidenceVerdict.SameRoot, DuplicateShredEvidence.Verify(LeaderKey, evidence, out _));
+        Assert.Equal(EvidenceVerdict.NoConflict, DuplicateShredEvidence.Verify(LeaderKey, evidence, out _));
     }
 
     [Fact]
@@ -111,7 +111,8 @@ public class DuplicateShredEvidenceTests
         int second = 44 + ShredLayout.DataShredSize;
         Assert.Equal(DecodeResult.Success, DuplicateShredEvidenceView.TryParse(good, out _));
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 0), Mutated(good, b => b[0] = 2));
-        Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 1), Mutated(good, b => b[1] = 3));
+        Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 1), Mutated(good, b => b[1] = 5));
+        Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 1), Mutated(good, b => b[1] = 0));
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 42), Mutated(good, b => b[42] = 7));
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 44 + ShredLayout.SlotOffset), Mutated(good, b => b[34] ^= 1));
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, second + 2 + ShredLayout.IndexOffset), Mutated(good, b => Swap(b, second)));
@@ -122,6 +123,48 @@ public class DuplicateShredEvidenceTests
         // The same shred twice, or the larger one first, is not canonical.
         byte[] shred = ShredOf(VersionA, 1, 5);
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, second), Mutated(good, b => shred.CopyTo(b, 44 + ShredLayout.DataShredSize + 2), b => shred.CopyTo(b, 44)));
+    }
+
+    [Fact]
+    public void A_set_that_does_not_chain_the_set_ending_before_it_proves_equivocation()
+    {
+        // Version A's set 0 ends at index 31; version B's set 1 starts at 32 but chains B's set 0.
+        byte[] end = ShredOf(VersionA, 0, 31), next = ShredOf(VersionB, 1, 40);
+        Assert.True(DuplicateShredEvidence.TryFindConflict(next, end, out DuplicateShredConflict conflict));
+        Assert.Equal(DuplicateShredConflict.ChainedRoot, conflict);
+        byte[] evidence = Evidence(conflict, next, end);
+        Assert.True(DuplicateShredEvidenceView.TryParse(evidence, out DuplicateShredEvidenceView view).IsOk);
+        Assert.True(view.First.SequenceEqual(end));
+        Assert.Equal(EvidenceVerdict.Proven, DuplicateShredEvidence.Verify(LeaderKey, evidence, out _));
+        // Within one version the chain holds: no conflict, and hand-built evidence of it is judged so.
+        byte[] honestNext = ShredOf(VersionA, 1, 40);
+        Assert.False(DuplicateShredEvidence.TryFindConflict(end, honestNext, out _));
+        byte[] buffer = new byte[DuplicateShredEvidence.MaxSize];
+        int length = DuplicateShredEvidence.Encode(buffer, DuplicateShredConflict.ChainedRoot, LeaderKey, 50, end, honestNext);
+        Assert.Equal(EvidenceVerdict.NoConflict, DuplicateShredEvidence.Verify(LeaderKey, buffer.AsSpan(0, length), out _));
+    }
+
+    [Fact]
+    public void A_shred_past_the_last_in_slot_shred_proves_equivocation()
+    {
+        // A one-set version of slot 50 ends at index 31; version A has data at index 40 and a coding set at 32.
+        ShreddedSlot shorter = Shred(RandomBytes(2000, 24));
+        byte[] last = ShredOf(shorter, 0, 31);
+        foreach (byte[] past in new[] { ShredOf(VersionA, 1, 8), ShredOf(VersionA, 1, 50) })
+        {
+            Assert.True(DuplicateShredEvidence.TryFindConflict(past, last, out DuplicateShredConflict conflict));
+            Assert.Equal(DuplicateShredConflict.LastInSlot, conflict);
+            Assert.Equal(EvidenceVerdict.Proven, DuplicateShredEvidence.Verify(LeaderKey, Evidence(conflict, past, last), out _));
+        }
+        // A shred before the last one is no conflict; evidence claiming it is rejected by the decoder.
+        byte[] before = ShredOf(shorter, 0, 3);
+        Assert.False(DuplicateShredEvidence.TryFindConflict(before, last, out _));
+        byte[] buffer = new byte[DuplicateShredEvidence.MaxSize];
+        int length = DuplicateShredEvidence.Encode(buffer, DuplicateShredConflict.LastInSlot, LeaderKey, 50, last, before);
+        int secondStart = 44 + ShredLayout.DataShredSize + 2;
+        Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, secondStart + ShredLayout.IndexOffset), DuplicateShredEvidenceView.TryParse(buffer.AsSpan(0, length), out _));
+        length = DuplicateShredEvidence.Encode(buffer, DuplicateShredConflict.LastInSlot, LeaderKey, 50, before, last);
+        Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 44 + ShredLayout.FlagsOffset), DuplicateShredEvidenceView.TryParse(buffer.AsSpan(0, length), out _));
     }
 
     /// <summary>Replaces the second shred with shred 6 of version B (another index) — a SameShred conflict that is not one.</summary>

@@ -163,6 +163,8 @@ public class ShredderTests
             }
         }
         Assert.Equal(shredded.Sets[3].Root, shredded.BlockId);
+        Assert.Equal(shredded.Sets[3].Root, shredded.Sets[3].BlockId);
+        Assert.True(shredded.Sets[2].BlockId.IsZero);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using Fast.Core.Primitives;
 using Fast.Core.Shreds;
 using Fast.Core.Turbine;
 using Fast.Testing;
+using FsCheck;
+using FsCheck.Fluent;
 using Xunit;
 
 namespace Fast.Core.Tests.Turbine;
@@ -54,6 +56,39 @@ public class TurbineTreeTests
             int leaderIndex = tree.IndexOf(leader);
             for (int i = 0; i < count; i++) Assert.Equal(i == leaderIndex ? 0 : 1, received[i]);
         }
+    }
+
+    [Fact]
+    public void Any_cluster_stakes_fanout_and_leader_give_a_tree_that_reaches_every_other_node_once()
+    {
+        Gen<(int Count, int Fanout, int Seed, bool LeaderInList)> cases =
+            from count in Gen.Choose(1, 300)
+            from fanout in Gen.Choose(1, 20)
+            from seed in Gen.Choose(0, int.MaxValue)
+            from leaderInList in Gen.Elements(true, false)
+            select (count, fanout, seed, leaderInList);
+        Config config = Config.QuickThrowOnFailure.WithMaxTest(60).WithQuietOnSuccess(true);
+        Check.One(config, Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            Random random = new(c.Seed);
+            var nodes = new TurbineNode[c.Count];
+            for (int i = 0; i < c.Count; i++) nodes[i] = new TurbineNode(Identity(random.Next()), random.Next(4) == 0 ? 0 : (ulong)random.NextInt64(1, long.MaxValue / 1000));
+            if (nodes.DistinctBy(n => n.Identity).Count() != c.Count) return true;
+            TurbineTree tree = new(nodes, c.Fanout);
+            Pubkey leader = c.LeaderInList ? nodes[random.Next(c.Count)].Identity : Identity(-7);
+            uint shred = (uint)random.Next(32_768);
+            int[] received = new int[c.Count];
+            int[] children = new int[c.Fanout];
+            int root = tree.Root(1234, shred, ShredKind.Data, leader);
+            if (root >= 0) received[root]++;
+            foreach (TurbineNode node in tree.Nodes)
+            {
+                int n = tree.Children(node.Identity, 1234, shred, ShredKind.Data, leader, children);
+                for (int i = 0; i < n; i++) received[children[i]]++;
+            }
+            int leaderIndex = tree.IndexOf(leader);
+            return Enumerable.Range(0, c.Count).All(i => received[i] == (i == leaderIndex ? 0 : 1));
+        }));
     }
 
     [Fact]
