@@ -201,6 +201,7 @@ internal sealed class BlockProducer
             byte[] shred = set.Shred(_setBuffer, leaf).ToArray();
             bool isData = leaf < set.DataShreds;
             uint index = isData ? set.FecSetIndex + (uint)leaf : set.FecSetIndex + (uint)(leaf - set.DataShreds);
+            if (isData && !versionB) node.StoreOwnShred(p.Slot, index, shred);
             if (p.B is null)
             {
                 if (node.Routes.TryRoot(p.Slot, node.Identity, index, isData, out Fast.Validator.Net.PeerAddress root)) _sim.Network.Send(node.Index, root, shred, shred.Length);

@@ -5,6 +5,10 @@ using Fast.Validator.Forks;
 using Fast.Validator.Leader;
 using Fast.Validator.Machines;
 using Fast.Validator.Net;
+using Fast.Validator.Repair;
+using Fast.Validator.Signing;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Fast.Validator.Tvu;
 using Fast.Validator.Turbine;
 
@@ -19,9 +23,14 @@ namespace Fast.Simulation;
 internal sealed class SimNode
 {
     public const ushort TvuPort = 8001;
+    public const ushort RepairPort = 8002;
+
+    /// <summary>Slots of shreds a node keeps below its root, to serve repair (a node that was down this long cannot catch up).</summary>
+    public const ulong RetainedSlots = 256;
 
     private readonly Simulation _sim;
-    private readonly Dictionary<ulong, byte[]?[]> _heldData = [];
+    private readonly SimShredStore _store = new();
+    private byte[]? _currentPacket;
     private readonly Deshredder _deshredder = new();
     private readonly Queue<(ulong Slot, ulong ParentSlot, Hash BlockId, Hash ParentId, uint Shreds)> _full = new();
 
@@ -36,12 +45,15 @@ internal sealed class SimNode
         Forks = new ForkTree(genesis);
         LastEntryHash[genesis] = genesis.Id;
         Tvu = NewReceiver();
+        Repair = new RepairMachine(new KeypairSigner(key), sim.Verifier, sim.Options.Seed * 1_000_003 + (ulong)index);
     }
+
+    public RepairMachine Repair { get; }
 
     public int Index { get; }
     public Keypair Key { get; }
     public Pubkey Identity { get; }
-    public LeaderSlotController Leader { get; }
+    public LeaderSlotController Leader { get; private set; }
     public TurbineRoutes Routes { get; }
     public ForkTree Forks { get; }
     public ShredReceiver Tvu { get; private set; }
@@ -69,9 +81,10 @@ internal sealed class SimNode
     /// <summary>A crash loses the receiver's in-memory state; the fork tree and last broadcast slot stand for what the Blockstore kept.</summary>
     public void Restart()
     {
+        // A restarted process reads its last broadcast slot back and warms up before leading on anything but the previous slot.
+        Leader = new LeaderSlotController(Identity, _sim.Schedule, Leader.LastBroadcastSlot, Leader.ParentGraceNs, new NodeTime(_sim.Events.Now), warmupNs: 8 * _sim.SlotNs);
         Add(ref RetiredCounters, Tvu.Counters);
         Tvu = NewReceiver();
-        _heldData.Clear();
     }
 
     private ShredReceiver NewReceiver()
@@ -84,7 +97,27 @@ internal sealed class SimNode
     public void OnShred(byte[] packet, int length)
     {
         Sink sink = new(this);
+        _currentPacket = length == packet.Length ? packet : null;
         Tvu.OnShred(packet.AsSpan(0, length), ref sink);
+        _currentPacket = null;
+        ReplayFullSlots();
+    }
+
+    /// <summary>A packet on the repair port: a 256-byte request to serve, or a response (shred ‖ nonce).</summary>
+    public void OnRepairPacket(int fromNode, byte[] packet, int length, NodeTime now)
+    {
+        Sink sink = new(this);
+        if (length == Fast.Core.Repair.RepairRequestView.Size)
+        {
+            Repair.OnRequest(VirtualNetwork.AddressOf(fromNode, RepairPort), packet.AsSpan(0, length), now, _store, ref sink);
+            return;
+        }
+        Repair.OnResponse(packet.AsSpan(0, length), Tvu, ref sink);
+        ReplayFullSlots();
+    }
+
+    private void ReplayFullSlots()
+    {
         // Full slots are replayed after the receiver returns (replay may move the root, which the receiver must not see mid-shred).
         while (_full.Count > 0)
         {
@@ -97,6 +130,7 @@ internal sealed class SimNode
     {
         Sink sink = new(this);
         Leader.OnTick(now, Forks, ref sink);
+        Repair.OnTick(now, Tvu, Forks, ref sink);
     }
 
     public void OnSlotStart(ulong slot, NodeTime now, NodeTime end)
@@ -114,30 +148,27 @@ internal sealed class SimNode
         if (status != ForkAddStatus.Connected) return;
         foreach (BlockRef rooted in Forks.AdvanceRoot()) Rooted[rooted.Slot] = rooted;
         Tvu.SetRoot(Forks.Root.Slot);
+        Repair.SetRoot(Forks.Root.Slot);
+        if (Forks.Root.Slot > RetainedSlots) _store.PruneBelow(Forks.Root.Slot - RetainedSlots);
         Sink sink = new(this);
         Leader.OnTick(new NodeTime(_sim.Events.Now), Forks, ref sink);
     }
 
     private void HoldData(ulong slot, uint index, ReadOnlySpan<byte> shred)
     {
-        if (!_heldData.TryGetValue(slot, out byte[]?[]? shreds))
-        {
-            shreds = new byte[]?[64];
-            _heldData[slot] = shreds;
-        }
-        if (index >= shreds.Length)
-        {
-            if (index >= ShredLayout.MaxShredsPerSlot) return;
-            Array.Resize(ref shreds, (int)Math.Min(ShredLayout.MaxShredsPerSlot, Math.Max(index + 1, (uint)shreds.Length * 2)));
-            _heldData[slot] = shreds;
-        }
-        shreds[index] = shred.ToArray();
+        // The delivered packet is shared read-only by every receiver: keep a reference, not a copy.
+        byte[] bytes = _currentPacket is { } p && p.Length == shred.Length && Unsafe.AreSame(ref MemoryMarshal.GetReference(shred), ref p[0]) ? p : shred.ToArray();
+        _store.Put(slot, index, bytes);
     }
+
+    /// <summary>A leader keeps the data shreds it broadcast, as it would in its Blockstore, so peers can repair them from it.</summary>
+    public void StoreOwnShred(ulong slot, uint index, byte[] shred) => _store.Put(slot, index, shred);
 
     private void SlotFull(ulong slot, ulong parentSlot, in Hash blockId, in Hash parentBlockId, uint dataShreds)
     {
         FullAt.TryAdd(slot, _sim.Events.Now);
-        if (!_heldData.Remove(slot, out byte[]?[]? shreds)) return;
+        byte[]?[]? shreds = _store.Slot(slot);
+        if (shreds is null) return;
         // Deshred in index order: checks the chain from the parent's id to the block id again (what replay will do).
         _deshredder.Begin(slot, Simulation.ShredVersion, parentBlockId);
         for (uint i = 0; i < dataShreds; i++)

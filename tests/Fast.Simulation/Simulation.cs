@@ -7,6 +7,7 @@ using Fast.Crypto;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
 using Fast.Validator.Machines;
+using Fast.Validator.Repair;
 using Fast.Validator.Turbine;
 
 namespace Fast.Simulation;
@@ -60,6 +61,8 @@ internal sealed class Simulation
             TurbineRoutes routes = new(shuffles, id, pk => VirtualNetwork.AddressOf(indexOf[pk], SimNode.TvuPort));
             Nodes[i] = new SimNode(this, i, keys[i], leader, routes, genesis);
         }
+        RepairPeer[] repairPeers = [.. Enumerable.Range(0, Nodes.Length).Select(i => new RepairPeer(stakes[i].Identity, VirtualNetwork.AddressOf(i, SimNode.RepairPort)))];
+        foreach (SimNode node in Nodes) node.Repair.SetPeers(repairPeers);
         // The byzantine leaders: the first K nodes by index (node order is a hash of the seed, not of stake).
         for (int i = 0; i < options.ByzantineLeaders; i++) Nodes[i].Byzantine = true;
         var payers = new Keypair[Payers];
@@ -104,7 +107,9 @@ internal sealed class Simulation
         {
             case SimEventKind.Deliver:
                 SimNode target = Nodes[e.Node];
-                if (!target.Down && e.ToPort == SimNode.TvuPort) target.OnShred(e.Packet!, e.Length);
+                if (target.Down) break;
+                if (e.ToPort == SimNode.TvuPort) target.OnShred(e.Packet!, e.Length);
+                else if (e.ToPort == SimNode.RepairPort) target.OnRepairPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(Events.Now));
                 break;
             case SimEventKind.Tick:
                 if (e.Node == 0) Producer.Step(Events.Now);

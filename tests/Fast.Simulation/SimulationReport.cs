@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Fast.Validator.Forks;
+using Fast.Validator.Repair;
 using Fast.Validator.Tvu;
 
 namespace Fast.Simulation;
@@ -113,7 +114,23 @@ internal sealed class SimulationReport
         r._fields["slots_received_by_all"] = r.SlotsReceivedByAll;
         r._fields["shred_delivery_in_slot"] = Fraction(r.ShredDeliveryInSlot);
         r._fields["fec_recovered_without_repair"] = Fraction(r.FecRecoveredWithoutRepair);
-        r._fields["repair_requests"] = 0L;
+        long repairRequests = 0, repairServed = 0, repairAccepted = 0, repairNotHeld = 0, repairDropped = 0, repairUnsolicited = 0;
+        foreach (SimNode n in nodes)
+        {
+            RepairCounters rc = n.Repair.Counters;
+            repairNotHeld += rc.NotHeld;
+            repairDropped += rc.DroppedMalformed + rc.DroppedBadSignature + rc.DroppedUnknownRequester + rc.DroppedWrongRecipient + rc.DroppedRateLimited;
+            repairUnsolicited += rc.ResponsesUnsolicited;
+            repairRequests += n.Repair.Counters.RequestsSent;
+            repairServed += n.Repair.Counters.Served;
+            repairAccepted += n.Repair.Counters.ResponsesAccepted;
+        }
+        r._fields["repair_requests"] = repairRequests;
+        r._fields["repair_served"] = repairServed;
+        r._fields["repair_responses_accepted"] = repairAccepted;
+        r._fields["repair_not_held"] = repairNotHeld;
+        r._fields["repair_dropped"] = repairDropped;
+        r._fields["repair_responses_unsolicited"] = repairUnsolicited;
         r._fields["root_divergence"] = r.RootDivergence;
         r._fields["equivocations_detected"] = r.EquivocationsDetected;
         r._fields["honest_nodes_with_evidence"] = r.HonestNodesWithEvidence;
@@ -129,7 +146,6 @@ internal sealed class SimulationReport
         r._fields["shreds_dropped_conflicting_version"] = total.DroppedConflictingVersion;
         r._fields["signatures_verified"] = sim.Verifier.Verified;
         r._notes.Add("blocks are broadcast over Turbine, received, erasure-recovered, deshredded and chained into forks; they are not executed yet, so no bank hash is compared (bank_hash_mismatches comes with the replay machine)");
-        r._notes.Add("repair is not implemented yet: repair_requests counts none, and a node that missed a whole FEC set or was down does not catch up");
         r._notes.Add("roots are local (31 slots deep on the chosen fork); votes come with the consensus work");
         return r;
     }

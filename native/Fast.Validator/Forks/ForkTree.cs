@@ -60,6 +60,9 @@ public sealed class ForkTree
 
     public int OrphanCount => _orphans.Count;
 
+    /// <summary>The highest slot of a block waiting for its parent (0 when none): above <see cref="Best"/>, the node is behind.</summary>
+    public ulong HighestOrphanSlot => _orphans.Count == 0 ? 0 : _orphans.Keys.Last().Slot;
+
     public bool Contains(BlockRef block) => _children.ContainsKey(block);
 
     /// <summary>True when <paramref name="slot"/> holds some block of the tree (the root or any descendant).</summary>
@@ -100,6 +103,21 @@ public sealed class ForkTree
             }
         }
         return ForkAddStatus.Connected;
+    }
+
+    /// <summary>
+    /// The blocks orphans wait for that are neither in the tree nor orphans themselves (the deepest
+    /// gap of each orphan chain), lowest first; returns how many were written. What orphan repair asks for.
+    /// </summary>
+    public int MissingParents(Span<BlockRef> missing)
+    {
+        int n = 0;
+        foreach (BlockRef parent in _orphansByParent.Keys)
+        {
+            if (n == missing.Length) break;
+            if (!_orphans.ContainsKey(parent) && !_children.ContainsKey(parent)) missing[n++] = parent;
+        }
+        return n;
     }
 
     public bool IsDuplicate(ulong slot) => _duplicateSlots.Contains(slot);

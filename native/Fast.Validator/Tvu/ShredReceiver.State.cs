@@ -17,6 +17,9 @@ public sealed partial class ShredReceiver
         public int DataHeld;
         public bool Done;
         public bool Conflict;
+
+        /// <summary>A repaired shred went into this set: it did not complete from Turbine and erasure coding alone.</summary>
+        public bool Repaired;
     }
 
     /// <summary>One slot being received: which shreds are held, where the block ends, its sets.</summary>
@@ -27,6 +30,7 @@ public sealed partial class ShredReceiver
         public readonly SortedDictionary<uint, SetState> Sets = [];
         public int DataCount;
         public long LastIndex = -1;
+        public long HighestData = -1;
         public uint LastSetIndex;
         public ulong ParentSlot;
         public bool ParentKnown;

@@ -83,8 +83,8 @@ public sealed partial class ShredReceiver
     /// <summary>True when the slot's leader was caught sending two versions of it.</summary>
     public bool IsDuplicate(ulong slot) => _slots.TryGetValue(slot, out SlotState? s) && s.Duplicate;
 
-    /// <summary>A shred arrived from the network (Turbine or repair).</summary>
-    public void OnShred<TSink>(ReadOnlySpan<byte> packet, ref TSink actions) where TSink : struct, ITvuActions
+    /// <summary>A shred arrived from the network: from Turbine (retransmitted to this node's children) or from repair (<paramref name="fromRepair"/>: never retransmitted).</summary>
+    public void OnShred<TSink>(ReadOnlySpan<byte> packet, ref TSink actions, bool fromRepair = false) where TSink : struct, ITvuActions
     {
         _counters.Received++;
         if (!ShredView.TryParse(packet, out ShredView shred).IsOk) { _counters.DroppedMalformed++; return; }
@@ -137,7 +137,8 @@ public sealed partial class ShredReceiver
         }
         SlotState.Set(held, shred.Index);
         _counters.Accepted++;
-        Retransmit(slot, leader, shred.Index, shred.IsData, packet, ref actions);
+        if (fromRepair) set.Repaired = true;
+        if (!fromRepair) Retransmit(slot, leader, shred.Index, shred.IsData, packet, ref actions);
         if (shred.IsData) HoldData(slot, state, set, shred, packet, recovered: false, ref actions);
         if (set.Recovery is not null) TryCompleteSet(slot, leader, state, set, ref actions);
         CheckFull(slot, state, ref actions);
@@ -161,6 +162,7 @@ public sealed partial class ShredReceiver
     {
         state.DataCount++;
         set.DataHeld++;
+        state.HighestData = Math.Max(state.HighestData, shred.Index);
         if (!state.ParentKnown)
         {
             state.ParentSlot = shred.ParentSlot;
@@ -181,7 +183,8 @@ public sealed partial class ShredReceiver
         if (numData == 0) return;
         if (set.DataHeld == numData)
         {
-            _counters.SetsCompletedByReceipt++;
+            if (set.Repaired) _counters.SetsCompletedWithRepair++;
+            else _counters.SetsCompletedByReceipt++;
             FinishSet(set);
             return;
         }
@@ -197,7 +200,8 @@ public sealed partial class ShredReceiver
             }
             return;
         }
-        _counters.SetsRecovered++;
+        if (set.Repaired) _counters.SetsCompletedWithRepair++;
+        else _counters.SetsRecovered++;
         for (int leaf = 0; leaf < recovery.ShredCount; leaf++)
         {
             if (!recovery.WasRecovered(leaf)) continue;

@@ -21,6 +21,7 @@ public struct TvuCounters
     public long ShredsRecovered;
     public long SetsCompletedByReceipt;
     public long SetsRecovered;
+    public long SetsCompletedWithRepair;
     public long SetsRecoveryFailed;
     public long SlotsFull;
     public long SlotsBrokenChain;

@@ -52,6 +52,16 @@ public sealed class ClusterSimulationTests
         Assert.True(r.GetProperty("lowest_root_slot").GetInt64() > 0, "the honest cluster keeps rooting around the duplicate slots");
     }
 
+    [Fact]
+    public void Nodes_that_crash_and_restart_catch_up_by_repair_and_root_with_the_rest()
+    {
+        JsonElement r = Run("--validators", "10", "--slots", "100", "--seed", "1", "--loss", "0.05", "--tps", "333", "--crash", "3@30-50");
+        Assert.True(r.GetProperty("repair_responses_accepted").GetInt64() > 100, "the restarted nodes repaired what they missed");
+        Assert.True(r.GetProperty("lowest_root_slot").GetInt64() >= 60, "every node, the restarted ones included, roots past the outage");
+        Assert.Equal(0, r.GetProperty("root_divergence").GetInt64());
+        Assert.True(r.GetProperty("slots_received_by_all").GetInt64() >= r.GetProperty("slots_produced").GetInt64() - 3);
+    }
+
     [Theory]
     [InlineData("--loss", "1.5", "--loss")]
     [InlineData("--partition", "0.6@400-200", "empty")]
