@@ -7,7 +7,7 @@ namespace Fast.Core.Gossip;
 
 /// <summary>
 /// The Bloom filter a pull request carries: which gossip values (by their sha256) the requester already
-/// holds, so the answerer sends only the others. Wire layout (11 + 8w bytes, at most 1,035):
+/// holds, so the answerer sends only the others. Wire layout (10 + 8w bytes, at most 1,034):
 /// <code>
 /// u8 k (1..8)    hash functions
 /// u64 salt       mixed into every index, chosen per request, so a value that is a false positive in

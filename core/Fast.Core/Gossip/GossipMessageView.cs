@@ -24,7 +24,7 @@ public enum GossipMessageKind : byte
 /// signature, freshness and cluster are judged by the machine. Wire layout:
 /// <code>
 /// Push / PullResponse  u8 kind | pubkey from(32) | u8 n (1..6) | n × value(181)        ≤ 1,120 bytes
-/// PullRequest          u8 kind | value(181) (the requester's own) | Bloom filter         ≤ 1,217 bytes
+/// PullRequest          u8 kind | value(181) (the requester's own) | Bloom filter         ≤ 1,216 bytes
 /// Ping                 u8 kind | pubkey from(32) | token(32)     | signature(64)         129 bytes
 /// Pong                 u8 kind | pubkey from(32) | sha256(token) | signature(64)         129 bytes
 /// </code>
