@@ -1,4 +1,3 @@
-using Fast.Testing;
 using Xunit;
 
 namespace Fast.Validator.Tests;
