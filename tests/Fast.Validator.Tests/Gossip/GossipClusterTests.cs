@@ -1,5 +1,6 @@
 using Fast.Core.Gossip;
 using Fast.Core.Primitives;
+using Fast.Testing;
 using Fast.Validator.Gossip;
 using Fast.Validator.Machines;
 using Xunit;
@@ -52,6 +53,39 @@ public sealed class GossipClusterTests(ITestOutputHelper output)
             Assert.Equal(0, node.Counters.BadSignature + node.Counters.WrongGenesis + node.Counters.WrongShredVersion + node.Counters.RateLimited
                 + node.Counters.DecodeErrors + node.Counters.FromTheFuture);
         }
+    }
+
+    [Fact]
+    public void Ten_nodes_converge_through_one_entrypoint_with_a_fifth_of_all_packets_lost()
+    {
+        var network = new GossipTestNetwork { LossPartsPerMillion = 200_000 };
+        network.AddNode(9, entrypoint: null);
+        for (int i = 1; i < 10; i++) network.AddNode(9, GossipTestNetwork.AddressFor(0));
+        network.RunUntil(NodeTime.FromMilliseconds(2 * ConvergenceBoundMs), stopWhen: () => network.AllKnowEachOther(TenNodes));
+        output.WriteLine($"converged at {network.Now} with 20 % loss");
+        Assert.True(network.AllKnowEachOther(TenNodes), $"not converged by {network.Now}");
+    }
+
+    [Fact]
+    public void Thirty_nodes_joining_through_one_entrypoint_all_learn_each_other() => LargeClusterConverges(30, boundMs: 10_000);
+
+    /// <summary>The scale the simulator needs (about 20 s of wall time here, so a soak run: FAST_SOAK=1).</summary>
+    [SoakFact]
+    public void A_hundred_nodes_joining_through_one_entrypoint_all_learn_each_other() => LargeClusterConverges(100, boundMs: 30_000);
+
+    private void LargeClusterConverges(int nodes, long boundMs)
+    {
+        var network = new GossipTestNetwork();
+        network.AddNode(100, entrypoint: null);
+        for (int i = 1; i < nodes; i++) network.AddNode(100, GossipTestNetwork.AddressFor(0));
+        int[] all = [.. Enumerable.Range(0, nodes)];
+        network.RunUntil(NodeTime.FromMilliseconds(boundMs), tickMs: 20, stopWhen: () => network.Now.Milliseconds % 500 == 0 && network.AllKnowEachOther(all));
+        output.WriteLine($"{nodes} nodes converged at {network.Now}, {network.Log.Count} packets, {network.Log.Sum(p => (long)p.Bytes.Length)} bytes; "
+            + $"pings {network.Nodes.Sum(n => n.Counters.PingsSent)}, inserted {network.Nodes.Sum(n => n.Counters.ValuesInserted)}, "
+            + $"duplicates {network.Nodes.Sum(n => n.Counters.DuplicateValues)}, unpinged {network.Nodes.Sum(n => n.Counters.FromUnpingedPeer)}, "
+            + $"pushes {network.Nodes.Sum(n => n.Counters.PushPacketsSent)}, pulls {network.Nodes.Sum(n => n.Counters.PullRequestsSent)}, responses {network.Nodes.Sum(n => n.Counters.PullResponsePacketsSent)}");
+        Assert.True(network.AllKnowEachOther(all), $"not converged by {network.Now}");
+        Assert.All(network.Nodes, n => Assert.Equal(0, n.Counters.RateLimited + n.Counters.BadSignature + n.Counters.TableFull));
     }
 
     [Fact]

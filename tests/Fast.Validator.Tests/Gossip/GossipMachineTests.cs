@@ -207,6 +207,24 @@ public sealed class GossipMachineTests
     }
 
     [Fact]
+    public void A_push_flood_from_a_verified_peer_is_processed_up_to_its_budget_and_the_rest_counted()
+    {
+        (GossipTestNetwork network, GossipMachine node, GossipOutsider a) = NodeWithVerifiedOutsider();
+        byte[] push = a.Values(GossipMessageKind.Push, a.SignedValue(a.Info(Wallclock(network))));
+        for (int i = 0; i < 100; i++) network.Inject(a.Address, network.Addresses[0], push);
+        network.RunUntil(network.Now.AddMilliseconds(20));
+        int budget = node.Options.MaxValuePacketsPerWindow;
+        Assert.Equal(100 - budget, node.Counters.RateLimited);
+        Assert.Equal(1, node.Counters.ValuesInserted);
+        Assert.Equal(budget - 1, node.Counters.DuplicateValues);
+
+        // The next window has a fresh budget.
+        network.RunUntil(network.Now.AddMilliseconds(node.Options.RateWindowMs));
+        Deliver(network, a, push);
+        Assert.Equal(budget, node.Counters.DuplicateValues);
+    }
+
+    [Fact]
     public void New_origins_beyond_the_table_capacity_are_dropped_and_counted()
     {
         (GossipTestNetwork network, GossipMachine node, GossipOutsider a) = NodeWithVerifiedOutsider(new GossipOptions { MaxTableEntries = 3 });

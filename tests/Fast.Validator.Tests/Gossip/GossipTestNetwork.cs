@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Fast.Core.Gossip;
 using Fast.Core.Primitives;
+using Fast.Core.Rng;
 using Fast.Crypto;
 using Fast.Validator.Gossip;
 using Fast.Validator.Machines;
@@ -30,7 +31,8 @@ internal readonly record struct SentPacket(long AtNs, PeerAddress From, PeerAddr
 
 /// <summary>
 /// A deterministic in-test network for gossip machines: nodes at 10.0.0.x:8001, a queue of packets
-/// ordered by (delivery time, send order), a fixed one-way latency, and virtual time advanced in ticks.
+/// ordered by (delivery time, send order), a fixed one-way latency, optional seeded loss, and virtual
+/// time advanced in ticks.
 /// Every send is logged (for the same-seed-same-bytes test). Nodes can be silenced (crashed: neither
 /// ticked nor delivered to), and the test can inject raw packets from any address.
 /// </summary>
@@ -54,6 +56,11 @@ internal sealed class GossipTestNetwork
     public List<SentPacket> ToOutsiders { get; } = [];
 
     public long LatencyNs { get; init; } = 5_000_000;
+
+    /// <summary>Each packet between nodes is lost with this probability (parts per million), drawn from a seeded rng.</summary>
+    public uint LossPartsPerMillion { get; init; }
+
+    private DeterministicRng _lossRng = DeterministicRng.FromSeed(0x10557);
     public NodeTime Now { get; private set; }
 
     public static Keypair KeyFor(int index, string label = "node")
@@ -63,7 +70,7 @@ internal sealed class GossipTestNetwork
         return keypair!;
     }
 
-    public static PeerAddress AddressFor(int index) => PeerAddress.FromOctets(10, 0, 0, (byte)(index + 1), 8001);
+    public static PeerAddress AddressFor(int index) => PeerAddress.FromOctets(10, 0, (byte)(index / 200), (byte)(index % 200 + 1), 8001);
 
     public static ContactInfo ContactFor(PeerAddress gossip) => new()
     {
@@ -102,6 +109,7 @@ internal sealed class GossipTestNetwork
 
     private void Enqueue(PeerAddress from, PeerAddress to, ReadOnlySpan<byte> packet)
     {
+        if (LossPartsPerMillion > 0 && _lossRng.Chance(LossPartsPerMillion)) return;
         var sent = new SentPacket(Now.Nanoseconds + LatencyNs, from, to, packet.ToArray());
         Log.Add(sent with { AtNs = Now.Nanoseconds });
         _inFlight.Enqueue(sent, (sent.AtNs, _sequence++));
