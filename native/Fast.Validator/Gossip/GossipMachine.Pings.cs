@@ -20,14 +20,17 @@ public sealed partial class GossipMachine
     /// <summary>Entrypoints given with --entrypoint; a handful at most.</summary>
     public const int MaxEntrypoints = 16;
 
+    /// <summary>What a pong verifies: this identity answers at this address.</summary>
     private readonly record struct PeerKey(PeerAddress Address, Pubkey Identity);
 
+    /// <summary>A ping sent to an address and not yet answered: the hash its pong must carry, and when it went out.</summary>
     private struct PendingPing
     {
         public Hash ExpectedPongHash;
         public NodeTime SentAt;
     }
 
+    /// <summary>Packets of each budgeted kind seen from one address in the current rate window.</summary>
     private struct RateCounts
     {
         public int PullRequests;
@@ -35,6 +38,7 @@ public sealed partial class GossipMachine
         public int ValuePackets;
     }
 
+    /// <summary>The budgets a packet can be charged to.</summary>
     private enum RateKind : byte
     {
         PullRequest,
@@ -42,6 +46,7 @@ public sealed partial class GossipMachine
         ValuePacket,
     }
 
+    /// <summary>An --entrypoint address and, once its pong arrived, the identity that answers there.</summary>
     private struct Entrypoint
     {
         public PeerAddress Address;

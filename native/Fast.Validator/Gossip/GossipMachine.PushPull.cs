@@ -161,20 +161,21 @@ public sealed partial class GossipMachine
             if (entry.Origin == requester || filter.Contains(entry.ValueHash)) continue;
             if (sent + GossipMessageWriter.ValuesMessageLength(inPacket + 1) > budget) break;
             ValueBytes(entry.Slot).CopyTo(_packet.AsSpan(GossipMessageWriter.ValuesMessageLength(inPacket)));
-            if (++inPacket == GossipMessageView.MaxValuesPerMessage) sent += FlushPullResponse(from, inPacket, ref actions, ref inPacket);
+            if (++inPacket < GossipMessageView.MaxValuesPerMessage) continue;
+            sent += SendPullResponse(from, inPacket, ref actions);
+            inPacket = 0;
         }
-        if (inPacket > 0) FlushPullResponse(from, inPacket, ref actions, ref inPacket);
+        if (inPacket > 0) SendPullResponse(from, inPacket, ref actions);
     }
 
     /// <summary>Writes the header in front of the values already in the scratch packet and sends it; returns its size.</summary>
-    private int FlushPullResponse<TSink>(PeerAddress to, int valueCount, ref TSink actions, ref int inPacket) where TSink : struct, ISendActions
+    private int SendPullResponse<TSink>(PeerAddress to, int valueCount, ref TSink actions) where TSink : struct, ISendActions
     {
         var writer = new SpanWriter(_packet);
         GossipMessageWriter.WriteValuesHeader(ref writer, GossipMessageKind.PullResponse, Identity, valueCount);
         int length = GossipMessageWriter.ValuesMessageLength(valueCount);
         actions.Send(to, _packet.AsSpan(0, length));
         _counters.PullResponsePacketsSent++;
-        inPacket = 0;
         return length;
     }
 

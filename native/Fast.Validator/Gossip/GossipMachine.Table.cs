@@ -12,6 +12,7 @@ namespace Fast.Validator.Gossip;
 /// </summary>
 public sealed partial class GossipMachine
 {
+    /// <summary>What admission did with a value: stored it, already had it (or it is ours), or dropped it (and counted why).</summary>
     private enum ValueVerdict : byte
     {
         Inserted,
@@ -19,6 +20,7 @@ public sealed partial class GossipMachine
         Dropped,
     }
 
+    /// <summary>One origin's value: its decoded contact info, its hash (for Bloom filters), when we last stored a newer one, where its bytes are in the slab, and whether it still has to be pushed.</summary>
     private struct TableEntry
     {
         public Pubkey Origin;

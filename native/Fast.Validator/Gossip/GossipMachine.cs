@@ -16,7 +16,8 @@ namespace Fast.Validator.Gossip;
 /// (address, identity) answered a ping of ours. It drops and counts (<see cref="Counters"/>) malformed,
 /// forged, wrong-cluster, stale, unpinged and flooding traffic, and expires silent peers. Fast.Node feeds
 /// it packets from the gossip socket and a timer; the simulator feeds it from a virtual network. One
-/// thread at a time (the gossip thread, or the simulator's loop). Partial files by concern:
+/// thread at a time (the gossip thread, or the simulator's loop); the sink copies what it is given and
+/// never calls back into the machine (every send is built in one reused scratch buffer). Partial files by concern:
 /// <c>.Table</c> (values), <c>.Pings</c> (ping/pong, verification, rate limits), <c>.PushPull</c>.
 /// </summary>
 public sealed partial class GossipMachine

@@ -17,6 +17,7 @@ public sealed class GossipMachineTests
 {
     private static readonly PeerAddress OutsiderAddress = PeerAddress.FromOctets(192, 168, 0, 10, 9000);
 
+    /// <summary>A sink that drops every send (for the allocation test).</summary>
     private readonly struct NullSink : ISendActions
     {
         public void Send(PeerAddress to, ReadOnlySpan<byte> packet)

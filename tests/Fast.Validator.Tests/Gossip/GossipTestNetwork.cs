@@ -179,6 +179,7 @@ internal sealed class GossipTestNetwork
         return Hash.Compute(stream.ToArray());
     }
 
+    /// <summary>A node's sink: its sends enter the network's queue with its address as the source.</summary>
     private readonly struct Sink(GossipTestNetwork network, PeerAddress self) : ISendActions
     {
         public void Send(PeerAddress to, ReadOnlySpan<byte> packet) => network.Enqueue(self, to, packet);
