@@ -130,13 +130,20 @@ public sealed partial class GossipMachine
         return false;
     }
 
-    /// <summary>Answers a ping with a signed pong carrying sha256 of its token (no state kept: answering proves nothing about the pinger).</summary>
-    private void OnPing<TSink>(PeerAddress from, GossipMessageView message, ref TSink actions) where TSink : struct, ISendActions
+    /// <summary>
+    /// Answers a ping with a signed pong carrying sha256 of its token. Answering proves nothing about the
+    /// pinger, so no state is kept for strangers; a pinger that is a peer in our table, pinging from its
+    /// advertised gossip address, is pinged back when it needs verifying, so both directions open in one
+    /// round trip instead of waiting for its first push or pull to be dropped.
+    /// </summary>
+    private void OnPing<TSink>(PeerAddress from, GossipMessageView message, NodeTime now, ref TSink actions) where TSink : struct, ISendActions
     {
         if (!TakeRateBudget(from, RateKind.Ping) || !VerifyPingSignature(message)) return;
         var hash = Hash.Compute(message.Token);
         SendSignedPing(from, GossipMessageKind.Pong, hash.Span, ref actions);
         _counters.PongsSent++;
+        Pubkey pinger = message.From;
+        if (TryGetPeer(pinger, out ContactInfo peer) && ToPeerAddress(peer.Gossip) == from && NeedsPing(from, pinger, now)) SendPing(from, now, ref actions);
     }
 
     /// <summary>A pong that answers our pending ping to its source verifies (source, signer).</summary>

@@ -133,7 +133,7 @@ public sealed partial class GossipMachine
         switch (message.Kind)
         {
             case GossipMessageKind.Ping:
-                OnPing(from, message, ref actions);
+                OnPing(from, message, now, ref actions);
                 break;
             case GossipMessageKind.Pong:
                 OnPong(from, message, now);

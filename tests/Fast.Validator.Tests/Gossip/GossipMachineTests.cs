@@ -162,6 +162,25 @@ public sealed class GossipMachineTests
     }
 
     [Fact]
+    public void A_ping_from_a_table_peer_at_its_gossip_address_is_pinged_back_but_a_stranger_only_gets_a_pong()
+    {
+        (GossipTestNetwork network, GossipMachine node, GossipOutsider a) = NodeWithVerifiedOutsider();
+        var b = new GossipOutsider(network, 11, PeerAddress.FromOctets(192, 168, 0, 11, 9000));
+        var stranger = new GossipOutsider(network, 12, PeerAddress.FromOctets(192, 168, 0, 12, 9000));
+        Deliver(network, a, a.Values(GossipMessageKind.Push, b.SignedValue(b.Info(Wallclock(network)))));
+        Assert.True(node.TryGetPeer(b.Identity, out _));
+
+        byte[] token = Hash.Compute("hello"u8).Span.ToArray();
+        Deliver(network, b, b.SignedPing(GossipMessageKind.Ping, token));
+        Deliver(network, stranger, stranger.SignedPing(GossipMessageKind.Ping, token));
+
+        Assert.Single(b.Received(GossipMessageKind.Pong));
+        Assert.Single(b.Received(GossipMessageKind.Ping));
+        Assert.Single(stranger.Received(GossipMessageKind.Pong));
+        Assert.Empty(stranger.Received(GossipMessageKind.Ping));
+    }
+
+    [Fact]
     public void A_pull_is_answered_with_exactly_the_values_missing_from_the_requester_filter_except_its_own()
     {
         (GossipTestNetwork network, GossipMachine node, GossipOutsider a) = NodeWithVerifiedOutsider();
