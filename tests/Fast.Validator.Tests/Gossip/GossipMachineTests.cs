@@ -84,6 +84,25 @@ public sealed class GossipMachineTests
     }
 
     [Fact]
+    public void Values_of_another_cluster_relayed_by_a_verified_peer_are_dropped_by_reason_and_never_stored()
+    {
+        (GossipTestNetwork network, GossipMachine node, GossipOutsider a) = NodeWithVerifiedOutsider();
+        var b = new GossipOutsider(network, 11, PeerAddress.FromOctets(192, 168, 0, 11, 9000));
+        var c = new GossipOutsider(network, 12, PeerAddress.FromOctets(192, 168, 0, 12, 9000));
+        var d = new GossipOutsider(network, 13, PeerAddress.FromOctets(192, 168, 0, 13, 9000));
+        ulong t = Wallclock(network);
+        Deliver(network, a, a.Values(GossipMessageKind.Push,
+            b.SignedValue(b.Info(t, genesis: Hash.Compute("another chain"u8))),
+            c.SignedValue(c.Info(t, shredVersion: GossipTestNetwork.ShredVersion + 1)),
+            d.SignedValue(d.Info(t))));
+        Assert.Equal(1, node.Counters.WrongGenesis);
+        Assert.Equal(1, node.Counters.WrongShredVersion);
+        Assert.False(node.TryGetPeer(b.Identity, out _));
+        Assert.False(node.TryGetPeer(c.Identity, out _));
+        Assert.True(node.TryGetPeer(d.Identity, out _)); // the good value in the same packet is kept
+    }
+
+    [Fact]
     public void Pongs_that_answer_no_ping_or_carry_a_bad_signature_verify_nobody_and_are_counted()
     {
         var network = new GossipTestNetwork();
