@@ -6,7 +6,7 @@ using Fast.Crypto.ReedSolomon;
 namespace Fast.Bench;
 
 /// <summary>
-/// Reed-Solomon on one 32 + 32 FEC set of 947-byte shards (a depth-6 shred's erasure-coded bytes):
+/// Reed-Solomon on one 32 + 32 FEC set of 915-byte shards (a depth-6 shred's erasure-coded bytes):
 /// encode, and recover 32 lost shards (decode matrix solved per call) from a rotating list of random
 /// patterns, on the fastest kernel. `fast bench fec` puts the same operations beside Intel ISA-L;
 /// here they hold their allocation budget (0 B per set).

@@ -7,7 +7,7 @@ namespace Fast.Fuzz;
 /// <summary>Every fuzz target by name, and the per-target report the CLI prints. Used by Program and by the CI smoke test alike.</summary>
 public static class FuzzCampaign
 {
-    public static readonly string[] TargetNames = ["transaction", "entry", "shred", "vote", "merkle-proof", "fec-coding"];
+    public static readonly string[] TargetNames = ["transaction", "entry", "shred", "vote", "merkle-proof", "fec-coding", "duplicate-shred", "gossip"];
 
     public static FuzzStats Run(string target, FuzzOptions options) => target switch
     {
@@ -17,6 +17,8 @@ public static class FuzzCampaign
         "vote" => FuzzEngine.Run(new VoteTarget(), options),
         "merkle-proof" => FuzzEngine.Run(new MerkleProofTarget(), options),
         "fec-coding" => FuzzEngine.Run(new FecCodingTarget(), options),
+        "duplicate-shred" => FuzzEngine.Run(new DuplicateShredEvidenceTarget(), options),
+        "gossip" => FuzzEngine.Run(new GossipTarget(), options),
         _ => throw new ArgumentException($"unknown fuzz target '{target}' (known: {string.Join(", ", TargetNames)})", nameof(target)),
     };
 
@@ -28,6 +30,8 @@ public static class FuzzCampaign
         "vote" => FuzzEngine.Replay(new VoteTarget(), input),
         "merkle-proof" => FuzzEngine.Replay(new MerkleProofTarget(), input),
         "fec-coding" => FuzzEngine.Replay(new FecCodingTarget(), input),
+        "duplicate-shred" => FuzzEngine.Replay(new DuplicateShredEvidenceTarget(), input),
+        "gossip" => FuzzEngine.Replay(new GossipTarget(), input),
         _ => throw new ArgumentException($"unknown fuzz target '{target}' (known: {string.Join(", ", TargetNames)})", nameof(target)),
     };
 

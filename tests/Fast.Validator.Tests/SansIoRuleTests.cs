@@ -19,6 +19,7 @@ public sealed partial class SansIoRuleTests
     [InlineData("core/Fast.Core/Rng")]
     [InlineData("core/Fast.Core/Consensus")]
     [InlineData("core/Fast.Core/Shreds")]
+    [InlineData("core/Fast.Core/Turbine")]
     public void The_machines_folders_use_no_thread_socket_clock_or_unseeded_randomness(string folder)
     {
         string root = Path.Combine(RepoPaths.RequireRoot(), folder);

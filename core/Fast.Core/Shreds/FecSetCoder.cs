@@ -8,7 +8,7 @@ namespace Fast.Core.Shreds;
 /// The leader's Reed-Solomon step for a FEC set, between writing its shreds (<see cref="ShredWriter"/>)
 /// and sealing them (<see cref="FecSetMerkle.Seal"/>): the parity of every coding shred from the
 /// erasure shards of the data shreds (<see cref="ShredView.ErasureShard"/>: bytes 64 up to the end of
-/// the data area, 947 at depth 6), written in place. Also the one table of codes, one per
+/// the data area, 915 at depth 6), written in place. Also the one table of codes, one per
 /// data:coding split a FEC set may use (made on first use, then shared by every thread).
 /// Not yet wired into the broadcast path; the Turbine work calls it.
 /// </summary>

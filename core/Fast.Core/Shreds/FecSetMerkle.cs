@@ -7,8 +7,9 @@ namespace Fast.Core.Shreds;
 
 /// <summary>
 /// The leader's side of a FEC set's Merkle tree: leaf i = sha256(0x00 ‖ shred i's bytes between its
-/// signature and its proof), data shreds first, then coding shreds (<see cref="MerkleTree"/>, so the
-/// same 0x00/0x01 domain separation); the leader signs the 32-byte root with Schnorr and every shred
+/// signature and its proof — chained root included), data shreds first, then coding shreds
+/// (<see cref="MerkleTree"/>, so the same 0x00/0x01 domain separation); the leader signs the 32-byte
+/// root with Schnorr under the shred-root domain (<see cref="ShredRootSignature"/>) and every shred
 /// of the set carries that one signature plus its own proof. Receivers check with
 /// <see cref="ShredView.VerifyLeaderSignature"/>. Zero allocation (the tree of at most 128 leaves
 /// lives on the stack). <see cref="FecSetCoder"/> fills the coding shreds' parity before sealing.
@@ -58,11 +59,11 @@ public static class FecSetMerkle
         return true;
     }
 
-    /// <summary>Signs <paramref name="root"/> once and writes the signature into every shred of the set.</summary>
+    /// <summary>Signs <paramref name="root"/> once (<see cref="ShredRootSignature"/>: domain-tagged) and writes the signature into every shred of the set.</summary>
     public static void Sign(Span<byte> slab, int stride, int shredCount, Keypair leader, in Hash root)
     {
         Span<byte> signature = stackalloc byte[ShredLayout.SignatureSize];
-        leader.Sign(root.Span, signature);
+        ShredRootSignature.Sign(leader, root, signature);
         for (int i = 0; i < shredCount; i++) ShredWriter.WriteSignature(slab.Slice(i * stride, stride), signature);
     }
 
@@ -101,13 +102,17 @@ public static class FecSetMerkle
             }
             if (LeafIndexOf(shred) != i) ThrowHelper.ThrowArgument(nameof(slab), "shreds are not in leaf order (data by index, then coding by position)");
             if (!shred.Slice(ShredLayout.SlotOffset, 8).SequenceEqual(first.Slice(ShredLayout.SlotOffset, 8))
-                || !shred.Slice(ShredLayout.VersionOffset, 6).SequenceEqual(first.Slice(ShredLayout.VersionOffset, 6)))
+                || !shred.Slice(ShredLayout.VersionOffset, 6).SequenceEqual(first.Slice(ShredLayout.VersionOffset, 6))
+                || !ChainedRootOf(shred, depth).SequenceEqual(ChainedRootOf(first, depth)))
             {
-                ThrowHelper.ThrowArgument(nameof(slab), "shreds of one FEC set share slot, version and fec_set_index");
+                ThrowHelper.ThrowArgument(nameof(slab), "shreds of one FEC set share slot, version, fec_set_index and chained root");
             }
         }
         return depth;
     }
+
+    private static ReadOnlySpan<byte> ChainedRootOf(ReadOnlySpan<byte> shred, int depth) =>
+        shred.Slice(ShredLayout.ChainedRootOffset(ShredWriter.KindOf(shred), depth), ShredLayout.ChainedRootSize);
 
     private static int LeafIndexOf(ReadOnlySpan<byte> shred) => ShredWriter.KindOf(shred) == ShredKind.Data
         ? (int)(BinaryPrimitives.ReadUInt32LittleEndian(shred[ShredLayout.IndexOffset..]) - BinaryPrimitives.ReadUInt32LittleEndian(shred[ShredLayout.FecSetIndexOffset..]))

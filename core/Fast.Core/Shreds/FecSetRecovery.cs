@@ -53,8 +53,9 @@ public enum FecRecoverStatus : byte
 /// <summary>
 /// A receiver's FEC set: collects shreds of one set as they arrive from Turbine or repair (each
 /// parsed and checked against the set's first shred: same slot, version, FEC set index, depth,
-/// signature and Merkle root), and once num_data of them are held, rebuilds the missing ones with
-/// Reed-Solomon (<see cref="FecSetCoder"/>'s codes) — headers, proofs and signature included, and
+/// signature and Merkle root — hence the same chained root), and once num_data of them are held,
+/// rebuilds the missing ones with Reed-Solomon (<see cref="FecSetCoder"/>'s codes) — headers,
+/// chained root, proofs and signature included, and
 /// the rebuilt set's root checked against the one its shreds proved. Owns a pinned 128-shred slab
 /// made once; <see cref="Reset"/> reuses it for the next set; adding and recovering allocate nothing.
 /// Verifying the leader's signature over the root stays the caller's (sigverify's) job.
@@ -70,6 +71,7 @@ public sealed class FecSetRecovery
     private readonly bool[] _recovered = new bool[FecSetMerkle.MaxShreds];
     private readonly byte[] _signature = new byte[ShredLayout.SignatureSize];
     private Hash _root;
+    private Hash _chainedRoot;
     private ulong _slot;
     private ushort _version;
     private uint _fecSetIndex;
@@ -92,6 +94,9 @@ public sealed class FecSetRecovery
 
     /// <summary>num_data from the coding shreds (or the last-in-FEC-set data shred), or 0 while unknown.</summary>
     public int NumData => _numData;
+
+    /// <summary>The previous FEC set's root, as every shred of this set carries it (the parent block's id for a slot's first set).</summary>
+    public Hash ChainedRoot => _chainedRoot;
 
     /// <summary>The Merkle root every shred of the set proved (what the leader signed, once sigverify has checked it).</summary>
     public Hash Root => _root;
@@ -124,6 +129,7 @@ public sealed class FecSetRecovery
         _codingSeen = false;
         _maxDataLeaf = -1;
         _root = default;
+        _chainedRoot = default;
     }
 
     /// <summary>Takes one shred of hostile origin; <paramref name="decode"/> says why when it is <see cref="FecShredStatus.Malformed"/>.</summary>
@@ -139,12 +145,14 @@ public sealed class FecSetRecovery
             _fecSetIndex = shred.FecSetIndex;
             _depth = shred.ProofDepth;
             _root = root;
+            _chainedRoot = shred.ChainedRoot;
             shred.SignatureBytes.CopyTo(_signature);
         }
         else
         {
             if (shred.Slot != _slot || shred.Version != _version || shred.FecSetIndex != _fecSetIndex || shred.ProofDepth != _depth) return FecShredStatus.WrongSet;
             if (!shred.SignatureBytes.SequenceEqual(_signature)) return FecShredStatus.SignatureMismatch;
+            // A different chained root changes the leaf, hence the root: caught here too.
             if (root != _root) return FecShredStatus.RootMismatch;
         }
         int leaf = shred.LeafIndex;
@@ -206,7 +214,7 @@ public sealed class FecSetRecovery
             else
             {
                 int position = leaf - _numData;
-                ShredCommonHeader header = new(_slot, _codingIndexBase + (uint)position, _version, _fecSetIndex);
+                ShredCommonHeader header = new(_slot, _codingIndexBase + (uint)position, _version, _fecSetIndex, _chainedRoot);
                 if (header.Index >= ShredLayout.MaxShredsPerSlot) return FecRecoverStatus.InvalidRecoveredShred;
                 Span<byte> parity = shred.Slice(ShredLayout.ParityOffset, ShredLayout.ErasureShardSize(_depth));
                 ShredWriter.WriteCoding(shred, header, _numData, numCoding, position, parity);
@@ -229,8 +237,9 @@ public sealed class FecSetRecovery
     /// <summary>A rebuilt data shred must parse (proof still zero) and sit exactly where the set says.</summary>
     private bool IsRebuiltDataShredValid(Span<byte> shred, int leaf)
     {
-        // The signature is not coded: put the set's in first so the parse sees a whole shred.
+        // Signature and chained root are not coded: put the set's in first so the parse sees a whole shred.
         _signature.CopyTo(shred);
+        _chainedRoot.CopyTo(shred.Slice(ShredLayout.ChainedRootOffset(ShredKind.Data, _depth), ShredLayout.ChainedRootSize));
         ReadOnlySpan<byte> bytes = shred[..ShredLayout.DataShredSize];
         if (!ShredView.TryParse(bytes, out ShredView view).IsOk) return false;
         return view.IsData && view.ProofDepth == _depth && view.Slot == _slot && view.Version == _version

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using Fast.Core.Codec;
 using Fast.Core.Merkle;
 using Fast.Core.Primitives;
-using Fast.Crypto;
 
 namespace Fast.Core.Shreds;
 
@@ -49,7 +48,7 @@ public readonly ref struct ShredView
 
     public byte Variant => Bytes[ShredLayout.VariantOffset];
 
-    /// <summary>The leader's signature over the FEC set's Merkle root.</summary>
+    /// <summary>The leader's signature over the FEC set's Merkle root (domain-tagged: <see cref="ShredRootSignature"/>).</summary>
     public ReadOnlySpan<byte> SignatureBytes => Bytes[..ShredLayout.SignatureSize];
 
     public Signature Signature => new(SignatureBytes);
@@ -95,12 +94,15 @@ public readonly ref struct ShredView
 
     // Both kinds.
 
+    /// <summary>The previous FEC set's Merkle root (the parent block's id in a slot's first set); the leaf hashes it, so the signed root commits to it.</summary>
+    public Hash ChainedRoot => new(Bytes.Slice(ShredLayout.ChainedRootOffset(Kind, ProofDepth), ShredLayout.ChainedRootSize));
+
     /// <summary>The bytes Reed-Solomon codes: a data shred's [64, end of data area), a coding shred's parity.</summary>
     public ReadOnlySpan<byte> ErasureShard => IsData
         ? Bytes.Slice(ShredLayout.SignatureSize, ShredLayout.ErasureShardSize(ProofDepth))
         : Parity;
 
-    /// <summary>What the Merkle leaf hashes: everything after the signature and before the proof.</summary>
+    /// <summary>What the Merkle leaf hashes: everything after the signature and before the proof (the chained root included).</summary>
     public ReadOnlySpan<byte> LeafData => Bytes[ShredLayout.SignatureSize..ShredLayout.ProofOffset(Kind, ProofDepth)];
 
     /// <summary>The proof's siblings, bottom up, as concatenated 32-byte hashes.</summary>
@@ -120,14 +122,15 @@ public readonly ref struct ShredView
     public bool VerifyProof(in Hash root) => ComputeRoot() == root;
 
     /// <summary>
-    /// Recomputes the FEC set root from this shred and checks the leader's Schnorr signature over it.
+    /// Recomputes the FEC set root from this shred and checks the leader's Schnorr signature over it
+    /// (over <c>tag ‖ root</c>, the shred-root signing domain: <see cref="ShredRootSignature"/>).
     /// <paramref name="root"/> is returned either way, so a caller can cache verified roots per FEC
     /// set and check later shreds of the set with <see cref="VerifyProof"/> (one hash path, no signature).
     /// </summary>
     public bool VerifyLeaderSignature(ReadOnlySpan<byte> leaderPubkey, out Hash root)
     {
         root = ComputeRoot();
-        return Schnorr.Verify(leaderPubkey, root.Span, SignatureBytes);
+        return ShredRootSignature.Verify(leaderPubkey, root, SignatureBytes);
     }
 
     /// <summary>Parses a buffer that must hold exactly one shred.</summary>
@@ -170,6 +173,8 @@ public readonly ref struct ShredView
             if (!TryReadCodingHeader(ref reader, leafCount, out leafIndex)) return reader.Result;
             if (!reader.TrySkip(ShredLayout.ErasureShardSize(depth))) return reader.Result;
         }
+        // The chained root may be any 32 bytes: only the chain (the deshredder, replay) can judge it.
+        if (!reader.TrySkip(ShredLayout.ChainedRootSize)) return reader.Result;
         if (!reader.TrySkip(depth * ShredLayout.ProofEntrySize) || !reader.ExpectEnd()) return reader.Result;
         shred = new ShredView(buffer, kind, depth, leafIndex);
         return DecodeResult.Success;

@@ -3,15 +3,19 @@ using Fast.Core.Primitives;
 
 namespace Fast.Core.Shreds;
 
-/// <summary>The header fields every shred carries (besides the signature and the variant).</summary>
-public readonly record struct ShredCommonHeader(ulong Slot, uint Index, ushort Version, uint FecSetIndex);
+/// <summary>
+/// The header fields every shred carries (besides the signature and the variant), and the chained
+/// root: the previous FEC set's Merkle root (for a slot's first set, the parent block's id; zero for
+/// a block with no parent block), the same in every shred of a set.
+/// </summary>
+public readonly record struct ShredCommonHeader(ulong Slot, uint Index, ushort Version, uint FecSetIndex, Hash ChainedRoot = default);
 
 /// <summary>
 /// Encodes shreds (the mirror of <see cref="ShredView"/>), zero allocation. A shred is written in
 /// three steps, as a shredder produces them: the headers and body (<see cref="WriteData"/> /
-/// <see cref="WriteCoding"/>, signature and proof left zero), then the Merkle proof once the FEC
-/// set's tree is known (<see cref="WriteProof"/>), then the leader's signature over the root
-/// (<see cref="WriteSignature"/>). <see cref="FecSetMerkle.Seal"/> does the last two for a whole set.
+/// <see cref="WriteCoding"/>, chained root included, signature and proof left zero), then the Merkle
+/// proof once the FEC set's tree is known (<see cref="WriteProof"/>), then the leader's signature
+/// over the domain-tagged root (<see cref="WriteSignature"/>). <see cref="FecSetMerkle.Seal"/> does the last two for a whole set.
 /// Arguments that would make an invalid shred are bugs and throw.
 /// </summary>
 public static class ShredWriter
@@ -35,6 +39,7 @@ public static class ShredWriter
         BinaryPrimitives.WriteUInt16LittleEndian(shred[ShredLayout.SizeOffset..], (ushort)data.Length);
         data.CopyTo(shred[ShredLayout.DataOffset..]);
         shred[(ShredLayout.DataOffset + data.Length)..].Clear();
+        header.ChainedRoot.CopyTo(shred.Slice(ShredLayout.ChainedRootOffset(ShredKind.Data, proofDepth), ShredLayout.ChainedRootSize));
         return ShredLayout.DataShredSize;
     }
 
@@ -64,6 +69,7 @@ public static class ShredWriter
         if (parity.IsEmpty) region.Clear();
         else parity.CopyTo(region);
         shred[(ShredLayout.ParityOffset + shardSize)..].Clear();
+        header.ChainedRoot.CopyTo(shred.Slice(ShredLayout.ChainedRootOffset(ShredKind.Coding, proofDepth), ShredLayout.ChainedRootSize));
         return ShredLayout.CodingShredSize;
     }
 

@@ -32,7 +32,7 @@ public readonly struct FecCodingTarget : IFuzzTarget
         DecodeResult result = ShredView.TryParse(input, out ShredView shred);
         if (!result.IsOk) return result.Status;
         if (!shred.IsCoding) return DecodeStatus.InvalidValue;
-        ShredCommonHeader header = new(shred.Slot, shred.Index, shred.Version, shred.FecSetIndex);
+        ShredCommonHeader header = new(shred.Slot, shred.Index, shred.Version, shred.FecSetIndex, shred.ChainedRoot);
         int length = ShredWriter.WriteCoding(scratch, header, shred.NumData, shred.NumCoding, shred.Position, shred.Parity);
         Span<byte> written = scratch[..length];
         ShredWriter.WriteProof(written, MemoryMarshal.Cast<byte, Hash>(shred.Proof));
@@ -70,16 +70,17 @@ public readonly struct FecCodingTarget : IFuzzTarget
         Random random = new(12);
         int depth = System.Numerics.BitOperations.Log2(Count);
         byte[] slab = new byte[Count * Stride];
+        var chainedRoot = Hash.Compute("fec-coding fuzz: the previous set"u8);
         for (int i = 0; i < DataCount; i++)
         {
             byte[] data = new byte[random.Next(ShredLayout.DataCapacity(depth))];
             random.NextBytes(data);
             ShredFlags flags = i == DataCount - 1 ? ShredFlags.LastInFecSet : ShredFlags.None;
-            ShredWriter.WriteData(slab.AsSpan(i * Stride), new ShredCommonHeader(900, 40 + (uint)i, 3, 40), depth, 2, flags, data);
+            ShredWriter.WriteData(slab.AsSpan(i * Stride), new ShredCommonHeader(900, 40 + (uint)i, 3, 40, chainedRoot), depth, 2, flags, data);
         }
         for (int i = 0; i < CodingCount; i++)
         {
-            ShredWriter.WriteCoding(slab.AsSpan((DataCount + i) * Stride), new ShredCommonHeader(900, 40 + (uint)i, 3, 40), DataCount, CodingCount, i, default);
+            ShredWriter.WriteCoding(slab.AsSpan((DataCount + i) * Stride), new ShredCommonHeader(900, 40 + (uint)i, 3, 40, chainedRoot), DataCount, CodingCount, i, default);
         }
         FecSetCoder.EncodeParity(slab, Stride, DataCount, CodingCount);
         FecSetMerkle.Seal(slab, Stride, Count, leader);

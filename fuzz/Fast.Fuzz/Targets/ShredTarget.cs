@@ -6,7 +6,7 @@ using Fast.Crypto;
 
 namespace Fast.Fuzz.Targets;
 
-/// <summary>ShredView.TryParse, re-encoded with <see cref="ShredWriter"/> (headers, body, proof, signature).</summary>
+/// <summary>ShredView.TryParse, re-encoded with <see cref="ShredWriter"/> (headers, body, chained root, proof, signature).</summary>
 public readonly struct ShredTarget : IFuzzTarget
 {
     public string Name => "shred";
@@ -18,7 +18,7 @@ public readonly struct ShredTarget : IFuzzTarget
         canonical = false;
         DecodeResult result = ShredView.TryParse(input, out ShredView shred);
         if (!result.IsOk) return result.Status;
-        ShredCommonHeader header = new(shred.Slot, shred.Index, shred.Version, shred.FecSetIndex);
+        ShredCommonHeader header = new(shred.Slot, shred.Index, shred.Version, shred.FecSetIndex, shred.ChainedRoot);
         int length = shred.IsData
             ? ShredWriter.WriteData(scratch, header, shred.ProofDepth, shred.ParentOffset, shred.Flags, shred.Data)
             : ShredWriter.WriteCoding(scratch, header, shred.NumData, shred.NumCoding, shred.Position, shred.Parity);
@@ -44,6 +44,9 @@ public readonly struct ShredTarget : IFuzzTarget
         List<FuzzSeed> seeds = [];
         foreach ((int dataCount, int codingCount, uint fecSetIndex) in new[] { (32, 32, 64u), (5, 11, 0u), (1, 1, 200u) })
         {
+            byte[] chained = new byte[ShredLayout.ChainedRootSize];
+            random.NextBytes(chained);
+            Hash chainedRoot = new(chained);
             int count = dataCount + codingCount;
             int depth = System.Numerics.BitOperations.Log2((uint)count);
             int stride = ShredLayout.CodingShredSize;
@@ -54,11 +57,11 @@ public readonly struct ShredTarget : IFuzzTarget
                 byte[] data = new byte[size];
                 random.NextBytes(data);
                 ShredFlags flags = i == dataCount - 1 ? ShredFlags.LastInFecSet | ShredFlags.LastInSlot : ShredFlags.None;
-                ShredWriter.WriteData(slab.AsSpan(i * stride), new ShredCommonHeader(777, fecSetIndex + (uint)i, 3, fecSetIndex), depth, 1, flags, data);
+                ShredWriter.WriteData(slab.AsSpan(i * stride), new ShredCommonHeader(777, fecSetIndex + (uint)i, 3, fecSetIndex, chainedRoot), depth, 1, flags, data);
             }
             for (int i = 0; i < codingCount; i++)
             {
-                ShredWriter.WriteCoding(slab.AsSpan((dataCount + i) * stride), new ShredCommonHeader(777, fecSetIndex + (uint)i, 3, fecSetIndex), dataCount, codingCount, i, default);
+                ShredWriter.WriteCoding(slab.AsSpan((dataCount + i) * stride), new ShredCommonHeader(777, fecSetIndex + (uint)i, 3, fecSetIndex, chainedRoot), dataCount, codingCount, i, default);
                 random.NextBytes(ShredWriter.ParityRegion(slab.AsSpan((dataCount + i) * stride, stride)));
             }
             FecSetMerkle.Seal(slab, stride, count, leader);

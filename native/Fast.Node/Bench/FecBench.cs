@@ -6,7 +6,7 @@ using Fast.Node.Cli;
 namespace Fast.Node.Bench;
 
 /// <summary>
-/// `fast bench fec`: Reed-Solomon over 32 + 32 FEC sets of shred-sized shards (947 bytes: what a
+/// `fast bench fec`: Reed-Solomon over 32 + 32 FEC sets of shred-sized shards (915 bytes: what a
 /// depth-6 shred erasure-codes), laid out where the shred layout puts them (data at byte 64 and
 /// parity at byte 89 of 1,232-byte packet buffers). Encode, and recover from random 32-of-64
 /// erasure patterns with the decode matrix solved per set, for our coder (each kernel) and Intel

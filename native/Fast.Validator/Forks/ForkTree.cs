@@ -25,6 +25,9 @@ public enum ForkAddStatus : byte
 /// A root never reverts: only the root's descendants are ever chosen, and advancing the root prunes
 /// every other branch. This is a local judgement (the simulator measures how often two honest nodes
 /// root different blocks at one slot); votes replace it with the tower.
+/// A slot whose leader was caught equivocating (<see cref="MarkDuplicate"/>) is never chosen, nor is
+/// anything built on it: until consensus can pick one version, the honest cluster routes around both
+/// (the next leaders build on the slot's parent, so nodes that saw different versions converge).
 /// Deterministic: sorted collections only. Not thread-safe: one machine owns it.
 /// </summary>
 public sealed class ForkTree
@@ -37,6 +40,7 @@ public sealed class ForkTree
     private readonly SortedDictionary<BlockRef, BlockRef> _orphans = [];
     private readonly SortedDictionary<BlockRef, SortedSet<BlockRef>> _orphansByParent = [];
     private readonly int _maxOrphans;
+    private readonly SortedSet<ulong> _duplicateSlots = [];
 
     public ForkTree(BlockRef root, int maxOrphans = 4096)
     {
@@ -55,6 +59,9 @@ public sealed class ForkTree
     public int Count => _children.Count;
 
     public int OrphanCount => _orphans.Count;
+
+    /// <summary>The highest slot of a block waiting for its parent (0 when none): above <see cref="Best"/>, the node is behind.</summary>
+    public ulong HighestOrphanSlot => _orphans.Count == 0 ? 0 : _orphans.Keys.Last().Slot;
 
     public bool Contains(BlockRef block) => _children.ContainsKey(block);
 
@@ -98,6 +105,37 @@ public sealed class ForkTree
         return ForkAddStatus.Connected;
     }
 
+    /// <summary>
+    /// The blocks orphans wait for that are neither in the tree nor orphans themselves (the deepest
+    /// gap of each orphan chain), lowest first; returns how many were written. What orphan repair asks for.
+    /// </summary>
+    public int MissingParents(Span<BlockRef> missing)
+    {
+        int n = 0;
+        foreach (BlockRef parent in _orphansByParent.Keys)
+        {
+            if (n == missing.Length) break;
+            if (!_orphans.ContainsKey(parent) && !_children.ContainsKey(parent)) missing[n++] = parent;
+        }
+        return n;
+    }
+
+    public bool IsDuplicate(ulong slot) => _duplicateSlots.Contains(slot);
+
+    /// <summary>
+    /// The leader of <paramref name="slot"/> equivocated: neither version (nor any block built on one)
+    /// is chosen or rooted any more. A slot at or below the root is final and stays.
+    /// </summary>
+    public void MarkDuplicate(ulong slot)
+    {
+        if (slot <= Root.Slot || !_duplicateSlots.Add(slot)) return;
+        Best = Root;
+        foreach (BlockRef b in _children.Keys)
+        {
+            if (IsBetter(b, Best) && IsEligible(b)) Best = b;
+        }
+    }
+
     /// <summary>The parent of a block in the tree (false for the root and unknown blocks).</summary>
     public bool TryGetParent(BlockRef block, out BlockRef parent) => _parents.TryGetValue(block, out parent);
 
@@ -138,7 +176,21 @@ public sealed class ForkTree
         _parents[block] = parent;
         _children[parent].Add(block);
         _children[block] = [];
-        if (block.Slot > Best.Slot || (block.Slot == Best.Slot && block.Id.CompareTo(Best.Id) < 0)) Best = block;
+        if (IsBetter(block, Best) && IsEligible(block)) Best = block;
+    }
+
+    private static bool IsBetter(BlockRef candidate, BlockRef current) =>
+        candidate.Slot > current.Slot || (candidate.Slot == current.Slot && candidate.Id.CompareTo(current.Id) < 0);
+
+    /// <summary>False when the block or an ancestor below the root sits in a duplicate slot.</summary>
+    private bool IsEligible(BlockRef block)
+    {
+        if (_duplicateSlots.Count == 0) return true;
+        for (BlockRef b = block; b != Root; b = _parents[b])
+        {
+            if (_duplicateSlots.Contains(b.Slot)) return false;
+        }
+        return true;
     }
 
     private void Prune(BlockRef newRoot)
@@ -162,6 +214,7 @@ public sealed class ForkTree
         }
         _parents.Remove(newRoot);
         Root = newRoot;
+        _duplicateSlots.RemoveWhere(s => s <= newRoot.Slot);
         List<BlockRef> deadOrphans = [];
         foreach ((BlockRef orphan, BlockRef parent) in _orphans) if (orphan.Slot <= newRoot.Slot || parent.Slot < newRoot.Slot) deadOrphans.Add(orphan);
         foreach (BlockRef b in deadOrphans)

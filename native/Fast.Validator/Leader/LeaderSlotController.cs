@@ -11,6 +11,8 @@ public enum LeaderSkipReason : byte
     AlreadyBroadcast,
     /// <summary>The slot ended before the node could start it (it was busy or down).</summary>
     SlotOver,
+    /// <summary>The node holds blocks above its chosen tip that it cannot connect yet (it is behind, repairing): a block on its stale tip would be wasted.</summary>
+    CatchingUp,
 }
 
 /// <summary>What the leader slot controller asks of the node.</summary>
@@ -26,12 +28,16 @@ public interface ILeaderActions
 /// Decides when this node leads and on which parent (issue 11 item 4). At the start of each of its
 /// scheduled slots it builds on the fork tree's chosen tip; when the previous slot belongs to another
 /// leader whose block has not been replayed yet, it waits up to <see cref="ParentGraceNs"/> for it and
-/// then builds on what it has (the missing slot is skipped, and its ticks go into this block). It
+/// then builds on what it has (the missing slot is skipped, and its ticks go into this block). A node
+/// that holds blocks above its tip it cannot connect yet is behind and repairing: it skips its slots
+/// until it has caught up rather than building on a stale tip nobody will follow; and for
+/// <c>warmupNs</c> after a restart it leads only on the previous slot's block (it cannot tell a
+/// stale tip from a run of skipped leaders until it has heard the cluster). It
 /// never leads a slot at or below the last one it broadcast durably (<see cref="LastBroadcastSlot"/>,
 /// read from the Blockstore at start-up), so a restart cannot make it equivocate. Sans-IO: the node
 /// calls <see cref="OnSlotStart"/> when its clock enters a slot and <see cref="OnTick"/> while waiting.
 /// </summary>
-public sealed class LeaderSlotController(Pubkey identity, LeaderScheduleCache schedule, ulong? lastBroadcastSlot, long parentGraceNs)
+public sealed class LeaderSlotController(Pubkey identity, LeaderScheduleCache schedule, ulong? lastBroadcastSlot, long parentGraceNs, NodeTime startedAt = default, long warmupNs = 0)
 {
     private ulong? _waitingSlot;
     private NodeTime _waitDeadline;
@@ -87,6 +93,14 @@ public sealed class LeaderSlotController(Pubkey identity, LeaderScheduleCache sc
             return;
         }
         BlockRef best = forks.Best;
+        bool warmingUp = now.Nanoseconds - startedAt.Nanoseconds < warmupNs;
+        if (forks.HighestOrphanSlot > best.Slot || (warmingUp && best.Slot + 1 != slot))
+        {
+            _waitingSlot = null;
+            SlotsSkipped++;
+            actions.SkipLeaderSlot(slot, LeaderSkipReason.CatchingUp);
+            return;
+        }
         bool parentIsPrevious = best.Slot + 1 == slot;
         bool previousIsMine = slot > 0 && schedule.LeaderAt(slot - 1) == identity;
         if (!parentIsPrevious && !previousIsMine && now < _waitDeadline) return;

@@ -50,12 +50,12 @@ internal sealed record EntrySpec(ulong NumHashes, byte[] Hash, TxSpec[] Transact
 
 /// <summary>A shred's fields, generated within the format's rules (data when <see cref="Data"/> is not null).</summary>
 internal sealed record ShredSpec(int Depth, ulong Slot, uint Index, ushort Version, uint FecSetIndex, ushort ParentOffset, ShredFlags Flags, byte[]? Data,
-    int NumData, int Position, byte[] Parity, byte[] Proof, byte[] Signature)
+    int NumData, int Position, byte[] Parity, byte[] Proof, byte[] Signature, byte[] ChainedRoot)
 {
     public byte[] Encode()
     {
         byte[] shred = new byte[ShredLayout.MaxShredSize];
-        ShredCommonHeader header = new(Slot, Index, Version, FecSetIndex);
+        ShredCommonHeader header = new(Slot, Index, Version, FecSetIndex, new Hash(ChainedRoot));
         int length = Data is not null
             ? ShredWriter.WriteData(shred, header, Depth, ParentOffset, Flags, Data)
             : ShredWriter.WriteCoding(shred, header, NumData, (1 << Depth) - NumData, Position, Parity);
@@ -143,7 +143,8 @@ internal static class CodecGenerators
         from data in Gen.Frequency((3, Bytes(0, ShredLayout.DataCapacity(depth))), (1, Bytes(ShredLayout.DataCapacity(depth))))
         from proof in Bytes(depth * ShredLayout.ProofEntrySize)
         from signature in Bytes(ShredLayout.SignatureSize)
-        select new ShredSpec(depth, slot, (uint)(fecSetIndex + leaf), (ushort)version, (uint)fecSetIndex, (ushort)parentOffset, flags, data, 0, 0, [], proof, signature);
+        from chainedRoot in Bytes(ShredLayout.ChainedRootSize)
+        select new ShredSpec(depth, slot, (uint)(fecSetIndex + leaf), (ushort)version, (uint)fecSetIndex, (ushort)parentOffset, flags, data, 0, 0, [], proof, signature, chainedRoot);
 
     public static readonly Gen<ShredSpec> CodingShred =
         from depth in Gen.Choose(ShredLayout.MinProofDepth, ShredLayout.MaxProofDepth)
@@ -156,7 +157,8 @@ internal static class CodecGenerators
         from parity in Bytes(ShredLayout.ErasureShardSize(depth))
         from proof in Bytes(depth * ShredLayout.ProofEntrySize)
         from signature in Bytes(ShredLayout.SignatureSize)
-        select new ShredSpec(depth, slot, (uint)index, (ushort)version, (uint)fecSetIndex, 0, ShredFlags.None, null, numData, position, parity, proof, signature);
+        from chainedRoot in Bytes(ShredLayout.ChainedRootSize)
+        select new ShredSpec(depth, slot, (uint)index, (ushort)version, (uint)fecSetIndex, 0, ShredFlags.None, null, numData, position, parity, proof, signature, chainedRoot);
 
     public static readonly Gen<ShredSpec> Shred = Gen.OneOf(DataShred, CodingShred);
 

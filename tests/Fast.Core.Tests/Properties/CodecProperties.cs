@@ -83,7 +83,8 @@ public class CodecProperties
             if (!ShredView.TryParse(bytes, out ShredView shred).IsOk) return false;
             bool common = shred.ProofDepth == spec.Depth && shred.Slot == spec.Slot && shred.Index == spec.Index
                 && shred.Version == spec.Version && shred.FecSetIndex == spec.FecSetIndex
-                && shred.Proof.SequenceEqual(spec.Proof) && shred.SignatureBytes.SequenceEqual(spec.Signature);
+                && shred.Proof.SequenceEqual(spec.Proof) && shred.SignatureBytes.SequenceEqual(spec.Signature)
+                && shred.ChainedRoot.Span.SequenceEqual(spec.ChainedRoot);
             bool body = spec.Data is not null
                 ? shred.IsData && shred.Data.SequenceEqual(spec.Data) && shred.ParentOffset == spec.ParentOffset && shred.Flags == spec.Flags
                   && shred.LeafIndex == (int)(spec.Index - spec.FecSetIndex)
@@ -91,7 +92,7 @@ public class CodecProperties
                   && shred.Position == spec.Position && shred.Parity.SequenceEqual(spec.Parity) && shred.LeafIndex == spec.NumData + spec.Position;
             byte[] again = new ShredSpec(shred.ProofDepth, shred.Slot, shred.Index, shred.Version, shred.FecSetIndex, shred.ParentOffset, shred.Flags,
                 shred.IsData ? shred.Data.ToArray() : null, shred.NumData, shred.Position, shred.Parity.ToArray(), shred.Proof.ToArray(),
-                shred.SignatureBytes.ToArray()).Encode();
+                shred.SignatureBytes.ToArray(), shred.ChainedRoot.Span.ToArray()).Encode();
             return common && body && again.AsSpan().SequenceEqual(bytes);
         });
     }
@@ -154,9 +155,10 @@ public class CodecProperties
             DecodeResult shred = ShredView.TryParse(bytes, out ShredView shredView);
             DecodeResult vote = VoteView.TryParse(bytes, out VoteView voteView);
             DecodeResult proof = MerkleProofView.TryParse(bytes, out MerkleProofView proofView);
+            DecodeResult evidence = DuplicateShredEvidenceView.TryParse(bytes, out DuplicateShredEvidenceView evidenceView);
             return Sane(tx, bytes.Length, view.Length) && Sane(entry, bytes.Length, entryView.Length)
                 && Sane(shred, bytes.Length, shredView.Bytes.Length) && Sane(vote, bytes.Length, voteView.Length)
-                && Sane(proof, bytes.Length, proofView.Bytes.Length);
+                && Sane(proof, bytes.Length, proofView.Bytes.Length) && Sane(evidence, bytes.Length, evidenceView.Bytes.Length);
         }, maxTest: 1000);
     }
 

@@ -72,7 +72,7 @@ public class FecSetRecoveryTests
     {
         (byte[] slab, _) = CodedSet(32, 32, 64, new Random(1));
         int shardSize = ShredLayout.ErasureShardSize(6);
-        Assert.Equal(947, shardSize);
+        Assert.Equal(915, shardSize);
         byte[] data = new byte[32 * shardSize], parity = new byte[32 * shardSize];
         for (int i = 0; i < 32; i++)
         {

@@ -94,7 +94,7 @@ public class ShredViewTests
         (byte[] slab, Hash root) = TestShreds.SealedSet(leader, 1, 1, 0, new Random(5));
         ShredView.TryParse(TestShreds.ShredAt(slab, 0, true), out ShredView data);
         ShredView.TryParse(TestShreds.ShredAt(slab, 1, false), out ShredView coding);
-        Assert.Equal(1083, ShredLayout.DataCapacity(1));
+        Assert.Equal(1051, ShredLayout.DataCapacity(1));
         Assert.True(data.VerifyLeaderSignature(leader.PublicKey, out Hash r1) && r1 == root);
         Assert.True(coding.VerifyLeaderSignature(leader.PublicKey, out Hash r2) && r2 == root);
     }

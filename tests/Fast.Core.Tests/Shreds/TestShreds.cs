@@ -13,6 +13,14 @@ internal static class TestShreds
     /// <summary>A sealed FEC set of <paramref name="dataCount"/> + <paramref name="codingCount"/> shreds (shred i at i × CodingShredSize).</summary>
     internal static (byte[] Slab, Hash Root) SealedSet(Keypair leader, int dataCount, int codingCount, uint fecSetIndex, Random random)
     {
+        byte[] chained = new byte[ShredLayout.ChainedRootSize];
+        random.NextBytes(chained);
+        return SealedSet(leader, dataCount, codingCount, fecSetIndex, random, new Hash(chained));
+    }
+
+    /// <summary>A sealed set that chains <paramref name="chainedRoot"/> (the previous set's root).</summary>
+    internal static (byte[] Slab, Hash Root) SealedSet(Keypair leader, int dataCount, int codingCount, uint fecSetIndex, Random random, Hash chainedRoot)
+    {
         int count = dataCount + codingCount;
         int depth = System.Numerics.BitOperations.Log2((uint)count);
         int stride = ShredLayout.CodingShredSize;
@@ -22,13 +30,13 @@ internal static class TestShreds
             byte[] data = new byte[random.Next(ShredLayout.DataCapacity(depth) + 1)];
             random.NextBytes(data);
             ShredFlags flags = i == dataCount - 1 ? ShredFlags.LastInFecSet : ShredFlags.None;
-            ShredWriter.WriteData(slab.AsSpan(i * stride), new ShredCommonHeader(Slot, fecSetIndex + (uint)i, Version, fecSetIndex), depth, 3, flags, data);
+            ShredWriter.WriteData(slab.AsSpan(i * stride), new ShredCommonHeader(Slot, fecSetIndex + (uint)i, Version, fecSetIndex, chainedRoot), depth, 3, flags, data);
         }
         for (int i = 0; i < codingCount; i++)
         {
             byte[] parity = new byte[ShredLayout.ErasureShardSize(depth)];
             random.NextBytes(parity);
-            ShredWriter.WriteCoding(slab.AsSpan((dataCount + i) * stride), new ShredCommonHeader(Slot, fecSetIndex + (uint)i, Version, fecSetIndex),
+            ShredWriter.WriteCoding(slab.AsSpan((dataCount + i) * stride), new ShredCommonHeader(Slot, fecSetIndex + (uint)i, Version, fecSetIndex, chainedRoot),
                 dataCount, codingCount, i, parity);
         }
         Hash root = FecSetMerkle.Seal(slab, stride, count, leader);

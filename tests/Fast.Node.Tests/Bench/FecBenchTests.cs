@@ -10,7 +10,7 @@ namespace Fast.Node.Tests.Bench;
 public class FecBenchTests
 {
     [Fact]
-    public void Bench_fec_json_reports_encode_and_recover_against_isal_on_947_byte_shards_with_zero_allocation()
+    public void Bench_fec_json_reports_encode_and_recover_against_isal_on_915_byte_shards_with_zero_allocation()
     {
         using var isa = IsaLibrary.TryLoad(out string? error);
         Assert.True(isa is not null, $"ISA-L must be installed for this test (./build.sh deps): {error}");
@@ -22,7 +22,7 @@ public class FecBenchTests
         JsonElement root = doc.RootElement;
         Assert.Equal("fec", root.GetProperty("bench").GetString());
         JsonElement results = root.GetProperty("results");
-        Assert.Equal(947, results.GetProperty("shard_bytes").GetDouble());
+        Assert.Equal(915, results.GetProperty("shard_bytes").GetDouble());
         Assert.True(results.GetProperty("encode_gbps").GetDouble() > 0);
         Assert.True(results.GetProperty("recover_gbps").GetDouble() > 0);
         Assert.True(results.GetProperty("encode_scalar_gbps").GetDouble() > 0);

@@ -101,4 +101,30 @@ public sealed class ForkTreeTests
         Assert.Equal(ForkAddStatus.Orphan, tree.Add(B(11), B(9)));
         Assert.Equal(ForkAddStatus.OrphanPoolFull, tree.Add(B(12), B(9)));
     }
+
+    [Fact]
+    public void Neither_version_of_a_duplicate_slot_nor_anything_built_on_it_is_chosen_or_rooted()
+    {
+        ForkTree tree = new(B(0));
+        tree.Add(B(1), B(0));
+        tree.Add(B(2, 1), B(1));
+        tree.Add(B(3), B(2, 1));
+        Assert.Equal(B(3), tree.Best);
+        tree.MarkDuplicate(2);
+        Assert.Equal(B(1), tree.Best);
+        tree.Add(B(2, 7), B(1));
+        Assert.Equal(B(1), tree.Best);
+        tree.Add(B(4), B(1)); // the next honest leader builds on the duplicate slot's parent
+        Assert.Equal(B(4), tree.Best);
+        BlockRef parent = B(4);
+        for (ulong s = 5; s <= 40; s++)
+        {
+            tree.Add(B(s), parent);
+            parent = B(s);
+        }
+        tree.AdvanceRoot();
+        Assert.Equal(B(9), tree.Root);
+        Assert.False(tree.Contains(B(3)));
+        Assert.False(tree.Contains(B(2, 1)));
+    }
 }

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using Fast.Simulation;
+
+// tests/Fast.Simulation: N validators of the real Fast.Validator machines over a virtual network.
+// `dotnet run --project tests/Fast.Simulation -c Release -- --validators 10 --slots 100 --seed 1 --json`
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(SimulationOptions.Usage);
+    return 0;
+}
+SimulationOptions options;
+try
+{
+    options = SimulationOptions.Parse(args);
+}
+catch (SimulationOptionsException e)
+{
+    Console.Error.WriteLine("fast-sim: " + e.Message);
+    return 2;
+}
+var wall = Stopwatch.StartNew();
+SimulationReport report = new Simulation(options).Run();
+Console.Error.WriteLine($"fast-sim: {options.Validators} validators, {options.Slots} slots in {wall.Elapsed.TotalSeconds:F1} s of wall time");
+Console.WriteLine(report.ToJson());
+return 0;

@@ -1,0 +1,227 @@
+using Fast.Core.Primitives;
+using Fast.Core.Shreds;
+using Fast.Crypto;
+using Fast.Validator.Forks;
+using Fast.Validator.Leader;
+using Fast.Validator.Machines;
+using Fast.Validator.Net;
+using Fast.Validator.Repair;
+using Fast.Validator.Signing;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Fast.Validator.Tvu;
+using Fast.Validator.Turbine;
+
+namespace Fast.Simulation;
+
+/// <summary>
+/// One simulated validator: the real Fast.Validator machines (leader slot controller, shred receiver,
+/// fork tree) with an in-memory store, driven by <see cref="Simulation"/>'s events. What a node does
+/// with the machines' actions (send, retransmit, store, replay) is the part Fast.Node does with
+/// threads and sockets.
+/// </summary>
+internal sealed class SimNode
+{
+    public const ushort TvuPort = 8001;
+    public const ushort RepairPort = 8002;
+
+    /// <summary>Slots of shreds a node keeps below its root, to serve repair (a node that was down this long cannot catch up).</summary>
+    public const ulong RetainedSlots = 256;
+
+    private readonly Simulation _sim;
+    private readonly SimShredStore _store = new();
+    private byte[]? _currentPacket;
+    private readonly Deshredder _deshredder = new();
+    private readonly Queue<(ulong Slot, ulong ParentSlot, Hash BlockId, Hash ParentId, uint Shreds)> _full = new();
+
+    public SimNode(Simulation sim, int index, Keypair key, LeaderSlotController leader, TurbineRoutes routes, BlockRef genesis)
+    {
+        _sim = sim;
+        Index = index;
+        Key = key;
+        Identity = new Pubkey(key.PublicKey);
+        Leader = leader;
+        Routes = routes;
+        Forks = new ForkTree(genesis);
+        LastEntryHash[genesis] = genesis.Id;
+        Tvu = NewReceiver();
+        Repair = new RepairMachine(new KeypairSigner(key), sim.Verifier, sim.Options.Seed * 1_000_003 + (ulong)index);
+    }
+
+    public RepairMachine Repair { get; }
+
+    public int Index { get; }
+    public Keypair Key { get; }
+    public Pubkey Identity { get; }
+    public LeaderSlotController Leader { get; private set; }
+    public TurbineRoutes Routes { get; }
+    public ForkTree Forks { get; }
+    public ShredReceiver Tvu { get; private set; }
+    public bool Byzantine { get; set; }
+    public bool Down { get; set; }
+
+    /// <summary>The last PoH hash of each block this node holds whole (its own and replayed ones): the next block's PoH starts there.</summary>
+    public Dictionary<BlockRef, Hash> LastEntryHash { get; } = [];
+
+    /// <summary>When (virtual ns) this node first held every data shred of a slot.</summary>
+    public Dictionary<ulong, long> FullAt { get; } = [];
+
+    /// <summary>Slot → the block this node rooted there.</summary>
+    public SortedDictionary<ulong, BlockRef> Rooted { get; } = [];
+
+    /// <summary>Equivocation evidence this node caught: (slot, the encoded evidence).</summary>
+    public List<(ulong Slot, byte[] Evidence)> Evidence { get; } = [];
+
+    public long DeshredFailures { get; private set; }
+
+    public TvuCounters RetiredCounters;
+
+    public PeerAddress TvuAddress => VirtualNetwork.AddressOf(Index, TvuPort);
+
+    /// <summary>A crash loses the receiver's in-memory state; the fork tree and last broadcast slot stand for what the Blockstore kept.</summary>
+    public void Restart()
+    {
+        // A restarted process reads its last broadcast slot back and warms up before leading on anything but the previous slot.
+        Leader = new LeaderSlotController(Identity, _sim.Schedule, Leader.LastBroadcastSlot, Leader.ParentGraceNs, new NodeTime(_sim.Events.Now), warmupNs: 8 * _sim.SlotNs);
+        Add(ref RetiredCounters, Tvu.Counters);
+        Tvu = NewReceiver();
+    }
+
+    private ShredReceiver NewReceiver()
+    {
+        ShredReceiver r = new(Simulation.ShredVersion, _sim.Schedule, Routes, _sim.Verifier);
+        r.SetRoot(Forks.Root.Slot);
+        return r;
+    }
+
+    public void OnShred(byte[] packet, int length)
+    {
+        Sink sink = new(this);
+        _currentPacket = length == packet.Length ? packet : null;
+        Tvu.OnShred(packet.AsSpan(0, length), ref sink);
+        _currentPacket = null;
+        ReplayFullSlots();
+    }
+
+    /// <summary>A packet on the repair port: a 256-byte request to serve, or a response (shred ‖ nonce).</summary>
+    public void OnRepairPacket(int fromNode, byte[] packet, int length, NodeTime now)
+    {
+        Sink sink = new(this);
+        if (length == Fast.Core.Repair.RepairRequestView.Size)
+        {
+            Repair.OnRequest(VirtualNetwork.AddressOf(fromNode, RepairPort), packet.AsSpan(0, length), now, _store, ref sink);
+            return;
+        }
+        Repair.OnResponse(packet.AsSpan(0, length), Tvu, ref sink);
+        ReplayFullSlots();
+    }
+
+    private void ReplayFullSlots()
+    {
+        // Full slots are replayed after the receiver returns (replay may move the root, which the receiver must not see mid-shred).
+        while (_full.Count > 0)
+        {
+            (ulong slot, ulong parentSlot, Hash blockId, Hash parentId, uint shreds) = _full.Dequeue();
+            SlotFull(slot, parentSlot, blockId, parentId, shreds);
+        }
+    }
+
+    public void OnTick(NodeTime now)
+    {
+        Sink sink = new(this);
+        Leader.OnTick(now, Forks, ref sink);
+        Repair.OnTick(now, Tvu, Forks, ref sink);
+    }
+
+    public void OnSlotStart(ulong slot, NodeTime now, NodeTime end)
+    {
+        Tvu.OnSlot(slot);
+        Sink sink = new(this);
+        Leader.OnSlotStart(slot, now, end, Forks, ref sink);
+    }
+
+    /// <summary>A whole block (own or received) joins the fork tree; the root may advance.</summary>
+    public void AddBlock(BlockRef block, BlockRef parent, in Hash lastEntryHash)
+    {
+        LastEntryHash[block] = lastEntryHash;
+        ForkAddStatus status = Forks.Add(block, parent);
+        if (status != ForkAddStatus.Connected) return;
+        foreach (BlockRef rooted in Forks.AdvanceRoot()) Rooted[rooted.Slot] = rooted;
+        Tvu.SetRoot(Forks.Root.Slot);
+        Repair.SetRoot(Forks.Root.Slot);
+        if (Forks.Root.Slot > RetainedSlots) _store.PruneBelow(Forks.Root.Slot - RetainedSlots);
+        Sink sink = new(this);
+        Leader.OnTick(new NodeTime(_sim.Events.Now), Forks, ref sink);
+    }
+
+    private void HoldData(ulong slot, uint index, ReadOnlySpan<byte> shred)
+    {
+        // The delivered packet is shared read-only by every receiver: keep a reference, not a copy.
+        byte[] bytes = _currentPacket is { } p && p.Length == shred.Length && Unsafe.AreSame(ref MemoryMarshal.GetReference(shred), ref p[0]) ? p : shred.ToArray();
+        _store.Put(slot, index, bytes);
+    }
+
+    /// <summary>A leader keeps the data shreds it broadcast, as it would in its Blockstore, so peers can repair them from it.</summary>
+    public void StoreOwnShred(ulong slot, uint index, byte[] shred) => _store.Put(slot, index, shred);
+
+    private void SlotFull(ulong slot, ulong parentSlot, in Hash blockId, in Hash parentBlockId, uint dataShreds)
+    {
+        FullAt.TryAdd(slot, _sim.Events.Now);
+        byte[]?[]? shreds = _store.Slot(slot);
+        if (shreds is null) return;
+        // Deshred in index order: checks the chain from the parent's id to the block id again (what replay will do).
+        _deshredder.Begin(slot, Simulation.ShredVersion, parentBlockId);
+        for (uint i = 0; i < dataShreds; i++)
+        {
+            byte[]? s = i < shreds.Length ? shreds[i] : null;
+            DeshredStatus status = s is null ? DeshredStatus.Gap : _deshredder.TryAdd(s);
+            if (status is not (DeshredStatus.Added or DeshredStatus.Completed)) { DeshredFailures++; return; }
+        }
+        if (!_deshredder.IsComplete || _deshredder.BlockId != blockId) { DeshredFailures++; return; }
+        if (!Simulation.TryLastEntryHash(_deshredder.Entries, out Hash last)) { DeshredFailures++; return; }
+        AddBlock(new BlockRef(slot, blockId), new BlockRef(parentSlot, parentBlockId), last);
+    }
+
+    private static void Add(ref TvuCounters total, in TvuCounters c)
+    {
+        total.Received += c.Received;
+        total.Accepted += c.Accepted;
+        total.DroppedBadSignature += c.DroppedBadSignature;
+        total.DroppedConflictingVersion += c.DroppedConflictingVersion;
+        total.DroppedDuplicate += c.DroppedDuplicate;
+        total.DroppedMalformed += c.DroppedMalformed;
+        total.DroppedOutOfRange += c.DroppedOutOfRange;
+        total.SetsCompletedByReceipt += c.SetsCompletedByReceipt;
+        total.SetsRecovered += c.SetsRecovered;
+        total.ShredsRecovered += c.ShredsRecovered;
+        total.SlotsFull += c.SlotsFull;
+        total.Equivocations += c.Equivocations;
+        total.Retransmitted += c.Retransmitted;
+    }
+
+    /// <summary>The node's action sink: the machines' actions become virtual sends and store writes.</summary>
+    private readonly struct Sink(SimNode node) : ITvuActions, ILeaderActions
+    {
+        public void Send(PeerAddress to, ReadOnlySpan<byte> packet) => node._sim.Network.Send(node.Index, to, packet.ToArray(), packet.Length);
+
+        public void Retransmit(ReadOnlySpan<PeerAddress> children, ReadOnlySpan<byte> shred)
+        {
+            byte[] shared = shred.ToArray();
+            foreach (PeerAddress child in children) node._sim.Network.Send(node.Index, child, shared, shared.Length);
+        }
+
+        public void DataShredHeld(ulong slot, uint index, ReadOnlySpan<byte> shred, bool recovered) => node.HoldData(slot, index, shred);
+
+        public void SlotFull(ulong slot, ulong parentSlot, in Hash blockId, in Hash parentBlockId, uint dataShreds) => node._full.Enqueue((slot, parentSlot, blockId, parentBlockId, dataShreds));
+
+        public void Equivocation(ulong slot, in Pubkey leader, ReadOnlySpan<byte> evidence)
+        {
+            node.Evidence.Add((slot, evidence.ToArray()));
+            node.Forks.MarkDuplicate(slot);
+        }
+
+        public void StartLeaderSlot(ulong slot, BlockRef parent) => node._sim.Producer.Start(node, slot, parent);
+
+        public void SkipLeaderSlot(ulong slot, LeaderSkipReason reason) => node._sim.Producer.Skipped(node, slot, reason);
+    }
+}

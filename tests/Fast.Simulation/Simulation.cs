@@ -1,0 +1,181 @@
+using System.Buffers.Binary;
+using Fast.Core.Ledger;
+using Fast.Core.Primitives;
+using Fast.Core.Rng;
+using Fast.Core.Turbine;
+using Fast.Crypto;
+using Fast.Validator.Forks;
+using Fast.Validator.Leader;
+using Fast.Validator.Machines;
+using Fast.Validator.Repair;
+using Fast.Validator.Turbine;
+
+namespace Fast.Simulation;
+
+/// <summary>
+/// N validators in one process on one virtual clock (ARCHITECTURE.md rule 1, issue 11 item 10): builds
+/// the cluster from the seed (keys, stakes, genesis hash, leader schedule), schedules slot starts,
+/// node ticks, crashes and partitions, runs the event heap to the end and measures the run
+/// (<see cref="SimulationReport"/>). Everything that decides is seeded or ordered, so the same options
+/// give the same report byte for byte; wall-clock time goes to stderr only.
+/// </summary>
+internal sealed class Simulation
+{
+    public const ushort ShredVersion = 4242;
+    public const ulong SlotsPerEpoch = 64;
+    private const long TickNs = 20_000_000;
+    private const int Payers = 64;
+
+    public Simulation(SimulationOptions options)
+    {
+        Options = options;
+        SlotNs = (long)options.SlotMs * 1_000_000;
+        Events = new EventQueue();
+        Network = new VirtualNetwork(Events, options, options.Seed);
+        Span<byte> seed = stackalloc byte[16];
+        "fastsim:"u8.CopyTo(seed);
+        BinaryPrimitives.WriteUInt64LittleEndian(seed[8..], options.Seed);
+        GenesisHash = Hash(seed);
+
+        // Keys and stakes from the seed; node order is index order (the network's addressing).
+        DeterministicRng rng = new(seed);
+        var keys = new Keypair[options.Validators];
+        var stakes = new List<(Pubkey Identity, ulong Stake)>(options.Validators);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = KeyFrom(rng.NextUInt64(), rng.NextUInt64());
+            stakes.Add((new Pubkey(keys[i].PublicKey), (1 + rng.NextBelow(100)) * 1_000_000_000));
+        }
+        Schedule = new LeaderScheduleCache(GenesisHash, SlotsPerEpoch, _ => stakes);
+        TurbineNode[] turbineNodes = [.. stakes.Select(s => new TurbineNode(s.Identity, s.Stake))];
+        TurbineShuffleCache shuffles = new(new TurbineTree(turbineNodes, options.TurbineFanout));
+        Dictionary<Pubkey, int> indexOf = [];
+        for (int i = 0; i < keys.Length; i++) indexOf[stakes[i].Identity] = i;
+
+        BlockRef genesis = new(0, GenesisHash);
+        Nodes = new SimNode[options.Validators];
+        for (int i = 0; i < Nodes.Length; i++)
+        {
+            Pubkey id = stakes[i].Identity;
+            LeaderSlotController leader = new(id, Schedule, lastBroadcastSlot: null, parentGraceNs: SlotNs / 3);
+            TurbineRoutes routes = new(shuffles, id, pk => VirtualNetwork.AddressOf(indexOf[pk], SimNode.TvuPort));
+            Nodes[i] = new SimNode(this, i, keys[i], leader, routes, genesis);
+        }
+        RepairPeer[] repairPeers = [.. Enumerable.Range(0, Nodes.Length).Select(i => new RepairPeer(stakes[i].Identity, VirtualNetwork.AddressOf(i, SimNode.RepairPort)))];
+        foreach (SimNode node in Nodes) node.Repair.SetPeers(repairPeers);
+        // The byzantine leaders: the first K nodes by index (node order is a hash of the seed, not of stake).
+        for (int i = 0; i < options.ByzantineLeaders; i++) Nodes[i].Byzantine = true;
+        var payers = new Keypair[Payers];
+        for (int i = 0; i < payers.Length; i++) payers[i] = KeyFrom(rng.NextUInt64(), rng.NextUInt64());
+        Producer = new BlockProducer(this, payers);
+    }
+
+    public SimulationOptions Options { get; }
+    public long SlotNs { get; }
+    public EventQueue Events { get; }
+    public VirtualNetwork Network { get; }
+    public Hash GenesisHash { get; }
+    public LeaderScheduleCache Schedule { get; }
+    public SimNode[] Nodes { get; }
+    public BlockProducer Producer { get; }
+    public CachedSignatureVerifier Verifier { get; } = new();
+
+    /// <summary>The last slot the run produces; the run continues two slots past it so the last blocks arrive.</summary>
+    public ulong LastSlot => Options.Slots;
+
+    public SimulationReport Run()
+    {
+        for (ulong slot = 1; slot <= LastSlot + 2; slot++) Events.At((long)slot * SlotNs, new SimEvent(SimEventKind.SlotStart, -1, slot));
+        for (int i = 0; i < Nodes.Length; i++) Events.At(TickNs, new SimEvent(SimEventKind.Tick, i));
+        if (Options.CrashSlots is SlotWindow crash)
+        {
+            // The crashed nodes: the last K by index, so they are not the byzantine ones.
+            for (int i = Nodes.Length - Options.CrashNodes; i < Nodes.Length; i++)
+            {
+                Events.At((long)crash.From * SlotNs, new SimEvent(SimEventKind.Crash, i));
+                Events.At((long)crash.To * SlotNs, new SimEvent(SimEventKind.Restart, i));
+            }
+        }
+        long end = (long)(LastSlot + 2) * SlotNs;
+        while (Events.TryNext(end, out SimEvent e)) Dispatch(e);
+        return SimulationReport.Measure(this);
+    }
+
+    private void Dispatch(in SimEvent e)
+    {
+        switch (e.Kind)
+        {
+            case SimEventKind.Deliver:
+                SimNode target = Nodes[e.Node];
+                if (target.Down) break;
+                if (e.ToPort == SimNode.TvuPort) target.OnShred(e.Packet!, e.Length);
+                else if (e.ToPort == SimNode.RepairPort) target.OnRepairPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(Events.Now));
+                break;
+            case SimEventKind.Tick:
+                if (e.Node == 0) Producer.Step(Events.Now);
+                if (!Nodes[e.Node].Down) Nodes[e.Node].OnTick(new NodeTime(Events.Now));
+                Events.After(TickNs, e);
+                break;
+            case SimEventKind.SlotStart:
+                StartSlot(e.Slot);
+                break;
+            case SimEventKind.Crash:
+                Nodes[e.Node].Down = true;
+                Network.SetDown(e.Node, true);
+                break;
+            case SimEventKind.Restart:
+                Nodes[e.Node].Down = false;
+                Network.SetDown(e.Node, false);
+                Nodes[e.Node].Restart();
+                break;
+        }
+    }
+
+    private void StartSlot(ulong slot)
+    {
+        Producer.Finish(slot - 1);
+        if (Options.PartitionSlots is SlotWindow cut) Network.SetPartitioned(cut.Contains(slot));
+        if (slot > LastSlot) return;
+        NodeTime now = new(Events.Now);
+        NodeTime slotEnd = now.Add(SlotNs);
+        foreach (SimNode node in Nodes)
+        {
+            if (!node.Down) node.OnSlotStart(slot, now, slotEnd);
+        }
+    }
+
+    /// <summary>The last PoH hash of a block's entries (false when they do not parse).</summary>
+    public static bool TryLastEntryHash(ReadOnlySpan<byte> entries, out Fast.Core.Primitives.Hash last)
+    {
+        last = default;
+        bool any = false;
+        EntryStream stream = new(entries);
+        while (stream.MoveNext())
+        {
+            last = stream.Current.Hash;
+            any = true;
+        }
+        return any && stream.Result.IsOk;
+    }
+
+    private static Fast.Core.Primitives.Hash Hash(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        Sha256Kernel.Hash(bytes, digest);
+        return new Fast.Core.Primitives.Hash(digest);
+    }
+
+    private static Keypair KeyFrom(ulong a, ulong b)
+    {
+        Span<byte> secret = stackalloc byte[32];
+        Span<byte> input = stackalloc byte[24];
+        for (ulong counter = 0; ; counter++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(input, a);
+            BinaryPrimitives.WriteUInt64LittleEndian(input[8..], b);
+            BinaryPrimitives.WriteUInt64LittleEndian(input[16..], counter);
+            Sha256Kernel.Hash(input, secret);
+            if (Keypair.TryFromSecretKey(secret, out Keypair? key)) return key;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Fast.Simulation;
+using Xunit;
+
+namespace Fast.Validator.Tests.Simulation;
+
+/// <summary>The default run's cluster simulation: 10 nodes of the real machines, 100 slots, loss and latency (issue 11's default-test size).</summary>
+public sealed class ClusterSimulationTests
+{
+    private static JsonElement Run(params string[] args)
+    {
+        var options = SimulationOptions.Parse(args);
+        string json = new Fast.Simulation.Simulation(options).Run().ToJson();
+        return JsonDocument.Parse(json).RootElement.GetProperty("results");
+    }
+
+    [Fact]
+    public void Ten_nodes_with_five_percent_loss_get_every_block_in_its_slot_without_repair_and_never_root_apart()
+    {
+        JsonElement r = Run("--validators", "10", "--slots", "100", "--seed", "7", "--loss", "0.05", "--latency-ms", "40", "--jitter-ms", "20", "--tps", "333");
+        long produced = r.GetProperty("slots_produced").GetInt64();
+        Assert.InRange(produced, 95, 100);
+        Assert.Equal(produced, r.GetProperty("slots_received_by_all").GetInt64());
+        Assert.True(r.GetProperty("shred_delivery_in_slot").GetDouble() >= 0.99, "shred_delivery_in_slot " + r.GetProperty("shred_delivery_in_slot"));
+        Assert.True(r.GetProperty("fec_recovered_without_repair").GetDouble() >= 0.99);
+        Assert.Equal(0, r.GetProperty("root_divergence").GetInt64());
+        Assert.Equal(0, r.GetProperty("deshred_failures").GetInt64());
+        Assert.True(r.GetProperty("lowest_root_slot").GetInt64() >= 60, "roots advance on every node");
+        Assert.True(r.GetProperty("packets_lost").GetInt64() > 0, "the loss was applied");
+        Assert.True(r.GetProperty("shreds_recovered").GetInt64() > 0, "lost shreds were rebuilt by erasure coding");
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_report_byte_for_byte_and_another_seed_another()
+    {
+        string[] args = ["--validators", "8", "--slots", "40", "--seed", "3", "--loss", "0.1", "--tps", "200"];
+        string a = new Fast.Simulation.Simulation(SimulationOptions.Parse(args)).Run().ToJson();
+        string b = new Fast.Simulation.Simulation(SimulationOptions.Parse(args)).Run().ToJson();
+        Assert.Equal(a, b);
+        args[5] = "4";
+        string c = new Fast.Simulation.Simulation(SimulationOptions.Parse(args)).Run().ToJson();
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Honest_nodes_catch_equivocating_leaders_keep_the_evidence_and_still_agree_on_roots()
+    {
+        JsonElement r = Run("--validators", "10", "--slots", "80", "--seed", "5", "--loss", "0.02", "--tps", "100", "--byzantine-leaders", "2");
+        Assert.True(r.GetProperty("equivocations_detected").GetInt64() > 0);
+        Assert.True(r.GetProperty("honest_nodes_with_evidence").GetInt64() >= 6, "most honest nodes saw both versions");
+        Assert.Equal(0, r.GetProperty("root_divergence").GetInt64());
+        Assert.True(r.GetProperty("lowest_root_slot").GetInt64() > 0, "the honest cluster keeps rooting around the duplicate slots");
+    }
+
+    [Fact]
+    public void Nodes_that_crash_and_restart_catch_up_by_repair_and_root_with_the_rest()
+    {
+        JsonElement r = Run("--validators", "10", "--slots", "100", "--seed", "1", "--loss", "0.05", "--tps", "333", "--crash", "3@30-50");
+        Assert.True(r.GetProperty("repair_responses_accepted").GetInt64() > 100, "the restarted nodes repaired what they missed");
+        Assert.True(r.GetProperty("lowest_root_slot").GetInt64() >= 60, "every node, the restarted ones included, roots past the outage");
+        Assert.Equal(0, r.GetProperty("root_divergence").GetInt64());
+        Assert.True(r.GetProperty("slots_received_by_all").GetInt64() >= r.GetProperty("slots_produced").GetInt64() - 3);
+    }
+
+    [Theory]
+    [InlineData("--loss", "1.5", "--loss")]
+    [InlineData("--partition", "0.6@400-200", "empty")]
+    [InlineData("--validators", "0", "--validators")]
+    [InlineData("--crash", "10@3", "X@FROM-TO")]
+    [InlineData("--bogus", "1", "unknown flag")]
+    public void Bad_flags_get_a_one_line_reason(string flag, string value, string expected)
+    {
+        SimulationOptionsException e = Assert.Throws<SimulationOptionsException>(() => SimulationOptions.Parse([flag, value]));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+}
