@@ -78,7 +78,7 @@ internal sealed class BlockProducer
             s.B.BeginSlot(slot, parent.Slot, parent.Id);
             startB = EntryHashing.NextHash(start, 1, default, isTick: true);
         }
-        Production p = new(node.Index, slot, parent, start, startB, s.A, node.Byzantine ? s.B : null, (long)slot * _sim.SlotNs);
+        Production p = new(node.Index, slot, parent, start, startB, s.A, node.Byzantine ? s.B : null, _sim.SlotStartNs(slot));
         _active[node.Index] = p;
         // The skipped slots' ticks come first (a block on parent P for slot S carries (S − P) × ticks_per_slot ticks).
         for (ulong missed = parent.Slot + 1; missed < slot; missed++)

@@ -1,7 +1,9 @@
 using Fast.Core.Primitives;
 using Fast.Core.Shreds;
 using Fast.Crypto;
+using Fast.Core.Gossip;
 using Fast.Validator.Forks;
+using Fast.Validator.Gossip;
 using Fast.Validator.Leader;
 using Fast.Validator.Machines;
 using Fast.Validator.Net;
@@ -24,6 +26,7 @@ internal sealed class SimNode
 {
     public const ushort TvuPort = 8001;
     public const ushort RepairPort = 8002;
+    public const ushort GossipPort = 8000;
 
     /// <summary>Slots of shreds a node keeps below its root, to serve repair (a node that was down this long cannot catch up).</summary>
     public const ulong RetainedSlots = 256;
@@ -46,6 +49,57 @@ internal sealed class SimNode
         LastEntryHash[genesis] = genesis.Id;
         Tvu = NewReceiver();
         Repair = new RepairMachine(new KeypairSigner(key), sim.Verifier, sim.Options.Seed * 1_000_003 + (ulong)index);
+        Gossip = NewGossip();
+    }
+
+    /// <summary>Gossip: every node starts knowing only the entrypoint (node 0) and learns the cluster's addresses from it.</summary>
+    public GossipMachine Gossip { get; private set; }
+
+    private GossipMachine NewGossip()
+    {
+        ContactInfo self = new()
+        {
+            Gossip = Endpoint(GossipPort),
+            Tvu = Endpoint(TvuPort),
+            Repair = Endpoint(RepairPort),
+            Version = new SoftwareVersion(0, 1, 0),
+        };
+        byte[] seed = new byte[16];
+        BitConverter.TryWriteBytes(seed, _sim.Options.Seed);
+        BitConverter.TryWriteBytes(seed.AsSpan(8), (ulong)Index + 1 + ((ulong)_sim.Events.Now << 20));
+        GossipMachine g = new(new KeypairSigner(Key), self, _sim.GenesisHash, Simulation.ShredVersion, _sim.Verifier, seed, Simulation.WallclockAtZeroMs);
+        if (Index != 0) g.AddEntrypoint(VirtualNetwork.AddressOf(0, GossipPort));
+        return g;
+    }
+
+    private Ipv4Endpoint Endpoint(ushort port)
+    {
+        PeerAddress a = VirtualNetwork.AddressOf(Index, port);
+        return new Ipv4Endpoint(a.Ipv4, a.Port);
+    }
+
+    public void OnGossipPacket(int fromNode, byte[] packet, int length, NodeTime now)
+    {
+        Sink sink = new(this);
+        Gossip.OnPacket(VirtualNetwork.AddressOf(fromNode, GossipPort), packet.AsSpan(0, length), now, ref sink);
+    }
+
+    /// <summary>Turbine children and repair peers come from what gossip knows (refreshed every gossip round).</summary>
+    public void RefreshPeersFromGossip()
+    {
+        GossipMachine g = Gossip;
+        Routes.UpdateAddresses(pk =>
+        {
+            if (pk == Identity) return VirtualNetwork.AddressOf(Index, TvuPort);
+            return g.TryGetPeer(pk, out ContactInfo info) ? new PeerAddress(info.Tvu.Ipv4, info.Tvu.Port) : default;
+        });
+        List<RepairPeer> peers = [];
+        for (int i = 0; i < g.PeerCount; i++)
+        {
+            ContactInfo info = g.GetPeer(i);
+            if (!info.Repair.IsUnspecified) peers.Add(new RepairPeer(info.Identity, new PeerAddress(info.Repair.Ipv4, info.Repair.Port)));
+        }
+        Repair.SetPeers([.. peers]);
     }
 
     public RepairMachine Repair { get; }
@@ -85,6 +139,8 @@ internal sealed class SimNode
         Leader = new LeaderSlotController(Identity, _sim.Schedule, Leader.LastBroadcastSlot, Leader.ParentGraceNs, new NodeTime(_sim.Events.Now), warmupNs: 8 * _sim.SlotNs);
         Add(ref RetiredCounters, Tvu.Counters);
         Tvu = NewReceiver();
+        Gossip = NewGossip();
+        RefreshPeersFromGossip();
     }
 
     private ShredReceiver NewReceiver()
@@ -130,6 +186,7 @@ internal sealed class SimNode
     {
         Sink sink = new(this);
         Leader.OnTick(now, Forks, ref sink);
+        Gossip.OnTick(now, ref sink);
         Repair.OnTick(now, Tvu, Forks, ref sink);
     }
 

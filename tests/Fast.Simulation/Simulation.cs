@@ -7,7 +7,6 @@ using Fast.Crypto;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
 using Fast.Validator.Machines;
-using Fast.Validator.Repair;
 using Fast.Validator.Turbine;
 
 namespace Fast.Simulation;
@@ -22,6 +21,12 @@ namespace Fast.Simulation;
 internal sealed class Simulation
 {
     public const ushort ShredVersion = 4242;
+
+    /// <summary>The simulated wall clock at virtual time zero (gossip values carry wall-clock milliseconds).</summary>
+    public const ulong WallclockAtZeroMs = 1_800_000_000_000;
+
+    /// <summary>Virtual time before slot 1 starts: gossip spreads the cluster's addresses first (a real cluster boots the same way).</summary>
+    public long WarmupNs => 5_000_000_000;
     public const ulong SlotsPerEpoch = 64;
     private const long TickNs = 20_000_000;
     private const int Payers = 64;
@@ -49,8 +54,6 @@ internal sealed class Simulation
         Schedule = new LeaderScheduleCache(GenesisHash, SlotsPerEpoch, _ => stakes);
         TurbineNode[] turbineNodes = [.. stakes.Select(s => new TurbineNode(s.Identity, s.Stake))];
         TurbineShuffleCache shuffles = new(new TurbineTree(turbineNodes, options.TurbineFanout));
-        Dictionary<Pubkey, int> indexOf = [];
-        for (int i = 0; i < keys.Length; i++) indexOf[stakes[i].Identity] = i;
 
         BlockRef genesis = new(0, GenesisHash);
         Nodes = new SimNode[options.Validators];
@@ -58,11 +61,9 @@ internal sealed class Simulation
         {
             Pubkey id = stakes[i].Identity;
             LeaderSlotController leader = new(id, Schedule, lastBroadcastSlot: null, parentGraceNs: SlotNs / 3);
-            TurbineRoutes routes = new(shuffles, id, pk => VirtualNetwork.AddressOf(indexOf[pk], SimNode.TvuPort));
+            TurbineRoutes routes = new(shuffles, id, _ => default);
             Nodes[i] = new SimNode(this, i, keys[i], leader, routes, genesis);
         }
-        RepairPeer[] repairPeers = [.. Enumerable.Range(0, Nodes.Length).Select(i => new RepairPeer(stakes[i].Identity, VirtualNetwork.AddressOf(i, SimNode.RepairPort)))];
-        foreach (SimNode node in Nodes) node.Repair.SetPeers(repairPeers);
         // The byzantine leaders: the first K nodes by index (node order is a hash of the seed, not of stake).
         for (int i = 0; i < options.ByzantineLeaders; i++) Nodes[i].Byzantine = true;
         var payers = new Keypair[Payers];
@@ -85,18 +86,18 @@ internal sealed class Simulation
 
     public SimulationReport Run()
     {
-        for (ulong slot = 1; slot <= LastSlot + 2; slot++) Events.At((long)slot * SlotNs, new SimEvent(SimEventKind.SlotStart, -1, slot));
+        for (ulong slot = 1; slot <= LastSlot + 2; slot++) Events.At(SlotStartNs(slot), new SimEvent(SimEventKind.SlotStart, -1, slot));
         for (int i = 0; i < Nodes.Length; i++) Events.At(TickNs, new SimEvent(SimEventKind.Tick, i));
         if (Options.CrashSlots is SlotWindow crash)
         {
             // The crashed nodes: the last K by index, so they are not the byzantine ones.
             for (int i = Nodes.Length - Options.CrashNodes; i < Nodes.Length; i++)
             {
-                Events.At((long)crash.From * SlotNs, new SimEvent(SimEventKind.Crash, i));
-                Events.At((long)crash.To * SlotNs, new SimEvent(SimEventKind.Restart, i));
+                Events.At(SlotStartNs(crash.From), new SimEvent(SimEventKind.Crash, i));
+                Events.At(SlotStartNs(crash.To), new SimEvent(SimEventKind.Restart, i));
             }
         }
-        long end = (long)(LastSlot + 2) * SlotNs;
+        long end = SlotStartNs(LastSlot + 2);
         while (Events.TryNext(end, out SimEvent e)) Dispatch(e);
         return SimulationReport.Measure(this);
     }
@@ -109,11 +110,16 @@ internal sealed class Simulation
                 SimNode target = Nodes[e.Node];
                 if (target.Down) break;
                 if (e.ToPort == SimNode.TvuPort) target.OnShred(e.Packet!, e.Length);
+                else if (e.ToPort == SimNode.GossipPort) target.OnGossipPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(Events.Now));
                 else if (e.ToPort == SimNode.RepairPort) target.OnRepairPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(Events.Now));
                 break;
             case SimEventKind.Tick:
                 if (e.Node == 0) Producer.Step(Events.Now);
-                if (!Nodes[e.Node].Down) Nodes[e.Node].OnTick(new NodeTime(Events.Now));
+                if (!Nodes[e.Node].Down)
+                {
+                    Nodes[e.Node].OnTick(new NodeTime(Events.Now));
+                    if (Events.Now % PeerRefreshNs < TickNs) Nodes[e.Node].RefreshPeersFromGossip();
+                }
                 Events.After(TickNs, e);
                 break;
             case SimEventKind.SlotStart:
@@ -130,6 +136,11 @@ internal sealed class Simulation
                 break;
         }
     }
+
+    /// <summary>When <paramref name="slot"/> starts on the virtual clock (slot 0 ends when the warm-up does).</summary>
+    public long SlotStartNs(ulong slot) => WarmupNs + (long)slot * SlotNs - SlotNs;
+
+    private const long PeerRefreshNs = 500_000_000;
 
     private void StartSlot(ulong slot)
     {

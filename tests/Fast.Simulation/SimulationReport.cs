@@ -145,6 +145,7 @@ internal sealed class SimulationReport
         r._fields["shreds_dropped_bad_signature"] = total.DroppedBadSignature;
         r._fields["shreds_dropped_conflicting_version"] = total.DroppedConflictingVersion;
         r._fields["signatures_verified"] = sim.Verifier.Verified;
+        r._fields["gossip_peers_known_min"] = live.Length == 0 ? 0 : live.Min(n => (long)n.Gossip.PeerCount);
         r._notes.Add("blocks are broadcast over Turbine, received, erasure-recovered, deshredded and chained into forks; they are not executed yet, so no bank hash is compared (bank_hash_mismatches comes with the replay machine)");
         r._notes.Add("roots are local (31 slots deep on the chosen fork); votes come with the consensus work");
         return r;

@@ -33,12 +33,19 @@ public sealed class TurbineRoutes : IRetransmitRoutes
 
     public int MaxChildren => _shuffles.Tree.Fanout;
 
+    /// <summary>Re-reads every node's TVU address (gossip learned or changed some); unknown nodes get none and are skipped.</summary>
+    public void UpdateAddresses(Func<Pubkey, PeerAddress> tvuAddress)
+    {
+        ReadOnlySpan<TurbineNode> nodes = _shuffles.Tree.Nodes;
+        for (int i = 0; i < nodes.Length; i++) _tvuByIndex[i] = tvuAddress(nodes[i].Identity);
+    }
+
     /// <summary>Where the leader sends a shred: the tree's root, or false when the leader is alone.</summary>
     public bool TryRoot(ulong slot, in Pubkey leader, uint index, bool isData, out PeerAddress root)
     {
         TurbineShuffleCache.Shuffle s = _shuffles.Get(slot, index, isData ? ShredKind.Data : ShredKind.Coding, leader);
         root = s.Count > 0 ? _tvuByIndex[s.Order[0]] : default;
-        return s.Count > 0;
+        return s.Count > 0 && !root.IsUnspecified;
     }
 
     public int ChildrenOf(ulong slot, in Pubkey leader, uint index, bool isData, Span<PeerAddress> children)
@@ -50,7 +57,11 @@ public sealed class TurbineRoutes : IRetransmitRoutes
         int fanout = _shuffles.Tree.Fanout;
         long first = (long)position * fanout + 1;
         int n = 0;
-        for (long q = first; q < first + fanout && q < s.Count; q++) children[n++] = _tvuByIndex[s.Order[q]];
+        for (long q = first; q < first + fanout && q < s.Count; q++)
+        {
+            PeerAddress child = _tvuByIndex[s.Order[q]];
+            if (!child.IsUnspecified) children[n++] = child;
+        }
         return n;
     }
 }
