@@ -43,6 +43,9 @@ public sealed unsafe class SchnorrBatch : IDisposable
 
     public bool IsFull => _count == _scratch.Capacity;
 
+    /// <summary>Message bytes that still fit (each added signature copies its message).</summary>
+    public int FreeMessageBytes => _messageCapacity - _messageBytes;
+
     /// <summary>
     /// Adds one (public key, message, signature); false when the batch is full or its message room
     /// is used up (verify and clear it, then add again). Key and signature lengths are checked like
@@ -89,6 +92,22 @@ public sealed unsafe class SchnorrBatch : IDisposable
     {
         if (valid.Length < _count) ThrowHelper.ThrowArgumentOutOfRange(nameof(valid), "shorter than the batch");
         return Bisect(0, _count, knownToFail: false, valid);
+    }
+
+    /// <summary>
+    /// Sets <paramref name="valid"/>[i] by single verification of each signature (no batch
+    /// equation) and returns how many are invalid: for when most batches would fail anyway.
+    /// </summary>
+    public int VerifyEachSingly(Span<bool> valid)
+    {
+        if (valid.Length < _count) ThrowHelper.ThrowArgumentOutOfRange(nameof(valid), "shorter than the batch");
+        int invalid = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            valid[i] = VerifyOne(i);
+            if (!valid[i]) invalid++;
+        }
+        return invalid;
     }
 
     /// <summary>
