@@ -3,7 +3,7 @@ namespace Fast.Node.Pipeline;
 /// <summary>
 /// The sigverify stage's switch between batch and single verification, one per sigverify thread.
 /// It tracks the share of recent batches that held at least one invalid signature (an
-/// exponentially weighted average, each batch weighing 1/16) — measured the same way in both modes
+/// exponentially weighted average, each batch weighing 1/8, so three failing batches in a row switch) — measured the same way in both modes
 /// (in single mode: would the batch have failed?), so it falls again when the invalid signatures
 /// stop. Past <see cref="EnterSinglePercent"/> the thread verifies singly, since a failed batch
 /// costs its equation plus the bisection; below <see cref="LeaveSinglePercent"/> it batches again.
@@ -20,7 +20,7 @@ public struct BatchFailureShare
     public const int LeaveSinglePercent = 12;
 
     private const int One = 1 << 16;
-    private const int WeightShift = 4; // each batch moves the share 1/16 of the way
+    private const int WeightShift = 3; // each batch moves the share 1/8 of the way
 
     private int _shareQ16;
 
