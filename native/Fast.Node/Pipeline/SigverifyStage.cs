@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fast.Core.Codec;
 using Fast.Core.Collections;
 using Fast.Core.Platform;
@@ -37,8 +38,9 @@ public sealed class SigverifyCounters
 /// queue drops the newest and counts it. Dropped packets' slots go straight back to the pool.
 /// Signatures are checked in BIP-340 batches (<see cref="SigverifyWorker"/>, one per thread) of up
 /// to <c>batchSignatures</c>; a thread takes what the queue holds up to that and never waits for
-/// more, so a packet waits at most for the batch ahead of it and its own (see
-/// <see cref="DefaultBatchSignatures"/>). <c>batchSignatures</c> = 1 verifies one at a time.
+/// more, so a packet waits at most for the batch ahead of it and its own; each batch is also sized
+/// to take at most <see cref="BatchTimeBudgetMs"/> at the thread's measured rate.
+/// <c>batchSignatures</c> = 1 verifies one at a time.
 /// </summary>
 public sealed class SigverifyStage : IDisposable
 {
@@ -46,12 +48,23 @@ public sealed class SigverifyStage : IDisposable
     public const int DefaultBatch = 64;
 
     /// <summary>
-    /// Signatures per batch by default. Measured here (`fast bench sigverify`): a batch of 256
-    /// verifies at ~1.5× the single rate, ~35-40 µs a signature on one core under load, so one batch
-    /// takes ~10 ms, and a packet waits at most for the batch in progress plus its own: ≤ 20 ms.
-    /// 512 gains only a few percent more and doubles that wait.
+    /// Signatures per batch by default, chosen by measurement on this machine: at load ~2 a batch of
+    /// 256 verified at 1.53× the single rate, 32.6 µs a signature, so 8.3 ms a batch and a packet
+    /// waits at most for the batch in progress plus its own, 16.7 ms ≤ 20 ms; 512 gained 3 % more
+    /// (1.58×) for twice the wait. (Under load 17-21, `fast bench sigverify`: 256 → 1.37-1.50×.)
+    /// On a loaded core <see cref="BatchTimeBudgetMs"/> shrinks batches to keep the 20 ms.
     /// </summary>
     public const int DefaultBatchSignatures = 256;
+
+    /// <summary>
+    /// A batched thread sizes each batch so that verifying it takes at most this long at the rate it
+    /// measured on the previous batch (never above the configured size): a packet then waits at most
+    /// for the batch in progress and its own, 2 × 10 ms, however loaded the core is.
+    /// </summary>
+    public const int BatchTimeBudgetMs = 10;
+
+    /// <summary>Batches smaller than this are not timed, and the time budget never shrinks a batch below it.</summary>
+    public const int MinTimedBatch = 16;
 
     private readonly PacketPool _pool;
     private readonly BoundedQueue<Packet> _input;
@@ -123,17 +136,21 @@ public sealed class SigverifyStage : IDisposable
     private void RunBatched()
     {
         using SigverifyWorker batch = CreateWorker();
+        int limit = _batchSignatures;
         int idle = 0;
         while (!_stopping)
         {
             // Take what is queued, up to a batch; never wait for more (that would only add latency).
             int taken = 0;
-            while (!batch.IsFull && taken < _batchSignatures && _input.TryDequeue(out Packet packet))
+            while (!batch.IsFull && taken < limit && _input.TryDequeue(out Packet packet))
             {
                 batch.Add(packet);
                 taken++;
             }
+            int signatures = batch.Signatures;
+            long start = Stopwatch.GetTimestamp();
             batch.Flush();
+            if (signatures >= MinTimedBatch) limit = NextBatchLimit(_batchSignatures, signatures, Stopwatch.GetTimestamp() - start, Stopwatch.Frequency);
             if (taken > 0)
             {
                 idle = 0;
@@ -141,6 +158,19 @@ public sealed class SigverifyStage : IDisposable
             }
             Idle(ref idle);
         }
+    }
+
+    /// <summary>
+    /// The next batch's size from the last one's measured cost: as many signatures as fit in
+    /// <see cref="BatchTimeBudgetMs"/> at this thread's current rate (a loaded core verifies slower),
+    /// between <see cref="MinTimedBatch"/> and the configured batch size.
+    /// </summary>
+    internal static int NextBatchLimit(int configured, int signatures, long elapsedTicks, long ticksPerSecond)
+    {
+        double perSignature = (double)elapsedTicks / signatures;
+        if (perSignature <= 0) return configured;
+        double fit = BatchTimeBudgetMs * (ticksPerSecond / 1000.0) / perSignature;
+        return fit >= configured ? configured : Math.Max(MinTimedBatch, (int)fit);
     }
 
     /// <summary>Idle: spin briefly for latency, then sleep so an idle node leaves its cores alone.</summary>

@@ -47,6 +47,9 @@ public sealed class SigverifyWorker : IDisposable
     /// <summary>Packets waiting in the batch.</summary>
     public int Pending => _count;
 
+    /// <summary>Signatures waiting in the batch.</summary>
+    public int Signatures => _batch.Count;
+
     /// <summary>This thread's failing-batch share and mode (for metrics and tests).</summary>
     public BatchFailureShare Failures => _failures;
 

@@ -174,6 +174,19 @@ public class SigverifyBatchingTests
         Assert.Equal(300 - expectedInvalid, h.Output.Count);
     }
 
+    [Theory]
+    [InlineData(256, 256, 8.3, 256)]  // 32 µs a signature: 256 fit in 10 ms
+    [InlineData(256, 256, 20.0, 128)] // a loaded core (78 µs a signature): half the batch
+    [InlineData(256, 100, 50.0, 20)]  // 500 µs a signature: 20 fit
+    [InlineData(256, 64, 1000.0, SigverifyStage.MinTimedBatch)] // never below the floor
+    [InlineData(64, 64, 0.5, 64)]     // never above the configured size
+    public void Each_batch_is_sized_to_verify_within_the_time_budget_at_the_measured_rate(int configured, int signatures, double elapsedMs, int expected)
+    {
+        const long TicksPerSecond = 1_000_000_000;
+        int next = SigverifyStage.NextBatchLimit(configured, signatures, (long)(elapsedMs * TicksPerSecond / 1000), TicksPerSecond);
+        Assert.Equal(expected, next);
+    }
+
     [Fact]
     public void A_batch_size_of_one_keeps_the_unbatched_path()
     {
