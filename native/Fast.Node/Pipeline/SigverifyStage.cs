@@ -137,6 +137,7 @@ public sealed class SigverifyStage : IDisposable
     {
         using SigverifyWorker batch = CreateWorker();
         int limit = _batchSignatures;
+        double perSignatureTicks = 0; // smoothed, so one preemption mid-batch does not collapse the next batch
         int idle = 0;
         while (!_stopping)
         {
@@ -150,7 +151,12 @@ public sealed class SigverifyStage : IDisposable
             int signatures = batch.Signatures;
             long start = Stopwatch.GetTimestamp();
             batch.Flush();
-            if (signatures >= MinTimedBatch) limit = NextBatchLimit(_batchSignatures, signatures, Stopwatch.GetTimestamp() - start, Stopwatch.Frequency);
+            if (signatures >= MinTimedBatch)
+            {
+                double measured = (double)(Stopwatch.GetTimestamp() - start) / signatures;
+                perSignatureTicks = perSignatureTicks == 0 ? measured : perSignatureTicks + (measured - perSignatureTicks) / 4;
+                limit = NextBatchLimit(_batchSignatures, perSignatureTicks, Stopwatch.Frequency);
+            }
             if (taken > 0)
             {
                 idle = 0;
@@ -161,13 +167,13 @@ public sealed class SigverifyStage : IDisposable
     }
 
     /// <summary>
-    /// The next batch's size from the last one's measured cost: as many signatures as fit in
-    /// <see cref="BatchTimeBudgetMs"/> at this thread's current rate (a loaded core verifies slower),
-    /// between <see cref="MinTimedBatch"/> and the configured batch size.
+    /// The next batch's size from the measured cost of a signature in recent batches (averaged, each
+    /// batch weighing 1/4): as many signatures as fit in <see cref="BatchTimeBudgetMs"/> at this
+    /// thread's current rate (a loaded core verifies slower), between <see cref="MinTimedBatch"/> and
+    /// the configured batch size.
     /// </summary>
-    internal static int NextBatchLimit(int configured, int signatures, long elapsedTicks, long ticksPerSecond)
+    internal static int NextBatchLimit(int configured, double perSignature, long ticksPerSecond)
     {
-        double perSignature = (double)elapsedTicks / signatures;
         if (perSignature <= 0) return configured;
         double fit = BatchTimeBudgetMs * (ticksPerSecond / 1000.0) / perSignature;
         return fit >= configured ? configured : Math.Max(MinTimedBatch, (int)fit);

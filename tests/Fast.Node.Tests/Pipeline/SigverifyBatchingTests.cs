@@ -183,7 +183,7 @@ public class SigverifyBatchingTests
     public void Each_batch_is_sized_to_verify_within_the_time_budget_at_the_measured_rate(int configured, int signatures, double elapsedMs, int expected)
     {
         const long TicksPerSecond = 1_000_000_000;
-        int next = SigverifyStage.NextBatchLimit(configured, signatures, (long)(elapsedMs * TicksPerSecond / 1000), TicksPerSecond);
+        int next = SigverifyStage.NextBatchLimit(configured, elapsedMs * TicksPerSecond / 1000 / signatures, TicksPerSecond);
         Assert.Equal(expected, next);
     }
 
