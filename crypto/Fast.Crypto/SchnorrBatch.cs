@@ -24,6 +24,7 @@ public sealed unsafe class SchnorrBatch : IDisposable
     private readonly int _messageCapacity;
     private int _messageBytes;
     private int _count;
+    private bool _disposed;
 
     /// <param name="capacity">Most signatures in one batch.</param>
     /// <param name="messageBytes">Room for the batch's messages together (default: capacity × 1,280, a packet each).</param>
@@ -159,6 +160,8 @@ public sealed unsafe class SchnorrBatch : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _scratch.Dispose();
         NativeMemory.Free(_keys);
         NativeMemory.Free(_signatures);
