@@ -3,10 +3,15 @@
 # in build/Fast.Build.proj, so ./build.sh and ./build.ps1 share it). Uses sudo when not root.
 set -euo pipefail
 
-# The three crypto/compression libraries (their -dev packages ship the .a files the static binary
-# links), gcc (our C kernel, and NativeAOT's link step), binutils (ar), zlib1g-dev (NativeAOT links -lz),
-# libisal-dev (Intel ISA-L: only `fast bench fec` loads it at run time, as its reference; never linked).
-packages=(libsecp256k1-dev libsodium-dev liblz4-dev gcc binutils zlib1g-dev libisal-dev)
+# libsodium and liblz4 (their -dev packages ship the .a files the static binary links), gcc (our C
+# kernel, libsecp256k1 built from source, and NativeAOT's link step), binutils (ar), zlib1g-dev
+# (NativeAOT links -lz), xz-utils (unpacks libsecp256k1's source), libisal-dev (Intel ISA-L: only
+# `fast bench fec` loads it at run time, as its reference; never linked). libsecp256k1 itself is not a
+# package here: build/secp256k1-source.sh fetches its pinned source, which the build compiles
+# together with our batch-verification module (crypto/native/secp256k1).
+packages=(libsodium-dev liblz4-dev gcc binutils zlib1g-dev xz-utils libisal-dev)
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
 
 missing=()
 for p in "${packages[@]}"; do
@@ -17,6 +22,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "deps: all present (${packages[*]})"
+    bash "$here/secp256k1-source.sh"
     exit 0
 fi
 
@@ -40,4 +46,5 @@ if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
     $sudo apt-get update
     $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+bash "$here/secp256k1-source.sh"
 echo "deps: done"

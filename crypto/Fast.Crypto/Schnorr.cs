@@ -8,8 +8,9 @@ namespace Fast.Crypto;
 /// x-only public keys, 64-byte signatures, messages of any length. Every method is thread-safe
 /// (the library context is created once and only read afterwards). For repeated signing with
 /// one key, <see cref="Keypair"/> keeps the expanded key and skips the per-call derivation.
+/// Batch verification (many signatures in one equation) is in Schnorr.Batch.cs.
 /// </summary>
-public static unsafe class Schnorr
+public static unsafe partial class Schnorr
 {
     public const int SecretKeySize = 32;
     public const int PublicKeySize = 32;

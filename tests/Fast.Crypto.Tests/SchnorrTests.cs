@@ -5,9 +5,9 @@ namespace Fast.Crypto.Tests;
 
 public class SchnorrTests
 {
-    private sealed record Bip340Case(int Index, byte[]? SecretKey, byte[] PublicKey, byte[]? AuxRand, byte[] Message, byte[] Signature, bool Valid, string Comment);
+    internal sealed record Bip340Case(int Index, byte[]? SecretKey, byte[] PublicKey, byte[]? AuxRand, byte[] Message, byte[] Signature, bool Valid, string Comment);
 
-    private static List<Bip340Case> Bip340Cases()
+    internal static List<Bip340Case> Bip340Cases()
     {
         List<Bip340Case> cases = [];
         foreach (string line in File.ReadLines(Vectors.File("bip340", "test-vectors.csv")).Skip(1))

@@ -3,12 +3,14 @@ using System.Runtime.InteropServices;
 namespace Fast.Crypto.Interop;
 
 /// <summary>
-/// Raw bindings to libsecp256k1 (Debian's 0.2.0: schnorrsig + extrakeys modules). Opaque
-/// structs are passed as byte buffers of the sizes the library's headers give.
+/// Raw bindings to <c>libfastsecp256k1</c>: libsecp256k1 0.2.0 built from its pinned source
+/// (schnorrsig + extrakeys modules) together with our batch-verification module
+/// (crypto/native/secp256k1/fast_schnorrsig_batch.c). Opaque structs are passed as byte buffers
+/// of the sizes the library's headers give.
 /// </summary>
 internal static unsafe partial class Secp256k1Native
 {
-    internal const string Library = "secp256k1";
+    internal const string Library = "fastsecp256k1";
 
     /// <summary>SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY (accepted by every 0.x release).</summary>
     internal const uint ContextSignVerify = 0x0301;
@@ -55,4 +57,14 @@ internal static unsafe partial class Secp256k1Native
 
     [LibraryImport(Library, EntryPoint = "secp256k1_schnorrsig_verify")]
     internal static partial int SchnorrVerify(nint ctx, byte* sig64, byte* msg, nuint msgLength, byte* xonlyPubkey);
+
+    [LibraryImport(Library, EntryPoint = "fast_schnorrsig_batch_scratch_create")]
+    internal static partial nint BatchScratchCreate(nint ctx, nuint capacity);
+
+    [LibraryImport(Library, EntryPoint = "fast_schnorrsig_batch_scratch_destroy")]
+    internal static partial void BatchScratchDestroy(nint ctx, nint scratch);
+
+    /// <summary>1: every signature valid; 0: at least one is not; -1: a usage error (a bug of ours).</summary>
+    [LibraryImport(Library, EntryPoint = "fast_schnorrsig_verify_batch")]
+    internal static partial int SchnorrVerifyBatch(nint ctx, nint scratch, byte** sigs64, byte** msgs, nuint* msgLengths, byte** publicKeys32, nuint n);
 }

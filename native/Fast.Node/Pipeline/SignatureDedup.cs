@@ -46,6 +46,12 @@ public sealed class SignatureDedup
         return Volatile.Read(ref _table[fingerprint.Index]) == fingerprint.Value;
     }
 
+    /// <summary>
+    /// True when the packet <paramref name="fingerprint"/> came from has been remembered since
+    /// (a batch checks this before forwarding, so two copies in one batch pass only once).
+    /// </summary>
+    public bool IsRemembered(in PacketFingerprint fingerprint) => Volatile.Read(ref _table[fingerprint.Index]) == fingerprint.Value;
+
     /// <summary>Marks the packet <paramref name="fingerprint"/> came from as seen.</summary>
     public void Remember(in PacketFingerprint fingerprint) => Volatile.Write(ref _table[fingerprint.Index], fingerprint.Value);
 

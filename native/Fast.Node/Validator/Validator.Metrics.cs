@@ -22,6 +22,7 @@ public sealed partial class Validator
          .Gauge("fast_root_slot", "The last rooted (finalized) slot", chain.Root?.Slot ?? 0)
          .Counter("fast_transactions_total", "Committed transactions (processed commitment)", chain.ProcessedTransactions)
          .Gauge("fast_sigverify_threads", "Sigverify threads of this node", _options.SigverifyThreads)
+         .Gauge("fast_sigverify_batch", "Signatures per BIP-340 batch verification (1: unbatched)", _options.SigverifyBatch)
          .Gauge("fast_banking_workers", "Sealevel execution threads of this node", _options.BankingThreads)
          .Gauge("fast_signature_index_statuses", "Statuses findable by signature (kept until rooted and past the blockhash age)", Signatures.Count)
          .Gauge("fast_signature_index_segments", "Signature index segments held (each 96 B × entries per segment)", Signatures.Segments)

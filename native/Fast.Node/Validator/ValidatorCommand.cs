@@ -26,6 +26,7 @@ public static class ValidatorCommand
         Option<string?> cores = new("--cores") { Description = "Cores the node's stage threads are pinned to, e.g. 1-3 or 1,3 (default: not pinned)" };
         Option<long> pohCore = CliOptions.Integer("--poh-core", "Core the PoH thread owns (-1: not pinned)", -1, -1, 1023);
         Option<long> sigverifyThreads = CliOptions.Integer("--sigverify-threads", "Sigverify threads", d.SigverifyThreads, 1, 256);
+        Option<long> sigverifyBatch = CliOptions.Integer("--sigverify-batch", "Signatures per BIP-340 batch verification (1: one at a time; a packet waits at most for the batch ahead and its own)", d.SigverifyBatch, 1, Crypto.SchnorrBatchScratch.MaxCapacity);
         Option<long> bankingThreads = CliOptions.Integer("--banking-threads", "Sealevel execution threads (the banking thread plus helpers)", d.BankingThreads, 1, 256);
         Option<bool> lowPower = new("--low-power") { Description = "PoH sleeps to the wall clock between ticks instead of spinning a core (local devnets)" };
         Option<long> slotMs = CliOptions.Integer("--slot-ms", "Override genesis' target slot time for pacing (0: use genesis)", 0, 0, 60_000);
@@ -52,7 +53,7 @@ public static class ValidatorCommand
         Option<long> minFreeDisk = CliOptions.Integer("--min-free-disk-mb", "Stop (exit 3) when the ledger's filesystem has less free space than this many MiB", d.MinFreeDiskBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
-            identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
+            identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
             rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
@@ -74,6 +75,7 @@ public static class ValidatorCommand
                 Cores = ParseCores(parse.GetValue(cores)),
                 PohCore = parse.GetValue(pohCore) >= 0 ? (int)parse.GetValue(pohCore) : null,
                 SigverifyThreads = (int)parse.GetValue(sigverifyThreads),
+                SigverifyBatch = (int)parse.GetValue(sigverifyBatch),
                 BankingThreads = (int)parse.GetValue(bankingThreads),
                 LowPower = parse.GetValue(lowPower),
                 SlotMs = parse.GetValue(slotMs) > 0 ? (int)parse.GetValue(slotMs) : null,

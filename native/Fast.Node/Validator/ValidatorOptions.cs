@@ -23,6 +23,8 @@ public sealed record ValidatorOptions
     public int[]? Cores { get; init; }
     public int? PohCore { get; init; }
     public int SigverifyThreads { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
+    /// <summary>Signatures per BIP-340 batch in the sigverify stage (1: verify one at a time).</summary>
+    public int SigverifyBatch { get; init; } = Pipeline.SigverifyStage.DefaultBatchSignatures;
     public int BankingThreads { get; init; } = 1;
     public bool LowPower { get; init; }
     /// <summary>Overrides genesis' target slot time for pacing (ticks per slot always come from genesis).</summary>

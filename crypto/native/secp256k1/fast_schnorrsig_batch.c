@@ -1,0 +1,169 @@
+/*
+ * BIP-340 batch verification for Fast (see fast_schnorrsig_batch.h). This file is the single
+ * compilation unit of libsecp256k1 0.2.0 (its src/secp256k1.c is included below, with the
+ * schnorrsig and extrakeys modules enabled by the build's -D flags) plus our batch entry points,
+ * which need the library's internal field, group, scalar, hash and multi-scalar-multiplication code.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "secp256k1.c"
+#include "fast_schnorrsig_batch.h"
+
+#if !defined(ENABLE_MODULE_SCHNORRSIG) || !defined(ENABLE_MODULE_EXTRAKEYS)
+#error "libsecp256k1 must be built with the schnorrsig and extrakeys modules"
+#endif
+
+struct fast_schnorrsig_batch_scratch {
+    size_t capacity;
+    secp256k1_scratch* multi;  /* the scratch space secp256k1_ecmult_multi_var works in */
+    secp256k1_ge* points;      /* R_1..R_n, then P_1..P_n */
+    secp256k1_scalar* scalars; /* a_1..a_n, then a_1 e_1..a_n e_n */
+};
+
+/* Domain tag of the seed hash, so the weights of this scheme are never another hash's output. */
+static const unsigned char fast_batch_seed_tag[] = "Fast/BIP0340/batch-weights/v1";
+
+static void fast_write_le64(unsigned char* out, uint64_t v) {
+    int i;
+    for (i = 0; i < 8; i++) out[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* a_i = SHA256(seed || i || counter) as a scalar, for the smallest counter that gives one in
+ * [1, n-1] (a retry happens with probability about 2^-128). */
+static void fast_batch_weight(secp256k1_scalar* a, const unsigned char* seed32, uint64_t i) {
+    unsigned char block[48];
+    unsigned char out[32];
+    uint64_t counter = 0;
+    int overflow;
+    memcpy(block, seed32, 32);
+    fast_write_le64(block + 32, i);
+    for (;;) {
+        secp256k1_sha256 sha;
+        fast_write_le64(block + 40, counter++);
+        secp256k1_sha256_initialize(&sha);
+        secp256k1_sha256_write(&sha, block, sizeof(block));
+        secp256k1_sha256_finalize(&sha, out);
+        secp256k1_scalar_set_b32(a, out, &overflow);
+        if (!overflow && !secp256k1_scalar_is_zero(a)) return;
+    }
+}
+
+static int fast_batch_point(secp256k1_scalar* sc, secp256k1_ge* pt, size_t idx, void* data) {
+    const fast_schnorrsig_batch_scratch* scratch = (const fast_schnorrsig_batch_scratch*)data;
+    *sc = scratch->scalars[idx];
+    *pt = scratch->points[idx];
+    return 1;
+}
+
+/* True when the multi-scalar multiplication over `points` points runs in one pass in `multi`. */
+static int fast_batch_scratch_fits(const secp256k1_callback* cb, secp256k1_scratch* multi, size_t points) {
+    if (secp256k1_pippenger_max_points(cb, multi) < points) return 0;
+    if (points < ECMULT_PIPPENGER_THRESHOLD && secp256k1_strauss_max_points(cb, multi) < points) return 0;
+    return 1;
+}
+
+fast_schnorrsig_batch_scratch* fast_schnorrsig_batch_scratch_create(const secp256k1_context* ctx, size_t capacity) {
+    fast_schnorrsig_batch_scratch* scratch;
+    size_t points = 2 * capacity;
+    size_t size, strauss, pippenger;
+    int attempt;
+
+    if (ctx == NULL || capacity == 0 || capacity > FAST_SCHNORRSIG_BATCH_MAX) return NULL;
+    scratch = (fast_schnorrsig_batch_scratch*)calloc(1, sizeof(*scratch));
+    if (scratch == NULL) return NULL;
+    scratch->capacity = capacity;
+    scratch->points = (secp256k1_ge*)malloc(points * sizeof(secp256k1_ge));
+    scratch->scalars = (secp256k1_scalar*)malloc(points * sizeof(secp256k1_scalar));
+    if (scratch->points == NULL || scratch->scalars == NULL) {
+        fast_schnorrsig_batch_scratch_destroy(ctx, scratch);
+        return NULL;
+    }
+
+    strauss = secp256k1_strauss_scratch_size(points);
+    pippenger = secp256k1_pippenger_scratch_size(points, secp256k1_pippenger_bucket_window(points));
+    size = (strauss > pippenger ? strauss : pippenger) + 64 * ALIGNMENT;
+    for (attempt = 0; attempt < 8; attempt++, size *= 2) {
+        scratch->multi = secp256k1_scratch_create(&ctx->error_callback, size);
+        if (scratch->multi == NULL) break;
+        if (fast_batch_scratch_fits(&ctx->error_callback, scratch->multi, points)) return scratch;
+        secp256k1_scratch_destroy(&ctx->error_callback, scratch->multi);
+        scratch->multi = NULL;
+    }
+    fast_schnorrsig_batch_scratch_destroy(ctx, scratch);
+    return NULL;
+}
+
+void fast_schnorrsig_batch_scratch_destroy(const secp256k1_context* ctx, fast_schnorrsig_batch_scratch* scratch) {
+    if (scratch == NULL) return;
+    if (scratch->multi != NULL && ctx != NULL) secp256k1_scratch_destroy(&ctx->error_callback, scratch->multi);
+    free(scratch->points);
+    free(scratch->scalars);
+    free(scratch);
+}
+
+int fast_schnorrsig_verify_batch(const secp256k1_context* ctx, fast_schnorrsig_batch_scratch* scratch,
+                                 const unsigned char* const* sigs, const unsigned char* const* msgs,
+                                 const size_t* msglens, const unsigned char* const* pubkeys, size_t n) {
+    secp256k1_sha256 sha;
+    unsigned char seed[32];
+    unsigned char len8[8];
+    secp256k1_scalar sum_s;
+    secp256k1_gej total;
+    size_t i;
+
+    if (ctx == NULL || scratch == NULL || n > scratch->capacity) return -1;
+    if (n == 0) return 1;
+    if (sigs == NULL || msglens == NULL || pubkeys == NULL) return -1;
+    for (i = 0; i < n; i++) {
+        if (sigs[i] == NULL || pubkeys[i] == NULL || (msglens[i] != 0 && (msgs == NULL || msgs[i] == NULL))) return -1;
+    }
+
+    /* The weights' seed commits to the whole batch: every public key, signature and message (with its
+     * length, so the concatenation is unambiguous), in order (BIP-340: seed = hash(pk_1..pk_u, m_1..m_u, sig_1..sig_u)). */
+    secp256k1_sha256_initialize(&sha);
+    secp256k1_sha256_write(&sha, fast_batch_seed_tag, sizeof(fast_batch_seed_tag) - 1);
+    fast_write_le64(len8, (uint64_t)n);
+    secp256k1_sha256_write(&sha, len8, 8);
+    for (i = 0; i < n; i++) {
+        secp256k1_sha256_write(&sha, pubkeys[i], 32);
+        secp256k1_sha256_write(&sha, sigs[i], 64);
+        fast_write_le64(len8, (uint64_t)msglens[i]);
+        secp256k1_sha256_write(&sha, len8, 8);
+        if (msglens[i] != 0) secp256k1_sha256_write(&sha, msgs[i], msglens[i]);
+    }
+    secp256k1_sha256_finalize(&sha, seed);
+
+    secp256k1_scalar_set_int(&sum_s, 0);
+    for (i = 0; i < n; i++) {
+        secp256k1_fe rx, px;
+        secp256k1_scalar s, e, a;
+        int overflow;
+
+        /* The same rejections as secp256k1_schnorrsig_verify and xonly_pubkey_parse: r >= p, s >= n,
+         * a public key or an r that is not the x of a curve point. R = lift_x(r) (even y). */
+        if (!secp256k1_fe_set_b32(&rx, &sigs[i][0])) return 0;
+        secp256k1_scalar_set_b32(&s, &sigs[i][32], &overflow);
+        if (overflow) return 0;
+        if (!secp256k1_fe_set_b32(&px, pubkeys[i])) return 0;
+        if (!secp256k1_ge_set_xo_var(&scratch->points[n + i], &px, 0)) return 0;
+        if (!secp256k1_ge_set_xo_var(&scratch->points[i], &rx, 0)) return 0;
+
+        secp256k1_schnorrsig_challenge(&e, &sigs[i][0], msglens[i] != 0 ? msgs[i] : NULL, msglens[i], pubkeys[i]);
+
+        if (i == 0) secp256k1_scalar_set_int(&a, 1);
+        else fast_batch_weight(&a, seed, (uint64_t)i);
+
+        scratch->scalars[i] = a;
+        secp256k1_scalar_mul(&scratch->scalars[n + i], &a, &e);
+        secp256k1_scalar_mul(&s, &s, &a);
+        secp256k1_scalar_add(&sum_s, &sum_s, &s);
+    }
+
+    /* total = (-sum a_i s_i) G + sum a_i R_i + sum a_i e_i P_i; the batch holds iff it is infinity. */
+    secp256k1_scalar_negate(&sum_s, &sum_s);
+    if (!secp256k1_ecmult_multi_var(&ctx->error_callback, scratch->multi, &total, &sum_s, fast_batch_point, scratch, 2 * n)) {
+        return -1;
+    }
+    return secp256k1_gej_is_infinity(&total);
+}
