@@ -1,15 +1,28 @@
 using Fast.Core.Primitives;
+using Fast.Exec;
 
 namespace Fast.Node.Rpc;
 
 /// <summary>An account as RPC shows it.</summary>
 public sealed record AccountSnapshot(ulong Lamports, Pubkey Owner, bool Executable, byte[] Data);
 
-/// <summary>Where a signature stands: its slot, its error (null = success), and how settled it is.</summary>
-public sealed record SignatureStatus(ulong Slot, string? Error, Commitment Level, ulong? Confirmations);
+/// <summary>
+/// A transaction's outcome as the runtime recorded it: the error (<see cref="TransactionError.None"/> =
+/// success) and the instruction it names (for InsufficientFundsForRent: the account index).
+/// <see cref="TransactionErrorJson"/> writes it in Solana's shape.
+/// </summary>
+public readonly record struct TransactionOutcome(TransactionError Error, byte InstructionIndex)
+{
+    public static TransactionOutcome Ok => default;
+
+    public bool IsOk => Error == TransactionError.None;
+}
+
+/// <summary>Where a signature stands: its slot, its outcome, and how settled it is.</summary>
+public sealed record SignatureStatus(ulong Slot, TransactionOutcome Outcome, Commitment Level, ulong? Confirmations);
 
 /// <summary>A processed transaction as getTransaction/getBlock return it.</summary>
-public sealed record TransactionRecord(ulong Slot, byte[] Bytes, string? Error, ulong Fee, ulong[] PreBalances, ulong[] PostBalances, long? BlockTimeUnixSeconds);
+public sealed record TransactionRecord(ulong Slot, byte[] Bytes, TransactionOutcome Outcome, ulong Fee, ulong[] PreBalances, ulong[] PostBalances, long? BlockTimeUnixSeconds);
 
 /// <summary>A block (a slot's entries) as getBlock returns it.</summary>
 public sealed record BlockRecord(ulong Slot, ulong ParentSlot, Hash Blockhash, Hash PreviousBlockhash, ulong BlockHeight, long? BlockTimeUnixSeconds, IReadOnlyList<TransactionRecord> Transactions);

@@ -129,10 +129,8 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
             : location.Slot <= (chain.Confirmed?.Slot ?? 0) ? Commitment.Confirmed
             : Commitment.Processed;
         ulong? confirmations = level == Commitment.Finalized ? null : chain.ProcessedSlot - location.Slot;
-        return new SignatureStatus(location.Slot, ErrorText(location.Error), level, confirmations);
+        return new SignatureStatus(location.Slot, new TransactionOutcome(location.Error, location.InstructionIndex), level, confirmations);
     }
-
-    private static string? ErrorText(TransactionError error) => error == TransactionError.None ? null : error.ToString();
 
     private bool Visible(ulong slot, Commitment commitment) =>
         !validator.Chain.IsDead(slot) && (commitment == Commitment.Finalized ? slot <= (validator.Chain.Root?.Slot ?? 0) : slot <= (validator.Chain.Confirmed?.Slot ?? 0));
@@ -146,7 +144,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         if (location.Index >= transactions.Count) return null;
         long? time = validator.Chain.Get(location.Slot)?.BlockTimeUnixSeconds;
         (ulong[] pre, ulong[] post) = StoredBalances(location.Slot, location.Index);
-        return new TransactionRecord(location.Slot, transactions[location.Index], ErrorText(location.Error), location.Fee, pre, post, time);
+        return new TransactionRecord(location.Slot, transactions[location.Index], new TransactionOutcome(location.Error, location.InstructionIndex), location.Fee, pre, post, time);
     }
 
     /// <summary>
@@ -183,7 +181,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
                 pre = stored.PreBalances();
                 post = stored.PostBalances();
             }
-            records.Add(new TransactionRecord(slot, transactions[i], result is { } r ? ErrorText(r.Error) ?? (r.IsCommitted ? null : "NotCommitted") : null,
+            records.Add(new TransactionRecord(slot, transactions[i], result is { } r ? new TransactionOutcome(r.Error, r.InstructionIndex) : TransactionOutcome.Ok,
                 result?.Fee ?? 0, pre, post, record?.BlockTimeUnixSeconds));
         }
         Hash blockhash = record?.Blockhash ?? LastEntryHash(entries);

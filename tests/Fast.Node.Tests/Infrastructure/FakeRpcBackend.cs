@@ -64,8 +64,15 @@ internal sealed class FakeRpcBackend : IRpcBackend
     }
 
     public SignatureStatus? Status(in Signature signature, bool searchHistory) => Statuses.GetValueOrDefault(signature);
-    public TransactionRecord? Transaction(in Signature signature, Commitment commitment) => null;
-    public BlockRecord? Block(ulong slot, Commitment commitment) => null;
+    public Dictionary<Signature, TransactionRecord> TransactionStore { get; } = [];
+    public Dictionary<ulong, BlockRecord> BlockStore { get; } = [];
+    public ulong LowestSlot { get; set; }
+
+    public TransactionRecord? Transaction(in Signature signature, Commitment commitment) =>
+        TransactionStore.TryGetValue(signature, out TransactionRecord? record) && record.Slot <= Slot(commitment) ? record : null;
+
+    public BlockRecord? Block(ulong slot, Commitment commitment) =>
+        BlockStore.TryGetValue(slot, out BlockRecord? block) && slot <= Slot(commitment) ? block : null;
     public TransactionProof? Proof(in Signature signature, Commitment commitment) => null;
     public Pubkey SlotLeader(ulong slot) => Pubkey.Zero;
 
@@ -75,5 +82,5 @@ internal sealed class FakeRpcBackend : IRpcBackend
 
     public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts() => ([], []);
 
-    public ulong LowestAvailableSlot => 0;
+    public ulong LowestAvailableSlot => LowestSlot;
 }
