@@ -35,6 +35,12 @@ public sealed record ClusterNode(Pubkey Identity, string? Gossip, string? Tpu, s
 
 public sealed record VoteAccountInfo(Pubkey VoteAccount, Pubkey Node, ulong ActivatedStake, ulong LastVote, ulong RootSlot);
 
+/// <summary>One getRecentPerformanceSamples entry: what the node processed over one sample period ending at <paramref name="Slot"/>.</summary>
+public sealed record PerformanceSample(ulong Slot, ulong NumTransactions, ulong NumSlots, ushort SamplePeriodSecs, ulong NumNonVoteTransactions);
+
+/// <summary>getBlockCommitment's answer: stake per lockout depth (index 31 = rooted), null when the node has no record of the slot.</summary>
+public sealed record BlockCommitmentInfo(ulong[]? Commitment, ulong TotalStake);
+
 public sealed record EpochInfo(ulong AbsoluteSlot, ulong BlockHeight, ulong Epoch, ulong SlotIndex, ulong SlotsInEpoch, ulong TransactionCount);
 
 /// <summary>Why a submitted transaction was refused before it reached the pipeline.</summary>
@@ -78,6 +84,41 @@ public interface IRpcBackend
     IReadOnlyList<ClusterNode> ClusterNodes();
     (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts();
     ulong LowestAvailableSlot { get; }
+
+    /// <summary>This node's identity public key.</summary>
+    Pubkey Identity { get; }
+
+    /// <summary>Slots per epoch (every epoch the same length: no warm-up).</summary>
+    ulong SlotsPerEpoch { get; }
+
+    /// <summary>Lamports per signature of the bank at <paramref name="commitment"/> (the fee rule: signatures × this).</summary>
+    ulong LamportsPerSignature(Commitment commitment);
+
+    /// <summary>
+    /// The slots in [<paramref name="startSlot"/>, <paramref name="endSlot"/>] that have a block at
+    /// <paramref name="commitment"/> (confirmed or finalized), ascending, at most <paramref name="limit"/>.
+    /// </summary>
+    IReadOnlyList<ulong> Blocks(ulong startSlot, ulong endSlot, int limit, Commitment commitment);
+
+    /// <summary>The block time of <paramref name="slot"/> (Unix seconds), or null when the node does not know it.</summary>
+    long? BlockTime(ulong slot);
+
+    /// <summary>True when <paramref name="blockhash"/> is still valid for new transactions in the bank at <paramref name="commitment"/>.</summary>
+    bool IsBlockhashValid(in Hash blockhash, Commitment commitment, out ulong contextSlot);
+
+    /// <summary>The newest <paramref name="limit"/> performance samples, newest first.</summary>
+    IReadOnlyList<PerformanceSample> PerformanceSamples(int limit);
+
+    /// <summary>The slots of the newest frozen blocks (at most <paramref name="limit"/>), ascending.</summary>
+    IReadOnlyList<ulong> RecentBlockSlots(int limit);
+
+    /// <summary>The total supply (all lamports in existence) at <paramref name="commitment"/>.</summary>
+    ulong TotalSupply(Commitment commitment, out ulong contextSlot);
+
+    BlockCommitmentInfo BlockCommitment(ulong slot);
+
+    /// <summary>The highest slot the Blockstore holds data of.</summary>
+    ulong MaxShredInsertSlot { get; }
 
     /// <summary>The rent-exempt minimum balance of an account holding <paramref name="dataLength"/> bytes (≤ 10 MiB), from genesis.</summary>
     ulong MinimumBalanceForRentExemption(ulong dataLength);

@@ -16,6 +16,7 @@ public sealed record RpcError(int Code, string Message)
     public const int NodeUnhealthy = -32005;
     public const int SlotSkipped = -32007;
     public const int NoSnapshot = -32008;
+    public const int MinContextSlotNotReachedCode = -32016;
     // Ours.
     public const int ResponseTooLarge = -32020;
 
@@ -30,6 +31,13 @@ public sealed record RpcError(int Code, string Message)
 
     /// <summary>Solana's SlotSkipped: the slot is at or below the root and has no block.</summary>
     public static RpcError Skipped(ulong slot) => new(SlotSkipped, $"Slot {slot} was skipped, or missing due to ledger jump to recent snapshot");
+
+    /// <summary>Solana's MinContextSlotNotReached: the node's slot at that commitment is below the client's minContextSlot.</summary>
+    public static RpcError MinContextSlotNotReached(ulong contextSlot) =>
+        new(MinContextSlotNotReachedCode, "Minimum context slot has not been reached") { ContextSlot = contextSlot };
+
+    /// <summary>The node's context slot, for errors that carry it in <c>data</c> (Solana's <c>{"contextSlot": n}</c>).</summary>
+    public ulong? ContextSlot { get; init; }
 
     /// <summary>Solana's answer for methods that need <c>confirmed</c> or <c>finalized</c>.</summary>
     public static RpcError BelowConfirmed() => Params("Method does not support commitment below `confirmed`");

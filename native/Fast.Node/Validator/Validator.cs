@@ -68,7 +68,7 @@ public sealed partial class Validator : IAsyncDisposable
         // Entry buffers: each holds up to MaxEntryTransactions × 1,232 bytes; 256 of them ≈ 160 MiB at the
         // default 512 transactions — far more than the few in flight between banking and the ledger writer.
         _entryBuffers = new EntryBufferPool(256, options.MaxEntryTransactions * Core.Transactions.TransactionLimits.MaxTransactionSize);
-        Chain = new ChainState();
+        Chain = new ChainState(new PerformanceSamples(options.RpcPerformanceSampleSeconds));
         Signatures = new SignatureIndex(options.SignatureIndexLog2);
         Schedule = LeaderSchedule.Compute(genesis.Hash, new Epoch(0), genesis.Config.SlotsPerEpoch,
             [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);

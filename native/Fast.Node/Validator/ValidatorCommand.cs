@@ -42,6 +42,7 @@ public static class ValidatorCommand
         Option<long> rpcPerIp = CliOptions.Integer("--rpc-max-connections-per-ip", "Concurrent RPC connections from one IP address (more are closed, counted)", d.RpcMaxConnectionsPerIp, 1, 100_000);
         Option<long> rpcKeepAlive = CliOptions.Integer("--rpc-keep-alive-seconds", "Close an idle RPC keep-alive connection after this many seconds", d.RpcKeepAliveSeconds, 1, 3600);
         Option<long> rpcRequestTimeout = CliOptions.Integer("--rpc-request-timeout-seconds", "An RPC request's headers must arrive within this, and its body at 240 B/s or more after it (slowloris)", d.RpcRequestTimeoutSeconds, 1, 3600);
+        Option<long> rpcSampleSecs = CliOptions.Integer("--rpc-performance-sample-secs", "Seconds per getRecentPerformanceSamples sample (720 are kept)", d.RpcPerformanceSampleSeconds, 1, 3600);
         Option<long> entryTransactions = CliOptions.Integer("--max-entry-transactions", "Transactions per entry", d.MaxEntryTransactions, 1, 4096);
         Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
         Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
@@ -54,7 +55,7 @@ public static class ValidatorCommand
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
-            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
+            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, rpcSampleSecs, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
         command.SetAction(parse =>
         {
@@ -86,6 +87,7 @@ public static class ValidatorCommand
                 RpcMaxResponseBytes = (int)(parse.GetValue(rpcMaxResponse) << 20),
                 RpcMaxConnectionsPerIp = (int)parse.GetValue(rpcPerIp),
                 RpcKeepAliveSeconds = (int)parse.GetValue(rpcKeepAlive),
+                RpcPerformanceSampleSeconds = (int)parse.GetValue(rpcSampleSecs),
                 RpcRequestTimeoutSeconds = (int)parse.GetValue(rpcRequestTimeout),
                 MaxEntryTransactions = (int)parse.GetValue(entryTransactions),
                 PohEntryQueue = (int)parse.GetValue(pohEntryQueue),

@@ -266,4 +266,84 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
 
     /// <summary>O(1): the Blockstore keeps its lowest slot (no copy or sort of the slot index under the ledger writer's lock).</summary>
     public ulong LowestAvailableSlot => validator.Blockstore.LowestSlot ?? 0;
+
+    public Pubkey Identity => validator.Identity;
+
+    public ulong SlotsPerEpoch => validator.Genesis.Config.SlotsPerEpoch;
+
+    public ulong LamportsPerSignature(Commitment commitment) => Record(commitment)?.Bank.LamportsPerSignature ?? validator.Genesis.Config.LamportsPerSignature;
+
+    /// <summary>
+    /// Slot by slot (each an O(1) Blockstore lookup, never a lock held over the range): a complete,
+    /// live (not dead) slot at or below the commitment's slot is a block — with one leader there are no
+    /// competing forks, only dead slots.
+    /// </summary>
+    public IReadOnlyList<ulong> Blocks(ulong startSlot, ulong endSlot, int limit, Commitment commitment)
+    {
+        List<ulong> blocks = [];
+        ulong last = Math.Min(endSlot, Slot(commitment));
+        for (ulong slot = Math.Max(startSlot, LowestAvailableSlot); slot <= last && blocks.Count < limit; slot++)
+        {
+            if (!validator.Chain.IsDead(slot) && validator.Blockstore.TryGetSlotMeta(slot, out SlotMeta meta) && meta.IsComplete) blocks.Add(slot);
+            if (slot == ulong.MaxValue) break;
+        }
+        return blocks;
+    }
+
+    /// <summary>Genesis' creation time for slot 0; a frozen slot's clock reading while the chain state retains it; otherwise unknown.</summary>
+    public long? BlockTime(ulong slot) =>
+        slot == 0 ? validator.Genesis.Config.CreationTimeUnixMs / 1000 : validator.Chain.Get(slot)?.BlockTimeUnixSeconds;
+
+    public bool IsBlockhashValid(in Hash blockhash, Commitment commitment, out ulong contextSlot)
+    {
+        SlotRecord? record = Record(commitment) ?? validator.Chain.Root;
+        contextSlot = record?.Slot ?? 0;
+        return record is not null ? record.Bank.IsBlockhashValid(blockhash) : blockhash == validator.Genesis.Hash;
+    }
+
+    public IReadOnlyList<PerformanceSample> PerformanceSamples(int limit) => validator.Chain.Samples.Newest(limit);
+
+    /// <summary>The newest frozen slots the chain state holds (dead ones have no record), ascending.</summary>
+    public IReadOnlyList<ulong> RecentBlockSlots(int limit)
+    {
+        List<ulong> slots = [];
+        if (validator.Chain.LatestFrozen is not SlotRecord newest) return slots;
+        for (ulong slot = newest.Slot, walked = 0; slots.Count < limit && walked < ChainState.RetainedSlots; slot--, walked++)
+        {
+            if (validator.Chain.Get(slot) is not null && !validator.Chain.IsDead(slot)) slots.Add(slot);
+            if (slot == 0) break;
+        }
+        slots.Reverse();
+        return slots;
+    }
+
+    /// <summary>The bank's capitalization: genesis' lamports, which fees (paid to the leader) and transfers never change.</summary>
+    public ulong TotalSupply(Commitment commitment, out ulong contextSlot)
+    {
+        SlotRecord? record = Record(commitment) ?? validator.Chain.Root;
+        contextSlot = record?.Slot ?? 0;
+        return record?.Bank.Capitalization ?? validator.Genesis.Config.TotalLamports;
+    }
+
+    /// <summary>Solana's BlockCommitment array: index 31 is rooted stake, index n−1 stake with n confirmations.</summary>
+    private const int CommitmentDepths = 32;
+
+    /// <summary>
+    /// The stake that has voted on <paramref name="slot"/> by lockout depth. One validator votes for
+    /// each slot it confirms: a rooted slot has the whole stake at the rooted index, a confirmed slot at
+    /// depth (confirmed − slot), a frozen slot not yet confirmed has no votes; unknown slots are null.
+    /// </summary>
+    public BlockCommitmentInfo BlockCommitment(ulong slot)
+    {
+        ulong total = validator.Genesis.Config.TotalStake;
+        if (validator.Chain.Get(slot) is null || validator.Chain.IsDead(slot)) return new BlockCommitmentInfo(null, total);
+        ulong[] stakes = new ulong[CommitmentDepths];
+        ulong root = validator.Chain.Root?.Slot ?? 0;
+        ulong confirmed = validator.Chain.Confirmed?.Slot ?? 0;
+        if (slot <= root) stakes[CommitmentDepths - 1] = total;
+        else if (slot <= confirmed) stakes[(int)Math.Min(confirmed - slot, CommitmentDepths - 2)] = total;
+        return new BlockCommitmentInfo(stakes, total);
+    }
+
+    public ulong MaxShredInsertSlot => validator.Blockstore.HighestSlot ?? 0;
 }

@@ -40,6 +40,7 @@ public sealed partial class Blockstore : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<ulong, SlotState> _slots = [];
     private long _lowestSlot = -1; // the smallest key of _slots, −1 when empty; written under _gate
+    private long _highestSlot = -1; // the largest slot ever added (purging only removes lower ones); written under _gate
     private readonly FasterLogSettings _settings;
     private readonly FasterLog _log;
     private bool _disposed;
@@ -93,6 +94,9 @@ public sealed partial class Blockstore : IDisposable
 
     /// <summary>The lowest slot the blockstore holds (where the ledger starts), or null when empty. O(1), lock-free.</summary>
     public ulong? LowestSlot => Volatile.Read(ref _lowestSlot) is long lowest and >= 0 ? (ulong)lowest : null;
+
+    /// <summary>The highest slot the blockstore has received entries of (Solana's max shred insert slot), or null when none. O(1), lock-free.</summary>
+    public ulong? HighestSlot => Volatile.Read(ref _highestSlot) is long highest and >= 0 ? (ulong)highest : null;
 
     /// <summary>The highest slot marked rooted, or null.</summary>
     public ulong? HighestRootedSlot { get; private set; }
@@ -371,6 +375,7 @@ public sealed partial class Blockstore : IDisposable
     {
         long lowest = _lowestSlot;
         if (lowest < 0 || (long)slot < lowest) Volatile.Write(ref _lowestSlot, (long)slot);
+        if ((long)slot > _highestSlot) Volatile.Write(ref _highestSlot, (long)slot);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

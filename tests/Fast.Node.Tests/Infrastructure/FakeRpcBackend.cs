@@ -83,4 +83,41 @@ internal sealed class FakeRpcBackend : IRpcBackend
     public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts() => ([], []);
 
     public ulong LowestAvailableSlot => LowestSlot;
+
+    public Pubkey Identity { get; set; } = new(Enumerable.Repeat((byte)5, 32).ToArray());
+    public ulong SlotsPerEpoch { get; set; } = 8192;
+    public ulong LamportsPerSignature(Commitment commitment) => 5000;
+
+    public IReadOnlyList<ulong> Blocks(ulong startSlot, ulong endSlot, int limit, Commitment commitment) =>
+        [.. BlockStore.Keys.Where(s => s >= startSlot && s <= endSlot && s >= LowestSlot && s <= Slot(commitment)).Order().Take(limit)];
+
+    public long GenesisTime { get; set; } = 1_600_000_000;
+    public long? BlockTime(ulong slot) => slot == 0 ? GenesisTime : BlockStore.GetValueOrDefault(slot)?.BlockTimeUnixSeconds;
+
+    public HashSet<Hash> ValidBlockhashes { get; } = [];
+
+    public bool IsBlockhashValid(in Hash blockhash, Commitment commitment, out ulong contextSlot)
+    {
+        contextSlot = Slot(commitment);
+        return ValidBlockhashes.Contains(blockhash);
+    }
+
+    public List<PerformanceSample> Samples { get; } = [];
+    public IReadOnlyList<PerformanceSample> PerformanceSamples(int limit) => [.. Samples.Take(limit)];
+
+    public List<ulong> RecentSlots { get; } = [];
+    public IReadOnlyList<ulong> RecentBlockSlots(int limit) => [.. RecentSlots.TakeLast(limit)];
+
+    public ulong Supply { get; set; } = 500_000_000_000_000_000;
+
+    public ulong TotalSupply(Commitment commitment, out ulong contextSlot)
+    {
+        contextSlot = Slot(commitment);
+        return Supply;
+    }
+
+    public Dictionary<ulong, ulong[]> Commitments { get; } = [];
+    public BlockCommitmentInfo BlockCommitment(ulong slot) => new(Commitments.GetValueOrDefault(slot), 42_000);
+
+    public ulong MaxShredInsertSlot { get; set; } = 101;
 }
