@@ -23,6 +23,7 @@ public sealed partial class Blockstore : IDisposable
         public ulong Parent = parent;
         public int EntryCount;
         public long EntryBytes;
+        public int TransactionCount; // in the entries so far (the next one's index in the block)
         public bool Complete;
         public bool Rooted;
         public readonly List<(long Address, int Length)> Batches = [];
@@ -137,6 +138,7 @@ public sealed partial class Blockstore : IDisposable
             long address = _log.Enqueue(new ReadOnlySpan<byte>(record, 0, length));
             ArrayPool<byte>.Shared.Return(record);
             state.Batches.Add((address, length));
+            state.TransactionCount += IndexAddresses(slot, state.TransactionCount, state.EntryBytes, entries);
             state.EntryCount += entryCount;
             state.EntryBytes += entries.Length;
             state.Complete = slotComplete;
@@ -265,6 +267,7 @@ public sealed partial class Blockstore : IDisposable
                 keepFrom = Math.Min(keepFrom, state.FirstAddress);
             }
             foreach (ulong s in purged) _slots.Remove(s);
+            _addresses.PurgeBefore(slot);
             Volatile.Write(ref _lowestSlot, lowest);
             if (keepFrom == long.MaxValue) keepFrom = _log.TailAddress;
             _log.TruncateUntil(keepFrom);
@@ -324,6 +327,7 @@ public sealed partial class Blockstore : IDisposable
                 return;
             }
             state.Batches.Add((address, length));
+            state.TransactionCount += IndexAddresses(slot, state.TransactionCount, state.EntryBytes, bytes[BlockRecord.EntriesHeaderSize..]);
             state.EntryCount += count;
             state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
             state.Complete = complete;
