@@ -41,6 +41,9 @@ public sealed record PerformanceSample(ulong Slot, ulong NumTransactions, ulong 
 /// <summary>getBlockCommitment's answer: stake per lockout depth (index 31 = rooted), null when the node has no record of the slot.</summary>
 public sealed record BlockCommitmentInfo(ulong[]? Commitment, ulong TotalStake);
 
+/// <summary>One getSignaturesForAddress entry: a transaction naming the address, its outcome, block time and commitment.</summary>
+public sealed record AddressSignatureInfo(Signature Signature, ulong Slot, TransactionOutcome Outcome, long? BlockTimeUnixSeconds, Commitment Level);
+
 public sealed record EpochInfo(ulong AbsoluteSlot, ulong BlockHeight, ulong Epoch, ulong SlotIndex, ulong SlotsInEpoch, ulong TransactionCount);
 
 /// <summary>Why a submitted transaction was refused before it reached the pipeline.</summary>
@@ -116,6 +119,13 @@ public interface IRpcBackend
     ulong TotalSupply(Commitment commitment, out ulong contextSlot);
 
     BlockCommitmentInfo BlockCommitment(ulong slot);
+
+    /// <summary>
+    /// The transactions naming <paramref name="address"/> in blocks at <paramref name="commitment"/>,
+    /// newest first, after <paramref name="before"/> (when known), stopping at <paramref name="until"/>,
+    /// at most <paramref name="limit"/>.
+    /// </summary>
+    IReadOnlyList<AddressSignatureInfo> SignaturesForAddress(in Pubkey address, Signature? before, Signature? until, int limit, Commitment commitment);
 
     /// <summary>The highest slot the Blockstore holds data of.</summary>
     ulong MaxShredInsertSlot { get; }

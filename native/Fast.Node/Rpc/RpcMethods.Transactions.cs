@@ -138,4 +138,56 @@ public sealed partial class RpcMethods
         w.WriteEndObject();
         return null;
     }
+
+    /// <summary>Solana's MAX_GET_CONFIRMED_SIGNATURES_FOR_ADDRESS2_LIMIT (also the default).</summary>
+    public const int MaxSignaturesForAddress = 1000;
+
+    /// <summary>
+    /// <c>getSignaturesForAddress(address, {limit, before, until, commitment, minContextSlot})</c>: newest
+    /// first, <c>[{signature, slot, err, memo, blockTime, confirmationStatus}]</c>; page with <c>before</c>
+    /// set to the last signature of the previous page.
+    /// </summary>
+    private RpcError? GetSignaturesForAddress(RpcParams p, Utf8JsonWriter w)
+    {
+        RpcError? error = First(p.RequireCount(1, 2), p.Pubkey(0, out Pubkey address), ConfigAndCommitment(p, 1, out JsonElement config, out Commitment commitment),
+            MinContextSlot(config, out ulong minContextSlot));
+        if (error is not null) return error;
+        if (commitment == Commitment.Processed) return RpcError.BelowConfirmed();
+        ulong limit = MaxSignaturesForAddress;
+        if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("limit", out JsonElement l) && l.ValueKind != JsonValueKind.Null)
+        {
+            if (l.ValueKind != JsonValueKind.Number || !l.TryGetUInt64(out limit) || limit == 0 || limit > MaxSignaturesForAddress) return RpcError.Params($"Invalid limit; max {MaxSignaturesForAddress}");
+        }
+        error = First(OptionalSignature(config, "before", out Signature? before), OptionalSignature(config, "until", out Signature? until));
+        if (error is not null) return error;
+        ulong contextSlot = _backend.Slot(commitment);
+        if (contextSlot < minContextSlot) return RpcError.MinContextSlotNotReached(contextSlot);
+
+        w.WriteStartArray();
+        foreach (AddressSignatureInfo info in _backend.SignaturesForAddress(address, before, until, (int)limit, commitment))
+        {
+            w.WriteStartObject();
+            w.WriteString("signature", info.Signature.ToString());
+            w.WriteNumber("slot", info.Slot);
+            w.WritePropertyName("err");
+            TransactionErrorJson.WriteErr(w, info.Outcome);
+            w.WriteNull("memo");
+            if (info.BlockTimeUnixSeconds is long time) w.WriteNumber("blockTime", time);
+            else w.WriteNull("blockTime");
+            w.WriteString("confirmationStatus", info.Level.Name());
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        return null;
+    }
+
+    private static RpcError? OptionalSignature(JsonElement config, string name, out Signature? signature)
+    {
+        signature = null;
+        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null) return null;
+        RpcError? error = RpcParams.ParseSignature(value, out Signature parsed);
+        if (error is not null) return RpcError.Params($"{name}: {error.Message}");
+        signature = parsed;
+        return null;
+    }
 }

@@ -44,6 +44,7 @@ public sealed partial class RpcMethods
             ["sendTransaction"] = SendTransaction,
             ["getSignatureStatuses"] = GetSignatureStatuses,
             ["getTransaction"] = GetTransaction,
+            ["getSignaturesForAddress"] = GetSignaturesForAddress,
             ["getTransactionProof"] = GetTransactionProof,
             ["getBlock"] = GetBlock,
             ["getBlocks"] = GetBlocks,

@@ -345,5 +345,40 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         return new BlockCommitmentInfo(stakes, total);
     }
 
+    /// <summary>
+    /// From the Blockstore's address index, up to the commitment's slot; a dead or incomplete slot's
+    /// transactions are void and left out. Each outcome comes from the slot's stored statuses (the
+    /// recent-signature index when a slot has none).
+    /// </summary>
+    public IReadOnlyList<AddressSignatureInfo> SignaturesForAddress(in Pubkey address, Signature? before, Signature? until, int limit, Commitment commitment)
+    {
+        ulong root = validator.Chain.Root?.Slot ?? 0;
+        IReadOnlyList<AddressSignature> found = validator.Blockstore.ReadAddressSignatures(address, Slot(commitment), before, until, limit);
+        List<AddressSignatureInfo> results = new(found.Count);
+        ulong statusesSlot = ulong.MaxValue;
+        byte[]? statuses = null;
+        foreach (AddressSignature f in found)
+        {
+            if (validator.Chain.IsDead(f.Slot) || !validator.Blockstore.TryGetSlotMeta(f.Slot, out SlotMeta meta) || !meta.IsComplete) continue;
+            if (f.Slot != statusesSlot)
+            {
+                statuses = validator.Blockstore.ReadSlotStatuses(f.Slot);
+                statusesSlot = f.Slot;
+            }
+            TransactionOutcome outcome = TransactionOutcome.Ok;
+            if (statuses is not null && TransactionStatusCodec.TryReadAt(statuses, f.Index, out StoredTransactionStatus stored).IsOk)
+            {
+                outcome = new TransactionOutcome((TransactionError)stored.Error, stored.InstructionIndex);
+            }
+            else if (validator.Signatures.TryGet(f.Signature, out SignatureLocation location))
+            {
+                outcome = new TransactionOutcome(location.Error, location.InstructionIndex);
+            }
+            results.Add(new AddressSignatureInfo(f.Signature, f.Slot, outcome, validator.Chain.Get(f.Slot)?.BlockTimeUnixSeconds,
+                f.Slot <= root ? Commitment.Finalized : Commitment.Confirmed));
+        }
+        return results;
+    }
+
     public ulong MaxShredInsertSlot => validator.Blockstore.HighestSlot ?? 0;
 }

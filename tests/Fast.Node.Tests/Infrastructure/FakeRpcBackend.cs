@@ -120,4 +120,21 @@ internal sealed class FakeRpcBackend : IRpcBackend
     public BlockCommitmentInfo BlockCommitment(ulong slot) => new(Commitments.GetValueOrDefault(slot), 42_000);
 
     public ulong MaxShredInsertSlot { get; set; } = 101;
+
+    /// <summary>Every transaction naming an address, oldest first (the fake pages over it as the Blockstore index does).</summary>
+    public Dictionary<Pubkey, List<AddressSignatureInfo>> AddressHistory { get; } = [];
+
+    public IReadOnlyList<AddressSignatureInfo> SignaturesForAddress(in Pubkey address, Signature? before, Signature? until, int limit, Commitment commitment)
+    {
+        ulong highest = Slot(commitment);
+        List<AddressSignatureInfo> newestFirst = [.. (AddressHistory.GetValueOrDefault(address) ?? []).Where(i => i.Slot <= highest).Reverse()];
+        int start = before is Signature b ? newestFirst.FindIndex(i => i.Signature == b) + 1 : 0;
+        List<AddressSignatureInfo> page = [];
+        for (int i = start; i < newestFirst.Count && page.Count < limit; i++)
+        {
+            if (until is Signature u && newestFirst[i].Signature == u) break;
+            page.Add(newestFirst[i]);
+        }
+        return page;
+    }
 }
