@@ -55,6 +55,21 @@ public enum SubmitOutcome
     QueueFull,
 }
 
+/// <summary>What became of a requestAirdrop.</summary>
+public enum AirdropOutcome
+{
+    Sent,
+
+    /// <summary>The node was not given a faucet keypair.</summary>
+    NoFaucet,
+
+    /// <summary>Over the faucet's per-request cap or its rate limit (the detail says which).</summary>
+    Refused,
+
+    /// <summary>The signed airdrop could not be queued (the node is overloaded).</summary>
+    QueueFull,
+}
+
 /// <summary>
 /// What the JSON-RPC methods ask of a validator. The node implements it over its banks,
 /// Blockstore and pipeline; tests implement it with fakes. Implementations are called from
@@ -126,6 +141,9 @@ public interface IRpcBackend
     /// at most <paramref name="limit"/>.
     /// </summary>
     IReadOnlyList<AddressSignatureInfo> SignaturesForAddress(in Pubkey address, Signature? before, Signature? until, int limit, Commitment commitment);
+
+    /// <summary>Signs a transfer of <paramref name="lamports"/> from the faucet to <paramref name="to"/> and submits it (within the faucet's limits).</summary>
+    AirdropOutcome RequestAirdrop(in Pubkey to, ulong lamports, out Signature signature, out string? detail);
 
     /// <summary>The highest slot the Blockstore holds data of.</summary>
     ulong MaxShredInsertSlot { get; }

@@ -190,4 +190,27 @@ public sealed partial class RpcMethods
         signature = parsed;
         return null;
     }
+
+    /// <summary>
+    /// <c>requestAirdrop(pubkey, lamports, {commitment})</c>: the airdrop transaction's signature. Like
+    /// Solana: a node without a faucet answers "Invalid request"; a refusal by the faucet (its cap or
+    /// rate limit) is an internal error, with the reason in the message.
+    /// </summary>
+    private RpcError? RequestAirdrop(RpcParams p, Utf8JsonWriter w)
+    {
+        RpcError? error = First(p.RequireCount(2, 3), p.Pubkey(0, out Pubkey to), p.UInt64(1, "lamports", out ulong lamports), ConfigAndCommitment(p, 2, out _, out _));
+        if (error is not null) return error;
+        switch (_backend.RequestAirdrop(to, lamports, out Signature signature, out string? detail))
+        {
+            case AirdropOutcome.Sent:
+                w.WriteStringValue(signature.ToString());
+                return null;
+            case AirdropOutcome.NoFaucet:
+                return new RpcError(RpcError.InvalidRequest, "Invalid request: this node has no faucet (start it with --rpc-faucet-keypair)");
+            case AirdropOutcome.Refused:
+                return new RpcError(RpcError.InternalError, $"Internal error: airdrop refused: {detail}");
+            default:
+                return new RpcError(RpcError.TransactionRejected, $"Transaction rejected: {detail ?? "the node is overloaded, retry"}");
+        }
+    }
 }

@@ -42,6 +42,7 @@ public sealed partial class RpcMethods
             ["getAccountInfo"] = GetAccountInfo,
             ["getMultipleAccounts"] = GetMultipleAccounts,
             ["sendTransaction"] = SendTransaction,
+            ["requestAirdrop"] = RequestAirdrop,
             ["getSignatureStatuses"] = GetSignatureStatuses,
             ["getTransaction"] = GetTransaction,
             ["getSignaturesForAddress"] = GetSignaturesForAddress,

@@ -380,5 +380,27 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         return results;
     }
 
+    /// <summary>
+    /// A system transfer from the faucet with the confirmed blockhash, signed here and submitted like any
+    /// transaction (so it pays its fee and lands, or fails, through the same pipeline).
+    /// </summary>
+    public AirdropOutcome RequestAirdrop(in Pubkey to, ulong lamports, out Signature signature, out string? detail)
+    {
+        signature = default;
+        detail = null;
+        if (validator.Faucet is not Faucet faucet) return AirdropOutcome.NoFaucet;
+        if (to == new Pubkey(faucet.Keypair.PublicKey) || to == Exec.Programs.SystemProgram.Id)
+        {
+            detail = "the faucet cannot airdrop to itself or to the system program";
+            return AirdropOutcome.Refused;
+        }
+        detail = faucet.TryTake(lamports, Environment.TickCount64);
+        if (detail is not null) return AirdropOutcome.Refused;
+        (Hash blockhash, _) = LatestBlockhash(Commitment.Confirmed, out _);
+        byte[] transaction = new byte[Exec.Programs.SystemTransaction.TransferLength];
+        Exec.Programs.SystemTransaction.WriteTransfer(transaction, faucet.Keypair, to, lamports, blockhash);
+        return Submit(transaction, out signature, out detail) == SubmitOutcome.Accepted ? AirdropOutcome.Sent : AirdropOutcome.QueueFull;
+    }
+
     public ulong MaxShredInsertSlot => validator.Blockstore.HighestSlot ?? 0;
 }

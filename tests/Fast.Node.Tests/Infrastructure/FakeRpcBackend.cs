@@ -137,4 +137,21 @@ internal sealed class FakeRpcBackend : IRpcBackend
         }
         return page;
     }
+
+    /// <summary>The faucet behind requestAirdrop (null: none), with the fake's clock.</summary>
+    public Fast.Node.Validator.Faucet? Faucet { get; set; }
+    public long NowMs { get; set; }
+    public List<(Pubkey To, ulong Lamports)> Airdrops { get; } = [];
+
+    public AirdropOutcome RequestAirdrop(in Pubkey to, ulong lamports, out Signature signature, out string? detail)
+    {
+        signature = default;
+        detail = null;
+        if (Faucet is null) return AirdropOutcome.NoFaucet;
+        detail = Faucet.TryTake(lamports, NowMs);
+        if (detail is not null) return AirdropOutcome.Refused;
+        Airdrops.Add((to, lamports));
+        signature = new Signature(Enumerable.Repeat((byte)Airdrops.Count, 64).ToArray());
+        return AirdropOutcome.Sent;
+    }
 }
