@@ -298,7 +298,9 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
     {
         SlotRecord? record = Record(commitment) ?? validator.Chain.Root;
         contextSlot = record?.Slot ?? 0;
-        return record is not null ? record.Bank.IsBlockhashValid(blockhash) : blockhash == validator.Genesis.Hash;
+        // A bank's queue holds its ancestors' blockhashes; its own (the newest) is valid for its children.
+        return record is not null ? blockhash == record.Blockhash || record.Bank.Blockhashes.Check(blockhash, record.Slot + 1) == TransactionError.None
+            : blockhash == validator.Genesis.Hash;
     }
 
     public IReadOnlyList<PerformanceSample> PerformanceSamples(int limit) => validator.Chain.Samples.Newest(limit);
