@@ -100,20 +100,21 @@ internal sealed class AddressSignatureIndex
             long found = Find(newest, lowestSlot, b);
             if (found >= 0) start = Get(found).Previous;
         }
+        // Entries below the ledger's lowest slot are skipped, not a stop: a slot appended late may sit above newer ones.
         for (long position = start; position >= 0 && results.Count < limit; )
         {
-            if (!TryGet(position, out Entry entry) || entry.Slot < lowestSlot) break;
+            if (!TryGet(position, out Entry entry)) break;
             if (until is ulong u && entry.Fingerprint == u) break;
-            if (entry.Slot <= highestSlot) results.Add(new AddressTransaction(entry.Slot, entry.Index, entry.Offset));
+            if (entry.Slot >= lowestSlot && entry.Slot <= highestSlot) results.Add(new AddressTransaction(entry.Slot, entry.Index, entry.Offset));
             position = entry.Previous;
         }
     }
 
     private long Find(long position, ulong lowestSlot, ulong fingerprint)
     {
-        while (position >= 0 && TryGet(position, out Entry entry) && entry.Slot >= lowestSlot)
+        while (position >= 0 && TryGet(position, out Entry entry))
         {
-            if (entry.Fingerprint == fingerprint) return position;
+            if (entry.Fingerprint == fingerprint && entry.Slot >= lowestSlot) return position;
             position = entry.Previous;
         }
         return -1;

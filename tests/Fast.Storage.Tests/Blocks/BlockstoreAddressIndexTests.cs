@@ -135,4 +135,16 @@ public class BlockstoreAddressIndexTests
         Assert.Equal(1000, store.ReadAddressSignatures(_bob, ulong.MaxValue, null, null, 5000).Count);
         Assert.Equal(1099, store.ReadAddressSignatures(_bob, ulong.MaxValue, null, null, 1).Single().Index);
     }
+
+    [Fact]
+    public void A_late_slot_below_the_purge_floor_does_not_hide_newer_signatures()
+    {
+        using TempDir dir = new();
+        using var store = Blockstore.Open(BlockstoreTests.SmallOptions(dir.Path));
+        byte[] newer = Transaction(1), late = Transaction(2);
+        Assert.Equal(AppendStatus.Ok, store.AppendEntries(20, 19, 2, Entries(newer), slotComplete: true));
+        Assert.Equal(AppendStatus.Ok, store.AppendEntries(5, 4, 2, Entries(late), slotComplete: true)); // appended after slot 20
+        store.PurgeBefore(10);
+        Assert.Equal([SignatureOf(newer)], Signatures(store.ReadAddressSignatures(_bob, ulong.MaxValue, null, null, 1000)));
+    }
 }
