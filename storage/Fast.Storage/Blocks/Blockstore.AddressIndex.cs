@@ -23,12 +23,12 @@ public sealed partial class Blockstore
 
     private readonly AddressSignatureIndex _addresses = new();
 
-    /// <summary>Distinct addresses the index holds (metrics, tests).</summary>
-    public int IndexedAddresses
+    /// <summary>The address index's size (metrics): distinct addresses, and entries at 32 B each.</summary>
+    public (int Addresses, long Entries) AddressIndexSize
     {
         get
         {
-            lock (_gate) return _addresses.AddressCount;
+            lock (_gate) return (_addresses.AddressCount, _addresses.EntryCount);
         }
     }
 

@@ -71,6 +71,7 @@ public class BlockstoreAddressIndexTests
         Pubkey carol = new(Enumerable.Repeat((byte)77, 32).ToArray());
         List<Signature> all = Fill(store, carol);
         Signature[] newestFirst = [.. Enumerable.Reverse(all)];
+        Assert.Equal((4, 20 * 3 + 2), store.AddressIndexSize); // alice, bob, the program, carol; 3 keys a transaction, 4 in two
 
         IReadOnlyList<AddressSignature> bob = store.ReadAddressSignatures(_bob, ulong.MaxValue, null, null, 1000);
         Assert.Equal(newestFirst, Signatures(bob));
