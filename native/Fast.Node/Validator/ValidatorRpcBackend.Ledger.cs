@@ -35,9 +35,9 @@ public sealed partial class ValidatorRpcBackend
         return blocks;
     }
 
-    /// <summary>Genesis' creation time for slot 0; a frozen slot's clock reading while the chain state retains it; otherwise unknown.</summary>
+    /// <summary>Genesis' creation time for slot 0; otherwise the leader's clock when the slot froze (kept in the chain state, and stored in the Blockstore).</summary>
     public long? BlockTime(ulong slot) =>
-        slot == 0 ? Node.Genesis.Config.CreationTimeUnixMs / 1000 : Node.Chain.Get(slot)?.BlockTimeUnixSeconds;
+        slot == 0 ? Node.Genesis.Config.CreationTimeUnixMs / 1000 : Node.Chain.Get(slot)?.BlockTimeUnixSeconds ?? Node.Blockstore.BlockTime(slot);
 
     public bool IsBlockhashValid(in Hash blockhash, Commitment commitment, out ulong contextSlot)
     {
@@ -121,7 +121,7 @@ public sealed partial class ValidatorRpcBackend
             {
                 outcome = new TransactionOutcome(location.Error, location.InstructionIndex);
             }
-            results.Add(new AddressSignatureInfo(f.Signature, f.Slot, outcome, Node.Chain.Get(f.Slot)?.BlockTimeUnixSeconds,
+            results.Add(new AddressSignatureInfo(f.Signature, f.Slot, outcome, BlockTime(f.Slot),
                 f.Slot <= root ? Commitment.Finalized : Commitment.Confirmed));
         }
         return results;

@@ -142,7 +142,7 @@ public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBacke
         if (entries is null) return null;
         List<byte[]> transactions = Transactions(entries);
         if (location.Index >= transactions.Count) return null;
-        long? time = validator.Chain.Get(location.Slot)?.BlockTimeUnixSeconds;
+        long? time = BlockTime(location.Slot);
         (ulong[] pre, ulong[] post) = StoredBalances(location.Slot, location.Index);
         return new TransactionRecord(location.Slot, transactions[location.Index], new TransactionOutcome(location.Error, location.InstructionIndex), location.Fee, pre, post, time);
     }
@@ -182,11 +182,11 @@ public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBacke
                 post = stored.PostBalances();
             }
             records.Add(new TransactionRecord(slot, transactions[i], result is { } r ? new TransactionOutcome(r.Error, r.InstructionIndex) : TransactionOutcome.Ok,
-                result?.Fee ?? 0, pre, post, record?.BlockTimeUnixSeconds));
+                result?.Fee ?? 0, pre, post, BlockTime(slot)));
         }
         Hash blockhash = record?.Blockhash ?? LastEntryHash(entries);
         Hash previous = record?.PreviousBlockhash ?? validator.Chain.Get(meta.ParentSlot)?.Blockhash ?? default;
-        return new BlockRecord(slot, meta.ParentSlot, blockhash, previous, record?.BlockHeight ?? slot, record?.BlockTimeUnixSeconds, records);
+        return new BlockRecord(slot, meta.ParentSlot, blockhash, previous, record?.BlockHeight ?? slot, BlockTime(slot), records);
     }
 
     public TransactionProof? Proof(in Signature signature, Commitment commitment)

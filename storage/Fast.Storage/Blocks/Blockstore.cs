@@ -24,6 +24,7 @@ public sealed partial class Blockstore : IDisposable
         public int EntryCount;
         public long EntryBytes;
         public int TransactionCount; // in the entries so far (the next one's index in the block)
+        public long? BlockTime; // Unix seconds, from the block time record
         public bool Complete;
         public bool Rooted;
         public readonly List<(long Address, int Length)> Batches = [];
@@ -346,6 +347,15 @@ public sealed partial class Blockstore : IDisposable
                 return;
             }
             AddStatuses(state, address, length, statusCount, last);
+        }
+        else if (BlockRecord.TryReadBlockTime(bytes, out ulong timeSlot, out long unixSeconds))
+        {
+            if (!_slots.TryGetValue(timeSlot, out SlotState? state))
+            {
+                SkippedRecords++; // its slot's entries or statuses come first
+                return;
+            }
+            state.BlockTime = unixSeconds;
         }
         else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
         {
