@@ -40,7 +40,7 @@ public class LedgerRetentionTests
             w.WriteString("commitment", "finalized");
             w.WriteEndObject();
         }));
-        Assert.Contains("not available", gone.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("cleaned up", gone.Message, StringComparison.OrdinalIgnoreCase); // Solana's BlockCleanedUp (-32001)
         Assert.True(MetricValue(await http.GetStringAsync(node.Url + "/metrics"), "fast_ledger_purges_total") >= 1);
 
         ulong before = await node.Rpc.GetSlotAsync("confirmed");

@@ -114,7 +114,7 @@ public class SingleValidatorTests
             "--amount", "2000000", "--url", node.Url, "--wait", "confirmed");
         Assert.Equal(1, failed);
         Assert.Contains("error: transaction failed in slot", reason);
-        Assert.Contains("InsufficientFunds", reason);
+        Assert.Contains("""{"InstructionError":[0,{"Custom":1}]}""", reason); // Solana's SystemError::ResultWithNegativeLamports
         Assert.Equal(995_000UL, await node.Rpc.GetBalanceAsync(new Pubkey(Base58Key(bobKey)))); // 1,000,000 − the 5,000 fee
         Assert.Equal(0, node.Process.Stop(TimeSpan.FromSeconds(60)));
     }

@@ -22,6 +22,9 @@ public class TransactionStatusRestartTests
     private const ulong Funded = 1_000_000;
     private const ulong Fee = 5_000;
 
+    /// <summary>Solana's err for a transfer past the balance (SystemError::ResultWithNegativeLamports).</summary>
+    private const string InsufficientFunds = """{"InstructionError":[0,{"Custom":1}]}""";
+
     [Fact]
     public async Task A_failing_transfer_keeps_its_error_fee_and_balances_after_a_clean_restart_and_a_kill_9_restart()
     {
@@ -36,11 +39,11 @@ public class TransactionStatusRestartTests
         // Alice has 1,000,000 lamports and tries to send 5,000,000: the transfer fails, she pays the fee.
         Signature failed = await SendAndConfirmAsync(node, alice, SystemInstruction.Transfer(alicePk, bobPk, 5 * Funded));
         Snapshot before = await SnapshotAsync(node, failed);
-        Assert.Equal("InsufficientFunds", before.Error);
+        Assert.Equal(InsufficientFunds, before.Error);
         Assert.Equal(Fee, before.Fee);
         Assert.Equal([Funded, 0UL], before.PreBalances.Take(2));
         Assert.Equal([Funded - Fee, 0UL], before.PostBalances.Take(2));
-        Assert.Contains("status:       failed: InsufficientFunds", before.CliText);
+        Assert.Contains("status:       failed: " + InsufficientFunds, before.CliText);
         Assert.Contains($"{alicePk}  {Funded} -> {Funded - Fee}", before.CliText);
 
         // Carol hands her account to another program, then sends a transfer she can no longer pay for:
@@ -60,7 +63,7 @@ public class TransactionStatusRestartTests
         // while the first one's is restored from the ledger's status records.
         Signature failedAgain = await SendAndConfirmAsync(node, alice, SystemInstruction.Transfer(alicePk, bobPk, 7 * Funded));
         Snapshot againBefore = await SnapshotAsync(node, failedAgain);
-        Assert.Equal("InsufficientFunds", againBefore.Error);
+        Assert.Equal(InsufficientFunds, againBefore.Error);
         Assert.Equal([Funded - Fee, 0UL], againBefore.PreBalances.Take(2));
         Assert.Equal([Funded - 2 * Fee, 0UL], againBefore.PostBalances.Take(2));
         node.Process.KillHard();
@@ -107,7 +110,7 @@ public class TransactionStatusRestartTests
         JsonElement err = meta.GetProperty("err");
         (int exit, string text) = FastProcess.Run(TimeSpan.FromSeconds(60), "tx", signature.ToString(), "--url", node.Url);
         Assert.True(exit == 0, text);
-        return new Snapshot(record.GetProperty("slot").GetUInt64(), err.ValueKind == JsonValueKind.Null ? null : err.GetString(), status!.Error,
+        return new Snapshot(record.GetProperty("slot").GetUInt64(), err.ValueKind == JsonValueKind.Null ? null : err.GetRawText(), status!.Error,
             meta.GetProperty("fee").GetUInt64(),
             [.. meta.GetProperty("preBalances").EnumerateArray().Select(b => b.GetUInt64())],
             [.. meta.GetProperty("postBalances").EnumerateArray().Select(b => b.GetUInt64())], text);

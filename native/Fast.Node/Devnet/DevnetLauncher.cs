@@ -131,6 +131,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
             "--tpu-tcp-port", ports.TpuTcp.ToString(CultureInfo.InvariantCulture),
             "--low-power",
             "--limit-ledger-slots", options.LimitLedgerSlots.ToString(CultureInfo.InvariantCulture),
+            "--rpc-faucet-keypair", Path.Combine(options.Ledger, "faucet.json"),
         ];
         args.AddRange(options.ExtraValidatorArgs);
         ProcessStartInfo start = SelfInvocation(args);

@@ -187,6 +187,12 @@ public sealed class JsonRpcProcessor(IRpcBackend backend, int maxResponseBytes =
         writer.WriteStartObject("error");
         writer.WriteNumber("code", error.Code);
         writer.WriteString("message", error.Message);
+        if (error.ContextSlot is ulong contextSlot)
+        {
+            writer.WriteStartObject("data");
+            writer.WriteNumber("contextSlot", contextSlot);
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 }

@@ -191,4 +191,64 @@ public sealed partial class RpcMethods
         w.WriteNumberValue(_backend.LowestAvailableSlot);
         return null;
     }
+
+    /// <summary><c>getIdentity()</c>: <c>{identity}</c>, this node's public key.</summary>
+    private RpcError? GetIdentity(RpcParams p, Utf8JsonWriter w)
+    {
+        RpcError? error = p.RequireCount(0, 0);
+        if (error is not null) return error;
+        w.WriteStartObject();
+        w.WriteString("identity", _backend.Identity.ToString());
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>
+    /// <c>getEpochSchedule()</c>: Fast's epochs all have the genesis length (no warm-up), and the
+    /// leader schedule of an epoch is known one epoch ahead (offset = one epoch's slots).
+    /// </summary>
+    private RpcError? GetEpochSchedule(RpcParams p, Utf8JsonWriter w)
+    {
+        RpcError? error = p.RequireCount(0, 0);
+        if (error is not null) return error;
+        ulong slotsPerEpoch = _backend.SlotsPerEpoch;
+        w.WriteStartObject();
+        w.WriteNumber("slotsPerEpoch", slotsPerEpoch);
+        w.WriteNumber("leaderScheduleSlotOffset", slotsPerEpoch);
+        w.WriteBoolean("warmup", false);
+        w.WriteNumber("firstNormalEpoch", 0);
+        w.WriteNumber("firstNormalSlot", 0);
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Solana keeps 720 samples (12 h of 60-second samples) and answers at most that many.</summary>
+    public const int MaxPerformanceSamples = 720;
+
+    /// <summary><c>getRecentPerformanceSamples(limit?)</c>: newest first, <c>[{slot, numTransactions, numSlots, samplePeriodSecs, numNonVoteTransactions}]</c>.</summary>
+    private RpcError? GetRecentPerformanceSamples(RpcParams p, Utf8JsonWriter w)
+    {
+        RpcError? error = p.RequireCount(0, 1);
+        if (error is not null) return error;
+        ulong limit = MaxPerformanceSamples;
+        if (p.Has(0))
+        {
+            error = p.UInt64(0, "the limit", out limit);
+            if (error is not null) return error;
+            if (limit > MaxPerformanceSamples) return RpcError.Params($"Invalid limit; max {MaxPerformanceSamples}");
+        }
+        w.WriteStartArray();
+        foreach (PerformanceSample sample in _backend.PerformanceSamples((int)limit))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("slot", sample.Slot);
+            w.WriteNumber("numTransactions", sample.NumTransactions);
+            w.WriteNumber("numSlots", sample.NumSlots);
+            w.WriteNumber("samplePeriodSecs", sample.SamplePeriodSecs);
+            w.WriteNumber("numNonVoteTransactions", sample.NumNonVoteTransactions);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        return null;
+    }
 }

@@ -79,11 +79,7 @@ public sealed partial class RpcMethods
             w.WriteNumber("slot", status.Slot);
             if (status.Confirmations is ulong confirmations) w.WriteNumber("confirmations", confirmations);
             else w.WriteNull("confirmations");
-            WriteTransactionError(w, status.Error);
-            w.WriteStartObject("status");
-            if (status.Error is null) w.WriteNull("Ok");
-            else w.WriteString("Err", status.Error);
-            w.WriteEndObject();
+            TransactionErrorJson.WriteErrAndStatus(w, status.Outcome);
             w.WriteString("confirmationStatus", status.Level.Name());
             w.WriteEndObject();
         }
@@ -92,13 +88,16 @@ public sealed partial class RpcMethods
         return null;
     }
 
+    /// <summary>
+    /// Solana's <c>getTransaction(signature, {commitment, encoding, maxSupportedTransactionVersion})</c>:
+    /// <c>{slot, blockTime, transaction, meta, version?}</c> or null; json is the default encoding.
+    /// </summary>
     private RpcError? GetTransaction(RpcParams p, Utf8JsonWriter w)
     {
-        RpcError? error = First(p.RequireCount(1, 2), p.SignatureAt(0, out Signature signature), ConfigAndCommitment(p, 1, out JsonElement config, out Commitment commitment));
+        RpcError? error = First(p.RequireCount(1, 2), p.SignatureAt(0, out Signature signature), ConfigAndCommitment(p, 1, out JsonElement config, out Commitment commitment),
+            TransactionEncodingOptions.Parse(config, showRewards: true, out TransactionEncodingOptions options));
         if (error is not null) return error;
-        if (commitment == Commitment.Processed) return RpcError.Params("getTransaction supports confirmed and finalized commitment");
-        string encoding = RpcParams.OptionalString(config, "encoding") ?? "base64";
-        if (encoding is not ("base64" or "base58" or "json")) return RpcError.Params("encoding must be base64, base58 or json");
+        if (commitment == Commitment.Processed) return RpcError.BelowConfirmed();
 
         TransactionRecord? record = _backend.Transaction(signature, commitment);
         if (record is null)
@@ -106,7 +105,12 @@ public sealed partial class RpcMethods
             w.WriteNullValue();
             return null;
         }
-        WriteTransactionRecord(w, record, encoding, includeSlot: true);
+        w.WriteStartObject();
+        w.WriteNumber("slot", record.Slot);
+        if (record.BlockTimeUnixSeconds is long time) w.WriteNumber("blockTime", time);
+        else w.WriteNull("blockTime");
+        TransactionJson.WriteWithMeta(w, record, options);
+        w.WriteEndObject();
         return null;
     }
 
@@ -135,82 +139,78 @@ public sealed partial class RpcMethods
         return null;
     }
 
-    private static void WriteTransactionError(Utf8JsonWriter w, string? error)
-    {
-        if (error is null) w.WriteNull("err");
-        else w.WriteString("err", error);
-    }
+    /// <summary>Solana's MAX_GET_CONFIRMED_SIGNATURES_FOR_ADDRESS2_LIMIT (also the default).</summary>
+    public const int MaxSignaturesForAddress = 1000;
 
-    private static void WriteTransactionRecord(Utf8JsonWriter w, TransactionRecord record, string encoding, bool includeSlot)
+    /// <summary>
+    /// <c>getSignaturesForAddress(address, {limit, before, until, commitment, minContextSlot})</c>: newest
+    /// first, <c>[{signature, slot, err, memo, blockTime, confirmationStatus}]</c>; page with <c>before</c>
+    /// set to the last signature of the previous page.
+    /// </summary>
+    private RpcError? GetSignaturesForAddress(RpcParams p, Utf8JsonWriter w)
     {
-        w.WriteStartObject();
-        if (includeSlot) w.WriteNumber("slot", record.Slot);
-        if (record.BlockTimeUnixSeconds is long time) w.WriteNumber("blockTime", time);
-        else if (includeSlot) w.WriteNull("blockTime");
-        w.WritePropertyName("transaction");
-        if (encoding == "json")
+        RpcError? error = First(p.RequireCount(1, 2), p.Pubkey(0, out Pubkey address), ConfigAndCommitment(p, 1, out JsonElement config, out Commitment commitment),
+            MinContextSlot(config, out ulong minContextSlot));
+        if (error is not null) return error;
+        if (commitment == Commitment.Processed) return RpcError.BelowConfirmed();
+        ulong limit = MaxSignaturesForAddress;
+        if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("limit", out JsonElement l) && l.ValueKind != JsonValueKind.Null)
         {
-            WriteTransactionJson(w, record.Bytes);
+            if (l.ValueKind != JsonValueKind.Number || !l.TryGetUInt64(out limit) || limit == 0 || limit > MaxSignaturesForAddress) return RpcError.Params($"Invalid limit; max {MaxSignaturesForAddress}");
         }
-        else
-        {
-            w.WriteStartArray();
-            w.WriteStringValue(encoding == "base58" ? Base58.Encode(record.Bytes) : Convert.ToBase64String(record.Bytes));
-            w.WriteStringValue(encoding);
-            w.WriteEndArray();
-        }
-        w.WriteStartObject("meta");
-        WriteTransactionError(w, record.Error);
-        w.WriteNumber("fee", record.Fee);
-        w.WriteStartArray("preBalances");
-        foreach (ulong b in record.PreBalances) w.WriteNumberValue(b);
-        w.WriteEndArray();
-        w.WriteStartArray("postBalances");
-        foreach (ulong b in record.PostBalances) w.WriteNumberValue(b);
-        w.WriteEndArray();
-        w.WriteStartObject("status");
-        if (record.Error is null) w.WriteNull("Ok");
-        else w.WriteString("Err", record.Error);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
+        error = First(OptionalSignature(config, "before", out Signature? before), OptionalSignature(config, "until", out Signature? until));
+        if (error is not null) return error;
+        ulong contextSlot = _backend.Slot(commitment);
+        if (contextSlot < minContextSlot) return RpcError.MinContextSlotNotReached(contextSlot);
 
-    /// <summary>Solana's "json" transaction encoding: signatures and message with keys in base58.</summary>
-    private static void WriteTransactionJson(Utf8JsonWriter w, byte[] bytes)
-    {
-        if (!TransactionView.TryParse(bytes, out TransactionView tx).IsOk)
-        {
-            w.WriteNullValue();
-            return;
-        }
-        w.WriteStartObject();
-        w.WriteStartArray("signatures");
-        for (int i = 0; i < tx.SignatureCount; i++) w.WriteStringValue(Base58.Encode(tx.GetSignatureBytes(i)));
-        w.WriteEndArray();
-        w.WriteStartObject("message");
-        w.WriteStartObject("header");
-        w.WriteNumber("numRequiredSignatures", tx.RequiredSignatures);
-        w.WriteNumber("numReadonlySignedAccounts", tx.ReadonlySignedCount);
-        w.WriteNumber("numReadonlyUnsignedAccounts", tx.ReadonlyUnsignedCount);
-        w.WriteEndObject();
-        w.WriteStartArray("accountKeys");
-        for (int i = 0; i < tx.AccountKeyCount; i++) w.WriteStringValue(tx.GetAccountKey(i).ToString());
-        w.WriteEndArray();
-        w.WriteString("recentBlockhash", tx.RecentBlockhash.ToString());
-        w.WriteStartArray("instructions");
-        foreach (InstructionView ix in tx.Instructions)
+        w.WriteStartArray();
+        foreach (AddressSignatureInfo info in _backend.SignaturesForAddress(address, before, until, (int)limit, commitment))
         {
             w.WriteStartObject();
-            w.WriteNumber("programIdIndex", ix.ProgramIdIndex);
-            w.WriteStartArray("accounts");
-            foreach (byte a in ix.AccountIndexes) w.WriteNumberValue(a);
-            w.WriteEndArray();
-            w.WriteString("data", Base58.Encode(ix.Data));
+            w.WriteString("signature", info.Signature.ToString());
+            w.WriteNumber("slot", info.Slot);
+            w.WritePropertyName("err");
+            TransactionErrorJson.WriteErr(w, info.Outcome);
+            w.WriteNull("memo");
+            if (info.BlockTimeUnixSeconds is long time) w.WriteNumber("blockTime", time);
+            else w.WriteNull("blockTime");
+            w.WriteString("confirmationStatus", info.Level.Name());
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
+        return null;
+    }
+
+    private static RpcError? OptionalSignature(JsonElement config, string name, out Signature? signature)
+    {
+        signature = null;
+        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null) return null;
+        RpcError? error = RpcParams.ParseSignature(value, out Signature parsed);
+        if (error is not null) return RpcError.Params($"{name}: {error.Message}");
+        signature = parsed;
+        return null;
+    }
+
+    /// <summary>
+    /// <c>requestAirdrop(pubkey, lamports, {commitment})</c>: the airdrop transaction's signature. Like
+    /// Solana: a node without a faucet answers "Invalid request"; a refusal by the faucet (its cap or
+    /// rate limit) is an internal error, with the reason in the message.
+    /// </summary>
+    private RpcError? RequestAirdrop(RpcParams p, Utf8JsonWriter w)
+    {
+        RpcError? error = First(p.RequireCount(2, 3), p.Pubkey(0, out Pubkey to), p.UInt64(1, "lamports", out ulong lamports), ConfigAndCommitment(p, 2, out _, out _));
+        if (error is not null) return error;
+        switch (_backend.RequestAirdrop(to, lamports, out Signature signature, out string? detail))
+        {
+            case AirdropOutcome.Sent:
+                w.WriteStringValue(signature.ToString());
+                return null;
+            case AirdropOutcome.NoFaucet:
+                return new RpcError(RpcError.InvalidRequest, "Invalid request: this node has no faucet (start it with --rpc-faucet-keypair)");
+            case AirdropOutcome.Refused:
+                return new RpcError(RpcError.InternalError, $"Internal error: airdrop refused: {detail}");
+            default:
+                return new RpcError(RpcError.TransactionRejected, $"Transaction rejected: {detail ?? "the node is overloaded, retry"}");
+        }
     }
 }

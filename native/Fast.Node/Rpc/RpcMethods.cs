@@ -6,7 +6,8 @@ namespace Fast.Node.Rpc;
 /// <summary>
 /// The JSON-RPC methods, named and shaped after Solana's API so its tooling feels familiar. Each
 /// handler checks its params first (returning an <see cref="RpcError"/>), then writes its result.
-/// The methods live in partial files by concern: chain state, accounts, transactions, blocks.
+/// The methods live in partial files by concern: chain state, accounts, transactions, blocks, ledger,
+/// fees, economics.
 /// </summary>
 public sealed partial class RpcMethods
 {
@@ -41,10 +42,29 @@ public sealed partial class RpcMethods
             ["getAccountInfo"] = GetAccountInfo,
             ["getMultipleAccounts"] = GetMultipleAccounts,
             ["sendTransaction"] = SendTransaction,
+            ["requestAirdrop"] = RequestAirdrop,
             ["getSignatureStatuses"] = GetSignatureStatuses,
             ["getTransaction"] = GetTransaction,
+            ["getSignaturesForAddress"] = GetSignaturesForAddress,
             ["getTransactionProof"] = GetTransactionProof,
             ["getBlock"] = GetBlock,
+            ["getBlocks"] = GetBlocks,
+            ["getBlocksWithLimit"] = GetBlocksWithLimit,
+            ["getBlockTime"] = GetBlockTime,
+            ["getFirstAvailableBlock"] = GetFirstAvailableBlock,
+            ["getBlockCommitment"] = GetBlockCommitment,
+            ["getHighestSnapshotSlot"] = GetHighestSnapshotSlot,
+            ["getMaxRetransmitSlot"] = GetMaxRetransmitSlot,
+            ["getMaxShredInsertSlot"] = GetMaxShredInsertSlot,
+            ["getIdentity"] = GetIdentity,
+            ["getEpochSchedule"] = GetEpochSchedule,
+            ["getRecentPerformanceSamples"] = GetRecentPerformanceSamples,
+            ["isBlockhashValid"] = IsBlockhashValid,
+            ["getFeeForMessage"] = GetFeeForMessage,
+            ["getRecentPrioritizationFees"] = GetRecentPrioritizationFees,
+            ["getSupply"] = GetSupply,
+            ["getInflationGovernor"] = GetInflationGovernor,
+            ["getStakeMinimumDelegation"] = GetStakeMinimumDelegation,
         };
     }
 

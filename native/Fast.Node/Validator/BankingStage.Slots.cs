@@ -51,6 +51,8 @@ public sealed partial class BankingStage
             Counters.StatusAppendFailures++;
             _log?.WriteLine($"banking: the statuses of slot {bank.Slot} were not stored ({statuses}); after a restart its transactions are reported only if the slot is replayed");
         }
+        long blockTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (statuses == AppendStatus.Ok) _blockstore.AppendBlockTime(bank.Slot, blockTime); // so getBlockTime answers the same after a restart
         _blockHeight++;
         _cumulativeTransactions += (ulong)_slotCommitted;
         long now = Stopwatch.GetTimestamp();
@@ -62,7 +64,7 @@ public sealed partial class BankingStage
             PreviousBlockhash = previous,
             BankHash = bankHash,
             BlockHeight = _blockHeight,
-            BlockTimeUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            BlockTimeUnixSeconds = blockTime,
             CumulativeTransactions = _cumulativeTransactions,
             TransactionCount = _slotCommitted,
             Results = _slotResults.AsSpan(0, _slotResultCount).ToArray(),

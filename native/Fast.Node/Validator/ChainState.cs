@@ -34,8 +34,16 @@ public sealed class SlotRecord
 /// banking thread (freezes, dead slots, roots) and the ledger writer (durability); read by RPC
 /// threads and /metrics. Keeps records of the last <see cref="RetainedSlots"/> slots.
 /// </summary>
-public sealed class ChainState
+public sealed class ChainState(PerformanceSamples samples)
 {
+    public ChainState()
+        : this(new PerformanceSamples())
+    {
+    }
+
+    /// <summary>getRecentPerformanceSamples' samples, fed by every frozen slot.</summary>
+    public PerformanceSamples Samples { get; } = samples;
+
     public const int RetainedSlots = 2048;
 
     /// <summary>Dead slots are remembered this long (≈ 11 h of 600 ms slots; one small entry each), so a status lookup never reports a voided transaction.</summary>
@@ -82,6 +90,7 @@ public sealed class ChainState
     {
         _slots[record.Slot] = record;
         Volatile.Write(ref _frozen, record);
+        Samples.Observe(record.Slot, record.CumulativeTransactions, Environment.TickCount64);
         long lowest = (long)record.Slot - RetainedSlots;
         if (lowest > Volatile.Read(ref _lowestSlot))
         {

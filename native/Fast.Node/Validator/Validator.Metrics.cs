@@ -89,6 +89,8 @@ public sealed partial class Validator
              .Gauge("fast_checkpoint_durable_root_slot", "Root slot of the last durable accounts checkpoint (a crash recovers here and replays later slots)", Volatile.Read(ref b.DurableRootSlot))
              .Gauge("fast_ledger_floor_slot", "Slots below this were purged from the Blockstore (--limit-ledger-slots; 0: nothing purged)", Volatile.Read(ref b.LedgerFloor))
              .Counter("fast_ledger_purges_total", "Blockstore purges", Volatile.Read(ref b.LedgerPurges))
+             .Gauge("fast_ledger_address_index_addresses", "Distinct addresses in the Blockstore's address index (getSignaturesForAddress)", _blockstore.AddressIndexSize.Addresses)
+             .Gauge("fast_ledger_address_index_entries", "(address, transaction) entries in the address index, 32 B each", _blockstore.AddressIndexSize.Entries)
              .Counter("fast_status_append_failures_total", "Slots whose transaction statuses the Blockstore refused", Volatile.Read(ref b.StatusAppendFailures))
              .Gauge("fast_accounts_log_bytes", "Span of the accounts log (FASTER hybrid log, begin to tail)", _accounts.LogBytes)
              .Counter("fast_accounts_compaction_slices_total", "Accounts-log compaction slices (run on the banking thread at a root)", Volatile.Read(ref b.CompactionSlices))

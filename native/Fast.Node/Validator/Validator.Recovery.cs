@@ -68,6 +68,7 @@ public sealed partial class Validator
             height = bank.BlockHeight;
             cumulative += (ulong)committed;
             SlotRecord record = RecordFor(bank, last.Slot, last.LastBlockhash, height, cumulative, results, committed);
+            if (_blockstore.BlockTime(slot) is null) _blockstore.AppendBlockTime(slot, record.BlockTimeUnixSeconds); // the node died before storing it
             Chain.SetParent(slot, last.Slot);
             Chain.Frozen(record);
             Chain.MarkDurable(slot);
@@ -190,7 +191,8 @@ public sealed partial class Validator
         return committed;
     }
 
-    private static SlotRecord RecordFor(Bank bank, ulong parent, Hash previous, ulong blockHeight, ulong cumulative, TransactionResult[]? results, int transactionCount) => new()
+    /// <summary>A recovered slot's record; its block time is the stored one (the restart's clock only for a slot that has none).</summary>
+    private SlotRecord RecordFor(Bank bank, ulong parent, Hash previous, ulong blockHeight, ulong cumulative, TransactionResult[]? results, int transactionCount) => new()
     {
         Slot = bank.Slot,
         Parent = parent,
@@ -198,7 +200,7 @@ public sealed partial class Validator
         PreviousBlockhash = previous,
         BankHash = bank.Hash,
         BlockHeight = blockHeight,
-        BlockTimeUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        BlockTimeUnixSeconds = _blockstore.BlockTime(bank.Slot) ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
         CumulativeTransactions = cumulative,
         TransactionCount = transactionCount,
         Results = results,

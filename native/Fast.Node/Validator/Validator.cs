@@ -68,7 +68,7 @@ public sealed partial class Validator : IAsyncDisposable
         // Entry buffers: each holds up to MaxEntryTransactions × 1,232 bytes; 256 of them ≈ 160 MiB at the
         // default 512 transactions — far more than the few in flight between banking and the ledger writer.
         _entryBuffers = new EntryBufferPool(256, options.MaxEntryTransactions * Core.Transactions.TransactionLimits.MaxTransactionSize);
-        Chain = new ChainState();
+        Chain = new ChainState(new PerformanceSamples(options.RpcPerformanceSampleSeconds));
         Signatures = new SignatureIndex(options.SignatureIndexLog2);
         Schedule = LeaderSchedule.Compute(genesis.Hash, new Epoch(0), genesis.Config.SlotsPerEpoch,
             [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);
@@ -76,6 +76,9 @@ public sealed partial class Validator : IAsyncDisposable
 
     public GenesisFile Genesis { get; }
     public Pubkey Identity { get; }
+
+    /// <summary>requestAirdrop's faucet (--rpc-faucet-keypair), or null: the node then refuses airdrops.</summary>
+    public Faucet? Faucet { get; private init; }
     public ChainState Chain { get; }
     public SignatureIndex Signatures { get; }
     public LeaderSchedule Schedule { get; private set; }
@@ -102,6 +105,13 @@ public sealed partial class Validator : IAsyncDisposable
         if (keyFailure != KeypairFileError.None)
         {
             throw new ValidatorStartException(keyError, environment: keyFailure is KeypairFileError.PermissionsTooOpen or KeypairFileError.AccessDenied or KeypairFileError.IoFailure);
+        }
+        Faucet? faucet = null;
+        if (options.FaucetKeypairPath is string faucetPath)
+        {
+            KeypairFileError faucetFailure = KeypairFile.TryRead(faucetPath, out Keypair? faucetKey, out string faucetError);
+            if (faucetFailure != KeypairFileError.None) throw new ValidatorStartException($"--rpc-faucet-keypair: {faucetError}");
+            faucet = new Faucet(faucetKey!, options.FaucetLimits);
         }
         Pubkey identityKey = new(identity!.PublicKey);
         if (!genesis!.Config.Validators.Any(v => v.Identity == identityKey))
@@ -150,7 +160,7 @@ public sealed partial class Validator : IAsyncDisposable
             {
                 throw new LedgerDamagedException(Path.Combine(options.LedgerPath, "accounts"), e.Message);
             }
-            Validator validator = new(options, log, genesis, identity, lockFile, accounts, blockstore, forks);
+            Validator validator = new(options, log, genesis, identity, lockFile, accounts, blockstore, forks) { Faucet = faucet };
             validator.Recover();
             return validator;
         }

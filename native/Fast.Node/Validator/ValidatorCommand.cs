@@ -43,6 +43,12 @@ public static class ValidatorCommand
         Option<long> rpcPerIp = CliOptions.Integer("--rpc-max-connections-per-ip", "Concurrent RPC connections from one IP address (more are closed, counted)", d.RpcMaxConnectionsPerIp, 1, 100_000);
         Option<long> rpcKeepAlive = CliOptions.Integer("--rpc-keep-alive-seconds", "Close an idle RPC keep-alive connection after this many seconds", d.RpcKeepAliveSeconds, 1, 3600);
         Option<long> rpcRequestTimeout = CliOptions.Integer("--rpc-request-timeout-seconds", "An RPC request's headers must arrive within this, and its body at 240 B/s or more after it (slowloris)", d.RpcRequestTimeoutSeconds, 1, 3600);
+        Option<long> rpcSampleSecs = CliOptions.Integer("--rpc-performance-sample-secs", "Seconds per getRecentPerformanceSamples sample (720 are kept)", d.RpcPerformanceSampleSeconds, 1, 3600);
+        Option<string> faucetKeypair = new("--rpc-faucet-keypair") { Description = "Keypair file requestAirdrop pays from (`fast devnet` passes its faucet.json); without it airdrops are refused" };
+        FaucetLimits f = d.FaucetLimits;
+        Option<long> faucetPerRequest = CliOptions.Integer("--rpc-faucet-max-lamports", "Most lamports one requestAirdrop may ask for", (long)f.MaxLamportsPerRequest, 1, long.MaxValue);
+        Option<long> faucetPerMinute = CliOptions.Integer("--rpc-faucet-lamports-per-minute", "Most lamports the faucet hands out per minute (all requests)", (long)f.MaxLamportsPerMinute, 1, long.MaxValue);
+        Option<long> faucetRequests = CliOptions.Integer("--rpc-faucet-requests-per-minute", "Most requestAirdrop calls the faucet serves per minute", f.MaxRequestsPerMinute, 1, 1_000_000);
         Option<long> entryTransactions = CliOptions.Integer("--max-entry-transactions", "Transactions per entry", d.MaxEntryTransactions, 1, 4096);
         Option<long> rootDistance = CliOptions.Integer("--root-distance", "Slots between a frozen slot and its rooting", (long)d.RootDistance, 1, 1024);
         Option<long> checkpointInterval = CliOptions.Integer("--checkpoint-interval-slots", "Checkpoint the accounts when the root advanced this many slots", (long)d.CheckpointIntervalSlots, 1, 1_000_000);
@@ -55,7 +61,7 @@ public static class ValidatorCommand
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
-            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
+            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, rpcSampleSecs, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
         command.SetAction(parse =>
         {
@@ -88,6 +94,14 @@ public static class ValidatorCommand
                 RpcMaxResponseBytes = (int)(parse.GetValue(rpcMaxResponse) << 20),
                 RpcMaxConnectionsPerIp = (int)parse.GetValue(rpcPerIp),
                 RpcKeepAliveSeconds = (int)parse.GetValue(rpcKeepAlive),
+                RpcPerformanceSampleSeconds = (int)parse.GetValue(rpcSampleSecs),
+                FaucetKeypairPath = parse.GetValue(faucetKeypair),
+                FaucetLimits = new FaucetLimits
+                {
+                    MaxLamportsPerRequest = (ulong)parse.GetValue(faucetPerRequest),
+                    MaxLamportsPerMinute = (ulong)parse.GetValue(faucetPerMinute),
+                    MaxRequestsPerMinute = (int)parse.GetValue(faucetRequests),
+                },
                 RpcRequestTimeoutSeconds = (int)parse.GetValue(rpcRequestTimeout),
                 MaxEntryTransactions = (int)parse.GetValue(entryTransactions),
                 PohEntryQueue = (int)parse.GetValue(pohEntryQueue),

@@ -42,6 +42,11 @@ public sealed record ValidatorOptions
     public int RpcMaxConnectionsPerIp { get; init; } = new Rpc.RpcServerLimits().MaxConnectionsPerAddress;
     public int RpcKeepAliveSeconds { get; init; } = (int)new Rpc.RpcServerLimits().KeepAliveTimeout.TotalSeconds;
     public int RpcRequestTimeoutSeconds { get; init; } = (int)new Rpc.RpcServerLimits().RequestTimeout.TotalSeconds;
+    /// <summary>Seconds per getRecentPerformanceSamples sample (Solana: 60).</summary>
+    public int RpcPerformanceSampleSeconds { get; init; } = PerformanceSamples.DefaultPeriodSeconds;
+    /// <summary>The keypair requestAirdrop pays from (null: no airdrops).</summary>
+    public string? FaucetKeypairPath { get; init; }
+    public FaucetLimits FaucetLimits { get; init; } = new();
     public int MaxEntryTransactions { get; init; } = 512;
     /// <summary>Entries and ticks PoH may have queued for the ledger writer (see PohConfig.EntryQueueCapacity).</summary>
     public int PohEntryQueue { get; init; } = 16_384;

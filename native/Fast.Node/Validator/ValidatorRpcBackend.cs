@@ -16,7 +16,7 @@ namespace Fast.Node.Validator;
 /// <see cref="ChainState"/>, accounts from frozen banks, statuses from the <see cref="SignatureIndex"/>,
 /// blocks from the Blockstore. Called concurrently from Kestrel's threads; reads only.
 /// </summary>
-public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
+public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBackend
 {
     /// <summary>Slots the working bank may lag the wall clock before the node calls itself unhealthy.</summary>
     private const double StallSeconds = 10;
@@ -129,10 +129,8 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
             : location.Slot <= (chain.Confirmed?.Slot ?? 0) ? Commitment.Confirmed
             : Commitment.Processed;
         ulong? confirmations = level == Commitment.Finalized ? null : chain.ProcessedSlot - location.Slot;
-        return new SignatureStatus(location.Slot, ErrorText(location.Error), level, confirmations);
+        return new SignatureStatus(location.Slot, new TransactionOutcome(location.Error, location.InstructionIndex), level, confirmations);
     }
-
-    private static string? ErrorText(TransactionError error) => error == TransactionError.None ? null : error.ToString();
 
     private bool Visible(ulong slot, Commitment commitment) =>
         !validator.Chain.IsDead(slot) && (commitment == Commitment.Finalized ? slot <= (validator.Chain.Root?.Slot ?? 0) : slot <= (validator.Chain.Confirmed?.Slot ?? 0));
@@ -144,9 +142,9 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
         if (entries is null) return null;
         List<byte[]> transactions = Transactions(entries);
         if (location.Index >= transactions.Count) return null;
-        long? time = validator.Chain.Get(location.Slot)?.BlockTimeUnixSeconds;
+        long? time = BlockTime(location.Slot);
         (ulong[] pre, ulong[] post) = StoredBalances(location.Slot, location.Index);
-        return new TransactionRecord(location.Slot, transactions[location.Index], ErrorText(location.Error), location.Fee, pre, post, time);
+        return new TransactionRecord(location.Slot, transactions[location.Index], new TransactionOutcome(location.Error, location.InstructionIndex), location.Fee, pre, post, time);
     }
 
     /// <summary>
@@ -183,12 +181,12 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
                 pre = stored.PreBalances();
                 post = stored.PostBalances();
             }
-            records.Add(new TransactionRecord(slot, transactions[i], result is { } r ? ErrorText(r.Error) ?? (r.IsCommitted ? null : "NotCommitted") : null,
-                result?.Fee ?? 0, pre, post, record?.BlockTimeUnixSeconds));
+            records.Add(new TransactionRecord(slot, transactions[i], result is { } r ? new TransactionOutcome(r.Error, r.InstructionIndex) : TransactionOutcome.Ok,
+                result?.Fee ?? 0, pre, post, BlockTime(slot)));
         }
         Hash blockhash = record?.Blockhash ?? LastEntryHash(entries);
         Hash previous = record?.PreviousBlockhash ?? validator.Chain.Get(meta.ParentSlot)?.Blockhash ?? default;
-        return new BlockRecord(slot, meta.ParentSlot, blockhash, previous, record?.BlockHeight ?? slot, record?.BlockTimeUnixSeconds, records);
+        return new BlockRecord(slot, meta.ParentSlot, blockhash, previous, record?.BlockHeight ?? slot, BlockTime(slot), records);
     }
 
     public TransactionProof? Proof(in Signature signature, Commitment commitment)
@@ -268,4 +266,7 @@ public sealed class ValidatorRpcBackend(Validator validator) : IRpcBackend
 
     /// <summary>O(1): the Blockstore keeps its lowest slot (no copy or sort of the slot index under the ledger writer's lock).</summary>
     public ulong LowestAvailableSlot => validator.Blockstore.LowestSlot ?? 0;
+
+    /// <summary>The validator behind this backend (for the partial files).</summary>
+    private Validator Node => validator;
 }

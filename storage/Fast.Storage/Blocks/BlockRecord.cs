@@ -8,6 +8,7 @@ namespace Fast.Storage.Blocks;
 /// entries: u8 kind=1 | u64 slot | u64 parent | u32 first_entry_index | u32 entry_count | u8 flags (bit 0 = slot complete) | entry bytes
 /// rooted:  u8 kind=2 | u64 slot
 /// statuses: u8 kind=3 | u8 version=1 | u64 slot | u64 parent | u32 first_transaction_index | u32 count | u8 flags (bit 0 = last) | count × status
+/// block time: u8 kind=4 | u64 slot | i64 unix_seconds
 /// </code>
 /// Entry bytes are the entries exactly as <c>EntryWriter</c> produced them, concatenated. Statuses
 /// are <see cref="TransactionStatusCodec"/>'s, one per transaction of the slot in block order, split
@@ -22,7 +23,26 @@ internal static class BlockRecord
     public const byte StatusesKind = 3;
     public const byte StatusesVersion = 1;
     public const int StatusesHeaderSize = 1 + 1 + 8 + 8 + 4 + 4 + 1;
+    public const byte BlockTimeKind = 4;
+    public const int BlockTimeSize = 1 + 8 + 8;
     private const byte CompleteFlag = 0x01;
+
+    public static void WriteBlockTime(Span<byte> destination, ulong slot, long unixSeconds)
+    {
+        destination[0] = BlockTimeKind;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], slot);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[9..], unixSeconds);
+    }
+
+    public static bool TryReadBlockTime(ReadOnlySpan<byte> record, out ulong slot, out long unixSeconds)
+    {
+        slot = 0;
+        unixSeconds = 0;
+        if (record.Length != BlockTimeSize || record[0] != BlockTimeKind) return false;
+        slot = BinaryPrimitives.ReadUInt64LittleEndian(record[1..]);
+        unixSeconds = BinaryPrimitives.ReadInt64LittleEndian(record[9..]);
+        return true;
+    }
 
     public static void WriteEntriesHeader(Span<byte> destination, ulong slot, ulong parent, int firstEntryIndex, int entryCount, bool complete)
     {

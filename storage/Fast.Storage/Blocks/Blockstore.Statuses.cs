@@ -73,4 +73,33 @@ public sealed partial class Blockstore
         state.StatusBytes += length - BlockRecord.StatusesHeaderSize;
         state.StatusesComplete = last;
     }
+
+    /// <summary>
+    /// Records <paramref name="slot"/>'s block time (Unix seconds, the leader's clock when the bank froze),
+    /// appended after the slot's statuses (the slot must be known: false otherwise). Committed with the
+    /// next commit, like the statuses; rebuilt from the log on open.
+    /// </summary>
+    public bool AppendBlockTime(ulong slot, long unixSeconds)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_slots.TryGetValue(slot, out SlotState? state)) return false;
+            Span<byte> record = stackalloc byte[BlockRecord.BlockTimeSize];
+            BlockRecord.WriteBlockTime(record, slot, unixSeconds);
+            _log.Enqueue(record);
+            state.BlockTime = unixSeconds;
+        }
+        if (Options.CommitPolicy == BlockstoreCommitPolicy.EveryAppend) Commit();
+        return true;
+    }
+
+    /// <summary>The block time recorded for <paramref name="slot"/> (Unix seconds), or null. O(1).</summary>
+    public long? BlockTime(ulong slot)
+    {
+        lock (_gate)
+        {
+            return _slots.TryGetValue(slot, out SlotState? state) ? state.BlockTime : null;
+        }
+    }
 }

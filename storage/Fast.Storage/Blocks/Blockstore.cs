@@ -23,6 +23,8 @@ public sealed partial class Blockstore : IDisposable
         public ulong Parent = parent;
         public int EntryCount;
         public long EntryBytes;
+        public int TransactionCount; // in the entries so far (the next one's index in the block)
+        public long? BlockTime; // Unix seconds, from the block time record
         public bool Complete;
         public bool Rooted;
         public readonly List<(long Address, int Length)> Batches = [];
@@ -40,6 +42,7 @@ public sealed partial class Blockstore : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<ulong, SlotState> _slots = [];
     private long _lowestSlot = -1; // the smallest key of _slots, −1 when empty; written under _gate
+    private long _highestSlot = -1; // the largest slot ever added (purging only removes lower ones); written under _gate
     private readonly FasterLogSettings _settings;
     private readonly FasterLog _log;
     private bool _disposed;
@@ -94,6 +97,9 @@ public sealed partial class Blockstore : IDisposable
     /// <summary>The lowest slot the blockstore holds (where the ledger starts), or null when empty. O(1), lock-free.</summary>
     public ulong? LowestSlot => Volatile.Read(ref _lowestSlot) is long lowest and >= 0 ? (ulong)lowest : null;
 
+    /// <summary>The highest slot the blockstore has received entries of (Solana's max shred insert slot), or null when none. O(1), lock-free.</summary>
+    public ulong? HighestSlot => Volatile.Read(ref _highestSlot) is long highest and >= 0 ? (ulong)highest : null;
+
     /// <summary>The highest slot marked rooted, or null.</summary>
     public ulong? HighestRootedSlot { get; private set; }
 
@@ -133,6 +139,7 @@ public sealed partial class Blockstore : IDisposable
             long address = _log.Enqueue(new ReadOnlySpan<byte>(record, 0, length));
             ArrayPool<byte>.Shared.Return(record);
             state.Batches.Add((address, length));
+            state.TransactionCount += IndexAddresses(slot, state.TransactionCount, state.EntryBytes, entries);
             state.EntryCount += entryCount;
             state.EntryBytes += entries.Length;
             state.Complete = slotComplete;
@@ -261,6 +268,7 @@ public sealed partial class Blockstore : IDisposable
                 keepFrom = Math.Min(keepFrom, state.FirstAddress);
             }
             foreach (ulong s in purged) _slots.Remove(s);
+            _addresses.PurgeBefore(slot);
             Volatile.Write(ref _lowestSlot, lowest);
             if (keepFrom == long.MaxValue) keepFrom = _log.TailAddress;
             _log.TruncateUntil(keepFrom);
@@ -320,6 +328,7 @@ public sealed partial class Blockstore : IDisposable
                 return;
             }
             state.Batches.Add((address, length));
+            state.TransactionCount += IndexAddresses(slot, state.TransactionCount, state.EntryBytes, bytes[BlockRecord.EntriesHeaderSize..]);
             state.EntryCount += count;
             state.EntryBytes += length - BlockRecord.EntriesHeaderSize;
             state.Complete = complete;
@@ -338,6 +347,15 @@ public sealed partial class Blockstore : IDisposable
                 return;
             }
             AddStatuses(state, address, length, statusCount, last);
+        }
+        else if (BlockRecord.TryReadBlockTime(bytes, out ulong timeSlot, out long unixSeconds))
+        {
+            if (!_slots.TryGetValue(timeSlot, out SlotState? state))
+            {
+                SkippedRecords++; // its slot's entries or statuses come first
+                return;
+            }
+            state.BlockTime = unixSeconds;
         }
         else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
         {
@@ -371,6 +389,7 @@ public sealed partial class Blockstore : IDisposable
     {
         long lowest = _lowestSlot;
         if (lowest < 0 || (long)slot < lowest) Volatile.Write(ref _lowestSlot, (long)slot);
+        if ((long)slot > _highestSlot) Volatile.Write(ref _highestSlot, (long)slot);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

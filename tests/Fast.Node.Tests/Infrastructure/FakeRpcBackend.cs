@@ -64,8 +64,15 @@ internal sealed class FakeRpcBackend : IRpcBackend
     }
 
     public SignatureStatus? Status(in Signature signature, bool searchHistory) => Statuses.GetValueOrDefault(signature);
-    public TransactionRecord? Transaction(in Signature signature, Commitment commitment) => null;
-    public BlockRecord? Block(ulong slot, Commitment commitment) => null;
+    public Dictionary<Signature, TransactionRecord> TransactionStore { get; } = [];
+    public Dictionary<ulong, BlockRecord> BlockStore { get; } = [];
+    public ulong LowestSlot { get; set; }
+
+    public TransactionRecord? Transaction(in Signature signature, Commitment commitment) =>
+        TransactionStore.TryGetValue(signature, out TransactionRecord? record) && record.Slot <= Slot(commitment) ? record : null;
+
+    public BlockRecord? Block(ulong slot, Commitment commitment) =>
+        BlockStore.TryGetValue(slot, out BlockRecord? block) && slot <= Slot(commitment) ? block : null;
     public TransactionProof? Proof(in Signature signature, Commitment commitment) => null;
     public Pubkey SlotLeader(ulong slot) => Pubkey.Zero;
 
@@ -75,5 +82,76 @@ internal sealed class FakeRpcBackend : IRpcBackend
 
     public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts() => ([], []);
 
-    public ulong LowestAvailableSlot => 0;
+    public ulong LowestAvailableSlot => LowestSlot;
+
+    public Pubkey Identity { get; set; } = new(Enumerable.Repeat((byte)5, 32).ToArray());
+    public ulong SlotsPerEpoch { get; set; } = 8192;
+    public ulong LamportsPerSignature(Commitment commitment) => 5000;
+
+    public IReadOnlyList<ulong> Blocks(ulong startSlot, ulong endSlot, int limit, Commitment commitment) =>
+        [.. BlockStore.Keys.Where(s => s >= startSlot && s <= endSlot && s >= LowestSlot && s <= Slot(commitment)).Order().Take(limit)];
+
+    public long GenesisTime { get; set; } = 1_600_000_000;
+    public long? BlockTime(ulong slot) => slot == 0 ? GenesisTime : BlockStore.GetValueOrDefault(slot)?.BlockTimeUnixSeconds;
+
+    public HashSet<Hash> ValidBlockhashes { get; } = [];
+
+    public bool IsBlockhashValid(in Hash blockhash, Commitment commitment, out ulong contextSlot)
+    {
+        contextSlot = Slot(commitment);
+        return ValidBlockhashes.Contains(blockhash);
+    }
+
+    public List<PerformanceSample> Samples { get; } = [];
+    public IReadOnlyList<PerformanceSample> PerformanceSamples(int limit) => [.. Samples.Take(limit)];
+
+    public List<ulong> RecentSlots { get; } = [];
+    public IReadOnlyList<ulong> RecentBlockSlots(int limit) => [.. RecentSlots.TakeLast(limit)];
+
+    public ulong Supply { get; set; } = 500_000_000_000_000_000;
+
+    public ulong TotalSupply(Commitment commitment, out ulong contextSlot)
+    {
+        contextSlot = Slot(commitment);
+        return Supply;
+    }
+
+    public Dictionary<ulong, ulong[]> Commitments { get; } = [];
+    public BlockCommitmentInfo BlockCommitment(ulong slot) => new(Commitments.GetValueOrDefault(slot), 42_000);
+
+    public ulong MaxShredInsertSlot { get; set; } = 101;
+
+    /// <summary>Every transaction naming an address, oldest first (the fake pages over it as the Blockstore index does).</summary>
+    public Dictionary<Pubkey, List<AddressSignatureInfo>> AddressHistory { get; } = [];
+
+    public IReadOnlyList<AddressSignatureInfo> SignaturesForAddress(in Pubkey address, Signature? before, Signature? until, int limit, Commitment commitment)
+    {
+        ulong highest = Slot(commitment);
+        List<AddressSignatureInfo> newestFirst = [.. (AddressHistory.GetValueOrDefault(address) ?? []).Where(i => i.Slot <= highest).Reverse()];
+        int start = before is Signature b ? newestFirst.FindIndex(i => i.Signature == b) + 1 : 0;
+        List<AddressSignatureInfo> page = [];
+        for (int i = start; i < newestFirst.Count && page.Count < limit; i++)
+        {
+            if (until is Signature u && newestFirst[i].Signature == u) break;
+            page.Add(newestFirst[i]);
+        }
+        return page;
+    }
+
+    /// <summary>The faucet behind requestAirdrop (null: none), with the fake's clock.</summary>
+    public Fast.Node.Validator.Faucet? Faucet { get; set; }
+    public long NowMs { get; set; }
+    public List<(Pubkey To, ulong Lamports)> Airdrops { get; } = [];
+
+    public AirdropOutcome RequestAirdrop(in Pubkey to, ulong lamports, out Signature signature, out string? detail)
+    {
+        signature = default;
+        detail = null;
+        if (Faucet is null) return AirdropOutcome.NoFaucet;
+        detail = Faucet.TryTake(lamports, NowMs);
+        if (detail is not null) return AirdropOutcome.Refused;
+        Airdrops.Add((to, lamports));
+        signature = new Signature(Enumerable.Repeat((byte)Airdrops.Count, 64).ToArray());
+        return AirdropOutcome.Sent;
+    }
 }

@@ -137,7 +137,7 @@ public class JsonRpcProcessorTests
     public void GetSignatureStatuses_reports_found_and_unknown_signatures()
     {
         Signature known = new(Enumerable.Repeat((byte)9, 64).ToArray());
-        _backend.Statuses[known] = new SignatureStatus(77, null, Commitment.Confirmed, 1);
+        _backend.Statuses[known] = new SignatureStatus(77, TransactionOutcome.Ok, Commitment.Confirmed, 1);
         Signature unknown = new(Enumerable.Repeat((byte)8, 64).ToArray());
         JsonElement value = Call($$"""{"jsonrpc":"2.0","id":1,"method":"getSignatureStatuses","params":[["{{known}}","{{unknown}}"]]}""").GetProperty("result").GetProperty("value");
         Assert.Equal(77UL, value[0].GetProperty("slot").GetUInt64());
