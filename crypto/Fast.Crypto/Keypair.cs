@@ -13,13 +13,26 @@ public sealed unsafe class Keypair
     private readonly byte[] _publicKey;
     // secp256k1_keypair (96 opaque bytes), on the pinned object heap so native code can read it in place.
     private readonly byte[] _native;
+    private static readonly byte[] ZeroAuxRand = new byte[Schnorr.AuxRandSize];
 
-    private Keypair(byte[] secretKey, byte[] native, byte[] publicKey)
+    private Keypair(byte[] secretKey, byte[] native, byte[] publicKey, bool deterministic = false)
     {
         _secretKey = secretKey;
         _native = native;
         _publicKey = publicKey;
+        DeterministicSignatures = deterministic;
     }
+
+    /// <summary>
+    /// True when <see cref="Sign(ReadOnlySpan{byte}, Span{byte})"/> uses all-zero auxiliary randomness
+    /// (BIP-340 allows it: the nonce still comes from the key and the message), so the same message
+    /// always gets the same signature. For the simulator, whose runs must repeat byte for byte; a node
+    /// signs with fresh randomness (it hardens the nonce against side channels).
+    /// </summary>
+    public bool DeterministicSignatures { get; }
+
+    /// <summary>The same key, signing deterministically (<see cref="DeterministicSignatures"/>).</summary>
+    public Keypair AsDeterministic() => new(_secretKey, _native, _publicKey, deterministic: true);
 
     public ReadOnlySpan<byte> PublicKey => _publicKey;
 
@@ -56,8 +69,8 @@ public sealed unsafe class Keypair
         return true;
     }
 
-    /// <summary>Signs <paramref name="message"/> (BIP-340, fresh auxiliary randomness) into 64 bytes.</summary>
-    public void Sign(ReadOnlySpan<byte> message, Span<byte> signature) => Sign(message, signature, default);
+    /// <summary>Signs <paramref name="message"/> (BIP-340, fresh auxiliary randomness unless <see cref="DeterministicSignatures"/>) into 64 bytes.</summary>
+    public void Sign(ReadOnlySpan<byte> message, Span<byte> signature) => Sign(message, signature, DeterministicSignatures ? ZeroAuxRand : default);
 
     /// <summary>Signs with the given 32 bytes of auxiliary randomness (empty = fresh).</summary>
     public void Sign(ReadOnlySpan<byte> message, Span<byte> signature, ReadOnlySpan<byte> auxRand)

@@ -186,7 +186,8 @@ internal sealed class Simulation
             BinaryPrimitives.WriteUInt64LittleEndian(input[8..], b);
             BinaryPrimitives.WriteUInt64LittleEndian(input[16..], counter);
             Sha256Kernel.Hash(input, secret);
-            if (Keypair.TryFromSecretKey(secret, out Keypair? key)) return key;
+            // Deterministic signatures: a run's bytes (gossip values, shred roots, transfers) must repeat for its seed.
+            if (Keypair.TryFromSecretKey(secret, out Keypair? key)) return key.AsDeterministic();
         }
     }
 }
