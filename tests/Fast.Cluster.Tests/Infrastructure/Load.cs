@@ -126,9 +126,12 @@ public sealed class Load(SingleValidator node, int accounts)
                     w.WriteEndObject();
                 });
             }
-            catch (RpcClientException e) when (e.Code is -32007 or -32004)
+            catch (RpcClientException e) when (e.Code is -32007 or -32004 or -32001)
             {
-                continue; // a skipped (dead) slot
+                // A skipped (dead) slot; or, below the ledger's first block, one before it (-32001, Solana's
+                // "cleaned up": a skipped first slot puts the first available block above it). A block
+                // wrongly answered so would still fail the caller: its confirmed signatures would be missing.
+                continue;
             }
             foreach (JsonElement s in block.GetProperty("signatures").EnumerateArray())
             {
