@@ -16,6 +16,7 @@ namespace Fast.Cluster.Tests;
 /// jsonParsed), getBlock, getBlocks, getBlockTime, getSignaturesForAddress (also after a restart: the
 /// address index is rebuilt from the ledger), and the chain-state methods.
 /// </summary>
+[Collection("cluster")]
 public class SolanaRpcTests
 {
     [Fact]

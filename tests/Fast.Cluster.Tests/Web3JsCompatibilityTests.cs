@@ -11,6 +11,7 @@ namespace Fast.Cluster.Tests;
 /// against Solana's schemas, so a shape that differs fails the call. The library cannot sign Fast's
 /// secp256k1 transactions: the node's faucet (requestAirdrop) makes them. Needs Node.js and npm.
 /// </summary>
+[Collection("cluster")]
 public class Web3JsCompatibilityTests
 {
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "web3js");
