@@ -45,6 +45,7 @@ public sealed class PohService : IDisposable
     // Written by the PoH thread only; read from anywhere.
     private long _hashes;
     private long _ticks;
+    private long _slot;
     private long _entriesPublished;
     private long _entriesDropped;
     private long _slotEndsDropped;
@@ -56,11 +57,21 @@ public sealed class PohService : IDisposable
     private long _recordsLedgerBehind;
     private int _pinErrno;
 
-    // Abandonment (PoH thread only): the hash the current slot started from, the newest abandoned slot,
-    // and whether the chain must restart from that hash once the abandoned slot's final tick is out.
+    // Abandonment (PoH thread only): the hash and tick height the current block's chain started from
+    // (its parent's last tick), the newest abandoned slot, and whether the chain must restart from
+    // there once the abandoned slot's final tick is out.
     private Hash _slotStartHash;
+    private ulong _slotStartTickHeight;
     private ulong _abandonedSlot = ulong.MaxValue;
     private bool _restartChain;
+
+    // The block being produced when it spans more than its own slot (PoH thread only): every entry up to
+    // its final tick is labelled _blockSlot (a block on parent P for slot S carries the ticks of the
+    // skipped slots P+1 .. S-1 too: docs/block-validity.md), and with _idleAfterBlock the thread stops
+    // hashing after that final tick until the next block starts (a cluster node leads only its slots).
+    private ulong _blockSlot = ulong.MaxValue;
+    private bool _idleAfterBlock;
+    private bool _idle;
     private PohRecord _pendingRecord;
     private bool _hasPendingRecord;
 
@@ -72,7 +83,8 @@ public sealed class PohService : IDisposable
     /// <param name="start">The hash the chain starts from.</param>
     /// <param name="tickHeight">Ticks before <paramref name="start"/>.</param>
     /// <param name="time">The wall clock (tests may pass their own).</param>
-    public PohService(PohConfig config, in Hash start, ulong tickHeight, TimeProvider? time = null)
+    /// <param name="idle">Start idle: hash nothing until <see cref="TryStartBlock"/> (a cluster node, which leads only its own slots).</param>
+    public PohService(PohConfig config, in Hash start, ulong tickHeight, TimeProvider? time = null, bool idle = false)
     {
         string? error = config.Validate();
         if (error is not null) throw new ArgumentException(error, nameof(config));
@@ -80,6 +92,9 @@ public sealed class PohService : IDisposable
         _time = time ?? TimeProvider.System;
         _generator = new PohGenerator(start, tickHeight, config.HashesPerTick, config.TicksPerSlot);
         _slotStartHash = start;
+        _slotStartTickHeight = tickHeight;
+        _slot = (long)(tickHeight / (ulong)config.TicksPerSlot);
+        _idle = idle;
         _timestampsPerTick = config.TickNanoseconds * (_time.TimestampFrequency / 1e9);
         Records = new BoundedQueue<PohRecord>(config.RecordQueueCapacity);
         Entries = new BoundedQueue<PohEntry>(config.EntryQueueCapacity);
@@ -103,6 +118,9 @@ public sealed class PohService : IDisposable
 
     /// <summary>Out: one item per record taken (recorded or refused).</summary>
     public BoundedQueue<PohRecordOutcome> RecordOutcomes { get; }
+
+    /// <summary>The slot PoH is producing (after the last tick; the block's slot while it hashes the ticks of the slots a block skips over).</summary>
+    public ulong Slot => (ulong)Volatile.Read(ref _slot);
 
     public long Hashes => Volatile.Read(ref _hashes);
     public long Ticks => Volatile.Read(ref _ticks);
@@ -145,7 +163,24 @@ public sealed class PohService : IDisposable
     public void Dispose() => Stop();
 
     /// <summary>Asks the PoH thread to restart the chain from <paramref name="hash"/> at <paramref name="tickHeight"/> (the fork choice moved); false when too many resets are queued.</summary>
-    public bool TryReset(in Hash hash, ulong tickHeight) => _resets.TryEnqueue(new PohReset(hash, tickHeight));
+    public bool TryReset(in Hash hash, ulong tickHeight) => _resets.TryEnqueue(new PohReset(hash, tickHeight, ulong.MaxValue, 0, false));
+
+    /// <summary>
+    /// Asks the PoH thread to produce the block of <paramref name="slot"/> on a parent whose last tick
+    /// hash is <paramref name="parentHash"/> at tick height <paramref name="parentTickHeight"/> (the end
+    /// of the parent's slot): the chain restarts there, every entry up to the block's final tick
+    /// (height (slot + 1) × ticks per slot) is labelled <paramref name="slot"/> — the ticks of the slots
+    /// between parent and block are the block's too — and that final tick is due at
+    /// <paramref name="endTimestamp"/> (<see cref="TimeProvider"/> timestamps), earlier ticks one tick
+    /// period apart before it (ticks already past due are hashed at once). With
+    /// <paramref name="idleAfter"/> the thread hashes nothing after the final tick until the next block.
+    /// False when too many requests are queued.
+    /// </summary>
+    public bool TryStartBlock(in Hash parentHash, ulong parentTickHeight, ulong slot, long endTimestamp, bool idleAfter) =>
+        _resets.TryEnqueue(new PohReset(parentHash, parentTickHeight, slot, endTimestamp, idleAfter));
+
+    /// <summary>True while the thread hashes nothing, waiting for <see cref="TryStartBlock"/>.</summary>
+    public bool IsIdle => Volatile.Read(ref _idle);
 
     private void Run()
     {
@@ -162,6 +197,7 @@ public sealed class PohService : IDisposable
         while (!_stopping)
         {
             ApplyResets();
+            if (WaitWhileIdle(ref sink)) continue;
             DrainRecords(ref sink);
             ulong height = _generator.TickHeight;
             HashBatch(batch, ref sink);
@@ -171,7 +207,7 @@ public sealed class PohService : IDisposable
             // A tick: if it came early, hold (taking records) until it is due.
             long due = DueTimestamp(_generator.TickHeight);
             long now = _time.GetTimestamp();
-            if (now - due > _timestampsPerTick / 4) Volatile.Write(ref _lateTicks, _lateTicks + 1);
+            if (now - due > _timestampsPerTick / 4 && !CatchingUp) Volatile.Write(ref _lateTicks, _lateTicks + 1);
             while (now < due && !_stopping)
             {
                 DrainRecords(ref sink);
@@ -188,6 +224,7 @@ public sealed class PohService : IDisposable
         while (!_stopping)
         {
             ApplyResets();
+            if (WaitWhileIdle(ref sink)) continue;
             DrainRecords(ref sink);
             long due = DueTimestamp(_generator.TickHeight + 1);
             long now = _time.GetTimestamp();
@@ -207,22 +244,57 @@ public sealed class PohService : IDisposable
                 DrainRecords(ref sink);
             }
             Volatile.Write(ref _hashes, (long)_generator.TotalHashes);
-            if (_time.GetTimestamp() - due > _timestampsPerTick / 4) Volatile.Write(ref _lateTicks, _lateTicks + 1);
+            if (_time.GetTimestamp() - due > _timestampsPerTick / 4 && !CatchingUp) Volatile.Write(ref _lateTicks, _lateTicks + 1);
         }
     }
+
+    /// <summary>Idle (between a cluster node's blocks): refuses what records come and sleeps a millisecond; true when idle.</summary>
+    private bool WaitWhileIdle(ref Publisher sink)
+    {
+        if (!_idle) return false;
+        DrainRecords(ref sink);
+        Thread.Sleep(1);
+        return true;
+    }
+
+    /// <summary>Hashing the ticks of the slots a block skips over (they are due already: not late).</summary>
+    private bool CatchingUp => _blockSlot != ulong.MaxValue && _generator.Slot < _blockSlot;
 
     private void ApplyResets()
     {
         bool reset = false;
+        PohReset last = default;
         while (_resets.TryDequeue(out PohReset request))
         {
             _generator.Reset(request.Hash, request.TickHeight);
             _slotStartHash = request.Hash;
+            _slotStartTickHeight = request.TickHeight;
             _abandonedSlot = ulong.MaxValue;
             _restartChain = false;
             reset = true;
+            last = request;
         }
-        if (reset) Anchor();
+        if (!reset) return;
+        if (last.BlockSlot == ulong.MaxValue)
+        {
+            _blockSlot = ulong.MaxValue;
+            _idleAfterBlock = false;
+            Anchor();
+        }
+        else
+        {
+            BeginBlock(last.BlockSlot, last.EndTimestamp, last.IdleAfter);
+        }
+        Volatile.Write(ref _idle, false);
+    }
+
+    /// <summary>Labels entries up to <paramref name="slot"/>'s final tick as that slot's and anchors that tick at <paramref name="endTimestamp"/>.</summary>
+    private void BeginBlock(ulong slot, long endTimestamp, bool idleAfter)
+    {
+        _blockSlot = slot;
+        _idleAfterBlock = idleAfter;
+        _anchorTickHeight = (slot + 1) * (ulong)_config.TicksPerSlot;
+        _anchorTimestamp = endTimestamp;
     }
 
     private void Anchor()
@@ -232,7 +304,7 @@ public sealed class PohService : IDisposable
     }
 
     /// <summary>When the tick that brings the height to <paramref name="tickHeight"/> is due.</summary>
-    private long DueTimestamp(ulong tickHeight) => _anchorTimestamp + (long)((tickHeight - _anchorTickHeight) * _timestampsPerTick);
+    private long DueTimestamp(ulong tickHeight) => _anchorTimestamp + (long)(((long)tickHeight - (long)_anchorTickHeight) * _timestampsPerTick);
 
     /// <summary>One batch of hashes; when it ended an abandoned slot, the chain restarts from the slot's start hash before anything else is mixed in.</summary>
     private void HashBatch(ulong batch, ref Publisher sink)
@@ -240,7 +312,14 @@ public sealed class PohService : IDisposable
         _generator.HashBatch(batch, ref sink);
         if (!_restartChain) return;
         _restartChain = false;
-        _generator.Reset(_slotStartHash, _generator.TickHeight);
+        if (_idle) return; // a cluster node's abandoned block: its next block starts from what the fork choice says
+        // The abandoned slot's ticks never all reached the ledger, so the next slot's block carries them
+        // again from its parent's last tick (a block holds the ticks of every slot since its parent:
+        // PohRule). They are hashed at the normal pace from now, not in a burst the lagging ledger
+        // could not take: that block spans the time of both slots.
+        _generator.Reset(_slotStartHash, _slotStartTickHeight);
+        _blockSlot = _abandonedSlot + 1;
+        Anchor();
     }
 
     /// <summary>
@@ -283,19 +362,25 @@ public sealed class PohService : IDisposable
     private PohRecordStatus Admit(in PohRecord record)
     {
         ulong slot = _generator.Slot;
+        // A record for the block being produced waits while PoH hashes the ticks of the slots it skips over.
+        if (record.Slot == _blockSlot && slot < _blockSlot) return PohRecordStatus.TickDue;
         if (record.Slot != slot) return PohRecordStatus.Recorded;
         if (slot == _abandonedSlot) return PohRecordStatus.SlotAbandoned;
         // Room for this entry and for the slot's remaining ticks: a record never costs its slot a tick.
-        ulong ticksLeft = (ulong)_config.TicksPerSlot - _generator.TickHeight % (ulong)_config.TicksPerSlot;
+        ulong ticksLeft = _blockSlot != ulong.MaxValue
+            ? (_blockSlot + 1) * (ulong)_config.TicksPerSlot - _generator.TickHeight // the rest of a block that spans skipped slots
+            : (ulong)_config.TicksPerSlot - _generator.TickHeight % (ulong)_config.TicksPerSlot;
         int reserve = (int)Math.Min(ticksLeft, (ulong)(Entries.Capacity / 2));
         return Entries.Capacity - Entries.Count > reserve ? PohRecordStatus.Recorded : PohRecordStatus.LedgerBehind;
     }
 
-    private void PublishEntry(in PohEntry entry)
+    private void PublishEntry(in PohEntry produced)
     {
+        PohEntry entry = _blockSlot != ulong.MaxValue && produced.Slot < _blockSlot ? produced with { Slot = _blockSlot } : produced;
         if (entry.IsTick)
         {
             Volatile.Write(ref _ticks, _ticks + 1);
+            Volatile.Write(ref _slot, (long)(entry.TickHeight == (entry.Slot + 1) * (ulong)_config.TicksPerSlot ? entry.Slot + 1 : entry.Slot));
             if (entry.Slot == _abandonedSlot) return; // the rest of an abandoned slot is not published
             if (Entries.TryEnqueue(entry))
             {
@@ -331,9 +416,22 @@ public sealed class PohService : IDisposable
 
     private void PublishSlotEnd(in PohSlotEnd slotEnd)
     {
+        if (_blockSlot != ulong.MaxValue)
+        {
+            if (slotEnd.Slot < _blockSlot) return; // a skipped slot's end: its ticks are the block's
+            _blockSlot = ulong.MaxValue;
+            if (_idleAfterBlock) Volatile.Write(ref _idle, true);
+        }
         bool abandoned = slotEnd.Slot == _abandonedSlot;
-        if (abandoned) _restartChain = true; // the next slot builds on this one's parent
-        else _slotStartHash = slotEnd.LastTickHash;
+        if (abandoned)
+        {
+            _restartChain = true; // the next slot builds on this one's parent
+        }
+        else
+        {
+            _slotStartHash = slotEnd.LastTickHash;
+            _slotStartTickHeight = slotEnd.TickHeight;
+        }
         if (!SlotEnds.TryEnqueue(slotEnd with { Abandoned = abandoned })) Volatile.Write(ref _slotEndsDropped, _slotEndsDropped + 1);
     }
 
@@ -348,7 +446,7 @@ public sealed class PohService : IDisposable
         if (!RecordOutcomes.TryEnqueue(outcome)) Volatile.Write(ref _outcomesDropped, _outcomesDropped + 1);
     }
 
-    private readonly record struct PohReset(Hash Hash, ulong TickHeight);
+    private readonly record struct PohReset(Hash Hash, ulong TickHeight, ulong BlockSlot, long EndTimestamp, bool IdleAfter);
 
     /// <summary>The generator's sink on the PoH thread: publishes into the service's queues (no virtual calls, no allocation).</summary>
     private readonly struct Publisher(PohService service) : IPohSink

@@ -1,11 +1,10 @@
-using Fast.Core.Codec;
 using Fast.Core.Ledger;
-using Fast.Core.Poh;
 using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec;
 using Fast.Exec.Banking;
 using Fast.Exec.Replay;
+using Fast.Exec.Validity;
 using Fast.Storage.Blocks;
 
 namespace Fast.Node.Validator;
@@ -46,13 +45,13 @@ public sealed partial class Validator
             if (meta.ParentSlot != last.Slot) continue; // not on our chain
             byte[]? entries = _blockstore.ReadSlotEntries(slot);
             if (entries is null) continue;
-            string? invalid = VerifySlotPoh(last.LastBlockhash, entries);
-            if (invalid is not null)
+            PohRuleResult poh = PohRule.Check(last.LastBlockhash, slot, last.Slot, entries, Genesis.Config.HashesPerTick, Genesis.Config.TicksPerSlot, Environment.ProcessorCount);
+            if (!poh.IsValid)
             {
-                _log.WriteLine($"recovery: slot {slot} fails verification ({invalid}); replay stops at slot {last.Slot}");
+                _log.WriteLine($"recovery: slot {slot} fails verification ({poh.Violation}: {poh.Detail}); replay stops at slot {last.Slot}");
                 break;
             }
-            Bank bank = _forks.NewBank(slot, last.Slot, Identity);
+            Bank bank = _forks.NewBank(slot, last.Slot, LeaderOf(slot));
             ReplayOutcome outcome = replayer.Replay(bank, entries);
             if (!outcome.IsValid)
             {
@@ -142,33 +141,6 @@ public sealed partial class Validator
             _log.WriteLine($"recovery: {withoutStatuses} slot(s) at or below root {root} have no stored transaction statuses; their transactions are refused if re-sent but not reported by RPC");
         }
         return restored;
-    }
-
-    /// <summary>Null when the slot's entries chain from <paramref name="start"/> with the genesis tick rules; otherwise why not.</summary>
-    private string? VerifySlotPoh(in Hash start, byte[] entries)
-    {
-        var segments = new PohSegment[CountEntries(entries)];
-        DecodeResult decoded = PohSegment.TryParseEntries(entries, segments, out int count);
-        if (!decoded.IsOk) return decoded.ToString();
-        ulong hashesSinceTick = 0;
-        PohVerifyResult ticks = PohVerifier.CheckTickHashCounts(segments.AsSpan(0, count), Genesis.Config.HashesPerTick, ref hashesSinceTick);
-        if (!ticks.IsValid) return ticks.ToString();
-        int tickCount = 0;
-        foreach (PohSegment s in segments.AsSpan(0, count))
-        {
-            if (!s.HasMixin) tickCount++;
-        }
-        if (tickCount != Genesis.Config.TicksPerSlot) return $"{tickCount} ticks, expected {Genesis.Config.TicksPerSlot}";
-        if (count == 0 || segments[count - 1].HasMixin) return "the slot does not end on a tick";
-        PohVerifyResult chain = PohVerifier.Verify(start, segments.AsMemory(0, count), Environment.ProcessorCount);
-        return chain.IsValid ? null : chain.ToString();
-    }
-
-    private static int CountEntries(byte[] entries)
-    {
-        int count = 0;
-        foreach (EntryView entry in new EntryStream(entries)) count++;
-        return Math.Max(count, 1);
     }
 
     /// <summary>Puts a replayed slot's committed transactions into the signature index; returns how many.</summary>

@@ -13,6 +13,7 @@ using Fast.Node.Rpc;
 using Fast.Storage;
 using Fast.Storage.Accounts;
 using Fast.Storage.Blocks;
+using Fast.Validator.Leader;
 
 namespace Fast.Node.Validator;
 
@@ -70,8 +71,9 @@ public sealed partial class Validator : IAsyncDisposable
         _entryBuffers = new EntryBufferPool(256, options.MaxEntryTransactions * Core.Transactions.TransactionLimits.MaxTransactionSize);
         Chain = new ChainState(new PerformanceSamples(options.RpcPerformanceSampleSeconds));
         Signatures = new SignatureIndex(options.SignatureIndexLog2);
-        Schedule = LeaderSchedule.Compute(genesis.Hash, new Epoch(0), genesis.Config.SlotsPerEpoch,
-            [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);
+        (Pubkey, ulong)[] stakes = [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))];
+        // Genesis stakes for every epoch until the stake program exists (LeaderScheduleCache's rule: epoch E from the stakes at E − 1's first slot).
+        _leaders = new LeaderScheduleCache(genesis.Hash, genesis.Config.SlotsPerEpoch, _ => stakes);
     }
 
     public GenesisFile Genesis { get; }
@@ -81,7 +83,20 @@ public sealed partial class Validator : IAsyncDisposable
     public Faucet? Faucet { get; private init; }
     public ChainState Chain { get; }
     public SignatureIndex Signatures { get; }
-    public LeaderSchedule Schedule { get; private set; }
+    private readonly LeaderScheduleCache _leaders;
+    private readonly Lock _leadersLock = new();
+
+    /// <summary>The scheduled leader of <paramref name="slot"/> (any thread).</summary>
+    public Pubkey LeaderOf(ulong slot)
+    {
+        lock (_leadersLock) return _leaders.LeaderAt(slot);
+    }
+
+    /// <summary>The leader schedule of <paramref name="epoch"/> (any thread).</summary>
+    public LeaderSchedule ScheduleOfEpoch(ulong epoch)
+    {
+        lock (_leadersLock) return _leaders.ScheduleFor(epoch);
+    }
     public IPEndPoint? RpcEndPoint => _rpc?.LocalEndPoint;
     public IPEndPoint? TpuEndPoint => _udp?.LocalEndPoint;
     public IPEndPoint? TpuTcpEndPoint => _tcp?.LocalEndPoint;
@@ -198,7 +213,15 @@ public sealed partial class Validator : IAsyncDisposable
         };
         if (poh.Validate() is string invalid) throw new ValidatorStartException($"PoH settings: {invalid}");
 
-        _poh = new PohService(poh, _startHash, _startSlot * (ulong)ticksPerSlot);
+        // The chain goes on from the parent's last tick; a node that died inside a slot resumes after it,
+        // and its first block carries that slot's ticks too (docs/block-validity.md, PohRule).
+        ulong parentEnd = (_startParent + 1) * (ulong)ticksPerSlot;
+        _poh = new PohService(poh, _startHash, parentEnd);
+        if (_startSlot > _startParent + 1)
+        {
+            long slotEnd = TimeProvider.System.GetTimestamp() + (long)poh.SlotMs * TimeProvider.System.TimestampFrequency / 1000;
+            _poh.TryStartBlock(_startHash, parentEnd, _startSlot, slotEnd, idleAfter: false);
+        }
         _ledger = new LedgerWriter(_poh, _blockstore, Chain, ticksPerSlot, _options.Cores?.FirstOrDefault()) { StallMilliseconds = _options.TestStallLedgerWriterMs };
         if (_options.TestStallLedgerWriterMs > 0) _log.WriteLine($"validator: TEST ONLY: the ledger writer stalls {_options.TestStallLedgerWriterMs} ms before every append");
         Bank working = _forks.NewBank(_startSlot, _startParent, Identity);

@@ -222,19 +222,11 @@ public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBacke
         return last;
     }
 
-    public Pubkey SlotLeader(ulong slot) =>
-        validator.Schedule.Contains(slot) ? validator.Schedule.LeaderAt(slot) : validator.Identity;
+    public Pubkey SlotLeader(ulong slot) => validator.LeaderOf(slot);
 
     public IReadOnlyDictionary<Pubkey, List<ulong>>? LeaderSchedule(ulong slot)
     {
-        Core.Consensus.LeaderSchedule schedule = validator.Schedule;
-        ulong slotsPerEpoch = validator.Genesis.Config.SlotsPerEpoch;
-        ulong epoch = slot / slotsPerEpoch;
-        if (epoch != schedule.Epoch.Value)
-        {
-            schedule = Core.Consensus.LeaderSchedule.Compute(validator.Genesis.Hash, new Epoch(epoch), slotsPerEpoch,
-                [.. validator.Genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))]);
-        }
+        Core.Consensus.LeaderSchedule schedule = validator.ScheduleOfEpoch(slot / validator.Genesis.Config.SlotsPerEpoch);
         Dictionary<Pubkey, List<ulong>> result = [];
         for (ulong i = 0; i < (ulong)schedule.SlotCount; i++)
         {
