@@ -11,7 +11,7 @@ public static class DevnetCommand
 
     public static Command Build(CliIO io)
     {
-        Option<long> validators = CliOptions.Integer("--validators", "Validators to run", 1, 1, 1);
+        Option<long> validators = CliOptions.Integer("--validators", "Validators to run (each its own process, ports and ledger; 2 or more make a cluster that gossips, rotates leaders and replays)", 1, 1, 64);
         Option<string> ledger = new("--ledger") { Description = $"Directory for genesis, keypairs (faucet.json) and ledgers (default ./{DefaultLedger})", DefaultValueFactory = _ => DefaultLedger };
         Option<long> slotMs = CliOptions.Integer("--slot-ms", "Target slot time in milliseconds (for a new cluster)", 600, 50, 60_000);
         Option<long> hashesPerTick = CliOptions.Integer("--hashes-per-tick", "PoH hashes per tick for a new cluster (low: devnet validators share cores)", 2_000, 1, 100_000_000);

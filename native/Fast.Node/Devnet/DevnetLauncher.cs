@@ -65,6 +65,9 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
                 (ports.Rpc, System.Net.Sockets.ProtocolType.Tcp, "RPC"),
                 (ports.Tpu, System.Net.Sockets.ProtocolType.Udp, "TPU"),
                 (ports.TpuTcp, System.Net.Sockets.ProtocolType.Tcp, "TPU TCP"),
+                (ports.Gossip, System.Net.Sockets.ProtocolType.Udp, "gossip"),
+                (ports.Turbine, System.Net.Sockets.ProtocolType.Udp, "TVU"),
+                (ports.Repair, System.Net.Sockets.ProtocolType.Udp, "repair"),
             })
             {
                 using System.Net.Sockets.Socket probe = new(System.Net.Sockets.AddressFamily.InterNetwork,
@@ -129,10 +132,14 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
             "--gossip-port", ports.Gossip.ToString(CultureInfo.InvariantCulture),
             "--tpu-port", ports.Tpu.ToString(CultureInfo.InvariantCulture),
             "--tpu-tcp-port", ports.TpuTcp.ToString(CultureInfo.InvariantCulture),
+            "--tvu-port", ports.Turbine.ToString(CultureInfo.InvariantCulture),
+            "--repair-port", ports.Repair.ToString(CultureInfo.InvariantCulture),
             "--low-power",
             "--limit-ledger-slots", options.LimitLedgerSlots.ToString(CultureInfo.InvariantCulture),
             "--rpc-faucet-keypair", Path.Combine(options.Ledger, "faucet.json"),
         ];
+        // Every node joins the cluster through validator 0's gossip port.
+        if (index > 0) args.AddRange(["--entrypoint", $"127.0.0.1:{DevnetPorts.For(0, options.RpcPort, options.BasePort).Gossip}"]);
         args.AddRange(options.ExtraValidatorArgs);
         ProcessStartInfo start = SelfInvocation(args);
         start.RedirectStandardOutput = true;
@@ -191,10 +198,41 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
         return true;
     }
 
-    /// <summary>Prints one line per slot: slot, leader, transactions, TPS, confirmed and rooted slots.</summary>
+    /// <summary>Prints one line per slot: slot, leader, transactions, TPS, confirmed and rooted slots, and with several validators each node's replayed slot.</summary>
     private async Task<int> MonitorAsync(string url, CancellationToken cancel)
     {
         using RpcClient rpc = new(url, TimeSpan.FromSeconds(5));
+        RpcClient[] nodes = [.. Enumerable.Range(0, options.Validators).Select(i => new RpcClient($"http://127.0.0.1:{DevnetPorts.For(i, options.RpcPort, options.BasePort).Rpc}", TimeSpan.FromSeconds(2)))];
+        try
+        {
+            return await MonitorAsync(rpc, nodes, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (RpcClient node in nodes) node.Dispose();
+        }
+    }
+
+    /// <summary>Each node's processed (replayed) slot, "-" for one that does not answer.</summary>
+    private static async Task<string> NodeSlotsAsync(RpcClient[] nodes, CancellationToken cancel)
+    {
+        string[] slots = new string[nodes.Length];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            try
+            {
+                slots[i] = (await nodes[i].GetSlotAsync("processed", cancel).ConfigureAwait(false)).ToString(CultureInfo.InvariantCulture);
+            }
+            catch (RpcClientException)
+            {
+                slots[i] = "-";
+            }
+        }
+        return string.Join(' ', slots);
+    }
+
+    private async Task<int> MonitorAsync(RpcClient rpc, RpcClient[] nodes, CancellationToken cancel)
+    {
         ulong lastSlot = 0, lastCount = 0;
         var sinceSlot = Stopwatch.StartNew();
         while (true)
@@ -219,8 +257,9 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
                 if (lastSlot != 0)
                 {
                     string name = leader.GetString() ?? "?";
+                    string replayed = nodes.Length > 1 ? $"  nodes {await NodeSlotsAsync(nodes, cancel).ConfigureAwait(false)}" : "";
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"slot {slot,8}  leader {name[..Math.Min(8, name.Length)]}..  txs {txs,8:N0}  tps {txs / seconds,9:N0}  confirmed {confirmed,8}  rooted {rooted,8}"));
+                        $"slot {slot,8}  leader {name[..Math.Min(8, name.Length)]}..  txs {txs,8:N0}  tps {txs / seconds,9:N0}  confirmed {confirmed,8}  rooted {rooted,8}{replayed}"));
                 }
                 lastSlot = slot;
                 lastCount = count;

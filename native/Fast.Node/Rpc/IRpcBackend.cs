@@ -25,6 +25,9 @@ public sealed record SignatureStatus(ulong Slot, TransactionOutcome Outcome, Com
 public sealed record TransactionRecord(ulong Slot, byte[] Bytes, TransactionOutcome Outcome, ulong Fee, ulong[] PreBalances, ulong[] PostBalances, long? BlockTimeUnixSeconds);
 
 /// <summary>A block (a slot's entries) as getBlock returns it.</summary>
+/// <summary>What getBankHash reports of a frozen bank: every node that replayed the block must report the same bank hash.</summary>
+public sealed record FrozenBankInfo(ulong Slot, ulong ParentSlot, Hash BankHash, Hash Blockhash, ulong BlockHeight, int TransactionCount);
+
 public sealed record BlockRecord(ulong Slot, ulong ParentSlot, Hash Blockhash, Hash PreviousBlockhash, ulong BlockHeight, long? BlockTimeUnixSeconds, IReadOnlyList<TransactionRecord> Transactions);
 
 /// <summary>A Merkle inclusion proof of a transaction among its block's transactions.</summary>
@@ -120,6 +123,9 @@ public interface IRpcBackend
 
     /// <summary>The block time of <paramref name="slot"/> (Unix seconds), or null when the node does not know it.</summary>
     long? BlockTime(ulong slot);
+
+    /// <summary>The frozen bank of <paramref name="slot"/> this node holds (replayed or produced, among the recent slots), or null.</summary>
+    FrozenBankInfo? FrozenBank(ulong slot) => null;
 
     /// <summary>True when <paramref name="blockhash"/> is still valid for new transactions in the bank at <paramref name="commitment"/>.</summary>
     bool IsBlockhashValid(in Hash blockhash, Commitment commitment, out ulong contextSlot);

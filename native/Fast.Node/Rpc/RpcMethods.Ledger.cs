@@ -81,6 +81,32 @@ public sealed partial class RpcMethods
         return null;
     }
 
+    /// <summary>
+    /// <c>getBankHash(slot)</c> (a Fast extension; Solana has no public equivalent): the bank hash this
+    /// node froze for the slot, with its parent, blockhash and height — null when it holds no frozen
+    /// bank there (skipped, not replayed, or older than the retained slots). Cluster tests compare it
+    /// across nodes.
+    /// </summary>
+    private RpcError? GetBankHash(RpcParams p, Utf8JsonWriter w)
+    {
+        RpcError? error = First(p.RequireCount(1, 1), p.UInt64(0, "the slot", out ulong slot));
+        if (error is not null) return error;
+        if (_backend.FrozenBank(slot) is not FrozenBankInfo bank)
+        {
+            w.WriteNullValue();
+            return null;
+        }
+        w.WriteStartObject();
+        w.WriteNumber("slot", bank.Slot);
+        w.WriteNumber("parentSlot", bank.ParentSlot);
+        w.WriteString("bankHash", bank.BankHash.ToString());
+        w.WriteString("blockhash", bank.Blockhash.ToString());
+        w.WriteNumber("blockHeight", bank.BlockHeight);
+        w.WriteNumber("transactionCount", bank.TransactionCount);
+        w.WriteEndObject();
+        return null;
+    }
+
     private RpcError? GetFirstAvailableBlock(RpcParams p, Utf8JsonWriter w)
     {
         RpcError? error = p.RequireCount(0, 0);

@@ -51,6 +51,7 @@ public sealed partial class RpcMethods
             ["getBlocks"] = GetBlocks,
             ["getBlocksWithLimit"] = GetBlocksWithLimit,
             ["getBlockTime"] = GetBlockTime,
+            ["getBankHash"] = GetBankHash,
             ["getFirstAvailableBlock"] = GetFirstAvailableBlock,
             ["getBlockCommitment"] = GetBlockCommitment,
             ["getHighestSnapshotSlot"] = GetHighestSnapshotSlot,

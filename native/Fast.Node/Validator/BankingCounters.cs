@@ -46,6 +46,23 @@ public sealed class BankingCounters
     /// <summary>Slots whose transaction statuses the Blockstore refused (should stay 0).</summary>
     public long StatusAppendFailures;
 
+    // A cluster node (BankingStage.Cluster.cs, BankingStage.Replay.cs).
+    public long LeaderSlotsStarted;
+    public long LeaderSlotsSkipped;
+    public long OwnBlockIdsMissing;
+    /// <summary>Verified transactions dropped because this node was not about to lead (clients send to the leaders).</summary>
+    public long DroppedNotLeader;
+    public long BlocksReplayed;
+    public long ReplayedTransactions;
+    /// <summary>Received blocks that broke a rule (PoH, a signature, a block rule): marked dead, never applied.</summary>
+    public long BlocksInvalid;
+    /// <summary>Received blocks for a slot this node already has a bank for (a second version, or its own).</summary>
+    public long BlocksAlreadyHeld;
+    /// <summary>Received blocks whose parent is not (yet) replayed: held until it is.</summary>
+    public long BlocksWaitingForParent;
+    /// <summary>Received blocks on a parent that can never be replayed here (below the root or dead).</summary>
+    public long BlocksUnconnectable;
+
     /// <summary>Adds what rooting a slot did (banking thread).</summary>
     public void Record(in RootOutcome outcome)
     {

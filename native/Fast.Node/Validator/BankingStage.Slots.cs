@@ -17,7 +17,7 @@ public sealed partial class BankingStage
     /// <summary>Blocks until PoH has ended <paramref name="slot"/> and its bank is frozen (or we stop).</summary>
     private void WaitForSlotEnd(ulong slot)
     {
-        while (!_stopping && _working.Slot <= slot)
+        while (!_stopping && _working is { } working && working.Slot <= slot)
         {
             if (!ProcessSlotEnds()) Thread.Sleep(0);
         }
@@ -29,8 +29,9 @@ public sealed partial class BankingStage
         bool any = false;
         while (_poh.SlotEnds.TryDequeue(out PohSlotEnd end))
         {
-            if (end.Slot != _working.Slot) continue; // a slot before the working bank (after a reset)
+            if (end.Slot != _working?.Slot) continue; // a slot before the working bank (after a reset)
             if (end.Abandoned) AbandonAndAdvance();
+            else if (Cluster is not null) FreezeClusterBlock(end);
             else FreezeAndAdvance(end);
             any = true;
         }
@@ -39,7 +40,18 @@ public sealed partial class BankingStage
 
     private void FreezeAndAdvance(in PohSlotEnd end)
     {
-        Bank bank = _working;
+        SlotRecord record = FreezeWorking(end, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        ulong next = record.Slot + 1;
+        _chain.SetParent(next, record.Slot);
+        _working = _forks.NewBank(next, record.Slot, _identity);
+        _chain.SetProcessed(next);
+        AdvanceRoot(record.Slot);
+    }
+
+    /// <summary>Freezes the working bank at PoH's slot end: statuses and block time into the Blockstore, the record into <see cref="ChainState"/>.</summary>
+    private SlotRecord FreezeWorking(in PohSlotEnd end, long blockTime)
+    {
+        Bank bank = _working!;
         Hash previous = bank.Parent?.LastBlockhash ?? default;
         Hash bankHash = bank.Freeze(end.LastTickHash);
         ulong parent = bank.Parent?.Slot ?? _chain.ParentOf(bank.Slot);
@@ -51,9 +63,8 @@ public sealed partial class BankingStage
             Counters.StatusAppendFailures++;
             _log?.WriteLine($"banking: the statuses of slot {bank.Slot} were not stored ({statuses}); after a restart its transactions are reported only if the slot is replayed");
         }
-        long blockTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (statuses == AppendStatus.Ok) _blockstore.AppendBlockTime(bank.Slot, blockTime); // so getBlockTime answers the same after a restart
-        _blockHeight++;
+        _blockHeight = Cluster is null ? _blockHeight + 1 : bank.BlockHeight;
         _cumulativeTransactions += (ulong)_slotCommitted;
         long now = Stopwatch.GetTimestamp();
         SlotRecord record = new()
@@ -76,12 +87,7 @@ public sealed partial class BankingStage
         Counters.SlotsFrozen++;
         _slotResultCount = 0;
         _slotCommitted = 0;
-
-        ulong next = bank.Slot + 1;
-        _chain.SetParent(next, bank.Slot);
-        _working = _forks.NewBank(next, bank.Slot, _identity);
-        _chain.SetProcessed(next);
-        AdvanceRoot(bank.Slot);
+        return record;
     }
 
     /// <summary>
@@ -91,7 +97,7 @@ public sealed partial class BankingStage
     /// </summary>
     private void AbandonAndAdvance()
     {
-        Bank bank = _working;
+        Bank bank = _working!;
         ulong parent = bank.Parent?.Slot ?? _chain.ParentOf(bank.Slot);
         _chain.MarkDead(bank.Slot);
         _chain.AddProcessedTransactions(-_slotCommitted);
@@ -101,6 +107,11 @@ public sealed partial class BankingStage
         _slotCommitted = 0;
         _slotStarted = Stopwatch.GetTimestamp();
         _forks.Remove(bank.Slot);
+        if (Cluster is not null)
+        {
+            _working = null; // a cluster node's next block starts where the leader slot controller says
+            return;
+        }
 
         ulong next = bank.Slot + 1;
         _chain.SetParent(next, parent);

@@ -82,9 +82,9 @@ public sealed partial class BankingStage : IDisposable
     private volatile bool _stopping;
     private Exception? _failure;
 
-    private Bank _working;
+    private Bank? _working; // null on a cluster node between its leader slots
 
-    public BankingStage(BankForks forks, Bank working, ulong blockHeight, ulong cumulativeTransactions, SealevelScheduler scheduler, PohService poh,
+    public BankingStage(BankForks forks, Bank? working, ulong blockHeight, ulong cumulativeTransactions, SealevelScheduler scheduler, PohService poh,
         PacketPool packets, BoundedQueue<VerifiedPacket> input, EntryBufferPool entryBuffers, ChainState chain, SignatureIndex index,
         Blockstore blockstore, Pubkey identity, BankingConfig config, TextWriter? log = null)
     {
@@ -108,7 +108,7 @@ public sealed partial class BankingStage : IDisposable
         _balances = new ulong[config.MaxEntryTransactions * 2 * TransactionLimits.MaxAccountKeys];
         _leaves = new Hash[config.MaxEntryTransactions * TransactionLimits.MaxSignatures];
         _thread = new Thread(Run) { Name = "fast-banking", IsBackground = true };
-        _chain.SetProcessed(working.Slot);
+        if (working is not null) _chain.SetProcessed(working.Slot);
     }
 
     public BankingCounters Counters { get; } = new();
@@ -127,6 +127,11 @@ public sealed partial class BankingStage : IDisposable
         if (_config.Core is int core) CpuAffinity.TryPinCurrentThread(core, out _);
         try
         {
+            if (Cluster is not null)
+            {
+                RunCluster();
+                return;
+            }
             while (!_stopping)
             {
                 ProcessSlotEnds();
@@ -159,7 +164,7 @@ public sealed partial class BankingStage : IDisposable
             Counters.NoEntryBuffer++;
             return 0;
         }
-        Bank bank = _working;
+        Bank bank = _working!;
         _admission.BeginEntry(bank);
         int count = 0;
         // A block holds at most MaxTransactionsPerBlock: once the slot is full, the rest wait for the next one.
@@ -217,7 +222,12 @@ public sealed partial class BankingStage : IDisposable
     /// </summary>
     private int Readmit(EntryBuffer buffer, int count)
     {
-        Bank bank = _working;
+        Bank? bank = _working;
+        if (bank is null)
+        {
+            Counters.DroppedNotLeader += count; // a cluster node's slot ended and the next is not its own
+            return 0;
+        }
         _admission.BeginEntry(bank);
         int kept = 0, length = 0;
         for (int i = 0; i < count; i++)
@@ -244,7 +254,7 @@ public sealed partial class BankingStage : IDisposable
             Hash mixin = Mixin(count);
             ReadOnlyMemory<byte> memory = buffer.Memory[..buffer.Length];
             long id = ++_nextRecordId;
-            PohRecord record = new(_working.Slot, mixin, count, memory, id);
+            PohRecord record = new(_working!.Slot, mixin, count, memory, id);
             SpinWait spin = default;
             while (!_poh.Records.TryEnqueue(record))
             {
@@ -325,7 +335,7 @@ public sealed partial class BankingStage : IDisposable
 
     private void Execute(int count)
     {
-        Bank bank = _working;
+        Bank bank = _working!;
         ReadOnlySpan<VerifiedTransaction> transactions = _transactions.AsSpan(0, count);
         _scheduler.Execute(bank, transactions, _results, _balances.AsSpan(0, SealevelScheduler.BalanceCount(transactions)));
         Counters.Entries++;

@@ -64,6 +64,9 @@ public sealed class LedgerWriter : IDisposable
     /// <summary>Fault injection for tests (<c>--test-stall-ledger-writer-ms</c>): sleep this long before every append, as a slow or stuck disk would.</summary>
     public int StallMilliseconds { get; init; }
 
+    /// <summary>A cluster node's broadcaster: every entry of the node's own blocks is shredded and sent as it is written; null on a single node.</summary>
+    public Cluster.BlockBroadcaster? Broadcaster { get; init; }
+
     public void Start() => _thread.Start();
 
     private void Run()
@@ -100,6 +103,7 @@ public sealed class LedgerWriter : IDisposable
         if (_pendingBytes + length > _pending.Length) Flush(complete: false);
         SpanWriter writer = new(_pending.AsSpan(_pendingBytes));
         entry.WriteTo(ref writer);
+        Broadcaster?.Append(_pending.AsSpan(_pendingBytes, writer.Position));
         _pendingBytes += writer.Position;
         _pendingEntries++;
         if (entry.IsTick)
@@ -114,6 +118,7 @@ public sealed class LedgerWriter : IDisposable
         if (entry.IsTick && entry.TickHeight == (entry.Slot + 1) * (ulong)_ticksPerSlot)
         {
             Flush(complete: true);
+            if (Broadcaster?.Finish() is Cluster.OwnBlock own) _blockstore.AppendBlockId(own.Slot, own.BlockId.Span);
             _slotCompleted = true;
             _lastCompletedSlot = _slot; // PoH's chain goes on from this slot's final tick: it is the next slot's parent
         }
@@ -126,7 +131,8 @@ public sealed class LedgerWriter : IDisposable
         if (!_slotCompleted) Counters.SlotsAbandoned++;
         _slot = slot;
         _slotCompleted = false;
-        _parent = _lastCompletedSlot ?? _chain.ParentOf(slot);
+        // A cluster node's block builds on the parent banking chose (the fork choice); a single node's on its last complete slot.
+        _parent = Broadcaster is not null ? Broadcaster.BeginSlot(slot) ?? _chain.ParentOf(slot) : _lastCompletedSlot ?? _chain.ParentOf(slot);
     }
 
     private void Flush(bool complete)

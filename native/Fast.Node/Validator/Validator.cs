@@ -7,6 +7,7 @@ using Fast.Exec.Banking;
 using Fast.Exec.Scheduling;
 using Fast.Net.Ingest;
 using Fast.Net.Packets;
+using Fast.Node.Cluster;
 using Fast.Node.Ledger;
 using Fast.Node.Pipeline;
 using Fast.Node.Rpc;
@@ -30,6 +31,7 @@ public sealed partial class Validator : IAsyncDisposable
     private readonly ValidatorOptions _options;
     private readonly TextWriter _log;
     private readonly FileStream _lock;
+    private readonly Keypair _identityKeypair;
     private readonly AccountsDb _accounts;
     private readonly Blockstore _blockstore;
     private readonly BankForks _forks;
@@ -54,6 +56,7 @@ public sealed partial class Validator : IAsyncDisposable
         _log = log;
         Genesis = genesis;
         Identity = new Pubkey(identity.PublicKey);
+        _identityKeypair = identity;
         _lock = lockFile;
         _accounts = accounts;
         _blockstore = blockstore;
@@ -106,6 +109,7 @@ public sealed partial class Validator : IAsyncDisposable
     public string? Fault => _fault ??=
         _banking?.Failure is Exception b ? $"banking stage failed: {b.Message}"
         : _ledger?.Failure is Exception l ? $"ledger writer failed: {l.Message}"
+        : _network?.Failure is Exception n ? $"the cluster network thread failed: {n.Message}"
         : _poh is { IsRunning: false } && !_disposed ? "the PoH thread stopped"
         : _disk?.Check();
 
@@ -132,10 +136,6 @@ public sealed partial class Validator : IAsyncDisposable
         if (!genesis!.Config.Validators.Any(v => v.Identity == identityKey))
         {
             throw new ValidatorStartException($"identity {identityKey} is not a validator in this genesis");
-        }
-        if (genesis.Config.Validators.Count > 1)
-        {
-            throw new ValidatorStartException($"this genesis has {genesis.Config.Validators.Count} validators; multi-validator clusters need gossip and Turbine, which this build does not have yet — use a 1-validator genesis");
         }
 
         Directory.CreateDirectory(options.LedgerPath);
@@ -216,18 +216,27 @@ public sealed partial class Validator : IAsyncDisposable
         // The chain goes on from the parent's last tick; a node that died inside a slot resumes after it,
         // and its first block carries that slot's ticks too (docs/block-validity.md, PohRule).
         ulong parentEnd = (_startParent + 1) * (ulong)ticksPerSlot;
-        _poh = new PohService(poh, _startHash, parentEnd);
-        if (_startSlot > _startParent + 1)
+        _poh = new PohService(poh, _startHash, parentEnd, idle: IsCluster);
+        if (!IsCluster && _startSlot > _startParent + 1)
         {
             long slotEnd = TimeProvider.System.GetTimestamp() + (long)poh.SlotMs * TimeProvider.System.TimestampFrequency / 1000;
             _poh.TryStartBlock(_startHash, parentEnd, _startSlot, slotEnd, idleAfter: false);
         }
-        _ledger = new LedgerWriter(_poh, _blockstore, Chain, ticksPerSlot, _options.Cores?.FirstOrDefault()) { StallMilliseconds = _options.TestStallLedgerWriterMs };
+        ClusterContext? cluster = IsCluster ? StartCluster(poh.SlotMs) : null;
+        _ledger = new LedgerWriter(_poh, _blockstore, Chain, ticksPerSlot, _options.Cores?.FirstOrDefault())
+        {
+            StallMilliseconds = _options.TestStallLedgerWriterMs,
+            Broadcaster = cluster?.Broadcaster,
+        };
         if (_options.TestStallLedgerWriterMs > 0) _log.WriteLine($"validator: TEST ONLY: the ledger writer stalls {_options.TestStallLedgerWriterMs} ms before every append");
-        Bank working = _forks.NewBank(_startSlot, _startParent, Identity);
-        Chain.SetParent(_startSlot, _startParent);
+        Bank? working = null;
+        if (!IsCluster)
+        {
+            working = _forks.NewBank(_startSlot, _startParent, Identity);
+            Chain.SetParent(_startSlot, _startParent);
+        }
         _banking = new BankingStage(_forks, working, _startBlockHeight, _startTransactions, _scheduler, _poh, _packets, _bankingInput, _entryBuffers, Chain, Signatures,
-            _blockstore, Identity, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, LimitLedgerSlots = _options.LimitLedgerSlots, Core = _options.Cores?.FirstOrDefault() }, _log);
+            _blockstore, Identity, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, LimitLedgerSlots = _options.LimitLedgerSlots, Core = _options.Cores?.FirstOrDefault() }, _log) { Cluster = cluster };
         _sigverify = new SigverifyStage(_packets, _sigverifyInput, _bankingInput, _options.SigverifyThreads, _options.Cores, new SignatureDedup(), _options.SigverifyBatch);
         _udp = new UdpIngest(new IPEndPoint(_options.BindAddress, _options.TpuPort), _packets, _sigverifyInput, _ingestCounters);
         _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections,
@@ -240,6 +249,7 @@ public sealed partial class Validator : IAsyncDisposable
         _sigverify.Start();
         _udp.Start();
         _tcp.Start();
+        _network?.Start();
 
         ValidatorRpcBackend backend = new(this);
         JsonRpcProcessor processor = new(backend, _options.RpcMaxResponseBytes);
@@ -291,6 +301,7 @@ public sealed partial class Validator : IAsyncDisposable
         _log.WriteLine("validator: stopping (ingest, sigverify, banking, PoH, ledger), then checkpointing");
         _udp?.Dispose();
         if (_tcp is not null) await _tcp.DisposeAsync().ConfigureAwait(false);
+        _network?.Dispose();
         _sigverify?.Stop();
         _banking?.Stop();
         _poh?.Stop();

@@ -20,7 +20,12 @@ public static class ValidatorCommand
         Option<string> rpcBind = new("--rpc-bind-address") { Description = $"Address the RPC listens on (default {d.RpcBindAddress})", DefaultValueFactory = _ => d.RpcBindAddress.ToString() };
         Option<long> tpuPort = CliOptions.Integer("--tpu-port", "Transaction ingest UDP port", d.TpuPort, 0, 65_535);
         Option<long> tpuTcpPort = CliOptions.Integer("--tpu-tcp-port", "Transaction ingest TCP port (u16-length-prefixed frames)", d.TpuTcpPort, 0, 65_535);
-        Option<long> gossipPort = CliOptions.Integer("--gossip-port", "Gossip port (advertised; gossip itself arrives with the multi-node issue)", d.GossipPort, 0, 65_535);
+        Option<long> gossipPort = CliOptions.Integer("--gossip-port", "Gossip UDP port (a cluster: a genesis with more than one validator)", d.GossipPort, 0, 65_535);
+        Option<long> tvuPort = CliOptions.Integer("--tvu-port", "Shred (Turbine) UDP port", d.TvuPort, 0, 65_535);
+        Option<long> repairPort = CliOptions.Integer("--repair-port", "Repair UDP port", d.RepairPort, 0, 65_535);
+        Option<string?> entrypoint = new("--entrypoint") { Description = "HOST:PORT of a cluster node's gossip port to join through (none: the first node)" };
+        Option<long> turbineFanout = CliOptions.Integer("--turbine-fanout", "Children per node in the Turbine tree", d.TurbineFanout, 2, 1024);
+        Option<long> parentGrace = CliOptions.Integer("--parent-grace-ms", "How long a leader waits for the previous leader's block before building on what it has", d.ParentGraceMs, 0, 10_000);
         Option<string> bind = new("--bind-address") { Description = $"Address the TPU binds (default {d.BindAddress})", DefaultValueFactory = _ => d.BindAddress.ToString() };
         Option<string> advertise = new("--advertise-address") { Description = $"Address other nodes and clients are told (default {d.AdvertisedAddress})", DefaultValueFactory = _ => d.AdvertisedAddress.ToString() };
         Option<string?> cores = new("--cores") { Description = "Cores the node's stage threads are pinned to, e.g. 1-3 or 1,3 (default: not pinned)" };
@@ -59,7 +64,7 @@ public static class ValidatorCommand
         Option<long> minFreeDisk = CliOptions.Integer("--min-free-disk-mb", "Stop (exit 3) when the ledger's filesystem has less free space than this many MiB", d.MinFreeDiskBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
-            identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
+            identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, tvuPort, repairPort, entrypoint, turbineFanout, parentGrace, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
             rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, rpcSampleSecs, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
@@ -76,6 +81,11 @@ public static class ValidatorCommand
                 TpuPort = (int)parse.GetValue(tpuPort),
                 TpuTcpPort = (int)parse.GetValue(tpuTcpPort),
                 GossipPort = (int)parse.GetValue(gossipPort),
+                TvuPort = (int)parse.GetValue(tvuPort),
+                RepairPort = (int)parse.GetValue(repairPort),
+                Entrypoint = parse.GetValue(entrypoint) is string e ? EndPointOf(e, "--entrypoint") : null,
+                TurbineFanout = (int)parse.GetValue(turbineFanout),
+                ParentGraceMs = (int)parse.GetValue(parentGrace),
                 BindAddress = Address(parse.GetValue(bind)!, "--bind-address"),
                 AdvertisedAddress = Address(parse.GetValue(advertise)!, "--advertise-address"),
                 Cores = ParseCores(parse.GetValue(cores)),
@@ -171,6 +181,27 @@ public static class ValidatorCommand
 
     private static IPAddress Address(string text, string option) =>
         IPAddress.TryParse(text, out IPAddress? address) ? address : throw new CliException($"{option} '{text}' is not an IP address");
+
+    /// <summary>"HOST:PORT" (an IPv4 address or a host name that resolves to one) → an endpoint; a one-line error otherwise.</summary>
+    internal static IPEndPoint EndPointOf(string text, string option)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65_535)
+        {
+            throw new CliException($"{option} '{text}' is not HOST:PORT");
+        }
+        string host = text[..colon];
+        if (IPAddress.TryParse(host, out IPAddress? address)) return new IPEndPoint(address, port);
+        try
+        {
+            IPAddress? v4 = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+            return v4 is not null ? new IPEndPoint(v4, port) : throw new CliException($"{option}: '{host}' has no IPv4 address");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new CliException($"{option}: cannot resolve '{host}' ({e.Message})");
+        }
+    }
 
     /// <summary>"1-3", "1,3", "0,2-3" → core numbers.</summary>
     internal static int[]? ParseCores(string? text)

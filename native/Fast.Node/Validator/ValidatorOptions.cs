@@ -16,6 +16,13 @@ public sealed record ValidatorOptions
     public IPAddress AdvertisedAddress { get; init; } = IPAddress.Loopback;
     public int RpcPort { get; init; } = 8899;
     public int GossipPort { get; init; } = 8001;
+    public int TvuPort { get; init; } = 8005;
+    public int RepairPort { get; init; } = 8006;
+
+    /// <summary>A cluster node's gossip entrypoint (<c>--entrypoint</c>); null for the first node.</summary>
+    public IPEndPoint? Entrypoint { get; init; }
+    public int TurbineFanout { get; init; } = 200;
+    public int ParentGraceMs { get; init; } = 200;
     public int TpuPort { get; init; } = 8003;
     public int TpuTcpPort { get; init; } = 8004;
 

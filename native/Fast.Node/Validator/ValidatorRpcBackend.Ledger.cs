@@ -39,6 +39,9 @@ public sealed partial class ValidatorRpcBackend
     public long? BlockTime(ulong slot) =>
         slot == 0 ? Node.Genesis.Config.CreationTimeUnixMs / 1000 : Node.Chain.Get(slot)?.BlockTimeUnixSeconds ?? Node.Blockstore.BlockTime(slot);
 
+    public FrozenBankInfo? FrozenBank(ulong slot) =>
+        Node.Chain.Get(slot) is SlotRecord r ? new FrozenBankInfo(r.Slot, r.Parent, r.BankHash, r.Blockhash, r.BlockHeight, r.TransactionCount) : null;
+
     public bool IsBlockhashValid(in Hash blockhash, Commitment commitment, out ulong contextSlot)
     {
         SlotRecord? record = Record(commitment) ?? Node.Chain.Root;

@@ -9,6 +9,7 @@ namespace Fast.Storage.Blocks;
 /// rooted:  u8 kind=2 | u64 slot
 /// statuses: u8 kind=3 | u8 version=1 | u64 slot | u64 parent | u32 first_transaction_index | u32 count | u8 flags (bit 0 = last) | count × status
 /// block time: u8 kind=4 | u64 slot | i64 unix_seconds
+/// block id: u8 kind=5 | u64 slot | 32-byte block id (the root of the slot's last FEC set; cluster nodes)
 /// </code>
 /// Entry bytes are the entries exactly as <c>EntryWriter</c> produced them, concatenated. Statuses
 /// are <see cref="TransactionStatusCodec"/>'s, one per transaction of the slot in block order, split
@@ -25,7 +26,26 @@ internal static class BlockRecord
     public const int StatusesHeaderSize = 1 + 1 + 8 + 8 + 4 + 4 + 1;
     public const byte BlockTimeKind = 4;
     public const int BlockTimeSize = 1 + 8 + 8;
+    public const byte BlockIdKind = 5;
+    public const int BlockIdSize = 1 + 8 + 32;
     private const byte CompleteFlag = 0x01;
+
+    public static void WriteBlockId(Span<byte> destination, ulong slot, ReadOnlySpan<byte> blockId)
+    {
+        destination[0] = BlockIdKind;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], slot);
+        blockId[..32].CopyTo(destination[9..]);
+    }
+
+    public static bool TryReadBlockId(ReadOnlySpan<byte> record, out ulong slot, out ReadOnlySpan<byte> blockId)
+    {
+        slot = 0;
+        blockId = default;
+        if (record.Length != BlockIdSize || record[0] != BlockIdKind) return false;
+        slot = BinaryPrimitives.ReadUInt64LittleEndian(record[1..]);
+        blockId = record.Slice(9, 32);
+        return true;
+    }
 
     public static void WriteBlockTime(Span<byte> destination, ulong slot, long unixSeconds)
     {

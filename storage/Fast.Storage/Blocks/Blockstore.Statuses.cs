@@ -102,4 +102,34 @@ public sealed partial class Blockstore
             return _slots.TryGetValue(slot, out SlotState? state) ? state.BlockTime : null;
         }
     }
+
+    /// <summary>
+    /// Records <paramref name="slot"/>'s block id (a cluster node: the root of its last FEC set, what its
+    /// children's shreds chain to), appended after the slot's entries (the slot must be known: false
+    /// otherwise). Committed with the next commit; rebuilt from the log on open.
+    /// </summary>
+    public bool AppendBlockId(ulong slot, ReadOnlySpan<byte> blockId)
+    {
+        if (blockId.Length != 32) throw new ArgumentException("a block id is 32 bytes", nameof(blockId));
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_slots.TryGetValue(slot, out SlotState? state)) return false;
+            Span<byte> record = stackalloc byte[BlockRecord.BlockIdSize];
+            BlockRecord.WriteBlockId(record, slot, blockId);
+            _log.Enqueue(record);
+            state.BlockId = blockId.ToArray();
+        }
+        if (Options.CommitPolicy == BlockstoreCommitPolicy.EveryAppend) Commit();
+        return true;
+    }
+
+    /// <summary>The block id recorded for <paramref name="slot"/> (32 bytes), or null. O(1).</summary>
+    public byte[]? BlockId(ulong slot)
+    {
+        lock (_gate)
+        {
+            return _slots.TryGetValue(slot, out SlotState? state) ? state.BlockId : null;
+        }
+    }
 }

@@ -25,6 +25,7 @@ public sealed partial class Blockstore : IDisposable
         public long EntryBytes;
         public int TransactionCount; // in the entries so far (the next one's index in the block)
         public long? BlockTime; // Unix seconds, from the block time record
+        public byte[]? BlockId; // from the block id record (cluster nodes)
         public bool Complete;
         public bool Rooted;
         public readonly List<(long Address, int Length)> Batches = [];
@@ -356,6 +357,15 @@ public sealed partial class Blockstore : IDisposable
                 return;
             }
             state.BlockTime = unixSeconds;
+        }
+        else if (BlockRecord.TryReadBlockId(bytes, out ulong idSlot, out ReadOnlySpan<byte> blockId))
+        {
+            if (!_slots.TryGetValue(idSlot, out SlotState? state))
+            {
+                SkippedRecords++; // its slot's entries come first
+                return;
+            }
+            state.BlockId = blockId.ToArray();
         }
         else if (BlockRecord.TryReadRooted(bytes, out ulong rooted) && _slots.TryGetValue(rooted, out SlotState? rootedState))
         {
