@@ -50,8 +50,10 @@ public sealed class BankingCounters
     public long LeaderSlotsStarted;
     public long LeaderSlotsSkipped;
     public long OwnBlockIdsMissing;
-    /// <summary>Verified transactions dropped because this node was not about to lead (clients send to the leaders).</summary>
+    /// <summary>Verified transactions dropped because this node was not about to lead and no leader's TPU address was known.</summary>
     public long DroppedNotLeader;
+    /// <summary>Verified transactions forwarded to the current and next leaders (Gulf Stream).</summary>
+    public long Forwarded;
     public long BlocksReplayed;
     public long ReplayedTransactions;
     /// <summary>Received blocks that broke a rule (PoH, a signature, a block rule): marked dead, never applied.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Fast.Core.Poh;
+using Fast.Core.Primitives;
 using Fast.Node.Cluster;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
@@ -16,8 +17,8 @@ namespace Fast.Node.Validator;
 /// skipped slots' ticks (<c>PohService.TryStartBlock</c>); when PoH ends it, the bank freezes
 /// and waits for its block id (the broadcaster's last FEC set) to join the fork tree. Slot starts
 /// come from the genesis clock (<see cref="ClusterContext.SlotStartUnixMs"/>). Verified transactions
-/// that arrive while the node does not lead wait for its next slot if that is near, and are dropped
-/// (counted) otherwise.
+/// that arrive while the node does not lead wait for its next slot if that is near, and are forwarded
+/// to the current and next leaders otherwise (Gulf Stream).
 /// </summary>
 public sealed partial class BankingStage
 {
@@ -48,7 +49,7 @@ public sealed partial class BankingStage
             }
             else
             {
-                busy |= DropWhileNotLeading(cluster);
+                busy |= ForwardWhileNotLeading(cluster);
             }
             if (!busy) Thread.Sleep(1);
         }
@@ -131,29 +132,82 @@ public sealed partial class BankingStage
     private void AddToForkTree(ClusterContext cluster, BlockRef block, BlockRef parent)
     {
         if (cluster.Forks.Add(block, parent) != ForkAddStatus.Connected) return;
+        _chain.SetBest(cluster.Forks.Best.Slot);
+        if (_working is null && cluster.Forks.Best.Slot > _chain.ProcessedSlot) _chain.SetProcessed(cluster.Forks.Best.Slot);
         foreach (BlockRef rooted in cluster.Forks.AdvanceRoot())
         {
             if (rooted.Slot > _forks.Root.Slot && _forks[rooted.Slot] is { IsFrozen: true }) RootTo(rooted.Slot);
         }
     }
 
-    /// <summary>Transactions verified while this node does not lead: dropped (counted) unless its next slot is a few slots away.</summary>
-    private bool DropWhileNotLeading(ClusterContext cluster)
+    private System.Net.Sockets.Socket? _forwardSocket;
+    private IReadOnlyList<ClusterPeer>? _peerList;
+    private readonly Dictionary<Pubkey, System.Net.IPEndPoint> _tpus = [];
+
+    /// <summary>
+    /// Gulf Stream: transactions verified while this node does not lead go to the current leader and
+    /// the next one (their TPU addresses from gossip), unless this node leads within two slots (then
+    /// they wait in its queue). Each node forwards a signature at most once: sigverify's dedup drops
+    /// a transaction it already saw, so forwarding cannot loop.
+    /// </summary>
+    private bool ForwardWhileNotLeading(ClusterContext cluster)
     {
         if (_input.IsEmpty) return false;
-        ulong next = _clockSlot == ulong.MaxValue ? 0 : _clockSlot + 1;
-        for (ulong s = next; s < next + 2; s++)
+        ulong current = _clockSlot == ulong.MaxValue ? 0 : _clockSlot;
+        for (ulong s = current + 1; s < current + 3; s++)
         {
             if (cluster.LeaderOf(s) == _identity) return false; // ours soon: they wait in the queue
         }
-        int dropped = 0;
-        while (dropped < 4096 && _input.TryDequeue(out Pipeline.VerifiedPacket packet))
+        System.Net.IPEndPoint? first = TpuOf(cluster, cluster.LeaderOf(current));
+        System.Net.IPEndPoint? second = null;
+        for (ulong s = current + 1; s < current + 8 && second is null; s++)
         {
-            _packets.Return(packet.Packet.Slot);
-            dropped++;
+            Pubkey next = cluster.LeaderOf(s);
+            if (next != cluster.LeaderOf(current)) second = TpuOf(cluster, next);
         }
-        Counters.DroppedNotLeader += dropped;
-        return dropped > 0;
+        _forwardSocket ??= new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp) { Blocking = false };
+        int taken = 0;
+        while (taken < 4096 && _input.TryDequeue(out Pipeline.VerifiedPacket packet))
+        {
+            taken++;
+            ReadOnlySpan<byte> bytes = _packets.Data(packet.Packet);
+            bool sent = Forward(first, bytes) | Forward(second, bytes);
+            if (sent) Counters.Forwarded++;
+            else Counters.DroppedNotLeader++;
+            _packets.Return(packet.Packet.Slot);
+        }
+        return taken > 0;
+    }
+
+    private bool Forward(System.Net.IPEndPoint? to, ReadOnlySpan<byte> bytes)
+    {
+        if (to is null) return false;
+        try
+        {
+            _forwardSocket!.SendTo(bytes, System.Net.Sockets.SocketFlags.None, to);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A leader's TPU address from gossip (the peer list is re-read when the network thread replaced it).</summary>
+    private System.Net.IPEndPoint? TpuOf(ClusterContext cluster, Pubkey leader)
+    {
+        if (leader == _identity) return null;
+        IReadOnlyList<ClusterPeer> peers = cluster.Network.Peers;
+        if (!ReferenceEquals(peers, _peerList))
+        {
+            _peerList = peers;
+            _tpus.Clear();
+            foreach (ClusterPeer peer in peers)
+            {
+                if (peer.Tpu is not null) _tpus[peer.Identity] = peer.Tpu;
+            }
+        }
+        return _tpus.GetValueOrDefault(leader);
     }
 
     /// <summary>The leader slot controller's actions, on the banking thread.</summary>

@@ -101,7 +101,6 @@ public sealed partial class BankingStage
         });
         _chain.MarkDurable(block.Slot);
         _chain.AddProcessedTransactions(committed);
-        if (_working is null && block.Slot > _chain.ProcessedSlot) _chain.SetProcessed(block.Slot);
         Counters.BlocksReplayed++;
         Counters.ReplayedTransactions += outcome.Transactions;
         AddToForkTree(cluster, new BlockRef(block.Slot, block.BlockId), new BlockRef(block.ParentSlot, block.ParentBlockId));

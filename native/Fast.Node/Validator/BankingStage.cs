@@ -375,6 +375,7 @@ public sealed partial class BankingStage : IDisposable
     {
         _stopping = true;
         if (_thread.IsAlive) _thread.Join();
+        _forwardSocket?.Dispose();
     }
 
     public void Dispose() => Stop();

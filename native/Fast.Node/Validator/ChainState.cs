@@ -75,6 +75,34 @@ public sealed class ChainState(PerformanceSamples samples)
 
     public SlotRecord? Get(ulong slot) => _slots.GetValueOrDefault(slot);
 
+    /// <summary>
+    /// A cluster node: processed and confirmed follow the fork choice (<see cref="SetBest"/>) instead
+    /// of the newest frozen slot, which may sit on a fork the node does not build on. Confirmed is the
+    /// best block once it is durable (replayed blocks are durable when frozen; this node's own once the
+    /// ledger writer committed them).
+    /// </summary>
+    public bool FollowsForkChoice { get; init; }
+
+    private long _best = -1;
+
+    /// <summary>The fork choice moved to <paramref name="slot"/> (a frozen block): processed reads it, and confirmed once it is durable.</summary>
+    public void SetBest(ulong slot)
+    {
+        Volatile.Write(ref _best, (long)slot);
+        if (_slots.TryGetValue(slot, out SlotRecord? record)) Volatile.Write(ref _frozen, record);
+        ConfirmBest();
+    }
+
+    private void ConfirmBest()
+    {
+        long best = Volatile.Read(ref _best);
+        if (best < 0 || !_slots.TryGetValue((ulong)best, out SlotRecord? record) || !_durable.ContainsKey((ulong)best)) return;
+        lock (_confirmLock)
+        {
+            if (Volatile.Read(ref _confirmed) is not { } confirmed || confirmed.Slot != record.Slot) Volatile.Write(ref _confirmed, record);
+        }
+    }
+
     public void SetProcessed(ulong slot) => Volatile.Write(ref _processedSlot, (long)slot);
 
     public void AddProcessedTransactions(long count) => Interlocked.Add(ref _processedTransactions, count);
@@ -89,7 +117,7 @@ public sealed class ChainState(PerformanceSamples samples)
     public void Frozen(SlotRecord record)
     {
         _slots[record.Slot] = record;
-        Volatile.Write(ref _frozen, record);
+        if (!FollowsForkChoice) Volatile.Write(ref _frozen, record);
         Samples.Observe(record.Slot, record.CumulativeTransactions, Environment.TickCount64);
         long lowest = (long)record.Slot - RetainedSlots;
         if (lowest > Volatile.Read(ref _lowestSlot))
@@ -136,6 +164,11 @@ public sealed class ChainState(PerformanceSamples samples)
     /// </summary>
     private void AdvanceConfirmed()
     {
+        if (FollowsForkChoice)
+        {
+            ConfirmBest();
+            return;
+        }
         lock (_confirmLock)
         {
             SlotRecord? confirmed = Volatile.Read(ref _confirmed) ?? Root;

@@ -84,6 +84,7 @@ public sealed partial class Validator
             replayed++;
         }
 
+        if (Chain.FollowsForkChoice) Chain.SetBest(last.Slot); // a cluster node's processed and confirmed start at its recovered tip
         _startHash = last.LastBlockhash;
         _startParent = last.Slot;
         _startSlot = highestSeen + 1;

@@ -72,7 +72,7 @@ public sealed partial class Validator : IAsyncDisposable
         // Entry buffers: each holds up to MaxEntryTransactions × 1,232 bytes; 256 of them ≈ 160 MiB at the
         // default 512 transactions — far more than the few in flight between banking and the ledger writer.
         _entryBuffers = new EntryBufferPool(256, options.MaxEntryTransactions * Core.Transactions.TransactionLimits.MaxTransactionSize);
-        Chain = new ChainState(new PerformanceSamples(options.RpcPerformanceSampleSeconds));
+        Chain = new ChainState(new PerformanceSamples(options.RpcPerformanceSampleSeconds)) { FollowsForkChoice = genesis.Config.Validators.Count > 1 };
         Signatures = new SignatureIndex(options.SignatureIndexLog2);
         (Pubkey, ulong)[] stakes = [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))];
         // Genesis stakes for every epoch until the stake program exists (LeaderScheduleCache's rule: epoch E from the stakes at E − 1's first slot).
