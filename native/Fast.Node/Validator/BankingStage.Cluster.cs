@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Fast.Core.Poh;
 using Fast.Core.Primitives;
+using Fast.Exec;
 using Fast.Node.Cluster;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
@@ -24,6 +25,9 @@ public sealed partial class BankingStage
 {
     /// <summary>Set on a cluster node; null on a single node (which leads every slot).</summary>
     public ClusterContext? Cluster { get; init; }
+
+    /// <summary>A leader builds on a parent at most this many slots back (its block carries their ticks).</summary>
+    public const ulong MaxSlotsSinceParent = 4096;
 
     private ulong _clockSlot = ulong.MaxValue;
     private OwnBlock? _awaitingId; // our last block, frozen, waiting for its id from the broadcaster
@@ -88,6 +92,20 @@ public sealed partial class BankingStage
         if (_forks[parent.Slot] is not { IsFrozen: true } parentBank)
         {
             Counters.LeaderSlotsSkipped++;
+            return;
+        }
+        if (_highestWaitingSlot > parent.Slot && _blocksWaiting > 0)
+        {
+            // Blocks above our tip wait for parents we lack: we are behind (repairing), and a block on our stale tip would be wasted.
+            Counters.LeaderSlotsSkipped++;
+            _log?.WriteLine($"banking: skipping leader slot {slot} (catching up: slot {_highestWaitingSlot} waits for its parents)");
+            return;
+        }
+        if (slot - parent.Slot > MaxSlotsSinceParent)
+        {
+            // The block would carry every skipped slot's ticks (PohRule): past this many, PoH could not hash them within the slot.
+            Counters.LeaderSlotsSkipped++;
+            if (Counters.LeaderSlotsSkipped % 100 == 1) _log?.WriteLine($"banking: cannot lead slot {slot}: its parent {parent.Slot} is more than {MaxSlotsSinceParent} slots back (the cluster stopped that long?)");
             return;
         }
         cluster.WriteLastLeaderSlot(slot); // durable before anything of the slot can be sent
@@ -158,13 +176,7 @@ public sealed partial class BankingStage
         {
             if (cluster.LeaderOf(s) == _identity) return false; // ours soon: they wait in the queue
         }
-        System.Net.IPEndPoint? first = TpuOf(cluster, cluster.LeaderOf(current));
-        System.Net.IPEndPoint? second = null;
-        for (ulong s = current + 1; s < current + 8 && second is null; s++)
-        {
-            Pubkey next = cluster.LeaderOf(s);
-            if (next != cluster.LeaderOf(current)) second = TpuOf(cluster, next);
-        }
+        (System.Net.IPEndPoint? first, System.Net.IPEndPoint? second) = ForwardTargets(cluster);
         _forwardSocket ??= new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp) { Blocking = false };
         int taken = 0;
         while (taken < 4096 && _input.TryDequeue(out Pipeline.VerifiedPacket packet))
@@ -177,6 +189,45 @@ public sealed partial class BankingStage
             _packets.Return(packet.Packet.Slot);
         }
         return taken > 0;
+    }
+
+    /// <summary>An entry's transactions whose slot ended under them while the next slot is another leader's: forwarded (Gulf Stream) rather than lost.</summary>
+    private void ForwardEntry(int count)
+    {
+        if (Cluster is not ClusterContext cluster)
+        {
+            Counters.DroppedNotLeader += count;
+            return;
+        }
+        (System.Net.IPEndPoint? first, System.Net.IPEndPoint? second) = ForwardTargets(cluster);
+        _forwardSocket ??= new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp) { Blocking = false };
+        for (int i = 0; i < count; i++)
+        {
+            VerifiedTransaction tx = _transactions[i];
+            ReadOnlySpan<byte> bytes = tx.Bytes;
+            if (Forward(first, bytes) | Forward(second, bytes)) Counters.Forwarded++;
+            else Counters.DroppedNotLeader++;
+        }
+    }
+
+    /// <summary>The current leader and the next different one (their TPU addresses), this node excluded.</summary>
+    private (System.Net.IPEndPoint? First, System.Net.IPEndPoint? Second) ForwardTargets(ClusterContext cluster)
+    {
+        ulong current = WallClockSlot(cluster);
+        Pubkey currentLeader = cluster.LeaderOf(current);
+        System.Net.IPEndPoint? second = null;
+        for (ulong s = current + 1; s < current + 8 && second is null; s++)
+        {
+            Pubkey next = cluster.LeaderOf(s);
+            if (next != currentLeader) second = TpuOf(cluster, next);
+        }
+        return (TpuOf(cluster, currentLeader), second);
+    }
+
+    private static ulong WallClockSlot(ClusterContext cluster)
+    {
+        long since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - cluster.GenesisUnixMs;
+        return since <= 0 ? 0 : (ulong)(since / cluster.SlotMs);
     }
 
     private bool Forward(System.Net.IPEndPoint? to, ReadOnlySpan<byte> bytes)

@@ -26,6 +26,7 @@ public sealed partial class BankingStage
     private const int MaxBlocksWaiting = 512;
     private readonly Dictionary<ulong, List<ReceivedBlock>> _waitingForParent = [];
     private int _blocksWaiting;
+    private ulong _highestWaitingSlot;
     private SlotReplayer? _replayer;
     private readonly Queue<ReceivedBlock> _replayQueue = new();
 
@@ -59,6 +60,7 @@ public sealed partial class BankingStage
             if (!_waitingForParent.TryGetValue(block.ParentSlot, out List<ReceivedBlock>? waiting)) _waitingForParent[block.ParentSlot] = waiting = [];
             waiting.Add(block);
             _blocksWaiting++;
+            _highestWaitingSlot = Math.Max(_highestWaitingSlot, block.Slot);
             Counters.BlocksWaitingForParent++;
             return;
         }
@@ -107,6 +109,7 @@ public sealed partial class BankingStage
         if (_waitingForParent.Remove(block.Slot, out List<ReceivedBlock>? children))
         {
             _blocksWaiting -= children.Count;
+            if (_blocksWaiting == 0) _highestWaitingSlot = 0;
             foreach (ReceivedBlock child in children) _replayQueue.Enqueue(child);
         }
     }
@@ -172,6 +175,7 @@ public sealed partial class BankingStage
         if (statuses.AppendTo(_blockstore, block.Slot, block.ParentSlot) != AppendStatus.Ok) Counters.StatusAppendFailures++;
         _blockstore.AppendBlockTime(block.Slot, cluster.BlockTime(block.Slot));
         _blockstore.AppendBlockId(block.Slot, block.BlockId.Span);
+        _blockstore.Commit(); // the id with the block: a restart needs it to connect the blocks built on this one
     }
 
     /// <summary>The committed transactions into the signature index (RPC's statuses); returns how many.</summary>

@@ -225,7 +225,7 @@ public sealed partial class BankingStage : IDisposable
         Bank? bank = _working;
         if (bank is null)
         {
-            Counters.DroppedNotLeader += count; // a cluster node's slot ended and the next is not its own
+            ForwardEntry(count); // a cluster node's slot ended and the next is not its own: to the leaders
             return 0;
         }
         _admission.BeginEntry(bank);

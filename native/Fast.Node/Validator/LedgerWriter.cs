@@ -118,7 +118,10 @@ public sealed class LedgerWriter : IDisposable
         if (entry.IsTick && entry.TickHeight == (entry.Slot + 1) * (ulong)_ticksPerSlot)
         {
             Flush(complete: true);
-            if (Broadcaster?.Finish() is Cluster.OwnBlock own) _blockstore.AppendBlockId(own.Slot, own.BlockId.Span);
+            if (Broadcaster?.Finish() is Cluster.OwnBlock own && _blockstore.AppendBlockId(own.Slot, own.BlockId.Span))
+            {
+                _blockstore.Commit(); // the id with the block: a restart needs it to connect the blocks built on this one
+            }
             _slotCompleted = true;
             _lastCompletedSlot = _slot; // PoH's chain goes on from this slot's final tick: it is the next slot's parent
         }

@@ -33,7 +33,7 @@ public sealed partial class Validator
         CoreGenesis config = Genesis.Config;
         ushort shredVersion = CoreGenesis.ComputeShredVersion(Genesis.Hash);
         (Pubkey, ulong)[] stakes = [.. config.Validators.Select(v => (v.Identity, v.StakeLamports))];
-        BlockRef root = ForkTreeRoot();
+        (BlockRef root, List<(BlockRef Block, BlockRef Parent)> above) = RecoveredForkTree();
         // Each thread its own schedule cache (they are not thread-safe); the same rule and stakes.
         LeaderScheduleCache networkSchedule = new(Genesis.Hash, config.SlotsPerEpoch, _ => stakes);
         LeaderScheduleCache bankingSchedule = new(Genesis.Hash, config.SlotsPerEpoch, _ => stakes);
@@ -57,8 +57,15 @@ public sealed partial class Validator
         LeaderSlotController leader = new(Identity, bankingSchedule, lastLeaderSlot, (long)_options.ParentGraceMs * 1_000_000, now,
             warmupNs: restarted ? 8L * slotMs * 1_000_000 : 0);
         ForkTree forks = new(root);
+        foreach ((BlockRef block, BlockRef parent) in above.TakeLast(200))
+        {
+            forks.Add(block, parent);
+            _network.OwnBlocks.TryEnqueue(new OwnBlock(block.Slot, parent.Slot, block.Id, parent.Id));
+        }
+        Chain.SetBest(forks.Best.Slot);
+        Chain.SetProcessed(forks.Best.Slot);
         _log.WriteLine($"cluster: {config.Validators.Count} validators, shred version {shredVersion}, gossip {_network.GossipEndPoint}, tvu {_network.TvuEndPoint}, repair {_network.RepairEndPoint}" +
-                       $"{(_options.Entrypoint is { } e ? $", entrypoint {e}" : ", first node")}; fork tree from slot {root.Slot}" +
+                       $"{(_options.Entrypoint is { } e ? $", entrypoint {e}" : ", first node")}; fork tree from slot {root.Slot} to {forks.Best.Slot}" +
                        $"{(lastLeaderSlot is ulong l ? $", never leads slot {l} or below again" : "")}");
         return new ClusterContext
         {
@@ -76,16 +83,34 @@ public sealed partial class Validator
     }
 
     /// <summary>
-    /// The newest replayed block the fork tree can start from: recovery's last bank if its block id is
-    /// stored, else the newest ancestor with one, else the genesis block (slot 0, id = genesis hash).
+    /// Where the fork trees start after recovery: the lowest block of the recovered chain (root .. tip)
+    /// whose block id the Blockstore holds (the genesis block, slot 0 with the genesis hash as id, on a
+    /// new ledger or when the root is slot 0), and the chain's blocks above it, in order, up to the
+    /// first without a stored id (a node killed between a block and its id's commit).
     /// </summary>
-    private BlockRef ForkTreeRoot()
+    private (BlockRef Root, List<(BlockRef Block, BlockRef Parent)> Above) RecoveredForkTree()
     {
+        List<Bank> chain = [];
         for (Bank? bank = _forks[_startParent] ?? _forks.Root; bank is not null; bank = bank.Parent)
         {
-            if (bank.Slot == 0) break;
-            if (_blockstore.BlockId(bank.Slot) is byte[] id) return new BlockRef(bank.Slot, new Hash(id));
+            chain.Add(bank);
+            if (bank == _forks.Root) break;
         }
-        return new BlockRef(0, Genesis.Hash);
+        chain.Reverse();
+        BlockRef? root = null;
+        List<(BlockRef, BlockRef)> above = [];
+        foreach (Bank bank in chain)
+        {
+            BlockRef? block = bank.Slot == 0 ? new BlockRef(0, Genesis.Hash)
+                : _blockstore.BlockId(bank.Slot) is byte[] id ? new BlockRef(bank.Slot, new Hash(id)) : null;
+            if (root is null)
+            {
+                root = block;
+                continue;
+            }
+            if (block is null) break;
+            above.Add((block.Value, above.Count == 0 ? root.Value : above[^1].Item1));
+        }
+        return (root ?? new BlockRef(0, Genesis.Hash), above);
     }
 }

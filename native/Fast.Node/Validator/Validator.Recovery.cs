@@ -34,15 +34,22 @@ public sealed partial class Validator
         ulong cumulative = 0;
         Bank last = root;
         ulong highestSeen = root.Slot;
-        int replayed = 0;
+        int replayed = 0, incomplete = 0, offChain = 0;
         SlotReplayer replayer = new(_scheduler);
         int restored = RestoreRecentRootedSlots(root.Slot);
 
-        foreach (ulong slot in _blockstore.Slots().Where(s => s > root.Slot).Order())
+        List<ulong> above = [.. _blockstore.Slots().Where(s => s > root.Slot).Order()];
+        if (above.Count > 0) highestSeen = above[^1];
+        HashSet<ulong> chain = ChainToReplay(root.Slot, above, out incomplete);
+        foreach (ulong slot in above)
         {
-            highestSeen = Math.Max(highestSeen, slot);
-            if (!_blockstore.TryGetSlotMeta(slot, out SlotMeta meta) || !meta.IsComplete) continue; // dead: the node stopped inside it
-            if (meta.ParentSlot != last.Slot) continue; // not on our chain
+            if (!chain.Contains(slot))
+            {
+                offChain++;
+                continue; // incomplete (the node stopped inside it), or on a fork the chosen chain does not include
+            }
+            _blockstore.TryGetSlotMeta(slot, out SlotMeta meta);
+            if (meta.ParentSlot != last.Slot) break; // a block of the chain failed below
             byte[]? entries = _blockstore.ReadSlotEntries(slot);
             if (entries is null) continue;
             PohRuleResult poh = PohRule.Check(last.LastBlockhash, slot, last.Slot, entries, Genesis.Config.HashesPerTick, Genesis.Config.TicksPerSlot, Environment.ProcessorCount);
@@ -92,8 +99,35 @@ public sealed partial class Validator
         _startTransactions = cumulative;
         Chain.SetProcessedTransactions(cumulative);
         _log.WriteLine(_forks.RecoveredFromCheckpoint || replayed > 0
-            ? $"recovery: accounts at root {root.Slot} ({restored} recent transactions restored to the status cache), replayed {replayed} slot(s) to {last.Slot}; resuming at slot {_startSlot}"
+            ? $"recovery: accounts at root {root.Slot} ({restored} recent transactions restored to the status cache), replayed {replayed} slot(s) to {last.Slot} ({incomplete} incomplete, {offChain - incomplete} on forks it left); resuming at slot {_startSlot}"
             : $"recovery: new ledger from genesis {Genesis.Hash}; starting at slot {_startSlot}");
+    }
+
+    /// <summary>
+    /// The chain recovery replays: among the complete slots above the root whose every ancestor down
+    /// to the root is complete too, the one with the highest slot (the fork choice's rule), and its
+    /// ancestors. A single node has one chain; a cluster node may hold blocks of forks it left.
+    /// </summary>
+    private HashSet<ulong> ChainToReplay(ulong root, List<ulong> slots, out int incomplete)
+    {
+        incomplete = 0;
+        Dictionary<ulong, ulong> parentOf = [];
+        foreach (ulong slot in slots)
+        {
+            if (_blockstore.TryGetSlotMeta(slot, out SlotMeta meta) && meta.IsComplete) parentOf[slot] = meta.ParentSlot;
+            else incomplete++;
+        }
+        HashSet<ulong> connected = [];
+        ulong? tip = null;
+        foreach (ulong slot in slots) // ascending: a parent is decided before its children
+        {
+            if (!parentOf.TryGetValue(slot, out ulong parent) || (parent != root && !connected.Contains(parent))) continue;
+            connected.Add(slot);
+            tip = slot;
+        }
+        HashSet<ulong> chain = [];
+        for (ulong? s = tip; s is ulong slot && slot != root; s = parentOf[slot]) chain.Add(slot);
+        return chain;
     }
 
     /// <summary>

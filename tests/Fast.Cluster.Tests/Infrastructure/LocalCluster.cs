@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Fast.Node.Client;
+using Fast.Node.Ledger;
+using Fast.Testing;
+
+namespace Fast.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// An N-validator cluster on loopback in a temporary folder: a seeded N-validator genesis (low-power
+/// PoH, short slots) and one real `fast validator` process per validator with its own ledger and free
+/// ports, each joining through validator 0's gossip port. A node can be killed with -9 and started
+/// again on its ledger.
+/// </summary>
+public sealed class LocalCluster : IDisposable
+{
+    private readonly TempDir _dir = new("fast-cluster-n");
+    private readonly Node[] _nodes;
+
+    public sealed class Node(int index, int rpc, int tpu, int tpuTcp, int gossip, int tvu, int repair)
+    {
+        public int Index { get; } = index;
+        public int RpcPort { get; } = rpc;
+        public int TpuPort { get; } = tpu;
+        public int TpuTcpPort { get; } = tpuTcp;
+        public int GossipPort { get; } = gossip;
+        public int TvuPort { get; } = tvu;
+        public int RepairPort { get; } = repair;
+        public string Url => $"http://127.0.0.1:{RpcPort}";
+        public RpcClient Rpc { get; } = new($"http://127.0.0.1:{rpc}", TimeSpan.FromSeconds(5));
+        public FastProcess? Process { get; set; }
+    }
+
+    public LocalCluster(string seed, int validators, uint slotMs = 400)
+    {
+        // The cluster's slots are counted from the genesis creation time: now, not the seeded default.
+        Bundle = GenesisBuilder.Build(new GenesisOptions
+        {
+            Seed = seed,
+            Validators = validators,
+            HashesPerTick = 2000,
+            SlotMs = slotMs,
+            TicksPerSlot = 16,
+            CreationTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        });
+        GenesisBuilder.Write(Bundle, _dir.Path, overwrite: false);
+        _nodes = [.. Enumerable.Range(0, validators).Select(i => new Node(i, FreePort(ProtocolType.Tcp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Tcp),
+            FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp)))];
+    }
+
+    public GenesisBundle Bundle { get; }
+    public string FaucetPath => _dir.File("faucet.json");
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>Starts every validator, then waits until each answers getHealth.</summary>
+    public async Task StartAllAsync()
+    {
+        foreach (Node node in _nodes) Launch(node);
+        foreach (Node node in _nodes) await WaitHealthyAsync(node);
+    }
+
+    public async Task StartAsync(int index)
+    {
+        Launch(_nodes[index]);
+        await WaitHealthyAsync(_nodes[index]);
+    }
+
+    private void Launch(Node node)
+    {
+        List<string> args =
+        [
+            "validator",
+            "--identity", _dir.File($"validator-{node.Index}/identity.json"),
+            "--genesis", _dir.File("genesis.bin"),
+            "--ledger", _dir.File($"validator-{node.Index}/ledger"),
+            "--rpc-port", Text(node.RpcPort),
+            "--tpu-port", Text(node.TpuPort),
+            "--tpu-tcp-port", Text(node.TpuTcpPort),
+            "--gossip-port", Text(node.GossipPort),
+            "--tvu-port", Text(node.TvuPort),
+            "--repair-port", Text(node.RepairPort),
+            "--low-power",
+            "--sigverify-threads", "1",
+        ];
+        if (node.Index > 0) args.AddRange(["--entrypoint", $"127.0.0.1:{_nodes[0].GossipPort}"]);
+        node.Process?.Dispose();
+        node.Process = FastProcess.Start([.. args]);
+    }
+
+    private static async Task WaitHealthyAsync(Node node)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (node.Process!.HasExited) throw new InvalidOperationException($"validator {node.Index} exited with {node.Process.ExitCode}:\n{node.Process.Output}");
+            try
+            {
+                await node.Rpc.CallAsync("getHealth");
+                return;
+            }
+            catch (RpcClientException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>Each node's slot at <paramref name="commitment"/> (null for a node that does not answer).</summary>
+    public async Task<ulong?[]> SlotsAsync(string commitment = "processed")
+    {
+        ulong?[] slots = new ulong?[_nodes.Length];
+        for (int i = 0; i < _nodes.Length; i++)
+        {
+            try
+            {
+                slots[i] = await _nodes[i].Rpc.GetSlotAsync(commitment);
+            }
+            catch (RpcClientException)
+            {
+                slots[i] = null;
+            }
+        }
+        return slots;
+    }
+
+    /// <summary>Waits until every node's processed slot reaches <paramref name="slot"/>.</summary>
+    public async Task WaitForSlotAsync(ulong slot, double timeoutSeconds = 90)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            ulong?[] slots = await SlotsAsync();
+            if (slots.All(s => s >= slot)) return;
+            foreach (Node node in _nodes)
+            {
+                if (node.Process is { HasExited: true }) throw new InvalidOperationException($"validator {node.Index} exited with {node.Process.ExitCode}:\n{node.Process.Output}");
+            }
+            if (clock.Elapsed.TotalSeconds > timeoutSeconds) throw new TimeoutException($"not every node reached slot {slot}: {string.Join(", ", slots)}\n{Logs()}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>getBankHash of <paramref name="slot"/> on node <paramref name="index"/>: (bank hash, parent slot), or null when it holds no frozen bank there.</summary>
+    public async Task<(string BankHash, ulong Parent)?> BankHashAsync(int index, ulong slot)
+    {
+        JsonElement result = await _nodes[index].Rpc.CallAsync("getBankHash", w => w.WriteNumberValue(slot));
+        if (result.ValueKind == JsonValueKind.Null) return null;
+        return (result.GetProperty("bankHash").GetString()!, result.GetProperty("parentSlot").GetUInt64());
+    }
+
+    /// <summary>The tail of every node's output (for failure messages).</summary>
+    public string Logs() => string.Join("\n", _nodes.Select(n => $"--- validator {n.Index}:\n{string.Join('\n', (n.Process?.Output ?? "").Split('\n').TakeLast(15))}"));
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static int FreePort(ProtocolType protocol)
+    {
+        using Socket socket = new(AddressFamily.InterNetwork, protocol == ProtocolType.Tcp ? SocketType.Stream : SocketType.Dgram, protocol);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public void Dispose()
+    {
+        foreach (Node node in _nodes)
+        {
+            try
+            {
+                if (node.Process is { HasExited: false } p) p.Stop(TimeSpan.FromSeconds(20));
+            }
+            catch (TimeoutException)
+            {
+                node.Process!.KillHard();
+            }
+            node.Process?.Dispose();
+            node.Rpc.Dispose();
+        }
+        _dir.Dispose();
+    }
+}
