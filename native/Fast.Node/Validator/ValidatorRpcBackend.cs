@@ -242,8 +242,11 @@ public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBacke
         ValidatorOptions o = validator.Options;
         string address = o.AdvertisedAddress.ToString();
         string? Text(IPEndPoint? bound, int port) => bound is null ? null : $"{address}:{bound.Port}";
-        return [new ClusterNode(validator.Identity, $"{address}:{o.GossipPort}", Text(validator.TpuEndPoint, o.TpuPort), Text(validator.TpuTcpEndPoint, o.TpuTcpPort),
-            Text(validator.RpcEndPoint, o.RpcPort), Version, validator.Genesis.ShredVersion)];
+        ClusterNode self = new(validator.Identity, $"{address}:{validator.Network?.GossipEndPoint.Port ?? o.GossipPort}", Text(validator.TpuEndPoint, o.TpuPort),
+            Text(validator.TpuTcpEndPoint, o.TpuTcpPort), Text(validator.RpcEndPoint, o.RpcPort), Version, validator.Genesis.ShredVersion);
+        if (validator.Network is not { } network) return [self];
+        // A cluster node: itself and every peer gossip verified (a peer's TPU TCP port is not gossiped).
+        return [self, .. network.Peers.Select(p => new ClusterNode(p.Identity, p.Gossip?.ToString(), p.Tpu?.ToString(), null, p.Rpc?.ToString(), p.Version, validator.Genesis.ShredVersion))];
     }
 
     public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts()
