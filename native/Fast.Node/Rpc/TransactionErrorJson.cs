@@ -112,7 +112,7 @@ public static class TransactionErrorJson
         _ => null,
     };
 
-    /// <summary>Solana's InstructionError for an execution error of the system program.</summary>
+    /// <summary>Solana's InstructionError for an execution error of a built-in program (system, token, multisig).</summary>
     private static void WriteInstructionError(Utf8JsonWriter w, TransactionError error)
     {
         // SystemError codes (Custom): AccountAlreadyInUse = 0, ResultWithNegativeLamports = 1, InvalidAccountDataLength = 3.
@@ -121,6 +121,18 @@ public static class TransactionErrorJson
             TransactionError.AccountAlreadyExists => 0,
             TransactionError.InsufficientFunds => 1,
             TransactionError.InvalidAccountDataLength => 3,
+            // The token and multisig programs' codes (docs/programs.md); where an SPL Token error means the same, its number.
+            TransactionError.MintMismatch => 3,
+            TransactionError.InvalidAuthority => 4,
+            TransactionError.NonZeroTokenBalance => 11,
+            TransactionError.AccountFrozen => 17,
+            TransactionError.MintCapExceeded => 100,
+            TransactionError.InvalidMultisigConfig => 200,
+            TransactionError.ProposalAlreadyApproved => 201,
+            TransactionError.ProposalThresholdNotMet => 202,
+            TransactionError.ProposalAlreadyExecuted => 203,
+            TransactionError.ProposalCancelled => 204,
+            TransactionError.ProposalExpired => 205,
             _ => -1,
         };
         if (custom >= 0)
@@ -140,6 +152,9 @@ public static class TransactionErrorJson
             TransactionError.MissingRequiredSignature => "MissingRequiredSignature",
             TransactionError.ReadonlyAccountModified => "ReadonlyLamportChange",
             TransactionError.UnsupportedProgram => "UnsupportedProgramId",
+            TransactionError.InvalidAccountData => "InvalidAccountData",
+            TransactionError.AccountAlreadyInitialized => "AccountAlreadyInitialized",
+            TransactionError.CallDepthExceeded => "CallDepth",
             _ => ((byte)error).ToString(CultureInfo.InvariantCulture),
         });
     }
