@@ -140,3 +140,14 @@ public class ProgramCodecTests
         }));
     }
 }
+
+/// <summary>The program ids are what docs/programs.md says they are.</summary>
+public class ProgramIdTests
+{
+    [Fact]
+    public void Program_ids_are_the_sha256_of_their_documented_names()
+    {
+        Assert.Equal("2iDdoWD6jurKZqSkZT2HMt9vE1RrZQ6dzRBDWupgb9ZW", TokenProgram.Id.ToString());
+        Assert.Equal("GZUwkwd8EyJQtqfGEgLqVWWhstuQxQwpH5fhzBkT6w34", MultisigProgram.Id.ToString());
+    }
+}
