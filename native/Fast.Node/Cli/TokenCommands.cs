@@ -31,11 +31,11 @@ public static class TokenCommands
         return token;
     }
 
-    private static Option<string> UrlOption() => new("--url", "-u") { Description = $"The node's JSON-RPC URL (default {ClientCommands.DefaultUrl})", DefaultValueFactory = _ => ClientCommands.DefaultUrl };
+    internal static Option<string> UrlOption() => new("--url", "-u") { Description = $"The node's JSON-RPC URL (default {ClientCommands.DefaultUrl})", DefaultValueFactory = _ => ClientCommands.DefaultUrl };
 
-    private static Option<string> KeypairOption(string role) => new("--keypair", "-k") { Description = $"Keypair file of the fee payer and {role}", Required = true };
+    internal static Option<string> KeypairOption(string role) => new("--keypair", "-k") { Description = $"Keypair file of the fee payer and {role}", Required = true };
 
-    private static Option<bool> JsonOption() => new("--json") { Description = "Print a JSON object" };
+    internal static Option<bool> JsonOption() => new("--json") { Description = "Print a JSON object" };
 
     private static Command CreateMint(CliIO io)
     {
@@ -200,22 +200,22 @@ public static class TokenCommands
         return command;
     }
 
-    private static Pubkey Key(Keypair keypair) => new(keypair.PublicKey);
+    internal static Pubkey Key(Keypair keypair) => new(keypair.PublicKey);
 
-    private static Pubkey RequiredKey(string text, string what) => new(CliArgs.ParsePublicKey(text, what));
+    internal static Pubkey RequiredKey(string text, string what) => new(CliArgs.ParsePublicKey(text, what));
 
     private static Pubkey? OptionalKey(string? text, string what) => text is null ? null : RequiredKey(text, what);
 
-    private static ulong ParseAmount(string text, string what) =>
+    internal static ulong ParseAmount(string text, string what) =>
         ulong.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong value)
             ? value
             : throw new CliException($"{what} '{text}' is not a whole number from 0 to {ulong.MaxValue}");
 
-    private static async Task<ulong> RentAsync(RpcClient rpc, int dataLength) =>
+    internal static async Task<ulong> RentAsync(RpcClient rpc, int dataLength) =>
         (await rpc.CallAsync("getMinimumBalanceForRentExemption", w => w.WriteNumberValue(dataLength)).ConfigureAwait(false)).GetUInt64();
 
     /// <summary>Builds, signs (payer first, then <paramref name="cosigners"/>) and sends one transaction; returns its signature.</summary>
-    private static async Task<Signature> SendAsync(RpcClient rpc, Keypair payer, Keypair[] cosigners, params Instruction[] instructions)
+    internal static async Task<Signature> SendAsync(RpcClient rpc, Keypair payer, Keypair[] cosigners, params Instruction[] instructions)
     {
         (Hash blockhash, _) = await rpc.GetLatestBlockhashAsync().ConfigureAwait(false);
         TransactionBuilder builder = new(Key(payer), blockhash);
@@ -224,8 +224,16 @@ public static class TokenCommands
         return await rpc.SendTransactionAsync(transaction).ConfigureAwait(false);
     }
 
-    /// <summary>The account's data (base64 from getAccountInfo), or null when it does not exist.</summary>
+    /// <summary>The data of an account owned by the token program, [] for another owner's, null when it does not exist.</summary>
     private static async Task<byte[]?> AccountDataAsync(RpcClient rpc, Pubkey address)
+    {
+        (Pubkey Owner, byte[] Data)? account = await ReadAccountAsync(rpc, address).ConfigureAwait(false);
+        if (account is null) return null;
+        return account.Value.Owner == TokenProgram.Id ? account.Value.Data : [];
+    }
+
+    /// <summary>An account's owner and data (base64 from getAccountInfo), or null when it does not exist.</summary>
+    internal static async Task<(Pubkey Owner, byte[] Data)?> ReadAccountAsync(RpcClient rpc, Pubkey address)
     {
         JsonElement result = await rpc.CallAsync("getAccountInfo", w =>
         {
@@ -237,11 +245,11 @@ public static class TokenCommands
         }).ConfigureAwait(false);
         JsonElement value = result.GetProperty("value");
         if (value.ValueKind == JsonValueKind.Null) return null;
-        if (value.GetProperty("owner").GetString() != TokenProgram.Id.ToString()) return [];
+        if (!Pubkey.TryParse(value.GetProperty("owner").GetString(), out Pubkey owner)) throw new CliException($"getAccountInfo: malformed owner for {address}", ExitCodes.Failure);
         string? base64 = value.GetProperty("data")[0].GetString();
         try
         {
-            return Convert.FromBase64String(base64 ?? "");
+            return (owner, Convert.FromBase64String(base64 ?? ""));
         }
         catch (FormatException)
         {
@@ -262,7 +270,7 @@ public static class TokenCommands
         else io.Out.WriteLine(address);
     }
 
-    private static void PrintSent(CliIO io, bool json, Signature signature)
+    internal static void PrintSent(CliIO io, bool json, Signature signature)
     {
         if (json) io.Out.WriteLine($$"""{"signature":"{{signature}}"}""");
         else io.Out.WriteLine(signature);
