@@ -131,6 +131,8 @@ public sealed class MixedProgramParallelTests : IDisposable
                 Hash last = TestChain.HashOf($"mixed case {c} slot {slot}");
                 Assert.Equal(serial.Freeze(last), parallel.Freeze(last));
             }
+            // Lamports are conserved across every program: fees only move to the leader.
+            Assert.Equal(GenesisLamports(genesis), TotalLamports(serial));
             // The token invariant holds in the final state: balances sum to the supply.
             MintState mint = ReadMint(serial);
             ulong sum = 0;
@@ -149,6 +151,20 @@ public sealed class MixedProgramParallelTests : IDisposable
         }
         // Both outcomes are well represented (the generator is not degenerate).
         Assert.True(committedOk > 1_000 && failed > 300 && executedProposals > 20, $"{committedOk} ok, {failed} failed, {executedProposals} proposals executed");
+    }
+
+    private static UInt128 GenesisLamports(GenesisConfig genesis)
+    {
+        UInt128 total = 0;
+        foreach ((Pubkey _, Account account) in genesis.Accounts) total += account.Lamports;
+        return total;
+    }
+
+    private static UInt128 TotalLamports(Bank bank)
+    {
+        UInt128 total = 0;
+        foreach (Account account in bank.ReadAllAccounts().Values) total += account.Lamports;
+        return total;
     }
 
     private static MintState ReadMint(Bank bank)
