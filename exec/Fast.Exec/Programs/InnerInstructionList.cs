@@ -99,9 +99,6 @@ public static class InnerInstructionList
         return DecodeResult.Success;
     }
 
-    /// <summary>The encoded length of <paramref name="instruction"/> in a list.</summary>
-    public static int EncodedLength(in InnerInstruction instruction) => Pubkey.Size + 1 + instruction.AccountMetas.Length + 2 + instruction.Data.Length;
-
     /// <summary>Writes one instruction from its fields (the inverse of <see cref="TryRead"/>).</summary>
     public static void Write(ref SpanWriter writer, scoped InnerInstruction instruction)
     {

@@ -200,6 +200,7 @@ public static class MultisigCommands
         return command;
     }
 
+    /// <summary>What `show` prints of a multisig.</summary>
     private sealed record MultisigSummary(byte Threshold, string[] Signers, ulong LifetimeSlots, Pubkey Vault);
 
     /// <summary>A multisig account's fields as plain values (the view is a ref struct, which cannot live across an await), or null.</summary>

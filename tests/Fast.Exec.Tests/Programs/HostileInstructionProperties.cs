@@ -41,6 +41,7 @@ public class HostileInstructionProperties
         MultisigInstruction.Cancel(Proposal, Holder),
     ];
 
+    /// <summary>One hostile instruction: program, data, accounts with their flags.</summary>
     private readonly record struct Hostile(Pubkey Program, byte[] Data, AccountMeta[] Accounts);
 
     /// <summary>A template with its data bit-flipped 0–3 times, its program swapped now and then, and its accounts kept or replaced by random ones with random flags.</summary>

@@ -17,8 +17,10 @@ public class ProgramProperties
 {
     private static readonly Config Cases = Config.QuickThrowOnFailure.WithMaxTest(40).WithQuietOnSuccess(true);
 
+    /// <summary>A token operation of a random sequence.</summary>
     private enum TokenOp { MintTo, Transfer, Burn, Freeze, Thaw }
 
+    /// <summary>One step: the operation, its accounts (indexes) and amount.</summary>
     private readonly record struct TokenStep(TokenOp Op, int From, int To, ulong Amount);
 
     private static readonly Gen<TokenStep> Step =
@@ -96,6 +98,7 @@ public class ProgramProperties
         }));
     }
 
+    /// <summary>One step: execute, or an approval by member <c>Member</c> (N means an outsider).</summary>
     private readonly record struct MultisigStep(bool Execute, int Member);
 
     private static readonly Gen<(int N, int M, MultisigStep[] Steps)> MultisigScenario =
