@@ -70,6 +70,50 @@ public enum TransactionError : byte
     /// InsufficientFundsForRent; the result's InstructionIndex holds the account's index).
     /// </summary>
     InsufficientFundsForRent,
+
+    // ---- built-in programs' errors (token, multisig: docs/programs.md lists each one's code) ----
+
+    /// <summary>An account's data is not the layout the instruction needs (wrong length or kind, or not initialized).</summary>
+    InvalidAccountData,
+
+    /// <summary>An initialize instruction on an account that is already initialized.</summary>
+    AccountAlreadyInitialized,
+
+    /// <summary>The signer is not the authority the account names (mint or freeze authority, owner or delegate, multisig member, proposer).</summary>
+    InvalidAuthority,
+
+    /// <summary>A token account belongs to a different mint than the instruction's.</summary>
+    MintMismatch,
+
+    /// <summary>The token account is frozen by its mint's freeze authority.</summary>
+    AccountFrozen,
+
+    /// <summary>A mint-to would take the mint's minted total past its max supply.</summary>
+    MintCapExceeded,
+
+    /// <summary>Closing a token account that still holds tokens.</summary>
+    NonZeroTokenBalance,
+
+    /// <summary>A multisig's threshold, signer list or proposal lifetime is out of range (1 ≤ M ≤ N ≤ 16, distinct signers, lifetime ≥ 1 slot).</summary>
+    InvalidMultisigConfig,
+
+    /// <summary>This member already approved this proposal: the repeat changes nothing.</summary>
+    ProposalAlreadyApproved,
+
+    /// <summary>The proposal has fewer approvals than the multisig's threshold.</summary>
+    ProposalThresholdNotMet,
+
+    /// <summary>The proposal was already executed (a proposal runs once).</summary>
+    ProposalAlreadyExecuted,
+
+    /// <summary>The proposal was cancelled by its proposer.</summary>
+    ProposalCancelled,
+
+    /// <summary>The proposal's lifetime (set by its multisig) has passed.</summary>
+    ProposalExpired,
+
+    /// <summary>Instructions invoked by instructions nest deeper than the runtime allows.</summary>
+    CallDepthExceeded,
 }
 
 /// <summary>Which errors leave a transaction uncommitted.</summary>

@@ -7,7 +7,7 @@ namespace Fast.Fuzz;
 /// <summary>Every fuzz target by name, and the per-target report the CLI prints. Used by Program and by the CI smoke test alike.</summary>
 public static class FuzzCampaign
 {
-    public static readonly string[] TargetNames = ["transaction", "entry", "shred", "vote", "merkle-proof", "fec-coding", "duplicate-shred", "gossip"];
+    public static readonly string[] TargetNames = ["transaction", "entry", "shred", "vote", "merkle-proof", "fec-coding", "duplicate-shred", "gossip", "program-instruction"];
 
     public static FuzzStats Run(string target, FuzzOptions options) => target switch
     {
@@ -19,6 +19,7 @@ public static class FuzzCampaign
         "fec-coding" => FuzzEngine.Run(new FecCodingTarget(), options),
         "duplicate-shred" => FuzzEngine.Run(new DuplicateShredEvidenceTarget(), options),
         "gossip" => FuzzEngine.Run(new GossipTarget(), options),
+        "program-instruction" => FuzzEngine.Run(new ProgramInstructionTarget(), options),
         _ => throw new ArgumentException($"unknown fuzz target '{target}' (known: {string.Join(", ", TargetNames)})", nameof(target)),
     };
 
@@ -32,6 +33,7 @@ public static class FuzzCampaign
         "fec-coding" => FuzzEngine.Replay(new FecCodingTarget(), input),
         "duplicate-shred" => FuzzEngine.Replay(new DuplicateShredEvidenceTarget(), input),
         "gossip" => FuzzEngine.Replay(new GossipTarget(), input),
+        "program-instruction" => FuzzEngine.Replay(new ProgramInstructionTarget(), input),
         _ => throw new ArgumentException($"unknown fuzz target '{target}' (known: {string.Join(", ", TargetNames)})", nameof(target)),
     };
 

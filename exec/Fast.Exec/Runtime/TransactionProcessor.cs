@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Fast.Core.Primitives;
 using Fast.Core.Transactions;
 using Fast.Exec.Banking;
@@ -15,7 +14,7 @@ namespace Fast.Exec.Runtime;
 /// instruction on scratch copies, and writes the accounts back only if all succeed — a failed
 /// transaction pays its fee and changes nothing else. Called concurrently by execution workers on
 /// disjoint accounts; it takes no lock, allocates nothing (unless an instruction creates account
-/// data) and calls programs directly (no virtual dispatch).
+/// data) and calls programs directly through <see cref="BuiltinPrograms"/> (no virtual dispatch).
 /// A committed transaction is recorded in the status cache here, by the worker. When the caller
 /// passes room for them, each account's lamports before and after are written there (the
 /// transaction's status, stored with its slot): no allocation, one store per account.
@@ -63,11 +62,10 @@ internal static class TransactionProcessor
 
         TransactionError error = TransactionError.None;
         int instructionIndex = 0;
+        InvokeContext context = new(accounts, tx, bank.Slot, depth: 1);
         foreach (InstructionView instruction in tx.Instructions)
         {
-            error = IsSystemProgram(tx.GetAccountKeyBytes(instruction.ProgramIdIndex))
-                ? SystemProgram.Execute(accounts, instruction)
-                : TransactionError.UnsupportedProgram;
+            error = BuiltinPrograms.Invoke(context, tx.GetAccountKey(instruction.ProgramIdIndex), instruction);
             if (error != TransactionError.None) break;
             instructionIndex++;
         }
@@ -122,9 +120,6 @@ internal static class TransactionProcessor
         }
         return -1;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSystemProgram(ReadOnlySpan<byte> key) => key.IndexOfAnyExcept((byte)0) < 0;
 
     private static void Store(ref AccountEntry entry, in ScratchAccount account)
     {

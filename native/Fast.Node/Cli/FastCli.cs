@@ -60,6 +60,8 @@ public static class FastCli
         root.Subcommands.Add(ClientCommands.Transfer(io));
         root.Subcommands.Add(ClientCommands.Tx(io));
         root.Subcommands.Add(ClientCommands.Slot(io));
+        root.Subcommands.Add(TokenCommands.Build(io));
+        root.Subcommands.Add(MultisigCommands.Build(io));
         root.Subcommands.Add(BenchCommand.Build(io));
         root.Subcommands.Add(LoadGen.BenchTpsCommand.Build(io));
         root.Subcommands.Add(Devnet.DevnetCommand.Build(io));

@@ -98,7 +98,10 @@ public static class TransactionErrorJson
         TransactionError.MissingRequiredSignature => "missing required signature for instruction",
         TransactionError.ReadonlyAccountModified => "instruction changed the balance of a read-only account",
         TransactionError.UnsupportedProgram => "Unsupported program id",
-        _ => error.ToString(),
+        TransactionError.InvalidAccountData => "invalid account data for instruction",
+        TransactionError.AccountAlreadyInitialized => "instruction requires an uninitialized account",
+        TransactionError.CallDepthExceeded => "Cross-program invocation call depth too deep",
+        _ => CustomCode(error) is int code and >= 0 ? "custom program error: 0x" + code.ToString("x", CultureInfo.InvariantCulture) : error.ToString(),
     };
 
     /// <summary>Errors decided before execution: Solana's TransactionError unit variants.</summary>
@@ -112,17 +115,10 @@ public static class TransactionErrorJson
         _ => null,
     };
 
-    /// <summary>Solana's InstructionError for an execution error of the system program.</summary>
+    /// <summary>Solana's InstructionError for an execution error of a built-in program (system, token, multisig).</summary>
     private static void WriteInstructionError(Utf8JsonWriter w, TransactionError error)
     {
-        // SystemError codes (Custom): AccountAlreadyInUse = 0, ResultWithNegativeLamports = 1, InvalidAccountDataLength = 3.
-        int custom = error switch
-        {
-            TransactionError.AccountAlreadyExists => 0,
-            TransactionError.InsufficientFunds => 1,
-            TransactionError.InvalidAccountDataLength => 3,
-            _ => -1,
-        };
+        int custom = CustomCode(error);
         if (custom >= 0)
         {
             w.WriteStartObject();
@@ -140,7 +136,32 @@ public static class TransactionErrorJson
             TransactionError.MissingRequiredSignature => "MissingRequiredSignature",
             TransactionError.ReadonlyAccountModified => "ReadonlyLamportChange",
             TransactionError.UnsupportedProgram => "UnsupportedProgramId",
+            TransactionError.InvalidAccountData => "InvalidAccountData",
+            TransactionError.AccountAlreadyInitialized => "AccountAlreadyInitialized",
+            TransactionError.CallDepthExceeded => "CallDepth",
             _ => ((byte)error).ToString(CultureInfo.InvariantCulture),
         });
     }
+
+    /// <summary>The program's own error number (<c>{"Custom": n}</c>), or −1 for errors Solana names.</summary>
+    private static int CustomCode(TransactionError error) => error switch
+    {
+        // SystemError: AccountAlreadyInUse = 0, ResultWithNegativeLamports = 1, InvalidAccountDataLength = 3.
+        TransactionError.AccountAlreadyExists => 0,
+        TransactionError.InsufficientFunds => 1,
+        TransactionError.InvalidAccountDataLength => 3,
+        // The token and multisig programs' codes (docs/programs.md); where an SPL Token error means the same, its number.
+        TransactionError.MintMismatch => 3,
+        TransactionError.InvalidAuthority => 4,
+        TransactionError.NonZeroTokenBalance => 11,
+        TransactionError.AccountFrozen => 17,
+        TransactionError.MintCapExceeded => 100,
+        TransactionError.InvalidMultisigConfig => 200,
+        TransactionError.ProposalAlreadyApproved => 201,
+        TransactionError.ProposalThresholdNotMet => 202,
+        TransactionError.ProposalAlreadyExecuted => 203,
+        TransactionError.ProposalCancelled => 204,
+        TransactionError.ProposalExpired => 205,
+        _ => -1,
+    };
 }

@@ -95,6 +95,11 @@ public class RpcTransactionShapeTests
     [InlineData(TransactionError.AccountNotFound, 0, "\"AccountNotFound\"")]
     [InlineData(TransactionError.BlockhashExpired, 0, "\"BlockhashNotFound\"")]
     [InlineData(TransactionError.AlreadyProcessed, 0, "\"AlreadyProcessed\"")]
+    [InlineData(TransactionError.MintCapExceeded, 2, """{"InstructionError":[2,{"Custom":100}]}""")]
+    [InlineData(TransactionError.ProposalThresholdNotMet, 0, """{"InstructionError":[0,{"Custom":202}]}""")]
+    [InlineData(TransactionError.AccountFrozen, 0, """{"InstructionError":[0,{"Custom":17}]}""")]
+    [InlineData(TransactionError.InvalidAccountData, 0, """{"InstructionError":[0,"InvalidAccountData"]}""")]
+    [InlineData(TransactionError.CallDepthExceeded, 1, """{"InstructionError":[1,"CallDepth"]}""")]
     public void Every_error_is_written_as_Solanas_TransactionError(TransactionError error, byte index, string expected)
     {
         Assert.Equal(expected, TransactionErrorJson.Text(new TransactionOutcome(error, index)));
