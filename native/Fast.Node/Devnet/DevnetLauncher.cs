@@ -63,6 +63,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
             foreach ((int port, System.Net.Sockets.ProtocolType protocol, string what) in new[]
             {
                 (ports.Rpc, System.Net.Sockets.ProtocolType.Tcp, "RPC"),
+                (ports.PubSub, System.Net.Sockets.ProtocolType.Tcp, "PubSub"),
                 (ports.Tpu, System.Net.Sockets.ProtocolType.Udp, "TPU"),
                 (ports.TpuTcp, System.Net.Sockets.ProtocolType.Tcp, "TPU TCP"),
             })
@@ -149,7 +150,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _children.Add((process, log, index));
-        output.WriteLine($"devnet: validator {index} (pid {process.Id}) rpc 127.0.0.1:{ports.Rpc} tpu 127.0.0.1:{ports.Tpu}");
+        output.WriteLine($"devnet: validator {index} (pid {process.Id}) rpc 127.0.0.1:{ports.Rpc} pubsub ws://127.0.0.1:{ports.PubSub} tpu 127.0.0.1:{ports.Tpu}");
     }
 
     /// <summary>How to run this same `fast` again: the AOT binary itself, or `dotnet fast.dll` under JIT.</summary>
