@@ -59,5 +59,6 @@ public sealed partial class Validator
         Drop(m, "pubsub", "slow_consumer", Interlocked.Read(ref c.SlowConsumersDropped));
         Drop(m, "pubsub", "event_queue_full", Interlocked.Read(ref c.EventsDropped));
         Drop(m, "pubsub", "slots_skipped", Interlocked.Read(ref c.SlotsSkipped));
+        m.Counter("fast_pubsub_failures_total", "PubSub events or commands whose handling failed (their notifications were lost; the thread went on)", Interlocked.Read(ref c.Failures));
     }
 }

@@ -69,7 +69,7 @@ public sealed partial class PubSubConnection
                 await Task.WhenAny(sending, Task.Delay(1000)).ConfigureAwait(false);
             }
             Abort();
-            while (_outbox.TryDequeue(out Outbound left)) Release(left.QueuedBytes);
+            DrainOutbox();
             _server.Closed(this);
             _socket.Dispose();
         }
@@ -174,9 +174,15 @@ public sealed partial class PubSubConnection
                     if (frame > buffer.Length) buffer = new byte[(int)Math.Min(Array.MaxLength, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)frame))];
                     int header = WebSocketFrameCodec.WriteHeader(buffer, message.Opcode, payload);
                     message.WritePayload(buffer.AsSpan(header));
-                    int sent = 0;
-                    while (sent < frame) sent += await _socket.SendAsync(buffer.AsMemory(sent, frame - sent), SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                    Release(message.QueuedBytes);
+                    try
+                    {
+                        int sent = 0;
+                        while (sent < frame) sent += await _socket.SendAsync(buffer.AsMemory(sent, frame - sent), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Release(message.QueuedBytes);
+                    }
                     if (message.Kind == OutboundKind.Close)
                     {
                         _socket.Shutdown(SocketShutdown.Send);
@@ -210,7 +216,14 @@ public sealed partial class PubSubConnection
         }
         _outbox.Enqueue(message);
         _ready.Release();
+        if (IsClosed) DrainOutbox(); // closed meanwhile: its final drain may have run before this message arrived
         return true;
+    }
+
+    /// <summary>Releases what is still queued (the connection is closed: it will never be sent).</summary>
+    private void DrainOutbox()
+    {
+        while (_outbox.TryDequeue(out Outbound left)) Release(left.QueuedBytes);
     }
 
     /// <summary>Pongs and close frames go out even past the bounds (they are small and a closing connection sends nothing else).</summary>

@@ -69,4 +69,7 @@ public sealed class PubSubCounters
     public long EventsDropped;
     public long SlotsSkipped;
     public long QueuedBytes;
+
+    /// <summary>Events or commands whose handling threw (a storage read failed, or a bug); the thread goes on.</summary>
+    public long Failures;
 }

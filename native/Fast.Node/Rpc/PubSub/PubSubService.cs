@@ -59,6 +59,9 @@ public sealed partial class PubSubService : IChainEvents, IDisposable
 
     public PubSubCounters Counters { get; }
 
+    /// <summary>The last exception the PubSub thread survived (for the operator), or null.</summary>
+    public string? LastFailure { get; private set; }
+
     public void Start() => _thread.Start();
 
     /// <summary>Queues a command from a connection; false when the queue is full (the connection answers "busy").</summary>
@@ -96,15 +99,24 @@ public sealed partial class PubSubService : IChainEvents, IDisposable
         while (!_stopping)
         {
             _wake.WaitOne(250);
-            while (_commands.TryDequeue(out PubSubCommand? command))
+            try
             {
-                Interlocked.Decrement(ref _queuedCommands);
-                Handle(command);
+                while (_commands.TryDequeue(out PubSubCommand? command))
+                {
+                    Interlocked.Decrement(ref _queuedCommands);
+                    Handle(command);
+                }
+                int handled = 0;
+                // Commands get a turn between events, so a burst of slots does not starve subscribes.
+                while (handled++ < 64 && _events.TryDequeue(out ChainEvent e)) Handle(e);
+                if (!_events.IsEmpty) _wake.Set();
             }
-            int handled = 0;
-            // Commands get a turn between events, so a burst of slots does not starve subscribes.
-            while (handled++ < 64 && _events.TryDequeue(out ChainEvent e)) Handle(e);
-            if (!_events.IsEmpty) _wake.Set();
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A failed read (storage) or a bug costs this event's notifications, never the node.
+                Interlocked.Increment(ref Counters.Failures);
+                LastFailure = e.GetType().Name + ": " + e.Message;
+            }
         }
     }
 
