@@ -6,7 +6,7 @@ namespace Fast.Node.Validator;
 
 /// <summary>
 /// The validator's WebSocket PubSub: started beside JSON-RPC on --rpc-pubsub-port (default: the RPC
-/// port + 1, Solana's convention; 0: off), fed by <see cref="ChainState.Events"/>, stopped first on
+/// port + 1, Solana's convention, or an ephemeral port when RPC has one; 0: off), fed by <see cref="ChainState.Events"/>, stopped first on
 /// shutdown; its counters in /metrics.
 /// </summary>
 public sealed partial class Validator
@@ -18,7 +18,8 @@ public sealed partial class Validator
 
     private void StartPubSub(IRpcBackend backend, IPEndPoint rpc)
     {
-        int port = _options.RpcPubSubPort ?? rpc.Port + 1;
+        // RPC on an ephemeral port (tests): PubSub on one too, never a guess at the port after it.
+        int port = _options.RpcPubSubPort ?? (_options.RpcPort == 0 ? 0 : rpc.Port + 1);
         if (_options.RpcPubSubPort == 0 || port > IPEndPoint.MaxPort) return;
         _pubsub = new PubSubServer(new IPEndPoint(_options.RpcBindAddress, port), backend, _options.PubSubLimits, _options.RpcMaxResponseBytes);
         Chain.Events = _pubsub.Service;

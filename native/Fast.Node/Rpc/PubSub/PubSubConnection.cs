@@ -63,7 +63,7 @@ public sealed partial class PubSubConnection
         }
         finally
         {
-            if (sending is not null)
+            if (sending is not null && Volatile.Read(ref _closing) != 0)
             {
                 // Let a queued close frame go out, briefly.
                 await Task.WhenAny(sending, Task.Delay(1000)).ConfigureAwait(false);
