@@ -14,6 +14,7 @@ public interface IChainEvents
     void SlotRooted(ulong slot);
 }
 
+/// <summary>Which commitment a chain event moved: processed (frozen), confirmed, finalized (rooted).</summary>
 public enum ChainEventKind : byte
 {
     Frozen,
@@ -24,6 +25,7 @@ public enum ChainEventKind : byte
 /// <summary>One chain event in the queue from the validator's threads to the PubSub thread.</summary>
 public readonly record struct ChainEvent(ChainEventKind Kind, ulong Slot, ulong Parent);
 
+/// <summary>What a connection asks of the PubSub thread.</summary>
 public enum PubSubCommandKind : byte
 {
     Subscribe,

@@ -86,8 +86,28 @@ public sealed partial class PubSubService
         foreach (Subscription s in subscriptions.Values)
         {
             if (Reached(s.Spec, out _)) _reached.Add(s);
+            else NotifyReceived(s);
         }
-        foreach (Subscription s in _reached) NotifySignatureIfReached(s);
+        foreach (Subscription s in _reached) _ = NotifySignatureIfReached(s);
+    }
+
+    /// <summary>
+    /// enableReceivedNotification: <c>{"context": {"slot"}, "value": "receivedSignature"}</c> once, when the node
+    /// has the transaction but it has not reached the subscription's commitment (the subscription goes on).
+    /// </summary>
+    private void NotifyReceived(Subscription subscription)
+    {
+        if (!subscription.Spec.EnableReceived || subscription.ReceivedSent) return;
+        SignatureStatus? status = _backend.Status(subscription.Spec.Signature, searchHistory: false);
+        if (status is null) return;
+        subscription.ReceivedSent = true;
+        Send(subscription, Build("signatureNotification", w =>
+        {
+            w.WriteStartObject();
+            WriteContext(w, status.Slot);
+            w.WriteString("value", "receivedSignature");
+            w.WriteEndObject();
+        }));
     }
 
     private bool Reached(SubscriptionSpec spec, out SignatureStatus? status)
@@ -99,9 +119,9 @@ public sealed partial class PubSubService
     }
 
     /// <summary>signatureNotification: <c>{"context": {"slot"}, "value": {"err"}}</c>, then the subscription ends (Solana's rule).</summary>
-    private void NotifySignatureIfReached(Subscription subscription)
+    private bool NotifySignatureIfReached(Subscription subscription)
     {
-        if (!Reached(subscription.Spec, out SignatureStatus? status)) return;
+        if (!Reached(subscription.Spec, out SignatureStatus? status)) return false;
         byte[] notification = Build("signatureNotification", w =>
         {
             w.WriteStartObject();
@@ -115,6 +135,7 @@ public sealed partial class PubSubService
         });
         Send(subscription, notification);
         RemoveSubscription(subscription.Id, fromConnection: true);
+        return true;
     }
 
     private readonly Dictionary<Pubkey, int> _accountIndex = [];

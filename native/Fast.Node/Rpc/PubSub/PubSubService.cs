@@ -15,6 +15,9 @@ public sealed class Subscription(ulong id, SubscriptionSpec spec, PubSubConnecti
 
     /// <summary>accountSubscribe: the account as last notified (or as it was when subscribed).</summary>
     public Hash Fingerprint { get; set; }
+
+    /// <summary>signatureSubscribe with enableReceivedNotification: "receivedSignature" was sent.</summary>
+    public bool ReceivedSent { get; set; }
 }
 
 /// <summary>
@@ -159,7 +162,7 @@ public sealed partial class PubSubService : IChainEvents, IDisposable
         if (spec.Kind == SubscriptionKind.Account) subscription.Fingerprint = AccountNotification.Fingerprint(_backend.Account(spec.Key, spec.Commitment, out _));
         connection.Enqueue(Outbound.Response(requestId, Encoding.ASCII.GetBytes(subscription.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         // Solana: a signature already at the asked commitment is notified at once (then the subscription ends).
-        if (spec.Kind == SubscriptionKind.Signature) NotifySignatureIfReached(subscription);
+        if (spec.Kind == SubscriptionKind.Signature && !NotifySignatureIfReached(subscription)) NotifyReceived(subscription);
     }
 
     private void Unsubscribe(PubSubCommand command)

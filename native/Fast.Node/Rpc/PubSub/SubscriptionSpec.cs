@@ -51,6 +51,9 @@ public sealed class SubscriptionSpec
     public Commitment Commitment { get; init; } = Commitment.Finalized;
     public Signature Signature { get; init; }
 
+    /// <summary>signatureSubscribe's enableReceivedNotification: also say "receivedSignature" once the node has the transaction (here: once it executed it), before the commitment.</summary>
+    public bool EnableReceived { get; init; }
+
     /// <summary>The account (account), the program (program), the mentioned key (logs, block).</summary>
     public Pubkey Key { get; init; }
 
@@ -95,8 +98,11 @@ public sealed class SubscriptionSpec
                 return error;
             case SubscriptionKind.Signature:
             {
-                error = First(p.RequireCount(1, 2), p.SignatureAt(0, out Signature signature), Config(p, out _, out Commitment commitment));
-                if (error is null) spec = new SubscriptionSpec { Kind = kind, Signature = signature, Commitment = commitment };
+                error = First(p.RequireCount(1, 2), p.SignatureAt(0, out Signature signature), Config(p, out JsonElement config, out Commitment commitment));
+                if (error is null)
+                {
+                    spec = new SubscriptionSpec { Kind = kind, Signature = signature, Commitment = commitment, EnableReceived = RpcParams.OptionalBool(config, "enableReceivedNotification") };
+                }
                 return error;
             }
             case SubscriptionKind.Account:

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -154,6 +155,23 @@ public sealed class PubSubServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_enable_received_notification_a_signature_is_first_reported_received_then_at_its_commitment()
+    {
+        Signature signature = new(Enumerable.Range(3, 64).Select(i => (byte)i).ToArray());
+        using ClientWebSocket ws = await StartAndConnectAsync();
+        ulong id = await SubscribeAsync(ws, "signatureSubscribe", $"[\"{signature}\",{{\"commitment\":\"confirmed\",\"enableReceivedNotification\":true}}]");
+        _backend.Statuses[signature] = new SignatureStatus(100, TransactionOutcome.Ok, Commitment.Processed, 0);
+        _server.Service.SlotFrozen(100, 99);
+        JsonElement received = await ReceiveAsync(ws);
+        Assert.Equal("receivedSignature", received.GetProperty("params").GetProperty("result").GetProperty("value").GetString());
+        Assert.Equal(id, received.GetProperty("params").GetProperty("subscription").GetUInt64());
+        _backend.Statuses[signature] = new SignatureStatus(100, TransactionOutcome.Ok, Commitment.Confirmed, 0);
+        _server.Service.SlotConfirmed(100);
+        JsonElement reached = await ReceiveAsync(ws);
+        Assert.Equal(JsonValueKind.Null, reached.GetProperty("params").GetProperty("result").GetProperty("value").GetProperty("err").ValueKind);
+    }
+
+    [Fact]
     public async Task An_account_subscription_is_notified_once_per_change_in_the_encoding_it_asked_for()
     {
         Pubkey key = new(Enumerable.Repeat((byte)7, 32).ToArray());
@@ -221,6 +239,88 @@ public sealed class PubSubServerTests : IAsyncLifetime
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, ws.CloseStatus);
         Assert.Equal(1, Interlocked.Read(ref _server.Counters.MessagesTooLarge));
+    }
+
+    /// <summary>A raw TCP client that completed the handshake (so it can send frames the RFC forbids).</summary>
+    private async Task<Socket> RawWebSocketAsync()
+    {
+        Socket socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_server.LocalEndPoint);
+        await socket.SendAsync("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"u8.ToArray());
+        string head = await ReadUntilAsync(socket, "\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 101", head, StringComparison.Ordinal);
+        Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", head, StringComparison.Ordinal);
+        return socket;
+    }
+
+    private static async Task<string> ReadUntilAsync(Socket socket, string end)
+    {
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(10));
+        List<byte> received = [];
+        byte[] one = new byte[1];
+        while (!Encoding.Latin1.GetString([.. received]).EndsWith(end, StringComparison.Ordinal))
+        {
+            if (await socket.ReceiveAsync(one, SocketFlags.None, timeout.Token) == 0) break;
+            received.Add(one[0]);
+        }
+        return Encoding.Latin1.GetString([.. received]);
+    }
+
+    /// <summary>Everything the server sends until it closes the connection.</summary>
+    private static async Task<byte[]> ReadToCloseAsync(Socket socket)
+    {
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(10));
+        List<byte> received = [];
+        byte[] buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0) received.AddRange(buffer.AsSpan(0, read));
+        return [.. received];
+    }
+
+    [Fact]
+    public async Task An_unmasked_frame_gets_close_1002_and_is_counted()
+    {
+        using ClientWebSocket unused = await StartAndConnectAsync();
+        using Socket socket = await RawWebSocketAsync();
+        await socket.SendAsync(WebSocketFrameTests.ClientFrame(WebSocketOpcode.Text, "{}"u8, mask: null));
+        byte[] answer = await ReadToCloseAsync(socket);
+        Assert.Equal(WebSocketFrameCodec.CloseFrame(CloseCodes.ProtocolError), answer);
+        Assert.Equal(1, Interlocked.Read(ref _server.Counters.ProtocolErrors));
+    }
+
+    [Fact]
+    public async Task A_ping_is_answered_with_a_pong_carrying_its_payload()
+    {
+        using ClientWebSocket unused = await StartAndConnectAsync();
+        using Socket socket = await RawWebSocketAsync();
+        await socket.SendAsync(WebSocketFrameTests.ClientFrame(WebSocketOpcode.Ping, "beat"u8));
+        byte[] pong = new byte[6];
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(10));
+        int got = 0;
+        while (got < pong.Length) got += await socket.ReceiveAsync(pong.AsMemory(got), SocketFlags.None, timeout.Token);
+        Assert.Equal([0x8A, 4, (byte)'b', (byte)'e', (byte)'a', (byte)'t'], pong);
+    }
+
+    [Fact]
+    public async Task A_plain_http_request_is_refused_with_400_and_counted()
+    {
+        using ClientWebSocket unused = await StartAndConnectAsync();
+        using Socket socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_server.LocalEndPoint);
+        await socket.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+        Assert.StartsWith("HTTP/1.1 400", Encoding.ASCII.GetString(await ReadToCloseAsync(socket)), StringComparison.Ordinal);
+        Assert.Equal(1, Interlocked.Read(ref _server.Counters.HandshakesRefused));
+    }
+
+    [Fact]
+    public async Task A_client_that_never_finishes_its_handshake_is_cut_off_and_counted()
+    {
+        using ClientWebSocket unused = await StartAndConnectAsync(new PubSubLimits { HandshakeTimeout = TimeSpan.FromMilliseconds(300) });
+        using Socket socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_server.LocalEndPoint);
+        await socket.SendAsync("GET / HTTP/1.1\r\nHost:"u8.ToArray());
+        Assert.Empty(await ReadToCloseAsync(socket));
+        Assert.Equal(1, Interlocked.Read(ref _server.Counters.HandshakesTimedOut));
     }
 
     [Fact]
