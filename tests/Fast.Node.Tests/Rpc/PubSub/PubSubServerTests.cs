@@ -4,6 +4,8 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Fast.Core.Primitives;
+using Fast.Crypto;
+using Fast.Exec.Programs;
 using Fast.Node.Rpc;
 using Fast.Node.Rpc.PubSub;
 using Fast.Node.Tests.Infrastructure;
@@ -196,6 +198,48 @@ public sealed class PubSubServerTests : IAsyncLifetime
         Assert.Equal(0UL, value.GetProperty("rentEpoch").GetUInt64());
         Assert.Equal(4, value.GetProperty("space").GetInt32());
         Assert.Equal(1, Interlocked.Read(ref _server.Counters.Notifications));
+    }
+
+    [Fact]
+    public async Task A_confirmed_block_notifies_logs_program_and_block_subscriptions_that_its_transactions_match()
+    {
+        var sender = Keypair.Generate();
+        Pubkey recipient = new(Keypair.Generate().PublicKey);
+        Pubkey bystander = new(Keypair.Generate().PublicKey);
+        byte[] transfer = new byte[Fast.Core.Transactions.TransactionLimits.MaxTransactionSize];
+        Array.Resize(ref transfer, SystemTransaction.WriteTransfer(transfer, sender, recipient, 1_000_000, Hash.Compute("blockhash"u8)));
+        string signature = Fast.Node.Rpc.TransactionJson.FirstSignature(transfer)!;
+        _backend.AccountStore[recipient] = new AccountSnapshot(1_000_000, SystemProgram.Id, false, []);
+        using ClientWebSocket ws = await StartAndConnectAsync(); // confirmed slot 99 when the service starts
+        ulong logs = await SubscribeAsync(ws, "logsSubscribe", $"[{{\"mentions\":[\"{recipient}\"]}},{{\"commitment\":\"confirmed\"}}]", id: 1);
+        ulong quiet = await SubscribeAsync(ws, "logsSubscribe", $"[{{\"mentions\":[\"{bystander}\"]}},{{\"commitment\":\"confirmed\"}}]", id: 2);
+        ulong program = await SubscribeAsync(ws, "programSubscribe", $"[\"{SystemProgram.Id}\",{{\"commitment\":\"processed\",\"encoding\":\"base64\"}}]", id: 3);
+        ulong block = await SubscribeAsync(ws, "blockSubscribe", "[\"all\",{\"commitment\":\"confirmed\",\"transactionDetails\":\"signatures\",\"showRewards\":false}]", id: 4);
+
+        _backend.BlockStore[101] = new BlockRecord(101, 100, Hash.Compute("b101"u8), Hash.Compute("b100"u8), 90, 1_700_000_000,
+            [new TransactionRecord(101, transfer, TransactionOutcome.Ok, 5000, [], [], 1_700_000_000)]);
+        _backend.ProcessedSlot = 102; // confirmed 101
+        _server.Service.SlotConfirmed(101);
+
+        Dictionary<ulong, JsonElement> seen = [];
+        for (int i = 0; i < 3; i++)
+        {
+            JsonElement message = await ReceiveAsync(ws);
+            seen.Add(message.GetProperty("params").GetProperty("subscription").GetUInt64(), message);
+        }
+        Assert.False(seen.ContainsKey(quiet));
+        JsonElement logValue = seen[logs].GetProperty("params").GetProperty("result").GetProperty("value");
+        Assert.Equal("logsNotification", seen[logs].GetProperty("method").GetString());
+        Assert.Equal(signature, logValue.GetProperty("signature").GetString());
+        Assert.Equal(2, logValue.GetProperty("logs").GetArrayLength());
+        JsonElement programValue = seen[program].GetProperty("params").GetProperty("result").GetProperty("value");
+        Assert.Equal(recipient.ToString(), programValue.GetProperty("pubkey").GetString());
+        Assert.Equal(1_000_000UL, programValue.GetProperty("account").GetProperty("lamports").GetUInt64());
+        JsonElement blockResult = seen[block].GetProperty("params").GetProperty("result");
+        Assert.Equal(101UL, blockResult.GetProperty("context").GetProperty("slot").GetUInt64());
+        Assert.Equal(101UL, blockResult.GetProperty("value").GetProperty("slot").GetUInt64());
+        Assert.Equal([signature], blockResult.GetProperty("value").GetProperty("block").GetProperty("signatures").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(100UL, blockResult.GetProperty("value").GetProperty("block").GetProperty("parentSlot").GetUInt64());
     }
 
     [Theory]
