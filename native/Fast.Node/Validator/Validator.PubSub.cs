@@ -44,6 +44,7 @@ public sealed partial class Validator
          .Counter("fast_pubsub_connections_total", "PubSub connections", Interlocked.Read(ref c.SlowConsumersDropped), "result=\"dropped_slow_consumer\"")
          .Gauge("fast_pubsub_subscriptions", "Active PubSub subscriptions", Interlocked.Read(ref c.SubscriptionsActive))
          .Counter("fast_pubsub_requests_total", "PubSub JSON-RPC calls", Interlocked.Read(ref c.Requests))
+         .Counter("fast_pubsub_events_total", "Chain events (frozen, confirmed, rooted) the PubSub thread handled", Interlocked.Read(ref c.EventsHandled))
          .Counter("fast_pubsub_notifications_total", "PubSub notifications queued to subscribers", Interlocked.Read(ref c.Notifications))
          .Counter("fast_pubsub_notification_bytes_total", "Bytes of notifications built (each built once per event, then shared by its subscribers)", Interlocked.Read(ref c.NotificationBytes))
          .Gauge("fast_pubsub_queued_bytes", $"Outgoing PubSub bytes queued for all connections (bound {pubsub.Limits.MaxQueuedBytesTotal})", Interlocked.Read(ref c.QueuedBytes));

@@ -66,6 +66,7 @@ public sealed class PubSubCounters
     public long SubscriptionsActive;
     public long Notifications;
     public long NotificationBytes;
+    public long EventsHandled;
     public long EventsDropped;
     public long SlotsSkipped;
     public long QueuedBytes;

@@ -43,6 +43,7 @@ public sealed partial class PubSubService
                 _rootSlot = e.Slot;
                 break;
         }
+        Interlocked.Increment(ref Counters.EventsHandled);
     }
 
     /// <summary>slotNotification: <c>{"parent", "root", "slot"}</c>.</summary>
