@@ -15,7 +15,7 @@ public static class DevnetCommand
         Option<string> ledger = new("--ledger") { Description = $"Directory for genesis, keypairs (faucet.json) and ledgers (default ./{DefaultLedger})", DefaultValueFactory = _ => DefaultLedger };
         Option<long> slotMs = CliOptions.Integer("--slot-ms", "Target slot time in milliseconds (for a new cluster)", 600, 50, 60_000);
         Option<long> hashesPerTick = CliOptions.Integer("--hashes-per-tick", "PoH hashes per tick for a new cluster (low: devnet validators share cores)", 2_000, 1, 100_000_000);
-        Option<long> rpcPort = CliOptions.Integer("--rpc-port", "RPC port of validator 0 (validator i uses rpc-port + i)", 8899, 1, 65_000);
+        Option<long> rpcPort = CliOptions.Integer("--rpc-port", "RPC port of validator 0 (validator i uses rpc-port + 2i, and rpc-port + 2i + 1 for WebSocket PubSub)", 8899, 1, 65_000);
         Option<long> basePort = CliOptions.Integer("--base-port", "First of each validator's block of 10 ports (gossip, TPU, ...)", 8000, 1, 65_000);
         Option<bool> reset = new("--reset") { Description = "Delete --ledger and start a new cluster" };
         Option<bool> quiet = new("--no-status") { Description = "Do not print a status line per slot" };

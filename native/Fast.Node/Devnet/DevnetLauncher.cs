@@ -42,7 +42,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
             string url = $"http://127.0.0.1:{options.RpcPort}";
             if (!await WaitForNodesAsync(cancel).ConfigureAwait(false)) return StopAll(1);
             string faucet = Path.GetFullPath(Path.Combine(options.Ledger, "faucet.json"));
-            output.WriteLine($"devnet: RPC {url}   faucet {faucet}");
+            output.WriteLine($"devnet: RPC {url}   PubSub ws://127.0.0.1:{options.RpcPort + 1}   faucet {faucet}");
             output.WriteLine($"devnet: try   fast transfer --from {faucet} --to <PUBKEY> --amount 1000000 --url {url} --wait confirmed");
             output.WriteLine($"devnet: logs  {Path.GetFullPath(options.Ledger)}/validator-*/validator.log   (Ctrl-C stops the devnet)");
             int code = await MonitorAsync(url, cancel).ConfigureAwait(false);
@@ -63,6 +63,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
             foreach ((int port, System.Net.Sockets.ProtocolType protocol, string what) in new[]
             {
                 (ports.Rpc, System.Net.Sockets.ProtocolType.Tcp, "RPC"),
+                (ports.PubSub, System.Net.Sockets.ProtocolType.Tcp, "PubSub"),
                 (ports.Tpu, System.Net.Sockets.ProtocolType.Udp, "TPU"),
                 (ports.TpuTcp, System.Net.Sockets.ProtocolType.Tcp, "TPU TCP"),
                 (ports.Gossip, System.Net.Sockets.ProtocolType.Udp, "gossip"),
@@ -156,7 +157,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _children.Add((process, log, index));
-        output.WriteLine($"devnet: validator {index} (pid {process.Id}) rpc 127.0.0.1:{ports.Rpc} tpu 127.0.0.1:{ports.Tpu}");
+        output.WriteLine($"devnet: validator {index} (pid {process.Id}) rpc 127.0.0.1:{ports.Rpc} pubsub ws://127.0.0.1:{ports.PubSub} tpu 127.0.0.1:{ports.Tpu}");
     }
 
     /// <summary>How to run this same `fast` again: the AOT binary itself, or `dotnet fast.dll` under JIT.</summary>

@@ -149,7 +149,7 @@ public static partial class TransactionJson
     }
 
     /// <summary>The runtime's log lines: each executed instruction's invoke, then success or failure; none for a transaction that was not executed.</summary>
-    private static void WriteLogMessages(Utf8JsonWriter w, TransactionView tx, TransactionOutcome outcome)
+    internal static void WriteLogMessages(Utf8JsonWriter w, TransactionView tx, TransactionOutcome outcome)
     {
         if (!TransactionErrorJson.Executed(outcome)) return;
         int failed = TransactionErrorJson.FailedInstruction(outcome);

@@ -63,6 +63,9 @@ public sealed class ChainState(PerformanceSamples samples)
 
     public ulong ProcessedSlot => (ulong)Volatile.Read(ref _processedSlot);
 
+    /// <summary>Told of every freeze, confirmed-tip move and root (PubSub); must not block: it is called on the banking and ledger threads.</summary>
+    public Rpc.PubSub.IChainEvents? Events { get; set; }
+
     /// <summary>Committed transactions including the working bank's so far.</summary>
     public ulong ProcessedTransactions => (ulong)Volatile.Read(ref _processedTransactions);
 
@@ -99,7 +102,11 @@ public sealed class ChainState(PerformanceSamples samples)
         if (best < 0 || !_slots.TryGetValue((ulong)best, out SlotRecord? record) || !_durable.ContainsKey((ulong)best)) return;
         lock (_confirmLock)
         {
-            if (Volatile.Read(ref _confirmed) is not { } confirmed || confirmed.Slot != record.Slot) Volatile.Write(ref _confirmed, record);
+            if (Volatile.Read(ref _confirmed) is not { } confirmed || confirmed.Slot != record.Slot)
+            {
+                Volatile.Write(ref _confirmed, record);
+                Events?.SlotConfirmed(record.Slot);
+            }
         }
     }
 
@@ -130,6 +137,7 @@ public sealed class ChainState(PerformanceSamples samples)
             }
             Volatile.Write(ref _lowestSlot, lowest);
         }
+        Events?.SlotFrozen(record.Slot, record.Parent);
         AdvanceConfirmed();
     }
 
@@ -182,6 +190,7 @@ public sealed class ChainState(PerformanceSamples samples)
                 tip = record;
             }
             if (tip != confirmed || Volatile.Read(ref _confirmed) is null) Volatile.Write(ref _confirmed, tip);
+            if (tip != confirmed) Events?.SlotConfirmed(tip.Slot);
         }
     }
 
@@ -193,8 +202,13 @@ public sealed class ChainState(PerformanceSamples samples)
         {
             // A root is confirmed by definition (it was confirmed before it was rooted, or recovery says so).
             SlotRecord? confirmed = Volatile.Read(ref _confirmed);
-            if (confirmed is null || confirmed.Slot < record.Slot) Volatile.Write(ref _confirmed, record);
+            if (confirmed is null || confirmed.Slot < record.Slot)
+            {
+                Volatile.Write(ref _confirmed, record);
+                Events?.SlotConfirmed(record.Slot);
+            }
         }
+        Events?.SlotRooted(record.Slot);
         AdvanceConfirmed();
     }
 }

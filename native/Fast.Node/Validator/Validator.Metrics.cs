@@ -144,6 +144,7 @@ public sealed partial class Validator
          .Counter("fast_rpc_account_read_retries_total", "Account reads started again: a root began during their disk reads", _forks.ReadRetries)
          .Counter("fast_rpc_account_reads_locked_total", "Account reads that waited for the disk under the root lock after losing every race with rooting", _forks.LockedDiskReads);
         WriteClusterMetrics(m);
+        WritePubSubMetrics(m);
     }
 
     private static void Drop(PrometheusText m, string stage, string reason, long value) =>

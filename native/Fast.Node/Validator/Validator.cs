@@ -261,6 +261,7 @@ public sealed partial class Validator : IAsyncDisposable
         };
         _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy, limits);
         await _rpc.StartAsync().ConfigureAwait(false);
+        StartPubSub(backend, _rpc.LocalEndPoint!);
         _log.WriteLine($"validator {Identity}: slot {_startSlot} (parent {_startParent}), rpc http://{_rpc.LocalEndPoint}, tpu udp {_udp.LocalEndPoint} tcp {_tcp.LocalEndPoint}, " +
                        $"{_options.SigverifyThreads} sigverify thread(s), {_options.BankingThreads} banking worker(s){(_options.LowPower ? ", low-power PoH" : "")}");
     }
@@ -298,6 +299,7 @@ public sealed partial class Validator : IAsyncDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        await StopPubSubAsync().ConfigureAwait(false);
         _log.WriteLine("validator: stopping (ingest, sigverify, banking, PoH, ledger), then checkpointing");
         _udp?.Dispose();
         if (_tcp is not null) await _tcp.DisposeAsync().ConfigureAwait(false);

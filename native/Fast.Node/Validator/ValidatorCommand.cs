@@ -48,6 +48,11 @@ public static class ValidatorCommand
         Option<long> rpcPerIp = CliOptions.Integer("--rpc-max-connections-per-ip", "Concurrent RPC connections from one IP address (more are closed, counted)", d.RpcMaxConnectionsPerIp, 1, 100_000);
         Option<long> rpcKeepAlive = CliOptions.Integer("--rpc-keep-alive-seconds", "Close an idle RPC keep-alive connection after this many seconds", d.RpcKeepAliveSeconds, 1, 3600);
         Option<long> rpcRequestTimeout = CliOptions.Integer("--rpc-request-timeout-seconds", "An RPC request's headers must arrive within this, and its body at 240 B/s or more after it (slowloris)", d.RpcRequestTimeoutSeconds, 1, 3600);
+        Rpc.PubSub.PubSubLimits ps = d.PubSubLimits;
+        Option<long> pubsubPort = CliOptions.Integer("--rpc-pubsub-port", "WebSocket PubSub port (-1: the RPC port + 1, as Solana clients expect; 0: off)", -1, -1, 65_535);
+        Option<long> pubsubPerIp = CliOptions.Integer("--rpc-pubsub-max-connections-per-ip", "Concurrent PubSub connections from one IP address (more are closed, counted)", ps.MaxConnectionsPerAddress, 1, 100_000);
+        Option<long> pubsubSubscriptions = CliOptions.Integer("--rpc-pubsub-max-subscriptions-per-connection", "Active subscriptions one PubSub connection may hold (more are refused with an error)", ps.MaxSubscriptionsPerConnection, 1, 1_000_000);
+        Option<long> pubsubQueued = CliOptions.Integer("--rpc-pubsub-max-queued-mb", "Outgoing MiB queued for one PubSub connection; a client that falls this far behind is dropped", ps.MaxQueuedBytesPerConnection >> 20, 1, 4096);
         Option<long> rpcSampleSecs = CliOptions.Integer("--rpc-performance-sample-secs", "Seconds per getRecentPerformanceSamples sample (720 are kept)", d.RpcPerformanceSampleSeconds, 1, 3600);
         Option<string> faucetKeypair = new("--rpc-faucet-keypair") { Description = "Keypair file requestAirdrop pays from (`fast devnet` passes its faucet.json); without it airdrops are refused" };
         FaucetLimits f = d.FaucetLimits;
@@ -66,7 +71,7 @@ public static class ValidatorCommand
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, tvuPort, repairPort, entrypoint, turbineFanout, parentGrace, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
-            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, rpcSampleSecs, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
+            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
         command.SetAction(parse =>
         {
@@ -105,6 +110,13 @@ public static class ValidatorCommand
                 RpcMaxConnectionsPerIp = (int)parse.GetValue(rpcPerIp),
                 RpcKeepAliveSeconds = (int)parse.GetValue(rpcKeepAlive),
                 RpcPerformanceSampleSeconds = (int)parse.GetValue(rpcSampleSecs),
+                RpcPubSubPort = parse.GetValue(pubsubPort) >= 0 ? (int)parse.GetValue(pubsubPort) : null,
+                PubSubLimits = ps with
+                {
+                    MaxConnectionsPerAddress = (int)parse.GetValue(pubsubPerIp),
+                    MaxSubscriptionsPerConnection = (int)parse.GetValue(pubsubSubscriptions),
+                    MaxQueuedBytesPerConnection = parse.GetValue(pubsubQueued) << 20,
+                },
                 FaucetKeypairPath = parse.GetValue(faucetKeypair),
                 FaucetLimits = new FaucetLimits
                 {

@@ -49,6 +49,9 @@ public sealed record ValidatorOptions
     public int RpcMaxConnectionsPerIp { get; init; } = new Rpc.RpcServerLimits().MaxConnectionsPerAddress;
     public int RpcKeepAliveSeconds { get; init; } = (int)new Rpc.RpcServerLimits().KeepAliveTimeout.TotalSeconds;
     public int RpcRequestTimeoutSeconds { get; init; } = (int)new Rpc.RpcServerLimits().RequestTimeout.TotalSeconds;
+    /// <summary>WebSocket PubSub port: null = the RPC port + 1 (Solana's convention), 0 = off.</summary>
+    public int? RpcPubSubPort { get; init; }
+    public Rpc.PubSub.PubSubLimits PubSubLimits { get; init; } = new();
     /// <summary>Seconds per getRecentPerformanceSamples sample (Solana: 60).</summary>
     public int RpcPerformanceSampleSeconds { get; init; } = PerformanceSamples.DefaultPeriodSeconds;
     /// <summary>The keypair requestAirdrop pays from (null: no airdrops).</summary>

@@ -11,7 +11,7 @@ namespace Fast.Cluster.Tests.Infrastructure;
 
 /// <summary>
 /// A one-validator cluster in a temporary folder: a seeded genesis, the faucet keypair, and a
-/// `fast validator` process on free loopback ports (low-power PoH, 600 ms slots). Restartable on
+/// `fast validator` process on free loopback ports (RPC and PubSub on two adjacent ones; low-power PoH, 600 ms slots). Restartable on
 /// the same ledger.
 /// </summary>
 public sealed class SingleValidator : IDisposable
@@ -25,7 +25,7 @@ public sealed class SingleValidator : IDisposable
         _extraArgs = extraArgs;
         Bundle = GenesisBuilder.Build(new GenesisOptions { Seed = seed, HashesPerTick = 2000 });
         GenesisBuilder.Write(Bundle, _dir.Path, overwrite: false);
-        RpcPort = FreePort(ProtocolType.Tcp);
+        RpcPort = FreePortPair();
         TpuPort = FreePort(ProtocolType.Udp);
         TpuTcpPort = FreePort(ProtocolType.Tcp);
         Rpc = new RpcClient(Url, TimeSpan.FromSeconds(10));
@@ -42,6 +42,9 @@ public sealed class SingleValidator : IDisposable
     public int TpuPort { get; }
     public int TpuTcpPort { get; }
     public string Url => $"http://127.0.0.1:{RpcPort}";
+
+    /// <summary>The node's WebSocket PubSub: the RPC port + 1 (the validator's default, where Solana clients look).</summary>
+    public Uri PubSubUrl => new($"ws://127.0.0.1:{RpcPort + 1}");
     public IPEndPoint Tpu => new(IPAddress.Loopback, TpuPort);
     public RpcClient Rpc { get; }
     public FastProcess Process => _process ?? throw new InvalidOperationException("not started");
@@ -88,6 +91,26 @@ public sealed class SingleValidator : IDisposable
             if (clock.Elapsed.TotalSeconds > timeoutSeconds) throw new TimeoutException($"{commitment} slot did not reach {slot}");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>A free TCP port whose next port is free too (RPC and PubSub).</summary>
+    private static int FreePortPair()
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            int port = FreePort(ProtocolType.Tcp);
+            if (port >= IPEndPoint.MaxPort) continue;
+            try
+            {
+                using Socket next = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                next.Bind(new IPEndPoint(IPAddress.Loopback, port + 1));
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException("no two adjacent free TCP ports on loopback");
     }
 
     private static int FreePort(ProtocolType protocol)

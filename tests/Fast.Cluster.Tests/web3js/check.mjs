@@ -1,6 +1,8 @@
 // An unmodified @solana/web3.js 1.x (pinned in package-lock.json) reading a Fast node: every read
 // method Connection offers that Fast serves, through Connection's own calls (its response schemas
-// reject any shape that differs from Solana's), and the few it lacks through raw JSON-RPC. Fast signs
+// reject any shape that differs from Solana's), and the few it lacks through raw JSON-RPC; then its
+// WebSocket paths (PubSub on the RPC port + 1): onSlotChange, onAccountChange, onSignature and
+// confirmTransaction, whose notifications the same schemas check. Fast signs
 // with secp256k1 Schnorr, so the library only reads; the node's faucet (requestAirdrop) makes the
 // transactions. Usage: node check.mjs http://127.0.0.1:PORT. Prints one line per check; exit 1 on any failure.
 import {
@@ -52,6 +54,14 @@ async function confirmed(signature) {
 
 const recipient = Keypair.generate().publicKey;
 const other = Keypair.generate().publicKey;
+const third = Keypair.generate().publicKey;
+
+function within(ms, what, body) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms / 1000} s`)), ms);
+    body((value) => { clearTimeout(timer); resolve(value); }, (error) => { clearTimeout(timer); reject(error); });
+  });
+}
 
 await check('getVersion', async () => assert(typeof (await connection.getVersion())['solana-core'] === 'string', 'no solana-core'));
 await check('getGenesisHash', async () => assert((await connection.getGenesisHash()).length >= 32, 'short hash'));
@@ -87,10 +97,43 @@ await check('getIdentity (raw)', async () => new PublicKey((await raw('getIdenti
 await check('getMaxRetransmitSlot (raw)', async () => assert((await raw('getMaxRetransmitSlot')) >= 0, 'slot'));
 await check('getMaxShredInsertSlot (raw)', async () => assert((await raw('getMaxShredInsertSlot')) >= 0, 'slot'));
 
+await check('onSlotChange (slotSubscribe)', async () => {
+  let id;
+  const slot = await within(15000, 'slot notification', (resolve) => { id = connection.onSlotChange(resolve); });
+  assert(slot.slot > slot.parent && slot.root <= slot.slot, JSON.stringify(slot));
+  await connection.removeSlotChangeListener(id);
+});
+
+// Watched over the WebSocket before the airdrops change it (accountSubscribe, confirmed).
+let accountSeen = null;
+const accountChanged = new Promise((resolve) => {
+  accountSeen = connection.onAccountChange(recipient, (info, context) => {
+    if (info.lamports === 5_000_000) resolve({ info, context });
+  }, { commitment: 'confirmed', encoding: 'base64' });
+});
+
 // Two airdrops to a fresh address: the transactions the rest reads.
 const first = await check('requestAirdrop', () => connection.requestAirdrop(recipient, 2_000_000));
 const second = await check('requestAirdrop (again)', () => connection.requestAirdrop(recipient, 3_000_000));
 const status = await check('getSignatureStatuses until confirmed', async () => { await confirmed(first); return confirmed(second); });
+await check('onAccountChange (accountSubscribe)', async () => {
+  const { info, context } = await within(30000, 'account notification with 5,000,000 lamports', (resolve, reject) => accountChanged.then(resolve, reject));
+  assert(info.owner.equals(SystemProgram.programId) && info.data.length === 0 && context.slot > 0, JSON.stringify(info));
+  await connection.removeAccountChangeListener(accountSeen);
+});
+await check('confirmTransaction (signatureSubscribe, confirmed)', async () => {
+  const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash();
+  const signature = await connection.requestAirdrop(third, 1_000_000);
+  const { value } = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, 'confirmed');
+  assert(value.err === null, JSON.stringify(value.err));
+});
+await check('onSignature (signatureSubscribe, finalized)', async () => {
+  const signature = await connection.requestAirdrop(third, 1_000_000);
+  const result = await within(60000, 'signature notification', (resolve) => connection.onSignature(signature, resolve, 'finalized'));
+  assert(result.err === null, JSON.stringify(result.err));
+  const { value } = await connection.getSignatureStatuses([signature]);
+  assert(value[0].confirmationStatus === 'finalized', `notified before finalized: ${value[0].confirmationStatus}`);
+});
 await check('getBalance', async () => assert((await connection.getBalance(recipient)) === 5_000_000, 'balance'));
 await check('getAccountInfo', async () => {
   const info = await connection.getAccountInfo(recipient);
