@@ -39,7 +39,37 @@ public sealed partial class BankingStage
             _replayQueue.Enqueue(block);
             while (_replayQueue.TryDequeue(out ReceivedBlock? next)) Replay(cluster, next);
         }
+        ReportCatchUp(cluster);
         return taken > 0;
+    }
+
+    private long _catchUpReportedAt;
+    private ulong _catchUpReportedSlot;
+
+    /// <summary>While blocks wait for parents (the node is behind, repairing), a progress line every 2 s: slots behind, replay rate, ETA.</summary>
+    private void ReportCatchUp(ClusterContext cluster)
+    {
+        if (_blocksWaiting == 0)
+        {
+            _catchUpReportedAt = 0;
+            return;
+        }
+        long now = Stopwatch.GetTimestamp();
+        ulong replayed = cluster.Forks.Best.Slot;
+        if (_catchUpReportedAt == 0)
+        {
+            _catchUpReportedAt = now;
+            _catchUpReportedSlot = replayed;
+            return;
+        }
+        double seconds = Stopwatch.GetElapsedTime(_catchUpReportedAt, now).TotalSeconds;
+        if (seconds < 2) return;
+        ulong behind = _highestWaitingSlot > replayed ? _highestWaitingSlot - replayed : 0;
+        double rate = (replayed - Math.Min(replayed, _catchUpReportedSlot)) / seconds;
+        string eta = rate > 0 ? $"{behind / rate:0} s" : "unknown";
+        _log?.WriteLine($"catch-up: {behind} slots behind (replayed {replayed}, received up to {_highestWaitingSlot}), {rate:0.0} slots/s, ETA {eta}");
+        _catchUpReportedAt = now;
+        _catchUpReportedSlot = replayed;
     }
 
     private void Replay(ClusterContext cluster, ReceivedBlock block)
