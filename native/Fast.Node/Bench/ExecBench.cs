@@ -20,12 +20,12 @@ namespace Fast.Node.Bench;
 /// storage round trip in this binary: FASTER checkpoint, reopen and recovery, and a Blockstore
 /// commit and reopen.
 /// </summary>
-public static class ExecBench
+public static partial class ExecBench
 {
     private const int HotAccounts = 4;
-    private const int RootLag = 2;
     private const int SlotsPerTurn = 3;
     private const int WarmUpSlots = TransactionLimits.BlockhashMaxAgeSlots + 2 * SlotsPerTurn;
+    private const int SteadySlots = 20;
     private static readonly Hash GenesisHash = Hash.Compute("fast bench exec genesis"u8);
 
     private enum Mix
@@ -34,12 +34,12 @@ public static class ExecBench
         Hot,
     }
 
-    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin)
+    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin, int coldAccounts)
     {
         string directory = Directory.CreateTempSubdirectory("fast-bench-exec-").FullName;
         try
         {
-            return Measure(directory, threads, accounts, conflictPercent, seconds, pin);
+            return Measure(directory, threads, accounts, conflictPercent, seconds, pin, coldAccounts);
         }
         finally
         {
@@ -53,7 +53,7 @@ public static class ExecBench
         }
     }
 
-    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin)
+    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin, int coldAccounts)
     {
         AccountsDbOptions storeOptions = new()
         {
@@ -75,36 +75,16 @@ public static class ExecBench
         using SealevelScheduler many = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20) });
 
         var store = AccountsDb.Open(storeOptions);
-        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
-        ulong slot = 0;
-        long overheadTicks = 0, flushed = 0, flushTicks = 0, slotsRun = 0;
+        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), ChainOptions(background: true));
+        BenchChain chain = new(forks, leader, conflictFree.Count);
+        long overheadTicks = 0, slotsRun = 0;
 
-        // One slot: a new bank on the tip, one block executed (timed), frozen, and the slot RootLag back rooted.
         double RunSlot(SealevelScheduler scheduler, TransferBlock block)
         {
-            Bank parent = forks[slot]!;
-            Bank bank = forks.NewBank(slot + 1, slot, leader);
-            block.Refresh(parent.LastBlockhash, bank.Slot);
-            long start = Stopwatch.GetTimestamp();
-            scheduler.Execute(bank, block.Transactions, results);
-            long elapsed = Stopwatch.GetTimestamp() - start;
-            for (int i = 0; i < block.Count; i++)
-            {
-                if (!results[i].IsOk) throw new InvalidOperationException($"bench transfer {i} in slot {bank.Slot} failed: {results[i]}");
-            }
-            long after = Stopwatch.GetTimestamp();
-            bank.Freeze(Hash.Compute(BitConverter.GetBytes(bank.Slot)));
-            slot = bank.Slot;
-            long rootStart = Stopwatch.GetTimestamp();
-            if (slot > RootLag)
-            {
-                RootOutcome outcome = forks.SetRoot(slot - RootLag);
-                flushed += outcome.FlushedAccounts;
-                flushTicks += Stopwatch.GetTimestamp() - rootStart;
-            }
-            overheadTicks += Stopwatch.GetTimestamp() - after;
+            double rate = chain.RunSlot(scheduler, block);
+            overheadTicks += chain.FreezeTicks + chain.RootTicks;
             slotsRun++;
-            return block.Count * (double)Stopwatch.Frequency / elapsed;
+            return rate;
         }
 
         (SealevelScheduler Scheduler, TransferBlock Block)[] configs = [(one, conflictFree), (many, conflictFree), (one, hot), (many, hot)];
@@ -129,11 +109,15 @@ public static class ExecBench
         }
         double freeOne = Throughput.Median([.. rates[0]]), freeMany = Throughput.Median([.. rates[1]]);
         double hotOne = Throughput.Median([.. rates[2]]), hotMany = Throughput.Median([.. rates[3]]);
+        var slots = SlotRun.Measure(chain, many, _ => conflictFree, SteadySlots);
+        ColdRun? cold = coldAccounts > 0 ? ColdRun.Measure(Path.Combine(directory, "cold"), threads, helperCores, coldAccounts, ColdSlots) : null;
+        ulong slot = chain.Tip;
 
         Bank tip = forks[slot]!;
         ulong capitalization = tip.Capitalization;
         ulong rootSlot = forks.Root.Slot;
         Hash rootHash = forks.Root.Hash;
+        forks.WaitForRootFlush();
         long checkpointStart = Stopwatch.GetTimestamp();
         store.Checkpoint();
         double checkpointMs = (Stopwatch.GetTimestamp() - checkpointStart) * 1000.0 / Stopwatch.Frequency;
@@ -154,8 +138,11 @@ public static class ExecBench
               .Result("accounts", accountCount)
               .Result("transactions_per_slot", conflictFree.Count)
               .Result("hot_percent", conflictPercent)
+              .Result("slot_tps", slots.SlotTps)
+              .Result("slot_execute_ms", slots.ExecuteMs)
+              .Result("slot_freeze_ms", slots.FreezeMs)
+              .Result("slot_root_ms", slots.RootMs)
               .Result("slot_freeze_and_root_ms", overheadTicks * 1000.0 / Stopwatch.Frequency / slotsRun)
-              .Result("root_flush_accounts_per_s", flushTicks == 0 ? 0 : flushed * (double)Stopwatch.Frequency / flushTicks)
               .Result("checkpoint_ms", checkpointMs)
               .Result("scheduling_cpu_ns_per_tx", split.SchedulingNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Result("execution_cpu_ns_per_tx", split.ExecutionNanoseconds / (double)Math.Max(1, split.SampledTransactions))
@@ -167,11 +154,25 @@ public static class ExecBench
               .Reference("one_worker_conflict_free_tps", freeOne)
               .Reference("random_reads_per_s_1_thread", readsOne)
               .Reference("random_reads_per_s_all_workers", readsMany)
+              .Ratio("slot_vs_execute_only", slots.SlotTps / freeMany)
               .Ratio("speedup_workers_vs_1", freeMany / freeOne)
               .Ratio("hot_vs_conflict_free", hotMany / freeMany)
               .Ratio("hot_speedup_workers_vs_1", hotMany / hotOne)
               .Ratio("amdahl_bound_workers", split.IdealSpeedup(threads))
               .Ratio("memory_random_read_scaling", readsMany / readsOne);
+        if (cold is ColdRun coldRun)
+        {
+            report.Result("cold_slot_tps", coldRun.Slots.SlotTps)
+                  .Result("cold_slot_execute_ms", coldRun.Slots.ExecuteMs)
+                  .Result("cold_slot_freeze_ms", coldRun.Slots.FreezeMs)
+                  .Result("cold_slot_root_ms", coldRun.Slots.RootMs)
+                  .Result("cold_accounts", coldAccounts)
+                  .Result("cold_state_mib", coldRun.StateBytes / (double)(1 << 20))
+                  .Result("cold_faster_memory_mib", coldRun.MemoryBytes / (double)(1 << 20))
+                  .Ratio("cold_vs_warm_slot_tps", coldRun.Slots.SlotTps / slots.SlotTps);
+            report.Note($"cold state: {coldAccounts} accounts ({coldRun.StateBytes >> 20} MiB of FASTER log) with FASTER's memory at {coldRun.MemoryBytes >> 20} MiB, {coldRun.Slots.Slots} slots back to back of {ColdBlockTransfers} transfers between senders and recipients drawn uniformly (a fresh block per slot), so most first touches miss FASTER's memory and read the disk; setup took {coldRun.SetupSeconds:0} s");
+        }
+        report.Note($"slot_tps: {slots.Slots} slots of {conflictFree.Count} conflict-free transfers back to back on the N-worker scheduler, each executed, frozen and the slot {BenchChain.RootDistance} back rooted (flush into FASTER on the background root thread, as the validator does), timed from the first slot's execution start to the next slot's; slot_vs_execute_only = slot_tps / conflict_free_tps");
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
         report.Note($"workers = the scheduling thread plus {threads - 1} helper thread(s){(pin ? ", pinned to cores" : "")}; signatures are not checked (the sigverify stage does that)");
@@ -192,7 +193,7 @@ public static class ExecBench
         using var store = AccountsDb.Open(new AccountsDbOptions { Directory = directory, IndexBytes = 1L << 20, MemoryBytes = 32L << 20 });
         TransferWorkload workload = new(2000, HotAccounts, seed: 2);
         Pubkey leader = new(Hash.Compute("steady leader"u8).Span);
-        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
+        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), ChainOptions(background: true));
         using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores });
         TransferBlock block = workload.CreateBlock(1000, 0.1, new Random(3));
         var results = new TransactionResult[block.Count];
@@ -210,8 +211,9 @@ public static class ExecBench
                 transactions += block.Count;
             }
             bank.Freeze(Hash.Compute(BitConverter.GetBytes(slot)));
-            if (slot > RootLag) forks.SetRoot(slot - RootLag);
+            if (slot > BenchChain.RootDistance) forks.SetRoot(slot - BenchChain.RootDistance);
         }
+        forks.Dispose();
         return allocated / (double)transactions;
     }
 
