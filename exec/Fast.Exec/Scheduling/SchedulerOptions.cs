@@ -27,5 +27,11 @@ public sealed record SchedulerOptions
     /// </summary>
     public TimeSpan IdleSpin { get; init; } = TimeSpan.FromMicroseconds(200);
 
+    /// <summary>
+    /// A bank this scheduler executed hashes its accounts delta on these workers when it freezes (see
+    /// Banking.AccountsDeltaHash); false: on the freezing thread alone (the same hash).
+    /// </summary>
+    public bool FreezeOnWorkers { get; init; } = true;
+
     internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
 }

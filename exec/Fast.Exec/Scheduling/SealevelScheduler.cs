@@ -117,7 +117,7 @@ public sealed partial class SealevelScheduler : IDisposable
         int n = transactions.Length;
         if (n == 0) return;
         _parkNow = false;
-        bank.ExecutedBy = this;
+        bank.ExecutedBy = _options.FreezeOnWorkers ? this : null;
         Prepare(bank, transactions);
         ReserveStatusRoom(bank, bank.Context.Status);
         _bank = bank;
@@ -356,8 +356,19 @@ public sealed partial class SealevelScheduler : IDisposable
             return;
         }
         _inFlight++;
-        if (!_work.TryEnqueue(batch.SlotIndex)) ThrowHelper.ThrowInvalidOperation("work queue full: in-flight accounting is broken");
+        if (!_work.TryEnqueue(batch.SlotIndex)) EnqueueSlow(batch.SlotIndex);
         if (Volatile.Read(ref _sleepers) > 0) _wake.Release();
+    }
+
+    /// <summary>
+    /// The queue looked full although fewer batches are in flight than it holds: a helper was preempted
+    /// between taking a cell and releasing it (the bounded MPMC ring's transient state, seen on an
+    /// oversubscribed host). It frees up when that helper runs again; a real overflow is a bug.
+    /// </summary>
+    private void EnqueueSlow(int slot)
+    {
+        if (_inFlight > _work.Capacity) ThrowHelper.ThrowInvalidOperation("work queue full: in-flight accounting is broken");
+        while (!_work.TryEnqueue(slot)) Thread.Yield();
     }
 
     private bool DrainCompletions()

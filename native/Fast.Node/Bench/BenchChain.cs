@@ -35,6 +35,9 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
 
     public long RootTicks { get; private set; }
 
+    /// <summary>Wait for each root's flush into FASTER before the next slot (the inline root's cost on the critical path, with a background flush).</summary>
+    public bool WaitForFlush { get; set; }
+
     /// <summary>Accounts the roots reported flushed (inline roots: by this root; background roots: finished since the previous one).</summary>
     public long FlushedAccounts { get; private set; }
 
@@ -59,6 +62,7 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
         {
             RootOutcome outcome = Forks.SetRoot(Tip - RootDistance);
             FlushedAccounts += outcome.FlushedAccounts;
+            if (WaitForFlush) Forks.WaitForRootFlush();
         }
         long rooted = Stopwatch.GetTimestamp();
         ExecutionStarted = start;

@@ -26,6 +26,7 @@ public static partial class ExecBench
     private const int SlotsPerTurn = 3;
     private const int WarmUpSlots = TransactionLimits.BlockhashMaxAgeSlots + 2 * SlotsPerTurn;
     private const int SteadySlots = 20;
+    private const int SlotTurns = 2;
     private static readonly Hash GenesisHash = Hash.Compute("fast bench exec genesis"u8);
 
     private enum Mix
@@ -73,6 +74,7 @@ public static partial class ExecBench
         using SealevelScheduler one = new(new SchedulerOptions { Workers = 1 });
         // Helpers spin through the freeze and root between slots (as on dedicated cores fed back to back) instead of parking each slot.
         using SealevelScheduler many = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20) });
+        using SealevelScheduler inlineReference = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20), FreezeOnWorkers = false });
 
         var store = AccountsDb.Open(storeOptions);
         var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), ChainOptions(background: true));
@@ -109,7 +111,27 @@ public static partial class ExecBench
         }
         double freeOne = Throughput.Median([.. rates[0]]), freeMany = Throughput.Median([.. rates[1]]);
         double hotOne = Throughput.Median([.. rates[2]]), hotMany = Throughput.Median([.. rates[3]]);
-        var slots = SlotRun.Measure(chain, many, _ => conflictFree, SteadySlots);
+        // The reference: the same chain and workers with the freeze on the coordinator alone and each root's
+        // flush waited for (the pre-change path's costs on the critical path), interleaved with the real path.
+        List<double> slotTps = [], referenceTps = [], freezeMs = [], rootMs = [], executeMs = [], referenceFreezeMs = [], referenceRootMs = [];
+        for (int turn = 0; turn < SlotTurns; turn++)
+        {
+            many.ParkHelpers();
+            chain.WaitForFlush = true;
+            var reference = SlotRun.Measure(chain, inlineReference, _ => conflictFree, SteadySlots / SlotTurns);
+            chain.WaitForFlush = false;
+            inlineReference.ParkHelpers();
+            var measured = SlotRun.Measure(chain, many, _ => conflictFree, SteadySlots / SlotTurns);
+            referenceTps.Add(reference.SlotTps);
+            referenceFreezeMs.Add(reference.FreezeMs);
+            referenceRootMs.Add(reference.RootMs);
+            slotTps.Add(measured.SlotTps);
+            freezeMs.Add(measured.FreezeMs);
+            rootMs.Add(measured.RootMs);
+            executeMs.Add(measured.ExecuteMs);
+        }
+        SlotRun slots = new(Throughput.Median([.. slotTps]), Throughput.Median([.. executeMs]), Throughput.Median([.. freezeMs]), Throughput.Median([.. rootMs]), SteadySlots);
+        double referenceSlotTps = Throughput.Median([.. referenceTps]);
         ColdRun? cold = coldAccounts > 0 ? ColdRun.Measure(Path.Combine(directory, "cold"), threads, helperCores, coldAccounts, ColdSlots) : null;
         ulong slot = chain.Tip;
 
@@ -152,9 +174,13 @@ public static partial class ExecBench
               .Result("execution_cpu_ns_per_tx_on_coordinator", (split.ExecutionNanoseconds - split.HelperExecutionNanoseconds) / (double)Math.Max(1, split.SampledTransactions - split.HelperSampledTransactions))
               .Result("helper_share", split.HelperSampledTransactions / (double)Math.Max(1, split.SampledTransactions))
               .Reference("one_worker_conflict_free_tps", freeOne)
+              .Reference("slot_tps_freeze_on_one_thread_root_flush_waited", referenceSlotTps)
+              .Reference("slot_freeze_ms_on_one_thread", Throughput.Median([.. referenceFreezeMs]))
+              .Reference("slot_root_ms_flush_waited", Throughput.Median([.. referenceRootMs]))
               .Reference("random_reads_per_s_1_thread", readsOne)
               .Reference("random_reads_per_s_all_workers", readsMany)
               .Ratio("slot_vs_execute_only", slots.SlotTps / freeMany)
+              .Ratio("slot_vs_critical_path_reference", slots.SlotTps / referenceSlotTps)
               .Ratio("speedup_workers_vs_1", freeMany / freeOne)
               .Ratio("hot_vs_conflict_free", hotMany / freeMany)
               .Ratio("hot_speedup_workers_vs_1", hotMany / hotOne)
@@ -172,7 +198,7 @@ public static partial class ExecBench
                   .Ratio("cold_vs_warm_slot_tps", coldRun.Slots.SlotTps / slots.SlotTps);
             report.Note($"cold state: {coldAccounts} accounts ({coldRun.StateBytes >> 20} MiB of FASTER log) with FASTER's memory at {coldRun.MemoryBytes >> 20} MiB, {coldRun.Slots.Slots} slots back to back of {ColdBlockTransfers} transfers between senders and recipients drawn uniformly (a fresh block per slot), so most first touches miss FASTER's memory and read the disk; setup took {coldRun.SetupSeconds:0} s");
         }
-        report.Note($"slot_tps: {slots.Slots} slots of {conflictFree.Count} conflict-free transfers back to back on the N-worker scheduler, each executed, frozen and the slot {BenchChain.RootDistance} back rooted (flush into FASTER on the background root thread, as the validator does), timed from the first slot's execution start to the next slot's; slot_vs_execute_only = slot_tps / conflict_free_tps");
+        report.Note($"slot_tps: {slots.Slots} slots of {conflictFree.Count} conflict-free transfers back to back on the N-worker scheduler, each executed, frozen and the slot {BenchChain.RootDistance} back rooted (flush into FASTER on the background root thread, as the validator does), timed from the first slot's execution start to the next slot's; slot_vs_execute_only = slot_tps / conflict_free_tps; the reference runs the same chain with the freeze on the coordinator alone and each root's flush waited for (the costs on the critical path, as before), in {SlotTurns} interleaved turns");
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
         report.Note($"workers = the scheduling thread plus {threads - 1} helper thread(s){(pin ? ", pinned to cores" : "")}; signatures are not checked (the sigverify stage does that)");
