@@ -256,6 +256,41 @@ public sealed partial class Bank
         entry.Loaded = true;
     }
 
+    /// <summary>Loads an unloaded entry from the nearest unflushed ancestor that holds <paramref name="key"/>; false when none does (the rooted store has it). Coordinator, before dispatch.</summary>
+    internal bool TryLoadFromAncestors(ref AccountEntry entry, in Pubkey key, int hash)
+    {
+        if (IsFlushed) return false;
+        for (Bank? ancestor = Parent; ancestor is not null && !ancestor.IsFlushed; ancestor = ancestor.Parent)
+        {
+            AccountOverlay? overlay = ancestor._overlay;
+            if (overlay is null) break;
+            int index = overlay.Find(key, hash);
+            if (index < 0 || !overlay[index].Loaded) continue;
+            ref AccountEntry found = ref overlay[index];
+            entry.Key = key;
+            entry.KeyHash = hash;
+            entry.Lamports = found.Lamports;
+            entry.Owner = found.Owner;
+            entry.Executable = found.Executable;
+            entry.Data = found.Data;
+            entry.Loaded = true;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Loads an unloaded entry with <paramref name="account"/> as the rooted store returned it (<see cref="Account.Empty"/>: absent). Coordinator, before dispatch.</summary>
+    internal static void LoadFrom(ref AccountEntry entry, in Pubkey key, int hash, in Account account)
+    {
+        entry.Key = key;
+        entry.KeyHash = hash;
+        entry.Lamports = account.Lamports;
+        entry.Owner = account.Owner;
+        entry.Executable = account.Executable;
+        entry.Data = account.DataArray;
+        entry.Loaded = true;
+    }
+
     /// <summary>The overlay of the nearest unrooted ancestor (where a first touch usually loads from), or null.</summary>
     internal AccountOverlay? ParentOverlay => Parent is { IsFlushed: false } parent ? parent._overlay : null;
 

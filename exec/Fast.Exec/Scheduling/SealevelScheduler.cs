@@ -119,6 +119,9 @@ public sealed partial class SealevelScheduler : IDisposable
         _parkNow = false;
         bank.ExecutedBy = _options.FreezeOnWorkers ? this : null;
         Prepare(bank, transactions);
+        long diskReads = bank.Context.Accounts.BlockingDiskReads;
+        LastPreloadedFromDisk = 0;
+        if (_options.PreloadAfterDiskReads > 0 && _lastDiskReads >= _options.PreloadAfterDiskReads) Preload(bank);
         ReserveStatusRoom(bank, bank.Context.Status);
         _bank = bank;
         try
@@ -136,6 +139,7 @@ public sealed partial class SealevelScheduler : IDisposable
             _bank = null;
         }
         if (_helperFailure is Exception failure) throw new InvalidOperationException("an execution worker failed", failure);
+        _lastDiskReads = bank.Context.Accounts.BlockingDiskReads - diskReads + LastPreloadedFromDisk; // the state is still cold if the preload found it on disk
         _results.AsSpan(0, n).CopyTo(results);
         if (_captureBalances) CopyBalances(balances);
     }
