@@ -146,7 +146,7 @@ public static partial class ExecBench
         store.Dispose();
         string recovery = CheckRecovery(storeOptions, workload, leader, rootSlot, rootHash, capitalization);
         SchedulerStats split = many.Stats.Since(manyBefore), oneSplit = one.Stats.Since(oneBefore);
-        double allocatedPerTransaction = SteadyStateAllocation(Path.Combine(directory, "steady"), threads, helperCores);
+        (double allocatedPerTransaction, double rootAllocatedPerSlot) = SteadyStateAllocation(Path.Combine(directory, "steady"), threads, helperCores);
         string blockstore = CheckBlockstore(Path.Combine(directory, "blocks"));
 
         (double readsOne, double readsMany) = MemoryReference.RandomReads(threads, 2);
@@ -166,6 +166,7 @@ public static partial class ExecBench
               .Result("slot_root_ms", slots.RootMs)
               .Result("slot_freeze_and_root_ms", overheadTicks * 1000.0 / Stopwatch.Frequency / slotsRun)
               .Result("checkpoint_ms", checkpointMs)
+              .Result("root_and_flush_allocated_bytes_per_slot", rootAllocatedPerSlot)
               .Result("scheduling_cpu_ns_per_tx", split.SchedulingNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Result("execution_cpu_ns_per_tx", split.ExecutionNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Result("execution_cpu_ns_per_tx_1_worker", oneSplit.ExecutionNanoseconds / (double)Math.Max(1, oneSplit.SampledTransactions))
@@ -202,7 +203,7 @@ public static partial class ExecBench
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
         report.Note($"workers = the scheduling thread plus {threads - 1} helper thread(s){(pin ? ", pinned to cores" : "")}; signatures are not checked (the sigverify stage does that)");
-        report.Note($"timed after {WarmUpSlots + configs.Length} warm-up slots: the steady state of a running node (the status cache holds {TransactionLimits.BlockhashMaxAgeSlots} slots of signatures and recycles its tables; a young node's first slots page-fault on fresh tables); allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots)");
+        report.Note($"timed after {WarmUpSlots + configs.Length} warm-up slots: the steady state of a running node (the status cache holds {TransactionLimits.BlockhashMaxAgeSlots} slots of signatures and recycles its tables; a young node's first slots page-fault on fresh tables); allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots; it is Execute's, with the background root flush waited for before each slot, since the measure is process-wide; root_and_flush_allocated_bytes_per_slot is SetRoot plus its flush, per root — the same per-root allocation the inline root made, not per transaction)");
         report.Note("amdahl_bound_workers is the speedup N workers could reach from the measured thread CPU split (one batch in 16): serial S = coordinator scheduling, parallel E = execution on all workers; bound = total / max(S, total / N)");
         report.Note("memory_random_read_scaling is this machine's aggregate random-read rate on the workers' cores over one core (64 MiB buffer, same run): the ceiling of speedup_workers_vs_1 once the accounts outgrow the caches; with a cache-sized working set (e.g. --accounts 8192) the speedup is bounded by amdahl_bound_workers instead");
         report.Note(recovery);
@@ -214,7 +215,7 @@ public static partial class ExecBench
     /// Bytes allocated per transaction by <c>SealevelScheduler.Execute</c> in steady state (after the status
     /// cache and the overlay pool have filled): a small chain run past 150 slots, then measured process-wide.
     /// </summary>
-    private static double SteadyStateAllocation(string directory, int threads, int[] helperCores)
+    private static (double PerTransaction, double RootPerSlot) SteadyStateAllocation(string directory, int threads, int[] helperCores)
     {
         using var store = AccountsDb.Open(new AccountsDbOptions { Directory = directory, IndexBytes = 1L << 20, MemoryBytes = 32L << 20 });
         TransferWorkload workload = new(2000, HotAccounts, seed: 2);
@@ -223,12 +224,13 @@ public static partial class ExecBench
         using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores });
         TransferBlock block = workload.CreateBlock(1000, 0.1, new Random(3));
         var results = new TransactionResult[block.Count];
-        long allocated = 0, transactions = 0;
+        long allocated = 0, transactions = 0, rootAllocated = 0, roots = 0;
         for (ulong slot = 1; slot <= 220; slot++)
         {
             Bank parent = forks[slot - 1]!;
             Bank bank = forks.NewBank(slot, slot - 1, leader);
             block.Refresh(parent.LastBlockhash, slot);
+            forks.WaitForRootFlush(); // the measure is process-wide: the root-flush thread's work is counted apart, below
             long before = GC.GetTotalAllocatedBytes(precise: true);
             scheduler.Execute(bank, block.Transactions, results);
             if (slot > 200)
@@ -237,10 +239,17 @@ public static partial class ExecBench
                 transactions += block.Count;
             }
             bank.Freeze(Hash.Compute(BitConverter.GetBytes(slot)));
+            long rootBefore = GC.GetTotalAllocatedBytes(precise: true);
             if (slot > BenchChain.RootDistance) forks.SetRoot(slot - BenchChain.RootDistance);
+            forks.WaitForRootFlush();
+            if (slot > 200)
+            {
+                rootAllocated += GC.GetTotalAllocatedBytes(precise: true) - rootBefore;
+                roots++;
+            }
         }
         forks.Dispose();
-        return allocated / (double)transactions;
+        return (allocated / (double)transactions, rootAllocated / (double)roots);
     }
 
     /// <summary>Reopens the store this process wrote and checks the recovered root (exercises FASTER recovery inside the AOT binary).</summary>
