@@ -8,13 +8,16 @@ namespace Fast.Exec.Scheduling;
 /// Preloading a block's cold accounts (<see cref="SchedulerOptions.PreloadAfterDiskReads"/>): when
 /// the state does not fit FASTER's memory, a worker that touches an account first waits for its disk
 /// read, one miss at a time. Instead the coordinator, before the block runs, starts the FASTER read
-/// of every account the block names that no unflushed ancestor holds, and waits for all the pending
-/// ones at once (FASTER's device has them in flight together); the entries are then loaded and the
-/// workers find them so. Cold path: it allocates the arrays of accounts with data and grows its
+/// of every account the block names that no unflushed ancestor holds, and waits for the pending ones
+/// a group of <see cref="PreloadReadsInFlight"/> at a time (FASTER's device has a group in flight
+/// together); the entries are then loaded and the workers find them so. Cold path: it allocates the arrays of accounts with data and grows its
 /// key lists to the largest block.
 /// </summary>
 public sealed partial class SealevelScheduler
 {
+    /// <summary>Disk reads a preload starts before it waits for them (a group: completions are matched to keys by a scan of it).</summary>
+    private const int PreloadReadsInFlight = 256;
+
     private long _lastDiskReads;
     private bool[] _preloadRequested = [];
     private int[] _preloadIndex = [];
@@ -29,7 +32,7 @@ public sealed partial class SealevelScheduler
     {
         AccountOverlay overlay = bank.OverlayForExecution;
         AccountsDb store = bank.Context.Accounts;
-        int pending = 0;
+        int pending = 0, preloaded = 0;
         for (int t = 0; t < _count; t++)
         {
             Fast.Core.Transactions.TransactionView view = _txs[t].View;
@@ -52,10 +55,22 @@ public sealed partial class SealevelScheduler
                 _preloadKeys[pending] = key;
                 _preloadPending[pending] = true;
                 pending++;
+                if (pending == PreloadReadsInFlight)
+                {
+                    CompletePreload(bank, store, pending);
+                    preloaded += pending;
+                    pending = 0;
+                }
             }
         }
-        LastPreloadedFromDisk = pending;
-        if (pending == 0) return;
+        if (pending > 0) CompletePreload(bank, store, pending);
+        LastPreloadedFromDisk = preloaded + pending;
+    }
+
+    /// <summary>Waits for the <paramref name="pending"/> reads started and loads their entries (their keys are distinct, so matching a completion is a scan of this group).</summary>
+    private void CompletePreload(Bank bank, AccountsDb store, int pending)
+    {
+        AccountOverlay overlay = bank.OverlayForExecution;
         store.CompletePendingReads(_preloadKeys.AsSpan(0, pending), _preloadPending.AsSpan(0, pending), _preloadAccounts.AsSpan(0, pending));
         for (int p = 0; p < pending; p++)
         {
