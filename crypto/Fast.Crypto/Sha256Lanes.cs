@@ -127,4 +127,78 @@ internal static unsafe class Sha256Lanes
         TLanes.Store(h6, ref Unsafe.Add(ref s, 6 * lanes));
         TLanes.Store(h7, ref Unsafe.Add(ref s, 7 * lanes));
     }
+
+    /// <summary>Sets every lane's state to the SHA-256 initial hash value (transposed, as <see cref="Compress{TLanes, TVector}"/> takes it).</summary>
+    internal static void LoadInitialState(Span<uint> state, int lanes)
+    {
+        for (int j = 0; j < 8; j++) state.Slice(j * lanes, lanes).Fill(Iv[j]);
+    }
+
+    /// <summary>
+    /// One compression per lane: <paramref name="state"/> (transposed, word j of lane l at
+    /// <c>state[j * lanes + l]</c>) absorbs the 64-byte block whose big-endian words are in
+    /// <paramref name="block"/> (transposed the same way: word j of lane l at <c>block[j * lanes + l]</c>).
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void Compress<TLanes, TVector>(Span<uint> state, ReadOnlySpan<uint> block)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : unmanaged
+    {
+        int lanes = TLanes.Count;
+        byte* raw = stackalloc byte[64 * sizeof(TVector) + 64];
+        var w = (TVector*)(((nuint)raw + 63) & ~(nuint)63);
+        ref uint k = ref MemoryMarshal.GetReference(K);
+        ref uint s = ref MemoryMarshal.GetReference(state);
+        ref uint m = ref MemoryMarshal.GetReference(block);
+        for (int t = 0; t < 16; t++) w[t] = TLanes.Load(ref Unsafe.Add(ref m, t * lanes));
+        for (int t = 16; t < 64; t++)
+        {
+            w[t] = TLanes.Add(TLanes.Add(TLanes.SmallSigma1(w[t - 2]), w[t - 7]), TLanes.Add(TLanes.SmallSigma0(w[t - 15]), w[t - 16]));
+        }
+        TVector h0 = TLanes.Load(ref s);
+        TVector h1 = TLanes.Load(ref Unsafe.Add(ref s, lanes));
+        TVector h2 = TLanes.Load(ref Unsafe.Add(ref s, 2 * lanes));
+        TVector h3 = TLanes.Load(ref Unsafe.Add(ref s, 3 * lanes));
+        TVector h4 = TLanes.Load(ref Unsafe.Add(ref s, 4 * lanes));
+        TVector h5 = TLanes.Load(ref Unsafe.Add(ref s, 5 * lanes));
+        TVector h6 = TLanes.Load(ref Unsafe.Add(ref s, 6 * lanes));
+        TVector h7 = TLanes.Load(ref Unsafe.Add(ref s, 7 * lanes));
+        TVector a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+        TVector t1;
+        for (int t = 0; t < 64; t += 8)
+        {
+            t1 = TLanes.Add(TLanes.Add(h, TLanes.BigSigma1(e)), TLanes.Add(TLanes.Choose(e, f, g), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t)), w[t])));
+            d = TLanes.Add(d, t1);
+            h = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(a), TLanes.Majority(a, b, c)));
+            t1 = TLanes.Add(TLanes.Add(g, TLanes.BigSigma1(d)), TLanes.Add(TLanes.Choose(d, e, f), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t + 1)), w[t + 1])));
+            c = TLanes.Add(c, t1);
+            g = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(h), TLanes.Majority(h, a, b)));
+            t1 = TLanes.Add(TLanes.Add(f, TLanes.BigSigma1(c)), TLanes.Add(TLanes.Choose(c, d, e), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t + 2)), w[t + 2])));
+            b = TLanes.Add(b, t1);
+            f = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(g), TLanes.Majority(g, h, a)));
+            t1 = TLanes.Add(TLanes.Add(e, TLanes.BigSigma1(b)), TLanes.Add(TLanes.Choose(b, c, d), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t + 3)), w[t + 3])));
+            a = TLanes.Add(a, t1);
+            e = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(f), TLanes.Majority(f, g, h)));
+            t1 = TLanes.Add(TLanes.Add(d, TLanes.BigSigma1(a)), TLanes.Add(TLanes.Choose(a, b, c), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t + 4)), w[t + 4])));
+            h = TLanes.Add(h, t1);
+            d = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(e), TLanes.Majority(e, f, g)));
+            t1 = TLanes.Add(TLanes.Add(c, TLanes.BigSigma1(h)), TLanes.Add(TLanes.Choose(h, a, b), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t + 5)), w[t + 5])));
+            g = TLanes.Add(g, t1);
+            c = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(d), TLanes.Majority(d, e, f)));
+            t1 = TLanes.Add(TLanes.Add(b, TLanes.BigSigma1(g)), TLanes.Add(TLanes.Choose(g, h, a), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t + 6)), w[t + 6])));
+            f = TLanes.Add(f, t1);
+            b = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(c), TLanes.Majority(c, d, e)));
+            t1 = TLanes.Add(TLanes.Add(a, TLanes.BigSigma1(f)), TLanes.Add(TLanes.Choose(f, g, h), TLanes.Add(TLanes.Broadcast(Unsafe.Add(ref k, t + 7)), w[t + 7])));
+            e = TLanes.Add(e, t1);
+            a = TLanes.Add(t1, TLanes.Add(TLanes.BigSigma0(b), TLanes.Majority(b, c, d)));
+        }
+        TLanes.Store(TLanes.Add(h0, a), ref s);
+        TLanes.Store(TLanes.Add(h1, b), ref Unsafe.Add(ref s, lanes));
+        TLanes.Store(TLanes.Add(h2, c), ref Unsafe.Add(ref s, 2 * lanes));
+        TLanes.Store(TLanes.Add(h3, d), ref Unsafe.Add(ref s, 3 * lanes));
+        TLanes.Store(TLanes.Add(h4, e), ref Unsafe.Add(ref s, 4 * lanes));
+        TLanes.Store(TLanes.Add(h5, f), ref Unsafe.Add(ref s, 5 * lanes));
+        TLanes.Store(TLanes.Add(h6, g), ref Unsafe.Add(ref s, 6 * lanes));
+        TLanes.Store(TLanes.Add(h7, h), ref Unsafe.Add(ref s, 7 * lanes));
+    }
 }

@@ -11,6 +11,7 @@ using Fast.Storage.Blocks;
 //   blockstore <dir>  → "durable <slot>" once AppendEntries of a complete slot returned (committed).
 //   chain <dir>       → "slot <n> <bank hash>" once slot n's entries are committed, executed and frozen;
 //                       it roots RootLag slots behind and checkpoints every CheckpointIntervalSlots roots.
+//   chain-background <dir> → the same with BankForks' background root flush (a kill lands mid-flush too).
 //   accounts <dir>    → "checkpoint <slot>" once the background checkpoint of root <slot> is durable, and
 //                       "compacted <scanned bytes> <copied bytes>" after each compaction slice; it
 //                       writes a root of CheckpointScenario accounts per slot (continuing from what it
@@ -27,7 +28,10 @@ switch (mode)
         RunBlockstore(directory, output);
         return 0;
     case "chain":
-        RunChain(directory, output);
+        RunChain(directory, output, CrashScenario.ForksOptions);
+        return 0;
+    case "chain-background":
+        RunChain(directory, output, CrashScenario.ForksOptions with { FlushInBackground = true });
         return 0;
     case "accounts":
         RunAccounts(directory, output);
@@ -38,7 +42,7 @@ switch (mode)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Fast.CrashHost blockstore|chain|accounts <directory>");
+    Console.Error.WriteLine("usage: Fast.CrashHost blockstore|chain|chain-background|accounts <directory>");
     return 2;
 }
 
@@ -54,11 +58,11 @@ static void RunBlockstore(string directory, StreamWriter output)
     }
 }
 
-static void RunChain(string directory, StreamWriter output)
+static void RunChain(string directory, StreamWriter output, BankForksOptions options)
 {
     using var accounts = AccountsDb.Open(CrashScenario.AccountsOptions(directory));
     using var blocks = Blockstore.Open(CrashScenario.BlockstoreOptions(directory));
-    var forks = BankForks.Open(accounts, CrashScenario.Genesis(), CrashScenario.ForksOptions);
+    using var forks = BankForks.Open(accounts, CrashScenario.Genesis(), options);
     using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = 2 });
     SlotReplayer replayer = new(scheduler);
     for (ulong slot = forks.Root.Slot + 1; ; slot++)

@@ -61,6 +61,9 @@ public sealed partial class Bank
         if (_overlay is null || IsReleased) ThrowHelper.ThrowReleased(Slot);
     }
 
+    /// <summary>The scheduler that last executed transactions into this bank: <see cref="Freeze"/> hashes on its workers. Owner thread.</summary>
+    internal Scheduling.SealevelScheduler? ExecutedBy { get; set; }
+
     /// <summary>Takes the overlay away (flushed or released); the caller retires it.</summary>
     internal AccountOverlay? DetachOverlay()
     {

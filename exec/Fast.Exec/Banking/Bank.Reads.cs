@@ -29,10 +29,10 @@ public sealed partial class Bank
                 return true;
             }
         }
-        if (!IsRooted)
+        if (!IsFlushed)
         {
             int hash = Storage.SeededHash.Of(key);
-            for (Bank? ancestor = Parent; ancestor is not null && !ancestor.IsRooted; ancestor = ancestor.Parent)
+            for (Bank? ancestor = Parent; ancestor is not null && !ancestor.IsFlushed; ancestor = ancestor.Parent)
             {
                 AccountOverlay? below = ancestor._overlay;
                 if (below is null) break;

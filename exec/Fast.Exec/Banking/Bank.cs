@@ -56,7 +56,10 @@ public sealed partial class Bank
     /// <summary>The slot leader: receives the slot's fees when the bank freezes.</summary>
     public Pubkey Leader { get; }
 
-    /// <summary>The parent bank while it is unrooted; null for the root (and its ancestors are gone).</summary>
+    /// <summary>
+    /// The parent bank while it is not flushed into the rooted store; null once it is (for the root,
+    /// whose ancestors are gone, or — with a background root flush — still being written).
+    /// </summary>
     public Bank? Parent { get; internal set; }
 
     public Hash ParentHash { get; }
@@ -97,8 +100,25 @@ public sealed partial class Bank
 
     public StatusCache StatusCache => Context.Status;
 
-    /// <summary>The slot is final: its accounts were flushed into the rooted store.</summary>
+    /// <summary>
+    /// The slot is final. Its accounts are in the rooted store once <see cref="IsFlushed"/>; with
+    /// <see cref="BankForksOptions.FlushInBackground"/> that follows a little later, and until then its
+    /// overlay stays readable below its descendants.
+    /// </summary>
     public bool IsRooted { get; internal set; }
+
+    private volatile bool _flushed;
+
+    /// <summary>
+    /// Every account this (rooted) slot stored is in the rooted store (FASTER): reads below it go there
+    /// instead of to its overlay. Set by the thread that flushed it (the owner thread, or BankForks' root
+    /// flush thread); read from any thread.
+    /// </summary>
+    public bool IsFlushed
+    {
+        get => _flushed;
+        internal set => _flushed = value;
+    }
 
     /// <summary>The bank was on a fork that lost (pruned when a sibling line was rooted).</summary>
     public bool IsDead { get; internal set; }
@@ -145,6 +165,7 @@ public sealed partial class Bank
         {
             IsFrozen = true,
             IsRooted = true,
+            IsFlushed = true,
             SignatureCount = state.SignatureCount,
             BlockHeight = state.BlockHeight ?? slot, // a version-1 root record did not save it: the slot is the best guess
         };
@@ -155,7 +176,7 @@ public sealed partial class Bank
 
     /// <summary>A stand-in for a rooted slot from before a restart, known only by its slot (for restored status-cache entries).</summary>
     internal static Bank RestoredRoot(BankContext context, ulong slot) =>
-        new(context, slot, default, BlockhashQueue.Empty, overlay: null) { IsFrozen = true, IsRooted = true, IsReleased = true };
+        new(context, slot, default, BlockhashQueue.Empty, overlay: null) { IsFrozen = true, IsRooted = true, IsFlushed = true, IsReleased = true };
 
     /// <summary>Writes what the checkpoint of this (rooted, frozen) bank saves beside the accounts (a <see cref="BankState"/>); returns the length.</summary>
     internal int WriteState(Span<byte> destination) =>
@@ -192,7 +213,7 @@ public sealed partial class Bank
     public Dictionary<Pubkey, Account> ReadAllAccounts()
     {
         Stack<AccountOverlay> unflushed = new();
-        for (Bank? bank = this; bank is not null && !bank.IsRooted; bank = bank.Parent)
+        for (Bank? bank = this; bank is not null && !bank.IsFlushed; bank = bank.Parent)
         {
             unflushed.Push(bank.ReadableOverlay() ?? throw new InvalidOperationException($"bank {bank.Slot} has no overlay"));
         }
@@ -217,7 +238,7 @@ public sealed partial class Bank
     private AccountOverlay? ReadableOverlay()
     {
         AccountOverlay? overlay = _overlay;
-        if (overlay is null && (IsReleased || !IsRooted)) ThrowHelper.ThrowReleased(Slot);
+        if (overlay is null && (IsReleased || !IsFlushed)) ThrowHelper.ThrowReleased(Slot);
         return overlay;
     }
 
@@ -235,8 +256,43 @@ public sealed partial class Bank
         entry.Loaded = true;
     }
 
+    /// <summary>Loads an unloaded entry from the nearest unflushed ancestor that holds <paramref name="key"/>; false when none does (the rooted store has it). Coordinator, before dispatch.</summary>
+    internal bool TryLoadFromAncestors(ref AccountEntry entry, in Pubkey key, int hash)
+    {
+        if (IsFlushed) return false;
+        for (Bank? ancestor = Parent; ancestor is not null && !ancestor.IsFlushed; ancestor = ancestor.Parent)
+        {
+            AccountOverlay? overlay = ancestor._overlay;
+            if (overlay is null) break;
+            int index = overlay.Find(key, hash);
+            if (index < 0 || !overlay[index].Loaded) continue;
+            ref AccountEntry found = ref overlay[index];
+            entry.Key = key;
+            entry.KeyHash = hash;
+            entry.Lamports = found.Lamports;
+            entry.Owner = found.Owner;
+            entry.Executable = found.Executable;
+            entry.Data = found.Data;
+            entry.Loaded = true;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Loads an unloaded entry with <paramref name="account"/> as the rooted store returned it (<see cref="Account.Empty"/>: absent). Coordinator, before dispatch.</summary>
+    internal static void LoadFrom(ref AccountEntry entry, in Pubkey key, int hash, in Account account)
+    {
+        entry.Key = key;
+        entry.KeyHash = hash;
+        entry.Lamports = account.Lamports;
+        entry.Owner = account.Owner;
+        entry.Executable = account.Executable;
+        entry.Data = account.DataArray;
+        entry.Loaded = true;
+    }
+
     /// <summary>The overlay of the nearest unrooted ancestor (where a first touch usually loads from), or null.</summary>
-    internal AccountOverlay? ParentOverlay => Parent is { IsRooted: false } parent ? parent._overlay : null;
+    internal AccountOverlay? ParentOverlay => Parent is { IsFlushed: false } parent ? parent._overlay : null;
 
     /// <summary>The state of <paramref name="key"/> just before this slot: the nearest unrooted ancestor that touched it, else the rooted store.</summary>
     private void LoadBelow(in Pubkey key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data) =>
@@ -244,9 +300,11 @@ public sealed partial class Bank
 
     private void LoadBelow(in Pubkey key, int hash, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
     {
-        if (!IsRooted)
+        if (!IsFlushed)
         {
-            for (Bank? ancestor = Parent; ancestor is not null && !ancestor.IsRooted; ancestor = ancestor.Parent)
+            // Newest first; a rooted ancestor still being flushed in the background is read from its overlay
+            // (flushes run oldest first, so every ancestor below the first flushed one is flushed too).
+            for (Bank? ancestor = Parent; ancestor is not null && !ancestor.IsFlushed; ancestor = ancestor.Parent)
             {
                 AccountOverlay? overlay = ancestor._overlay;
                 if (overlay is null) break;

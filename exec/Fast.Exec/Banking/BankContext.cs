@@ -28,4 +28,11 @@ internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignatur
 
     /// <summary>Scratch for <see cref="Bank.Process(in Fast.Core.Transactions.TransactionView)"/> (the serial path, owner thread).</summary>
     public ExecutionScratch SerialScratch { get; } = new();
+
+    private AccountsDeltaHash? _spareDeltaHasher = new();
+
+    /// <summary>The delta hasher for a freeze (its grown buffers are reused; a second concurrent freeze gets a fresh one). Any thread.</summary>
+    public AccountsDeltaHash TakeDeltaHasher() => Interlocked.Exchange(ref _spareDeltaHasher, null) ?? new AccountsDeltaHash();
+
+    public void ReturnDeltaHasher(AccountsDeltaHash hasher) => Volatile.Write(ref _spareDeltaHasher, hasher);
 }

@@ -21,11 +21,27 @@ public sealed record BankForksOptions
     /// just before it was released still reads valid memory.
     /// </summary>
     public int OverlayGraceRoots { get; init; } = 4;
+
+    /// <summary>
+    /// Flush rooted overlays into FASTER (with the root record, compaction and checkpoint starts, in
+    /// that order) on BankForks' own thread, so <see cref="BankForks.SetRoot"/> only links the new root
+    /// and prunes; rooted slots stay readable from their overlays until their flush is done. False:
+    /// <see cref="BankForks.SetRoot"/> flushes inline (tests, tools, the simulator).
+    /// </summary>
+    public bool FlushInBackground { get; init; }
+
+    /// <summary>Roots whose background flush may be outstanding before <see cref="BankForks.SetRoot"/> waits for the oldest (back-pressure).</summary>
+    public int MaxPendingRootFlushes { get; init; } = 4;
+
+    /// <summary>The core the background root-flush thread is pinned to, or null (not pinned).</summary>
+    public int? RootFlushCore { get; init; }
 }
 
 /// <summary>
 /// What <see cref="BankForks.SetRoot"/> did. <see cref="Checkpointed"/>: a checkpoint of this root
 /// began (it is written in the background; <see cref="CompletedCheckpoint"/> reports it at a later root).
+/// With <see cref="BankForksOptions.FlushInBackground"/> the flush figures (flushed banks and accounts,
+/// checkpoint, compaction) are those of the background flushes that finished since the previous root.
 /// </summary>
 public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts, int PrunedBanks, bool Checkpointed)
 {
@@ -53,9 +69,11 @@ public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts,
 /// the node then replays later slots from the Blockstore.
 /// <para>Threads: the bank owner thread; other threads only read accounts through
 /// <see cref="ReadAccounts"/> (BankForks.Reads.cs), which takes the root lock that
-/// <see cref="SetRoot"/> and <see cref="Remove"/> hold exclusively while they flush and release banks.</para>
+/// <see cref="SetRoot"/> and <see cref="Remove"/> hold exclusively while they flush and release banks.
+/// With <see cref="BankForksOptions.FlushInBackground"/>, the flush into FASTER runs on the
+/// "root-flush" thread instead (BankForks.Flush.cs), the only writer of the store then.</para>
 /// </summary>
-public sealed partial class BankForks
+public sealed partial class BankForks : IDisposable
 {
     private readonly Dictionary<ulong, Bank> _banks = [];
     private readonly Queue<(AccountOverlay Overlay, long ReleasedAt)> _retired = new();
@@ -76,6 +94,7 @@ public sealed partial class BankForks
         {
             Flush(root);
             root.IsRooted = true;
+            root.IsFlushed = true;
             WriteRootRecord(root);
             accounts.Checkpoint();
         }
@@ -83,6 +102,8 @@ public sealed partial class BankForks
         root.Context.RootSlot = root.Slot;
         RecoveredFromCheckpoint = recovered;
         _openedRootSlot = root.Slot;
+        _durableRootSlot = (long)(accounts.LastCheckpoint?.Slot ?? root.Slot);
+        if (options.FlushInBackground) StartFlushThread();
     }
 
     public BankForksOptions Options { get; }
@@ -97,7 +118,9 @@ public sealed partial class BankForks
     /// The root slot of the last durable checkpoint: after a crash the accounts come back at this
     /// slot, so the Blockstore must keep every slot above it for replay.
     /// </summary>
-    public ulong DurableRootSlot => _accounts.LastCheckpoint?.Slot ?? _openedRootSlot;
+    public ulong DurableRootSlot => Options.FlushInBackground ? (ulong)Volatile.Read(ref _durableRootSlot) : _accounts.LastCheckpoint?.Slot ?? _openedRootSlot;
+
+    private long _durableRootSlot;
 
     private readonly ulong _openedRootSlot;
 
@@ -150,11 +173,12 @@ public sealed partial class BankForks
         Bank newRoot = _banks.GetValueOrDefault(slot) ?? throw new ArgumentException($"no live bank at slot {slot}", nameof(slot));
         if (newRoot == Root) return default;
         if (!newRoot.IsFrozen) ThrowHelper.ThrowInvalidOperation($"bank {slot} is not frozen");
+        RootJob? job = Options.FlushInBackground ? TakeFreeJob() : null; // may wait for the oldest flush (back-pressure), outside the lock
         _rootLock.EnterWriteLock();
         try
         {
             Interlocked.Increment(ref _rootGeneration); // before the first write: a reader's disk read that overlaps this root retries
-            return SetRootLocked(newRoot, slot);
+            return job is null ? SetRootLocked(newRoot, slot) : SetRootInBackground(newRoot, slot, job);
         }
         finally
         {
@@ -179,6 +203,7 @@ public sealed partial class BankForks
         {
             flushedAccounts += Flush(bank);
             bank.IsRooted = true;
+            bank.IsFlushed = true;
         }
         WriteRootRecord(newRoot);
         CheckpointReport? completed = _accounts.TryCompleteCheckpoint(out CheckpointReport report) ? report : null;
@@ -194,6 +219,23 @@ public sealed partial class BankForks
             deferred = !checkpoint;
         }
 
+        int pruned = MakeRoot(newRoot, slot);
+        newRoot.Parent = null;
+        RecycleRetired();
+        int flushedBanks = path.Count;
+        path.Clear();
+        return new RootOutcome(flushedBanks, flushedAccounts, pruned, checkpoint)
+        {
+            CheckpointStartElapsed = checkpointStart,
+            CheckpointDeferred = deferred,
+            CompletedCheckpoint = completed,
+            Compaction = compaction,
+        };
+    }
+
+    /// <summary>Makes <paramref name="newRoot"/> the root and prunes (and releases) every bank not descending from it; returns the pruned count. Under the root lock.</summary>
+    private int MakeRoot(Bank newRoot, ulong slot)
+    {
         Root = newRoot;
         newRoot.Context.RootSlot = slot;
         newRoot.Context.Status.Purge(slot);
@@ -214,18 +256,8 @@ public sealed partial class BankForks
             }
             Release(bank);
         }
-        newRoot.Parent = null;
-        RecycleRetired();
-        int flushedBanks = path.Count;
-        path.Clear();
         dropped.Clear();
-        return new RootOutcome(flushedBanks, flushedAccounts, pruned, checkpoint)
-        {
-            CheckpointStartElapsed = checkpointStart,
-            CheckpointDeferred = deferred,
-            CompletedCheckpoint = completed,
-            Compaction = compaction,
-        };
+        return pruned;
     }
 
     /// <summary>
@@ -324,6 +356,15 @@ public sealed partial class BankForks
     {
         AccountOverlay? overlay = bank.Overlay;
         if (overlay is null) return 0;
+        int flushed = WriteOverlay(overlay);
+        bank.DetachOverlay();
+        Retire(overlay);
+        return flushed;
+    }
+
+    /// <summary>Writes the accounts an overlay stored into the rooted store; returns how many (the store's writer thread).</summary>
+    private int WriteOverlay(AccountOverlay overlay)
+    {
         int flushed = 0;
         for (int i = 0; i < overlay.Count; i++)
         {
@@ -332,14 +373,13 @@ public sealed partial class BankForks
             _accounts.Write(entry.Key, entry.Lamports, entry.Owner, entry.Executable, entry.Data);
             flushed++;
         }
-        bank.DetachOverlay();
-        Retire(overlay);
         return flushed;
     }
 
     private void Release(Bank bank)
     {
         bank.IsReleased = true;
+        if (bank.IsRooted && !bank.IsFlushed) return; // its background flush still reads the overlay; retired when that flush is collected
         AccountOverlay? overlay = bank.DetachOverlay();
         if (overlay is not null) Retire(overlay);
     }

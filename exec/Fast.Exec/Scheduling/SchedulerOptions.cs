@@ -27,5 +27,19 @@ public sealed record SchedulerOptions
     /// </summary>
     public TimeSpan IdleSpin { get; init; } = TimeSpan.FromMicroseconds(200);
 
+    /// <summary>
+    /// A bank this scheduler executed hashes its accounts delta on these workers when it freezes (see
+    /// Banking.AccountsDeltaHash); false: on the freezing thread alone (the same hash).
+    /// </summary>
+    public bool FreezeOnWorkers { get; init; } = true;
+
+    /// <summary>
+    /// When the previous block's loads waited on the disk this many times or more (accounts outside
+    /// FASTER's memory), the next block's accounts are preloaded first: every first touch not in an
+    /// unflushed ancestor starts its FASTER read, and all pending reads are awaited together — the
+    /// device serves them in parallel instead of one worker waiting per miss. 0: never preload.
+    /// </summary>
+    public int PreloadAfterDiskReads { get; init; } = 64;
+
     internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
 }

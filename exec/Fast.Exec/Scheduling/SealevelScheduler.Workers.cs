@@ -76,6 +76,12 @@ public sealed partial class SealevelScheduler
         long spinUntil = 0;
         while (true)
         {
+            if (Volatile.Read(ref _parallel) is { HasWork: true } job)
+            {
+                job.Help(); // between slots: e.g. a part of the accounts-delta hash
+                spinUntil = 0;
+                continue;
+            }
             if (_work.TryDequeue(out int slot))
             {
                 try
@@ -101,7 +107,7 @@ public sealed partial class SealevelScheduler
                 continue;
             }
             Interlocked.Increment(ref _sleepers);
-            if (_work.IsEmpty && !_stopping) _wake.Wait();
+            if (_work.IsEmpty && !_stopping && Volatile.Read(ref _parallel) is not { HasWork: true }) _wake.Wait();
             Interlocked.Decrement(ref _sleepers);
             spinUntil = 0;
         }

@@ -117,7 +117,11 @@ public sealed partial class SealevelScheduler : IDisposable
         int n = transactions.Length;
         if (n == 0) return;
         _parkNow = false;
+        bank.ExecutedBy = _options.FreezeOnWorkers ? this : null;
         Prepare(bank, transactions);
+        long diskReads = bank.Context.Accounts.BlockingDiskReads;
+        LastPreloadedFromDisk = 0;
+        if (_options.PreloadAfterDiskReads > 0 && _lastDiskReads >= _options.PreloadAfterDiskReads) Preload(bank);
         ReserveStatusRoom(bank, bank.Context.Status);
         _bank = bank;
         try
@@ -135,6 +139,7 @@ public sealed partial class SealevelScheduler : IDisposable
             _bank = null;
         }
         if (_helperFailure is Exception failure) throw new InvalidOperationException("an execution worker failed", failure);
+        _lastDiskReads = bank.Context.Accounts.BlockingDiskReads - diskReads + LastPreloadedFromDisk; // the state is still cold if the preload found it on disk
         _results.AsSpan(0, n).CopyTo(results);
         if (_captureBalances) CopyBalances(balances);
     }
@@ -320,8 +325,19 @@ public sealed partial class SealevelScheduler : IDisposable
             return;
         }
         _inFlight++;
-        if (!_work.TryEnqueue(batch.SlotIndex)) ThrowHelper.ThrowInvalidOperation("work queue full: in-flight accounting is broken");
+        if (!_work.TryEnqueue(batch.SlotIndex)) EnqueueSlow(batch.SlotIndex);
         if (Volatile.Read(ref _sleepers) > 0) _wake.Release();
+    }
+
+    /// <summary>
+    /// The queue looked full although fewer batches are in flight than it holds: a helper was preempted
+    /// between taking a cell and releasing it (the bounded MPMC ring's transient state, seen on an
+    /// oversubscribed host). It frees up when that helper runs again; a real overflow is a bug.
+    /// </summary>
+    private void EnqueueSlow(int slot)
+    {
+        if (_inFlight > _work.Capacity) ThrowHelper.ThrowInvalidOperation("work queue full: in-flight accounting is broken");
+        while (!_work.TryEnqueue(slot)) Thread.Yield();
     }
 
     private bool DrainCompletions()

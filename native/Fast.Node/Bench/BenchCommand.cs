@@ -117,13 +117,14 @@ public static class BenchCommand
         Option<long> accounts = CliOptions.Integer("--accounts", "Funded accounts; a slot's block is accounts/2 transfers", 100_000, 1000, 10_000_000);
         Option<double> conflict = CliOptions.Double("--conflict", "Percent of transfers in the hot run that pay one of 4 hot accounts", 10, 0, 100);
         Option<bool> noPin = new("--no-pin") { Description = "Do not pin the scheduling thread and the helpers to cores" };
+        Option<long> coldAccounts = CliOptions.Integer("--cold-accounts", "Accounts in the cold-state run (FASTER memory at most 1/8 of the state, uniform senders); 0 skips it", 10_000_000, 0, 100_000_000);
         Command command = new("exec", "Transfers/s through the Sealevel scheduler into banks on FASTER: 1 vs N workers, conflict-free vs hot accounts")
         {
-            threads, accounts, conflict, seconds, json, noPin,
+            threads, accounts, conflict, seconds, json, noPin, coldAccounts,
         };
         command.SetAction(parse =>
         {
-            ExecBench.Run((int)parse.GetValue(threads), (int)parse.GetValue(accounts), parse.GetValue(conflict), parse.GetValue(seconds), !parse.GetValue(noPin))
+            ExecBench.Run((int)parse.GetValue(threads), (int)parse.GetValue(accounts), parse.GetValue(conflict), parse.GetValue(seconds), !parse.GetValue(noPin), (int)parse.GetValue(coldAccounts))
                 .Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });

@@ -20,12 +20,13 @@ namespace Fast.Node.Bench;
 /// storage round trip in this binary: FASTER checkpoint, reopen and recovery, and a Blockstore
 /// commit and reopen.
 /// </summary>
-public static class ExecBench
+public static partial class ExecBench
 {
     private const int HotAccounts = 4;
-    private const int RootLag = 2;
     private const int SlotsPerTurn = 3;
     private const int WarmUpSlots = TransactionLimits.BlockhashMaxAgeSlots + 2 * SlotsPerTurn;
+    private const int SteadySlots = 20;
+    private const int SlotTurns = 2;
     private static readonly Hash GenesisHash = Hash.Compute("fast bench exec genesis"u8);
 
     private enum Mix
@@ -34,12 +35,12 @@ public static class ExecBench
         Hot,
     }
 
-    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin)
+    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin, int coldAccounts)
     {
         string directory = Directory.CreateTempSubdirectory("fast-bench-exec-").FullName;
         try
         {
-            return Measure(directory, threads, accounts, conflictPercent, seconds, pin);
+            return Measure(directory, threads, accounts, conflictPercent, seconds, pin, coldAccounts);
         }
         finally
         {
@@ -53,7 +54,7 @@ public static class ExecBench
         }
     }
 
-    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin)
+    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin, int coldAccounts)
     {
         AccountsDbOptions storeOptions = new()
         {
@@ -73,38 +74,19 @@ public static class ExecBench
         using SealevelScheduler one = new(new SchedulerOptions { Workers = 1 });
         // Helpers spin through the freeze and root between slots (as on dedicated cores fed back to back) instead of parking each slot.
         using SealevelScheduler many = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20) });
+        using SealevelScheduler inlineReference = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20), FreezeOnWorkers = false });
 
         var store = AccountsDb.Open(storeOptions);
-        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
-        ulong slot = 0;
-        long overheadTicks = 0, flushed = 0, flushTicks = 0, slotsRun = 0;
+        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), ChainOptions(background: true));
+        BenchChain chain = new(forks, leader, conflictFree.Count);
+        long overheadTicks = 0, slotsRun = 0;
 
-        // One slot: a new bank on the tip, one block executed (timed), frozen, and the slot RootLag back rooted.
         double RunSlot(SealevelScheduler scheduler, TransferBlock block)
         {
-            Bank parent = forks[slot]!;
-            Bank bank = forks.NewBank(slot + 1, slot, leader);
-            block.Refresh(parent.LastBlockhash, bank.Slot);
-            long start = Stopwatch.GetTimestamp();
-            scheduler.Execute(bank, block.Transactions, results);
-            long elapsed = Stopwatch.GetTimestamp() - start;
-            for (int i = 0; i < block.Count; i++)
-            {
-                if (!results[i].IsOk) throw new InvalidOperationException($"bench transfer {i} in slot {bank.Slot} failed: {results[i]}");
-            }
-            long after = Stopwatch.GetTimestamp();
-            bank.Freeze(Hash.Compute(BitConverter.GetBytes(bank.Slot)));
-            slot = bank.Slot;
-            long rootStart = Stopwatch.GetTimestamp();
-            if (slot > RootLag)
-            {
-                RootOutcome outcome = forks.SetRoot(slot - RootLag);
-                flushed += outcome.FlushedAccounts;
-                flushTicks += Stopwatch.GetTimestamp() - rootStart;
-            }
-            overheadTicks += Stopwatch.GetTimestamp() - after;
+            double rate = chain.RunSlot(scheduler, block);
+            overheadTicks += chain.FreezeTicks + chain.RootTicks;
             slotsRun++;
-            return block.Count * (double)Stopwatch.Frequency / elapsed;
+            return rate;
         }
 
         (SealevelScheduler Scheduler, TransferBlock Block)[] configs = [(one, conflictFree), (many, conflictFree), (one, hot), (many, hot)];
@@ -129,18 +111,42 @@ public static class ExecBench
         }
         double freeOne = Throughput.Median([.. rates[0]]), freeMany = Throughput.Median([.. rates[1]]);
         double hotOne = Throughput.Median([.. rates[2]]), hotMany = Throughput.Median([.. rates[3]]);
+        // The reference: the same chain and workers with the freeze on the coordinator alone and each root's
+        // flush waited for (the pre-change path's costs on the critical path), interleaved with the real path.
+        List<double> slotTps = [], referenceTps = [], freezeMs = [], rootMs = [], executeMs = [], referenceFreezeMs = [], referenceRootMs = [];
+        for (int turn = 0; turn < SlotTurns; turn++)
+        {
+            many.ParkHelpers();
+            chain.WaitForFlush = true;
+            var reference = SlotRun.Measure(chain, inlineReference, _ => conflictFree, SteadySlots / SlotTurns);
+            chain.WaitForFlush = false;
+            inlineReference.ParkHelpers();
+            var measured = SlotRun.Measure(chain, many, _ => conflictFree, SteadySlots / SlotTurns);
+            referenceTps.Add(reference.SlotTps);
+            referenceFreezeMs.Add(reference.FreezeMs);
+            referenceRootMs.Add(reference.RootMs);
+            slotTps.Add(measured.SlotTps);
+            freezeMs.Add(measured.FreezeMs);
+            rootMs.Add(measured.RootMs);
+            executeMs.Add(measured.ExecuteMs);
+        }
+        SlotRun slots = new(Throughput.Median([.. slotTps]), Throughput.Median([.. executeMs]), Throughput.Median([.. freezeMs]), Throughput.Median([.. rootMs]), SteadySlots);
+        double referenceSlotTps = Throughput.Median([.. referenceTps]);
+        ColdRun? cold = coldAccounts > 0 ? ColdRun.Measure(Path.Combine(directory, "cold"), threads, helperCores, coldAccounts, ColdSlots) : null;
+        ulong slot = chain.Tip;
 
         Bank tip = forks[slot]!;
         ulong capitalization = tip.Capitalization;
         ulong rootSlot = forks.Root.Slot;
         Hash rootHash = forks.Root.Hash;
+        forks.WaitForRootFlush();
         long checkpointStart = Stopwatch.GetTimestamp();
         store.Checkpoint();
         double checkpointMs = (Stopwatch.GetTimestamp() - checkpointStart) * 1000.0 / Stopwatch.Frequency;
         store.Dispose();
         string recovery = CheckRecovery(storeOptions, workload, leader, rootSlot, rootHash, capitalization);
         SchedulerStats split = many.Stats.Since(manyBefore), oneSplit = one.Stats.Since(oneBefore);
-        double allocatedPerTransaction = SteadyStateAllocation(Path.Combine(directory, "steady"), threads, helperCores);
+        (double allocatedPerTransaction, double rootAllocatedPerSlot) = SteadyStateAllocation(Path.Combine(directory, "steady"), threads, helperCores);
         string blockstore = CheckBlockstore(Path.Combine(directory, "blocks"));
 
         (double readsOne, double readsMany) = MemoryReference.RandomReads(threads, 2);
@@ -154,9 +160,13 @@ public static class ExecBench
               .Result("accounts", accountCount)
               .Result("transactions_per_slot", conflictFree.Count)
               .Result("hot_percent", conflictPercent)
+              .Result("slot_tps", slots.SlotTps)
+              .Result("slot_execute_ms", slots.ExecuteMs)
+              .Result("slot_freeze_ms", slots.FreezeMs)
+              .Result("slot_root_ms", slots.RootMs)
               .Result("slot_freeze_and_root_ms", overheadTicks * 1000.0 / Stopwatch.Frequency / slotsRun)
-              .Result("root_flush_accounts_per_s", flushTicks == 0 ? 0 : flushed * (double)Stopwatch.Frequency / flushTicks)
               .Result("checkpoint_ms", checkpointMs)
+              .Result("root_and_flush_allocated_bytes_per_slot", rootAllocatedPerSlot)
               .Result("scheduling_cpu_ns_per_tx", split.SchedulingNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Result("execution_cpu_ns_per_tx", split.ExecutionNanoseconds / (double)Math.Max(1, split.SampledTransactions))
               .Result("execution_cpu_ns_per_tx_1_worker", oneSplit.ExecutionNanoseconds / (double)Math.Max(1, oneSplit.SampledTransactions))
@@ -165,17 +175,35 @@ public static class ExecBench
               .Result("execution_cpu_ns_per_tx_on_coordinator", (split.ExecutionNanoseconds - split.HelperExecutionNanoseconds) / (double)Math.Max(1, split.SampledTransactions - split.HelperSampledTransactions))
               .Result("helper_share", split.HelperSampledTransactions / (double)Math.Max(1, split.SampledTransactions))
               .Reference("one_worker_conflict_free_tps", freeOne)
+              .Reference("slot_tps_freeze_on_one_thread_root_flush_waited", referenceSlotTps)
+              .Reference("slot_freeze_ms_on_one_thread", Throughput.Median([.. referenceFreezeMs]))
+              .Reference("slot_root_ms_flush_waited", Throughput.Median([.. referenceRootMs]))
               .Reference("random_reads_per_s_1_thread", readsOne)
               .Reference("random_reads_per_s_all_workers", readsMany)
+              .Ratio("slot_vs_execute_only", slots.SlotTps / freeMany)
+              .Ratio("slot_vs_critical_path_reference", slots.SlotTps / referenceSlotTps)
               .Ratio("speedup_workers_vs_1", freeMany / freeOne)
               .Ratio("hot_vs_conflict_free", hotMany / freeMany)
               .Ratio("hot_speedup_workers_vs_1", hotMany / hotOne)
               .Ratio("amdahl_bound_workers", split.IdealSpeedup(threads))
               .Ratio("memory_random_read_scaling", readsMany / readsOne);
+        if (cold is ColdRun coldRun)
+        {
+            report.Result("cold_slot_tps", coldRun.Slots.SlotTps)
+                  .Result("cold_slot_execute_ms", coldRun.Slots.ExecuteMs)
+                  .Result("cold_slot_freeze_ms", coldRun.Slots.FreezeMs)
+                  .Result("cold_slot_root_ms", coldRun.Slots.RootMs)
+                  .Result("cold_accounts", coldAccounts)
+                  .Result("cold_state_mib", coldRun.StateBytes / (double)(1 << 20))
+                  .Result("cold_faster_memory_mib", coldRun.MemoryBytes / (double)(1 << 20))
+                  .Ratio("cold_vs_warm_slot_tps", coldRun.Slots.SlotTps / slots.SlotTps);
+            report.Note($"cold state: {coldAccounts} accounts ({coldRun.StateBytes >> 20} MiB of FASTER log) with FASTER's memory at {coldRun.MemoryBytes >> 20} MiB, {coldRun.Slots.Slots} slots back to back of {ColdBlockTransfers} transfers between senders and recipients drawn uniformly (a fresh block per slot), so most first touches miss FASTER's memory and read the disk; setup took {coldRun.SetupSeconds:0} s");
+        }
+        report.Note($"slot_tps: {slots.Slots} slots of {conflictFree.Count} conflict-free transfers back to back on the N-worker scheduler, each executed, frozen and the slot {BenchChain.RootDistance} back rooted (flush into FASTER on the background root thread, as the validator does), timed from the first slot's execution start to the next slot's; slot_vs_execute_only = slot_tps / conflict_free_tps; the reference runs the same chain with the freeze on the coordinator alone and each root's flush waited for (the costs on the critical path, as before), in {SlotTurns} interleaved turns");
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
         report.Note($"workers = the scheduling thread plus {threads - 1} helper thread(s){(pin ? ", pinned to cores" : "")}; signatures are not checked (the sigverify stage does that)");
-        report.Note($"timed after {WarmUpSlots + configs.Length} warm-up slots: the steady state of a running node (the status cache holds {TransactionLimits.BlockhashMaxAgeSlots} slots of signatures and recycles its tables; a young node's first slots page-fault on fresh tables); allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots)");
+        report.Note($"timed after {WarmUpSlots + configs.Length} warm-up slots: the steady state of a running node (the status cache holds {TransactionLimits.BlockhashMaxAgeSlots} slots of signatures and recycles its tables; a young node's first slots page-fault on fresh tables); allocated_bytes_per_op is measured separately in steady state (2000 accounts, 200 slots of warm-up, then 20 slots; it is Execute's, with the background root flush waited for before each slot, since the measure is process-wide; root_and_flush_allocated_bytes_per_slot is SetRoot plus its flush, per root — the same per-root allocation the inline root made, not per transaction)");
         report.Note("amdahl_bound_workers is the speedup N workers could reach from the measured thread CPU split (one batch in 16): serial S = coordinator scheduling, parallel E = execution on all workers; bound = total / max(S, total / N)");
         report.Note("memory_random_read_scaling is this machine's aggregate random-read rate on the workers' cores over one core (64 MiB buffer, same run): the ceiling of speedup_workers_vs_1 once the accounts outgrow the caches; with a cache-sized working set (e.g. --accounts 8192) the speedup is bounded by amdahl_bound_workers instead");
         report.Note(recovery);
@@ -187,21 +215,22 @@ public static class ExecBench
     /// Bytes allocated per transaction by <c>SealevelScheduler.Execute</c> in steady state (after the status
     /// cache and the overlay pool have filled): a small chain run past 150 slots, then measured process-wide.
     /// </summary>
-    private static double SteadyStateAllocation(string directory, int threads, int[] helperCores)
+    private static (double PerTransaction, double RootPerSlot) SteadyStateAllocation(string directory, int threads, int[] helperCores)
     {
         using var store = AccountsDb.Open(new AccountsDbOptions { Directory = directory, IndexBytes = 1L << 20, MemoryBytes = 32L << 20 });
         TransferWorkload workload = new(2000, HotAccounts, seed: 2);
         Pubkey leader = new(Hash.Compute("steady leader"u8).Span);
-        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
+        var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), ChainOptions(background: true));
         using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores });
         TransferBlock block = workload.CreateBlock(1000, 0.1, new Random(3));
         var results = new TransactionResult[block.Count];
-        long allocated = 0, transactions = 0;
+        long allocated = 0, transactions = 0, rootAllocated = 0, roots = 0;
         for (ulong slot = 1; slot <= 220; slot++)
         {
             Bank parent = forks[slot - 1]!;
             Bank bank = forks.NewBank(slot, slot - 1, leader);
             block.Refresh(parent.LastBlockhash, slot);
+            forks.WaitForRootFlush(); // the measure is process-wide: the root-flush thread's work is counted apart, below
             long before = GC.GetTotalAllocatedBytes(precise: true);
             scheduler.Execute(bank, block.Transactions, results);
             if (slot > 200)
@@ -210,9 +239,17 @@ public static class ExecBench
                 transactions += block.Count;
             }
             bank.Freeze(Hash.Compute(BitConverter.GetBytes(slot)));
-            if (slot > RootLag) forks.SetRoot(slot - RootLag);
+            long rootBefore = GC.GetTotalAllocatedBytes(precise: true);
+            if (slot > BenchChain.RootDistance) forks.SetRoot(slot - BenchChain.RootDistance);
+            forks.WaitForRootFlush();
+            if (slot > 200)
+            {
+                rootAllocated += GC.GetTotalAllocatedBytes(precise: true) - rootBefore;
+                roots++;
+            }
         }
-        return allocated / (double)transactions;
+        forks.Dispose();
+        return (allocated / (double)transactions, rootAllocated / (double)roots);
     }
 
     /// <summary>Reopens the store this process wrote and checks the recovered root (exercises FASTER recovery inside the AOT binary).</summary>

@@ -122,6 +122,10 @@ public sealed unsafe partial class AccountsDb : IDisposable
     }
 
     private long _diskReadsStarted;
+    private long _blockingDiskReads;
+
+    /// <summary>Reads (<see cref="TryRead"/>) that found the record on disk and waited for it on the reading thread.</summary>
+    public long BlockingDiskReads => Volatile.Read(ref _blockingDiskReads);
 
     /// <summary>Reads <see cref="TryReadWithoutWaiting"/> left to the disk (the record was not in memory).</summary>
     public long DiskReadsStarted => Volatile.Read(ref _diskReadsStarted);
@@ -298,7 +302,11 @@ public sealed unsafe partial class AccountsDb : IDisposable
             var keySpan = SpanByte.FromPointer(k, key.Length);
             SpanByte input = default;
             Status status = session.Read(ref keySpan, ref input, ref output);
-            if (status.IsPending) return CompletePendingRead(session, ref output);
+            if (status.IsPending)
+            {
+                Interlocked.Increment(ref _blockingDiskReads);
+                return CompletePendingRead(session, ref output);
+            }
             return status.Found;
         }
     }

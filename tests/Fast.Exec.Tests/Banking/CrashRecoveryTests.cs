@@ -19,13 +19,15 @@ namespace Fast.Exec.Tests.Banking;
 public class CrashRecoveryTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(12)]
-    [InlineData(37)]
-    public void After_kill_9_the_last_checkpoint_plus_replayed_blocks_equals_a_full_replay_and_lamports_are_conserved(int killAfterSlots)
+    [InlineData(12, false)]
+    [InlineData(37, false)]
+    [InlineData(19, true)]
+    [InlineData(41, true)]
+    public void After_kill_9_the_last_checkpoint_plus_replayed_blocks_equals_a_full_replay_and_lamports_are_conserved(int killAfterSlots, bool backgroundRootFlush)
     {
         using TempDir dir = new("fast-crash-chain");
         Dictionary<ulong, Hash> reported = [];
-        using (var host = CrashHostProcess.Start("chain", dir.Path))
+        using (var host = CrashHostProcess.Start(backgroundRootFlush ? "chain-background" : "chain", dir.Path))
         {
             while (reported.Count < killAfterSlots)
             {
