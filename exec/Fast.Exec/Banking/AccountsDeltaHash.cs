@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Fast.Core.Merkle;
@@ -44,6 +43,14 @@ internal sealed class AccountsDeltaHash : ParallelJob
     private int[] _order = [];
     private Hash[] _levels = [];
     private Hash[] _subtreeRoots = [];
+
+    // Scratch of the parts, one region per part (whichever thread runs it): sized with the leaves, so
+    // a steady state allocates nothing on any thread (a shared pool would hand a thread that rarely
+    // runs a part a new array the first time it does).
+    private byte[] _leafPreimages = [];
+    private byte[] _leafDigests = [];
+    private int[] _batched = [];
+    private byte[] _nodePreimages = [];
     private readonly int[] _bucketStart = new int[Buckets + 1];
     private readonly int[] _bucketCursor = new int[Buckets];
 
@@ -133,10 +140,9 @@ internal sealed class AccountsDeltaHash : ParallelJob
     {
         AccountOverlay overlay = _overlay!;
         int start = part * LeavesPerPart, end = Math.Min(_count, start + LeavesPerPart);
-        byte[] preimages = ArrayPool<byte>.Shared.Rent(LeavesPerPart * AccountHash.HeaderSize);
-        byte[] digests = ArrayPool<byte>.Shared.Rent(LeavesPerPart * Hash.Size);
-        int[] batched = ArrayPool<int>.Shared.Rent(LeavesPerPart);
-        try
+        Span<byte> preimages = _leafPreimages.AsSpan(start * AccountHash.HeaderSize, LeavesPerPart * AccountHash.HeaderSize);
+        Span<byte> digests = _leafDigests.AsSpan(start * Hash.Size, LeavesPerPart * Hash.Size);
+        Span<int> batched = _batched.AsSpan(start, LeavesPerPart);
         {
             int n = 0;
             for (int p = start; p < end; p++)
@@ -144,7 +150,7 @@ internal sealed class AccountsDeltaHash : ParallelJob
                 ref AccountEntry entry = ref overlay[_written[p]];
                 if (entry.Data.Length == 0)
                 {
-                    AccountHash.WritePreimage(entry, preimages.AsSpan(n * AccountHash.HeaderSize, AccountHash.HeaderSize));
+                    AccountHash.WritePreimage(entry, preimages.Slice(n * AccountHash.HeaderSize, AccountHash.HeaderSize));
                     batched[n++] = p;
                 }
                 else
@@ -152,14 +158,8 @@ internal sealed class AccountsDeltaHash : ParallelJob
                     _leaves[p] = AccountHash.Compute(entry);
                 }
             }
-            Sha256MultiLane.HashMany(preimages.AsSpan(0, n * AccountHash.HeaderSize), AccountHash.HeaderSize, digests);
-            for (int i = 0; i < n; i++) _leaves[batched[i]] = new Hash(digests.AsSpan(i * Hash.Size, Hash.Size));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(preimages);
-            ArrayPool<byte>.Shared.Return(digests);
-            ArrayPool<int>.Shared.Return(batched);
+            Sha256MultiLane.HashMany(preimages[..(n * AccountHash.HeaderSize)], AccountHash.HeaderSize, digests);
+            for (int i = 0; i < n; i++) _leaves[batched[i]] = new Hash(digests.Slice(i * Hash.Size, Hash.Size));
         }
     }
 
@@ -170,27 +170,22 @@ internal sealed class AccountsDeltaHash : ParallelJob
         int count = Math.Min(LeavesPerSubtree, _count - start);
         Span<Hash> level = _levels.AsSpan(start, count);
         for (int i = 0; i < count; i++) level[i] = _leaves[_order[start + i]];
-        byte[] preimages = ArrayPool<byte>.Shared.Rent(LeavesPerSubtree / 2 * NodePreimageSize);
-        try
+        Span<byte> preimages = _nodePreimages.AsSpan(subtree * (LeavesPerSubtree / 2 * NodePreimageSize), LeavesPerSubtree / 2 * NodePreimageSize);
         {
             while (count > 1)
             {
                 int pairs = count / 2;
                 for (int i = 0; i < pairs; i++)
                 {
-                    Span<byte> preimage = preimages.AsSpan(i * NodePreimageSize, NodePreimageSize);
+                    Span<byte> preimage = preimages.Slice(i * NodePreimageSize, NodePreimageSize);
                     preimage[0] = MerkleTree.NodePrefix;
                     level[2 * i].CopyTo(preimage.Slice(1, Hash.Size));
                     level[2 * i + 1].CopyTo(preimage.Slice(1 + Hash.Size, Hash.Size));
                 }
-                Sha256MultiLane.HashMany(preimages.AsSpan(0, pairs * NodePreimageSize), NodePreimageSize, MemoryMarshal.AsBytes(level[..pairs]));
+                Sha256MultiLane.HashMany(preimages[..(pairs * NodePreimageSize)], NodePreimageSize, MemoryMarshal.AsBytes(level[..pairs]));
                 if ((count & 1) != 0) level[pairs] = level[count - 1]; // the odd last node is promoted
                 count = pairs + (count & 1);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(preimages);
         }
         _subtreeRoots[subtree] = level[0];
     }
@@ -206,6 +201,11 @@ internal sealed class AccountsDeltaHash : ParallelJob
         _order = new int[size];
         _levels = new Hash[size];
         _subtreeRoots = new Hash[(size + LeavesPerSubtree - 1) / LeavesPerSubtree];
+        int parts = (size + LeavesPerPart - 1) / LeavesPerPart;
+        _leafPreimages = new byte[parts * LeavesPerPart * AccountHash.HeaderSize];
+        _leafDigests = new byte[parts * LeavesPerPart * Hash.Size];
+        _batched = new int[parts * LeavesPerPart];
+        _nodePreimages = new byte[_subtreeRoots.Length * (LeavesPerSubtree / 2 * NodePreimageSize)];
     }
 
     /// <summary>Orders positions by their accounts' whole keys.</summary>

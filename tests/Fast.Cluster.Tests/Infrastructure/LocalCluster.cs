@@ -84,6 +84,7 @@ public sealed class LocalCluster : IDisposable
             "--repair-port", Text(node.RepairPort),
             "--low-power",
             "--sigverify-threads", "1",
+            "--rpc-pubsub-port", "0", // not used here; its default (RPC + 1) is not known to be free
         ];
         if (node.Index > 0) args.AddRange(["--entrypoint", $"127.0.0.1:{_nodes[0].GossipPort}"]);
         node.Process?.Dispose();
