@@ -32,7 +32,7 @@ namespace Fast.Node.Pipeline;
 /// Threads: construct, <see cref="Start"/>, <see cref="Stop"/>, <see cref="TryReset"/> and the
 /// counters from any thread; the generator only on the PoH thread.
 /// </summary>
-public sealed class PohService : IDisposable
+public sealed partial class PohService : IDisposable
 {
     private readonly PohConfig _config;
     private readonly PohGenerator _generator;
@@ -165,23 +165,6 @@ public sealed class PohService : IDisposable
     /// <summary>Asks the PoH thread to restart the chain from <paramref name="hash"/> at <paramref name="tickHeight"/> (the fork choice moved); false when too many resets are queued.</summary>
     public bool TryReset(in Hash hash, ulong tickHeight) => _resets.TryEnqueue(new PohReset(hash, tickHeight, ulong.MaxValue, 0, false));
 
-    /// <summary>
-    /// Asks the PoH thread to produce the block of <paramref name="slot"/> on a parent whose last tick
-    /// hash is <paramref name="parentHash"/> at tick height <paramref name="parentTickHeight"/> (the end
-    /// of the parent's slot): the chain restarts there, every entry up to the block's final tick
-    /// (height (slot + 1) × ticks per slot) is labelled <paramref name="slot"/> — the ticks of the slots
-    /// between parent and block are the block's too — and that final tick is due at
-    /// <paramref name="endTimestamp"/> (<see cref="TimeProvider"/> timestamps), earlier ticks one tick
-    /// period apart before it (ticks already past due are hashed at once). With
-    /// <paramref name="idleAfter"/> the thread hashes nothing after the final tick until the next block.
-    /// False when too many requests are queued.
-    /// </summary>
-    public bool TryStartBlock(in Hash parentHash, ulong parentTickHeight, ulong slot, long endTimestamp, bool idleAfter) =>
-        _resets.TryEnqueue(new PohReset(parentHash, parentTickHeight, slot, endTimestamp, idleAfter));
-
-    /// <summary>True while the thread hashes nothing, waiting for <see cref="TryStartBlock"/>.</summary>
-    public bool IsIdle => Volatile.Read(ref _idle);
-
     private void Run()
     {
         if (_config.Core is int core && !CpuAffinity.TryPinCurrentThread(core, out int errno)) Volatile.Write(ref _pinErrno, errno);
@@ -248,18 +231,6 @@ public sealed class PohService : IDisposable
         }
     }
 
-    /// <summary>Idle (between a cluster node's blocks): refuses what records come and sleeps a millisecond; true when idle.</summary>
-    private bool WaitWhileIdle(ref Publisher sink)
-    {
-        if (!_idle) return false;
-        DrainRecords(ref sink);
-        Thread.Sleep(1);
-        return true;
-    }
-
-    /// <summary>Hashing the ticks of the slots a block skips over (they are due already: not late).</summary>
-    private bool CatchingUp => _blockSlot != ulong.MaxValue && _generator.Slot < _blockSlot;
-
     private void ApplyResets()
     {
         bool reset = false;
@@ -286,15 +257,6 @@ public sealed class PohService : IDisposable
             BeginBlock(last.BlockSlot, last.EndTimestamp, last.IdleAfter);
         }
         Volatile.Write(ref _idle, false);
-    }
-
-    /// <summary>Labels entries up to <paramref name="slot"/>'s final tick as that slot's and anchors that tick at <paramref name="endTimestamp"/>.</summary>
-    private void BeginBlock(ulong slot, long endTimestamp, bool idleAfter)
-    {
-        _blockSlot = slot;
-        _idleAfterBlock = idleAfter;
-        _anchorTickHeight = (slot + 1) * (ulong)_config.TicksPerSlot;
-        _anchorTimestamp = endTimestamp;
     }
 
     private void Anchor()
