@@ -76,13 +76,16 @@ public readonly record struct RootOutcome(int FlushedBanks, int FlushedAccounts,
 public sealed partial class BankForks : IDisposable
 {
     private readonly Dictionary<ulong, Bank> _banks = [];
-    private readonly Queue<(AccountOverlay Overlay, long ReleasedAt)> _retired = new();
+    /// <summary>Overlays released but still in their grace period; sized so that the steady state never grows it (a root retires a few, and grace is a few roots).</summary>
+    private readonly Queue<(AccountOverlay Overlay, long ReleasedAt)> _retired = new(RetiredCapacity);
     private readonly AccountsDb _accounts;
     private readonly List<Bank> _path = [];
     private readonly List<Bank> _dropped = [];
     private byte[] _rootRecord = new byte[BankState.SizeOf(BlockhashQueue.RetainedAgeSlots + 1)];
     private long _rootAdvances;
     private ulong _lastCheckpointSlot;
+
+    private const int RetiredCapacity = 64;
 
     private BankForks(AccountsDb accounts, Bank root, BankForksOptions options, bool recovered)
     {

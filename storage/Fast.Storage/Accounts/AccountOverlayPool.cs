@@ -7,7 +7,7 @@ namespace Fast.Storage.Accounts;
 /// </summary>
 public sealed class AccountOverlayPool(int maxPooled = 64, int maxPooledEntries = 1 << 22)
 {
-    private readonly Stack<AccountOverlay> _free = new();
+    private readonly Stack<AccountOverlay> _free = new(maxPooled);
 
     public int MaxPooled { get; } = maxPooled;
 

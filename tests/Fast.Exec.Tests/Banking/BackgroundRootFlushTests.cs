@@ -119,10 +119,12 @@ public class BackgroundRootFlushTests
         using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = 2 });
         TransferBlock block = workload.CreateBlock(6000, 0.05, new Random(5)); // 12,000 stored accounts: past the parallel threshold
         var results = new TransactionResult[block.Count];
-        Hash[] lastHashes = [.. Enumerable.Range(0, 40).Select(i => TestChain.HashOf("slot " + i))];
-        long allocated = 0;
-        for (ulong slot = 1; slot <= 30; slot++)
+        Hash[] lastHashes = [.. Enumerable.Range(0, 60).Select(i => TestChain.HashOf("slot " + i))];
+        ulong slot = 0;
+        long frozenAndRooted = 0;
+        void Slot()
         {
+            slot++;
             Bank parent = forks[slot - 1]!;
             Bank bank = forks.NewBank(slot, slot - 1, Leader);
             block.Refresh(parent.LastBlockhash, slot);
@@ -130,8 +132,16 @@ public class BackgroundRootFlushTests
             long before = GC.GetAllocatedBytesForCurrentThread();
             bank.Freeze(lastHashes[slot]);
             if (slot > 2) forks.SetRoot(slot - 2);
-            if (slot > 20) allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            frozenAndRooted += GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        Assert.Equal(0, allocated);
+        for (int warmUp = 0; warmUp < 20; warmUp++) Slot();
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3; round++) // a per-slot allocation shows in every round of 10 slots; a one-off under load in one (see Allocations.SteadyState)
+        {
+            frozenAndRooted = 0;
+            for (int i = 0; i < 10; i++) Slot();
+            fewest = Math.Min(fewest, frozenAndRooted);
+        }
+        Assert.Equal(0, fewest);
     }
 }
