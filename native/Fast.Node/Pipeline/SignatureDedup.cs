@@ -14,17 +14,31 @@ namespace Fast.Node.Pipeline;
 /// a hit is a duplicate; a miss may be a forgotten duplicate (the status cache catches it later).
 /// Touched by every sigverify thread without locks — races only cause misses.
 /// Memory: <c>2^bits × 8</c> bytes (2^20 = 8 MiB).
+/// <para>A mark ages out after <see cref="MaxAgeSeconds"/> (as Agave resets its deduper every 2 s):
+/// a client's or an RPC node's retry of a transaction that a leader saw and then lost — its slot
+/// ended under it, and the next leader already had the bytes — must reach that leader again. A flood
+/// of one packet still costs one signature check per packet per couple of seconds.</para>
 /// </summary>
 public sealed class SignatureDedup
 {
     private const ulong Multiplier = 0x9E3779B97F4A7C15;
 
+    /// <summary>How long a mark lasts: 2 to 3 s (whole seconds of <see cref="Environment.TickCount64"/>).</summary>
+    public const int MaxAgeSeconds = 2;
+
+    private const ulong GenerationMask = 0xFFFE; // bits 1..15 of a mark: the second it was made, mod 2^15
+    private const ulong KeyMask = ~0xFFFFUL;
+
     private readonly ulong[] _table;
     private readonly int _mask;
     private readonly ulong _seed;
+    private readonly Func<long> _milliseconds;
 
-    public SignatureDedup(int bits = 20)
+    /// <param name="bits">log2 of the table's entries.</param>
+    /// <param name="milliseconds">The clock marks age by (tests pass their own); <see cref="Environment.TickCount64"/> by default.</param>
+    public SignatureDedup(int bits = 20, Func<long>? milliseconds = null)
     {
+        _milliseconds = milliseconds ?? (static () => Environment.TickCount64);
         if (bits is < 4 or > 28) throw new ArgumentOutOfRangeException(nameof(bits));
         _table = new ulong[1 << bits];
         _mask = (1 << bits) - 1;
@@ -42,15 +56,22 @@ public sealed class SignatureDedup
     public bool IsDuplicate(ReadOnlySpan<byte> packet, out PacketFingerprint fingerprint)
     {
         ulong key = Hash(packet);
-        fingerprint = new PacketFingerprint((int)((key * Multiplier) >> 32) & _mask, key | 1); // never 0, the empty mark
-        return Volatile.Read(ref _table[fingerprint.Index]) == fingerprint.Value;
+        ulong generation = ((ulong)(_milliseconds() / 1000) << 1) & GenerationMask;
+        fingerprint = new PacketFingerprint((int)((key * Multiplier) >> 32) & _mask, (key & KeyMask) | generation | 1); // never 0, the empty mark
+        return IsRemembered(fingerprint);
     }
 
     /// <summary>
     /// True when the packet <paramref name="fingerprint"/> came from has been remembered since
     /// (a batch checks this before forwarding, so two copies in one batch pass only once).
     /// </summary>
-    public bool IsRemembered(in PacketFingerprint fingerprint) => Volatile.Read(ref _table[fingerprint.Index]) == fingerprint.Value;
+    public bool IsRemembered(in PacketFingerprint fingerprint)
+    {
+        ulong mark = Volatile.Read(ref _table[fingerprint.Index]);
+        if ((mark & KeyMask) != (fingerprint.Value & KeyMask) || mark == 0) return false;
+        ulong age = (((fingerprint.Value & GenerationMask) - (mark & GenerationMask)) & GenerationMask) >> 1; // seconds, mod 2^15
+        return age <= MaxAgeSeconds;
+    }
 
     /// <summary>Marks the packet <paramref name="fingerprint"/> came from as seen.</summary>
     public void Remember(in PacketFingerprint fingerprint) => Volatile.Write(ref _table[fingerprint.Index], fingerprint.Value);

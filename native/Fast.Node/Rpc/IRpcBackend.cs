@@ -94,7 +94,8 @@ public interface IRpcBackend
     /// <summary>Several accounts read as one consistent snapshot (no root flush in between).</summary>
     IReadOnlyList<AccountSnapshot?> Accounts(IReadOnlyList<Pubkey> addresses, Commitment commitment, out ulong contextSlot);
     (Hash Blockhash, ulong LastValidBlockHeight) LatestBlockhash(Commitment commitment, out ulong contextSlot);
-    SubmitOutcome Submit(ReadOnlySpan<byte> transaction, out Signature signature, out string? detail);
+    /// <summary>Verifies and queues a transaction; the node re-sends it until it lands or expires, at most <paramref name="maxRetries"/> times when given (sendTransaction's maxRetries).</summary>
+    SubmitOutcome Submit(ReadOnlySpan<byte> transaction, int? maxRetries, out Signature signature, out string? detail);
     SignatureStatus? Status(in Signature signature, bool searchHistory);
     TransactionRecord? Transaction(in Signature signature, Commitment commitment);
     BlockRecord? Block(ulong slot, Commitment commitment);

@@ -21,6 +21,7 @@ public sealed partial class RpcMethods
         string encoding = RpcParams.OptionalString(config, "encoding") ?? "base58";
         if (encoding is not ("base58" or "base64")) return RpcError.Params("encoding must be base58 or base64");
         if (encoded.Length > MaxEncodedTransaction) return RpcError.Params($"transaction too large: over {TransactionLimits.MaxTransactionSize} bytes");
+        if (RpcParams.OptionalCount(config, "maxRetries", out int? maxRetries) is RpcError badRetries) return badRetries;
 
         byte[] bytes = new byte[TransactionLimits.MaxTransactionSize + 64];
         int length;
@@ -33,7 +34,7 @@ public sealed partial class RpcMethods
             return RpcError.Params("failed to decode transaction: invalid base58");
         }
 
-        SubmitOutcome outcome = _backend.Submit(bytes.AsSpan(0, length), out Signature signature, out string? detail);
+        SubmitOutcome outcome = _backend.Submit(bytes.AsSpan(0, length), maxRetries, out Signature signature, out string? detail);
         switch (outcome)
         {
             case SubmitOutcome.Accepted:

@@ -86,6 +86,16 @@ public readonly struct RpcParams(JsonElement array)
     public static string? OptionalString(JsonElement config, string name) =>
         config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
+    /// <summary>A non-negative integer field of a config object; null when absent, an error when present but not one.</summary>
+    public static RpcError? OptionalCount(JsonElement config, string name, out int? value)
+    {
+        value = null;
+        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty(name, out JsonElement v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int n) || n < 0) return RpcError.Params($"{name} must be a non-negative integer");
+        value = n;
+        return null;
+    }
+
     public static bool OptionalBool(JsonElement config, string name) =>
         config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.True;
 

@@ -143,6 +143,18 @@ public sealed partial class Validator
         m.Counter("fast_rpc_connections_rejected_total", "RPC connections closed at once: their IP address held --rpc-max-connections-per-ip", _rpc?.ConnectionsRejectedPerAddress ?? 0, "reason=\"per_ip\"")
          .Counter("fast_rpc_account_read_retries_total", "Account reads started again: a root began during their disk reads", _forks.ReadRetries)
          .Counter("fast_rpc_account_reads_locked_total", "Account reads that waited for the disk under the root lock after losing every race with rooting", _forks.LockedDiskReads);
+        if (SendRetries is SendTransactionRetries retries)
+        {
+            SendRetryCounters c = retries.Counters;
+            const string Help = "sendTransaction transactions the node re-sends until they land: tracked, re-sent, and why tracking ended";
+            m.Gauge("fast_rpc_send_retry_pending", "sendTransaction transactions tracked for re-sending now", retries.Count)
+             .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Tracked), "event=\"tracked\"")
+             .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Resent), "event=\"resent\"")
+             .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Landed), "event=\"landed\"")
+             .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Expired), "event=\"expired\"")
+             .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Exhausted), "event=\"retries_exhausted\"")
+             .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Untracked), "event=\"untracked_full\"");
+        }
         WriteClusterMetrics(m);
         WritePubSubMetrics(m);
     }

@@ -2,7 +2,9 @@ using System.Net;
 using Fast.Core.Collections;
 using Fast.Core.Consensus;
 using Fast.Core.Primitives;
+using Fast.Core.Transactions;
 using Fast.Crypto;
+using Fast.Exec;
 using Fast.Exec.Banking;
 using Fast.Exec.Scheduling;
 using Fast.Net.Ingest;
@@ -250,6 +252,8 @@ public sealed partial class Validator : IAsyncDisposable
         _udp.Start();
         _tcp.Start();
         _network?.Start();
+        SendRetries = new SendTransactionRetries(LandedHere, IsBlockhashLive, Resubmit) { DefaultMaxRetries = _options.RpcSendMaxRetries };
+        SendRetries.Start();
 
         ValidatorRpcBackend backend = new(this);
         JsonRpcProcessor processor = new(backend, _options.RpcMaxResponseBytes);
@@ -265,6 +269,21 @@ public sealed partial class Validator : IAsyncDisposable
         _log.WriteLine($"validator {Identity}: slot {_startSlot} (parent {_startParent}), rpc http://{_rpc.LocalEndPoint}, tpu udp {_udp.LocalEndPoint} tcp {_tcp.LocalEndPoint}, " +
                        $"{_options.SigverifyThreads} sigverify thread(s), {_options.BankingThreads} banking worker(s){(_options.LowPower ? ", low-power PoH" : "")}");
     }
+
+    /// <summary>The re-send of RPC-submitted transactions until they land (null before start).</summary>
+    internal SendTransactionRetries? SendRetries { get; private set; }
+
+    private bool LandedHere(Signature signature) => Signatures.TryGet(signature, out SignatureLocation location) && !Chain.IsDead(location.Slot);
+
+    /// <summary>Whether a transaction with <paramref name="blockhash"/> can still land on the newest frozen bank's fork.</summary>
+    private bool IsBlockhashLive(Hash blockhash)
+    {
+        SlotRecord? record = Chain.LatestFrozen ?? Chain.Root;
+        return record is null ? blockhash == Genesis.Hash : blockhash == record.Blockhash || record.Bank.Blockhashes.Check(blockhash, record.Slot + 1) == TransactionError.None;
+    }
+
+    private bool Resubmit(byte[] transaction) =>
+        TransactionView.TryParse(transaction, out TransactionView view).IsOk && SubmitVerified(transaction, view.Layout);
 
     /// <summary>Hands a transaction that RPC already parsed and verified to banking; false when a buffer or the queue is full.</summary>
     internal bool SubmitVerified(ReadOnlySpan<byte> transaction, in Core.Transactions.TransactionLayout layout)
@@ -301,6 +320,7 @@ public sealed partial class Validator : IAsyncDisposable
         _disposed = true;
         await StopPubSubAsync().ConfigureAwait(false);
         _log.WriteLine("validator: stopping (ingest, sigverify, banking, PoH, ledger), then checkpointing");
+        SendRetries?.Dispose();
         _udp?.Dispose();
         if (_tcp is not null) await _tcp.DisposeAsync().ConfigureAwait(false);
         _network?.Dispose();

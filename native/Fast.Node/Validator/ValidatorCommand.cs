@@ -45,6 +45,7 @@ public static class ValidatorCommand
         Option<long> maxConnectionsPerIp = CliOptions.Integer("--max-tpu-connections-per-ip", "Concurrent TPU TCP connections from one IP address (more are refused, counted)", d.MaxTpuConnectionsPerIp, 1, 100_000);
         Option<long> frameTimeout = CliOptions.Integer("--tpu-tcp-frame-timeout-ms", "Close a TPU TCP connection that completes no frame for this long (idle, or trickling bytes)", d.TpuTcpFrameTimeoutMs, 100, 3_600_000);
         Option<long> rpcMaxResponse = CliOptions.Integer("--rpc-max-response-mb", "Largest JSON-RPC response in MiB; a call past it gets an error naming the cap", d.RpcMaxResponseBytes >> 20, 1, 1024);
+        Option<long> rpcSendRetries = CliOptions.Integer("--rpc-send-transaction-default-max-retries", "Re-sends of a sendTransaction transaction that has not landed (every 2 s) when the request sets no maxRetries; -1: until its blockhash expires", -1, -1, 1000);
         Option<long> rpcPerIp = CliOptions.Integer("--rpc-max-connections-per-ip", "Concurrent RPC connections from one IP address (more are closed, counted)", d.RpcMaxConnectionsPerIp, 1, 100_000);
         Option<long> rpcKeepAlive = CliOptions.Integer("--rpc-keep-alive-seconds", "Close an idle RPC keep-alive connection after this many seconds", d.RpcKeepAliveSeconds, 1, 3600);
         Option<long> rpcRequestTimeout = CliOptions.Integer("--rpc-request-timeout-seconds", "An RPC request's headers must arrive within this, and its body at 240 B/s or more after it (slowloris)", d.RpcRequestTimeoutSeconds, 1, 3600);
@@ -71,7 +72,7 @@ public static class ValidatorCommand
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, tvuPort, repairPort, entrypoint, turbineFanout, parentGrace, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
-            rpcMaxResponse, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
+            rpcMaxResponse, rpcSendRetries, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
         };
         command.SetAction(parse =>
         {
@@ -107,6 +108,7 @@ public static class ValidatorCommand
                 MaxTpuConnectionsPerIp = (int)parse.GetValue(maxConnectionsPerIp),
                 TpuTcpFrameTimeoutMs = (int)parse.GetValue(frameTimeout),
                 RpcMaxResponseBytes = (int)(parse.GetValue(rpcMaxResponse) << 20),
+                RpcSendMaxRetries = parse.GetValue(rpcSendRetries) is long retries and >= 0 ? (int)retries : null,
                 RpcMaxConnectionsPerIp = (int)parse.GetValue(rpcPerIp),
                 RpcKeepAliveSeconds = (int)parse.GetValue(rpcKeepAlive),
                 RpcPerformanceSampleSeconds = (int)parse.GetValue(rpcSampleSecs),

@@ -46,6 +46,9 @@ public sealed record ValidatorOptions
     public int TpuTcpFrameTimeoutMs { get; init; } = (int)Net.Ingest.TcpIngest.DefaultFrameTimeout.TotalMilliseconds;
     /// <summary>The most bytes one RPC response may carry; a call past it is answered with an error naming the cap.</summary>
     public int RpcMaxResponseBytes { get; init; } = Rpc.JsonRpcProcessor.DefaultMaxResponseBytes;
+
+    /// <summary>Re-sends of an RPC-submitted transaction when the request sets no maxRetries; null: until its blockhash expires (Agave's default).</summary>
+    public int? RpcSendMaxRetries { get; init; }
     public int RpcMaxConnectionsPerIp { get; init; } = new Rpc.RpcServerLimits().MaxConnectionsPerAddress;
     public int RpcKeepAliveSeconds { get; init; } = (int)new Rpc.RpcServerLimits().KeepAliveTimeout.TotalSeconds;
     public int RpcRequestTimeoutSeconds { get; init; } = (int)new Rpc.RpcServerLimits().RequestTimeout.TotalSeconds;

@@ -149,7 +149,7 @@ public sealed partial class ValidatorRpcBackend
         (Hash blockhash, _) = LatestBlockhash(Commitment.Confirmed, out _);
         byte[] transaction = new byte[Exec.Programs.SystemTransaction.TransferLength];
         Exec.Programs.SystemTransaction.WriteTransfer(transaction, faucet.Keypair, to, lamports, blockhash);
-        return Submit(transaction, out signature, out detail) == SubmitOutcome.Accepted ? AirdropOutcome.Sent : AirdropOutcome.QueueFull;
+        return Submit(transaction, null, out signature, out detail) == SubmitOutcome.Accepted ? AirdropOutcome.Sent : AirdropOutcome.QueueFull;
     }
 
     public ulong MaxShredInsertSlot => Node.Blockstore.HighestSlot ?? 0;

@@ -101,7 +101,7 @@ public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBacke
         return (record?.Blockhash ?? validator.Genesis.Hash, (record?.BlockHeight ?? 0) + TransactionLimits.BlockhashMaxAgeSlots);
     }
 
-    public SubmitOutcome Submit(ReadOnlySpan<byte> transaction, out Signature signature, out string? detail)
+    public SubmitOutcome Submit(ReadOnlySpan<byte> transaction, int? maxRetries, out Signature signature, out string? detail)
     {
         signature = default;
         detail = null;
@@ -118,6 +118,7 @@ public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBacke
             detail = "the node's transaction queue is full";
             return SubmitOutcome.QueueFull;
         }
+        validator.SendRetries?.Track(signature, transaction, view.RecentBlockhash, maxRetries);
         return SubmitOutcome.Accepted;
     }
 

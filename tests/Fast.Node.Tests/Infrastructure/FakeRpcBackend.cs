@@ -48,7 +48,7 @@ internal sealed class FakeRpcBackend : IRpcBackend
         return (Hash.Compute("latest"u8), contextSlot + 150);
     }
 
-    public SubmitOutcome Submit(ReadOnlySpan<byte> transaction, out Signature signature, out string? detail)
+    public SubmitOutcome Submit(ReadOnlySpan<byte> transaction, int? maxRetries, out Signature signature, out string? detail)
     {
         signature = default;
         detail = null;
