@@ -49,6 +49,15 @@ public sealed class LargestAccountsCache : IDisposable
 
     public string? LastError { get; private set; }
 
+    /// <summary>The latest finished snapshot, without starting a scan (for /metrics).</summary>
+    public LargestAccountsSnapshot? Latest
+    {
+        get
+        {
+            lock (_gate) return _latest;
+        }
+    }
+
     /// <summary>True while a scan runs.</summary>
     public bool Scanning
     {

@@ -34,6 +34,17 @@ public sealed partial class Validator
         }
     }
 
+    /// <summary>The scans' counters for /metrics (zeros until the first getLargestAccounts call creates the cache).</summary>
+    private void WriteLargestAccountsMetrics(PrometheusText m)
+    {
+        LargestAccountsCache? cache = Volatile.Read(ref _largestAccounts);
+        LargestAccountsSnapshot? latest = cache?.Latest;
+        m.Counter("fast_rpc_largest_accounts_scans_total", "getLargestAccounts scans of the rooted accounts finished (background thread)", cache?.Scans ?? 0)
+         .Counter("fast_rpc_largest_accounts_scan_failures_total", "getLargestAccounts scans that failed (the previous answer is kept)", cache?.Failures ?? 0)
+         .Gauge("fast_rpc_largest_accounts_scan_seconds", "Duration of the last getLargestAccounts scan", latest?.ScanSeconds ?? 0)
+         .Gauge("fast_rpc_largest_accounts_scan_records", "Account record versions the last getLargestAccounts scan walked", latest?.RecordsScanned ?? 0);
+    }
+
     private LargestAccountsSnapshot ScanLargestAccounts(int count, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();

@@ -143,6 +143,7 @@ public sealed partial class Validator
         m.Counter("fast_rpc_connections_rejected_total", "RPC connections closed at once: their IP address held --rpc-max-connections-per-ip", _rpc?.ConnectionsRejectedPerAddress ?? 0, "reason=\"per_ip\"")
          .Counter("fast_rpc_account_read_retries_total", "Account reads started again: a root began during their disk reads", _forks.ReadRetries)
          .Counter("fast_rpc_account_reads_locked_total", "Account reads that waited for the disk under the root lock after losing every race with rooting", _forks.LockedDiskReads);
+        WriteLargestAccountsMetrics(m);
         WriteClusterMetrics(m);
         WritePubSubMetrics(m);
     }

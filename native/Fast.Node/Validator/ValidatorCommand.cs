@@ -139,16 +139,12 @@ public static class ValidatorCommand
                 AccountsCompactAboveBytes = parse.GetValue(compactAbove) << 20,
                 MinFreeDiskBytes = parse.GetValue(minFreeDisk) << 20,
             };
-            if (!parse.GetValue(noNetworkLimitsTest))
-            {
-                foreach (string line in UdpBufferSysctls.Warnings(UdpBufferSysctls.Check())) io.Err.WriteLine(line);
-            }
-            return Run(options, io);
+            return Run(options, io, checkNetworkLimits: !parse.GetValue(noNetworkLimitsTest));
         });
         return command;
     }
 
-    private static int Run(ValidatorOptions options, CliIO io)
+    private static int Run(ValidatorOptions options, CliIO io, bool checkNetworkLimits)
     {
         using CancellationTokenSource stop = new();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -170,6 +166,11 @@ public static class ValidatorCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Fast.Storage.StorageException or Fast.Exec.Banking.StorageUnreadableException)
         {
             throw new CliException($"cannot open the ledger in {options.LedgerPath}: {e.Message}", ExitCodes.Failure);
+        }
+        if (checkNetworkLimits)
+        {
+            // After the inputs are known good (a bad flag stays a one-line error), before the sockets are bound.
+            foreach (string line in UdpBufferSysctls.Warnings(UdpBufferSysctls.Check())) io.Err.WriteLine(line);
         }
         string? fault = null;
         try
