@@ -14,19 +14,13 @@ namespace Fast.Node.Cli;
 /// </summary>
 public static class ClientCommands
 {
-    public const string DefaultUrl = "http://127.0.0.1:8899";
-
-    private static Option<string> UrlOption() => new("--url", "-u") { Description = $"The node's JSON-RPC URL (default {DefaultUrl})", DefaultValueFactory = _ => DefaultUrl };
-
-    private static Option<string> CommitmentOption(string fallback) =>
-        new Option<string>("--commitment") { Description = $"processed, confirmed or finalized (default {fallback})", DefaultValueFactory = _ => fallback }
-            .AcceptOnlyFromAmong("processed", "confirmed", "finalized");
+    public const string DefaultUrl = CliConfig.DefaultUrl;
 
     public static Command Balance(CliIO io)
     {
         Argument<string> account = new("ACCOUNT") { Description = "A public key (base58 or hex) or a keypair file" };
-        Option<string> url = UrlOption();
-        Option<string> commitment = CommitmentOption("confirmed");
+        Option<string> url = ClientOptions.Url(io);
+        Option<string> commitment = ClientOptions.Commitment(io);
         Option<bool> json = new("--json") { Description = "Print a JSON object" };
         Command command = new("balance", "Print an account's balance in lamports") { account, url, commitment, json };
         command.SetAction(parse => Run(() => BalanceAsync(io, parse.GetValue(account)!, parse.GetValue(url)!, parse.GetValue(commitment)!, parse.GetValue(json))));
@@ -45,11 +39,11 @@ public static class ClientCommands
 
     public static Command Transfer(CliIO io)
     {
-        Option<string> from = new("--from") { Description = "The payer's keypair file", Required = true };
+        Option<string> from = ClientOptions.Keypair(io, "--from", "The payer's keypair file");
         Option<string> to = new("--to") { Description = "The recipient's public key (base58 or hex)", Required = true };
         Option<long> amount = CliOptions.Integer("--amount", "Lamports to send", 0, 1, long.MaxValue);
         amount.Required = true;
-        Option<string> url = UrlOption();
+        Option<string> url = ClientOptions.Url(io);
         Option<string?> wait = new Option<string?>("--wait") { Description = "Block until the transfer reaches this commitment: confirmed or finalized" }.AcceptOnlyFromAmong("confirmed", "finalized");
         Option<double> timeout = CliOptions.Double("--timeout", "Seconds to wait with --wait", 90, 1, 3600);
         Command command = new("transfer", "Send lamports; prints the transaction signature") { from, to, amount, url, wait, timeout };
@@ -102,7 +96,7 @@ public static class ClientCommands
     public static Command Tx(CliIO io)
     {
         Argument<string> signature = new("SIGNATURE") { Description = "A transaction signature (base58)" };
-        Option<string> url = UrlOption();
+        Option<string> url = ClientOptions.Url(io);
         Option<bool> json = new("--json") { Description = "Print the node's JSON" };
         Command command = new("tx", "Show a transaction's status, slot and fee") { signature, url, json };
         command.SetAction(parse => Run(() => TxAsync(io, parse.GetValue(signature)!, parse.GetValue(url)!, parse.GetValue(json))));
@@ -154,8 +148,8 @@ public static class ClientCommands
 
     public static Command Slot(CliIO io)
     {
-        Option<string> url = UrlOption();
-        Option<string> commitment = CommitmentOption("confirmed");
+        Option<string> url = ClientOptions.Url(io);
+        Option<string> commitment = ClientOptions.Commitment(io);
         Command command = new("slot", "Print the node's current slot") { url, commitment };
         command.SetAction(parse => Run(async () =>
         {
@@ -167,7 +161,7 @@ public static class ClientCommands
     }
 
     /// <summary>An account given as a keypair file path or a public key.</summary>
-    private static Pubkey ResolveAccount(string text)
+    internal static Pubkey ResolveAccount(string text)
     {
         if (File.Exists(text)) return new Pubkey(CliArgs.ReadKeypair(text).PublicKey);
         return new Pubkey(CliArgs.ParsePublicKey(text, "ACCOUNT"));

@@ -10,9 +10,12 @@ namespace Fast.Node.Cli;
 /// </summary>
 public static class FastCli
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, configPath: null);
+
+    /// <summary>Runs with the client defaults read from <paramref name="configPath"/> (null: <c>$HOME/.config/fast/cli.json</c>).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? configPath)
     {
-        CliIO io = new(stdout, stderr);
+        CliIO io = new(stdout, stderr, configPath);
         RootCommand root = BuildRoot(io);
         try
         {
@@ -60,6 +63,11 @@ public static class FastCli
         root.Subcommands.Add(ClientCommands.Transfer(io));
         root.Subcommands.Add(ClientCommands.Tx(io));
         root.Subcommands.Add(ClientCommands.Slot(io));
+        root.Subcommands.Add(ConfigCommand.Build(io));
+        root.Subcommands.Add(InspectCommands.Account(io));
+        root.Subcommands.Add(InspectCommands.Block(io));
+        root.Subcommands.Add(InspectCommands.Confirm(io));
+        root.Subcommands.Add(AirdropCommand.Build(io));
         root.Subcommands.Add(TokenCommands.Build(io));
         root.Subcommands.Add(MultisigCommands.Build(io));
         root.Subcommands.Add(BenchCommand.Build(io));

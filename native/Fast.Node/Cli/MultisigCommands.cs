@@ -30,12 +30,12 @@ public static class MultisigCommands
 
     private static Command Create(CliIO io)
     {
-        Option<string> keypair = TokenCommands.KeypairOption("funder of the new account");
+        Option<string> keypair = TokenCommands.KeypairOption(io, "funder of the new account");
         Option<long> threshold = CliOptions.Integer("--threshold", "Approvals needed (M)", 1, 1, MultisigView.MaxSigners);
         threshold.Required = true;
         Option<string[]> signers = new("--signer") { Description = $"A member's public key (repeat, 1 to {MultisigView.MaxSigners})", Required = true, AllowMultipleArgumentsPerToken = true };
         Option<long> lifetime = CliOptions.Integer("--lifetime-slots", "Slots a proposal stays open", 216_000, 1, long.MaxValue);
-        Option<string> url = TokenCommands.UrlOption();
+        Option<string> url = TokenCommands.UrlOption(io);
         Option<bool> json = TokenCommands.JsonOption();
         Command command = new("create", "Create an M-of-N multisig; prints its address (and, with --json, its vault)") { keypair, threshold, signers, lifetime, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -60,11 +60,11 @@ public static class MultisigCommands
     private static Command Propose(CliIO io)
     {
         Argument<string> multisig = new("MULTISIG") { Description = "The multisig's address" };
-        Option<string> keypair = TokenCommands.KeypairOption("proposer (a member)");
+        Option<string> keypair = TokenCommands.KeypairOption(io, "proposer (a member)");
         Option<string> to = new("--to") { Description = "The recipient: an account for lamports, a token account with --token-source", Required = true };
         Option<string> amount = new("--amount") { Description = "Lamports, or token base units with --token-source (u64)", Required = true };
         Option<string?> tokenSource = new("--token-source") { Description = "Pay tokens from this token account (owned by the vault) instead of lamports" };
-        Option<string> url = TokenCommands.UrlOption();
+        Option<string> url = TokenCommands.UrlOption(io);
         Option<bool> json = TokenCommands.JsonOption();
         Command command = new("propose", "Propose a payout from the vault; prints the proposal's address") { multisig, keypair, to, amount, tokenSource, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -96,8 +96,8 @@ public static class MultisigCommands
     {
         Argument<string> multisig = new("MULTISIG") { Description = "The multisig's address" };
         Argument<string> proposal = new("PROPOSAL") { Description = "The proposal's address" };
-        Option<string> keypair = TokenCommands.KeypairOption("approving member");
-        Option<string> url = TokenCommands.UrlOption();
+        Option<string> keypair = TokenCommands.KeypairOption(io, "approving member");
+        Option<string> url = TokenCommands.UrlOption(io);
         Option<bool> json = TokenCommands.JsonOption();
         Command command = new("approve", "Approve a proposal (once per member)") { multisig, proposal, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -115,8 +115,8 @@ public static class MultisigCommands
     {
         Argument<string> multisig = new("MULTISIG") { Description = "The multisig's address" };
         Argument<string> proposal = new("PROPOSAL") { Description = "The proposal's address" };
-        Option<string> keypair = TokenCommands.KeypairOption("sender (anyone may execute an approved proposal)");
-        Option<string> url = TokenCommands.UrlOption();
+        Option<string> keypair = TokenCommands.KeypairOption(io, "sender (anyone may execute an approved proposal)");
+        Option<string> url = TokenCommands.UrlOption(io);
         Option<bool> json = TokenCommands.JsonOption();
         Command command = new("execute", "Run an approved proposal's instructions with the vault as signer") { multisig, proposal, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -137,8 +137,8 @@ public static class MultisigCommands
     private static Command Cancel(CliIO io)
     {
         Argument<string> proposal = new("PROPOSAL") { Description = "The proposal's address" };
-        Option<string> keypair = TokenCommands.KeypairOption("proposer");
-        Option<string> url = TokenCommands.UrlOption();
+        Option<string> keypair = TokenCommands.KeypairOption(io, "proposer");
+        Option<string> url = TokenCommands.UrlOption(io);
         Option<bool> json = TokenCommands.JsonOption();
         Command command = new("cancel", "Cancel a proposal (its proposer only)") { proposal, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -155,7 +155,7 @@ public static class MultisigCommands
     private static Command Show(CliIO io)
     {
         Argument<string> address = new("ADDRESS") { Description = "A multisig or a proposal" };
-        Option<string> url = TokenCommands.UrlOption();
+        Option<string> url = TokenCommands.UrlOption(io);
         Option<bool> json = TokenCommands.JsonOption();
         Command command = new("show", "Show a multisig (members, threshold, vault) or a proposal (status, approvals, expiry)") { address, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>

@@ -31,20 +31,20 @@ public static class TokenCommands
         return token;
     }
 
-    internal static Option<string> UrlOption() => new("--url", "-u") { Description = $"The node's JSON-RPC URL (default {ClientCommands.DefaultUrl})", DefaultValueFactory = _ => ClientCommands.DefaultUrl };
+    internal static Option<string> UrlOption(CliIO io) => ClientOptions.Url(io);
 
-    internal static Option<string> KeypairOption(string role) => new("--keypair", "-k") { Description = $"Keypair file of the fee payer and {role}", Required = true };
+    internal static Option<string> KeypairOption(CliIO io, string role) => ClientOptions.Keypair(io, "--keypair", $"Keypair file of the fee payer and {role}", "-k");
 
     internal static Option<bool> JsonOption() => new("--json") { Description = "Print a JSON object" };
 
     private static Command CreateMint(CliIO io)
     {
-        Option<string> keypair = KeypairOption("(by default) the mint authority");
+        Option<string> keypair = KeypairOption(io, "(by default) the mint authority");
         Option<string> maxSupply = new("--max-supply") { Description = "The cap on all tokens ever minted (u64, in base units)", Required = true };
         Option<long> decimals = CliOptions.Integer("--decimals", "Decimal places shown to users", 0, 0, 255);
         Option<string?> authority = new("--mint-authority") { Description = "Who may mint (default: the keypair's key)" };
         Option<string?> freeze = new("--freeze-authority") { Description = "Who may freeze accounts (default: nobody)" };
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("create-mint", "Create a mint with a supply cap; prints its address") { keypair, maxSupply, decimals, authority, freeze, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -68,9 +68,9 @@ public static class TokenCommands
     private static Command CreateAccount(CliIO io)
     {
         Argument<string> mint = new("MINT") { Description = "The mint's address" };
-        Option<string> keypair = KeypairOption("(by default) the account's owner");
+        Option<string> keypair = KeypairOption(io, "(by default) the account's owner");
         Option<string?> owner = new("--owner") { Description = "The account's owner (default: the keypair's key)" };
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("create-account", "Create a token account of a mint; prints its address") { mint, keypair, owner, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -95,8 +95,8 @@ public static class TokenCommands
         Argument<string> mint = new("MINT") { Description = "The mint's address" };
         Argument<string> account = new("ACCOUNT") { Description = "The token account to credit" };
         Argument<string> amount = new("AMOUNT") { Description = "Base units to mint (u64)" };
-        Option<string> keypair = KeypairOption("the mint authority");
-        Option<string> url = UrlOption();
+        Option<string> keypair = KeypairOption(io, "the mint authority");
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("mint", "Mint tokens into an account (refused past the mint's cap)") { mint, account, amount, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -115,8 +115,8 @@ public static class TokenCommands
         Argument<string> source = new("SOURCE") { Description = "The token account to debit" };
         Argument<string> destination = new("DESTINATION") { Description = "The token account to credit (same mint)" };
         Argument<string> amount = new("AMOUNT") { Description = "Base units to move (u64)" };
-        Option<string> keypair = KeypairOption("the source's owner or delegate");
-        Option<string> url = UrlOption();
+        Option<string> keypair = KeypairOption(io, "the source's owner or delegate");
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("transfer", "Move tokens between two accounts of one mint") { source, destination, amount, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -134,8 +134,8 @@ public static class TokenCommands
     {
         Argument<string> account = new("ACCOUNT") { Description = "The token account to debit" };
         Argument<string> amount = new("AMOUNT") { Description = "Base units to burn (u64)" };
-        Option<string> keypair = KeypairOption("the account's owner or delegate");
-        Option<string> url = UrlOption();
+        Option<string> keypair = KeypairOption(io, "the account's owner or delegate");
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("burn", "Destroy tokens (the mint's supply falls; its cap does not grow back)") { account, amount, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -154,7 +154,7 @@ public static class TokenCommands
     private static Command Balance(CliIO io)
     {
         Argument<string> account = new("ACCOUNT") { Description = "A token account's address" };
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("balance", "Print a token account's balance in base units") { account, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -178,7 +178,7 @@ public static class TokenCommands
     private static Command Supply(CliIO io)
     {
         Argument<string> mint = new("MINT") { Description = "A mint's address" };
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("supply", "Print a mint's supply (minted minus burnt) in base units") { mint, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>

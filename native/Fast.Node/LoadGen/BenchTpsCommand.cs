@@ -11,7 +11,7 @@ public static class BenchTpsCommand
 
     public static Command Build(CliIO io)
     {
-        Option<string> url = new("--url", "-u") { Description = $"The node's JSON-RPC URL (default {ClientCommands.DefaultUrl})", DefaultValueFactory = _ => ClientCommands.DefaultUrl };
+        Option<string> url = ClientOptions.Url(io);
         Option<string> faucet = new("--faucet") { Description = $"The faucet keypair that funds the test accounts (default {DefaultFaucet}, what `fast devnet` writes)", DefaultValueFactory = _ => DefaultFaucet };
         Option<double> duration = CliOptions.Double("--duration", "Seconds of sending (up to a day: soak tests)", 30, 1, BenchTpsOptions.MaxDurationSeconds);
         Option<long> accounts = CliOptions.Integer("--accounts", "Accounts that send to each other", 1024, 4, 100_000);

@@ -155,6 +155,9 @@ public interface IRpcBackend
     /// <summary>The highest slot the Blockstore holds data of.</summary>
     ulong MaxShredInsertSlot { get; }
 
+    /// <summary>getLargestAccounts' background-scanned ranking; null when this node keeps none (the method then answers "method not found").</summary>
+    LargestAccountsCache? LargestAccounts => null;
+
     /// <summary>The rent-exempt minimum balance of an account holding <paramref name="dataLength"/> bytes (≤ 10 MiB), from genesis.</summary>
     ulong MinimumBalanceForRentExemption(ulong dataLength);
 }

@@ -66,6 +66,7 @@ public sealed partial class RpcMethods
             ["getSupply"] = GetSupply,
             ["getInflationGovernor"] = GetInflationGovernor,
             ["getStakeMinimumDelegation"] = GetStakeMinimumDelegation,
+            ["getLargestAccounts"] = GetLargestAccounts,
         };
     }
 

@@ -155,6 +155,7 @@ public sealed partial class Validator
              .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Exhausted), "event=\"retries_exhausted\"")
              .Counter("fast_rpc_send_retry_total", Help, Volatile.Read(ref c.Untracked), "event=\"untracked_full\"");
         }
+        WriteLargestAccountsMetrics(m);
         WriteClusterMetrics(m);
         WritePubSubMetrics(m);
     }

@@ -347,6 +347,7 @@ public sealed partial class Validator : IAsyncDisposable
             _log.WriteLine($"validator: checkpoint at shutdown failed ({e.Message}); the next start replays from the last checkpoint");
         }
         if (_rpc is not null) await _rpc.DisposeAsync().ConfigureAwait(false);
+        _largestAccounts?.Dispose(); // its scan reads the accounts store: stopped before the store closes
         _scheduler.Dispose();
         _blockstore.Dispose();
         _accounts.Dispose();

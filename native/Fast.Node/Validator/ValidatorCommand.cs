@@ -55,6 +55,7 @@ public static class ValidatorCommand
         Option<long> pubsubSubscriptions = CliOptions.Integer("--rpc-pubsub-max-subscriptions-per-connection", "Active subscriptions one PubSub connection may hold (more are refused with an error)", ps.MaxSubscriptionsPerConnection, 1, 1_000_000);
         Option<long> pubsubQueued = CliOptions.Integer("--rpc-pubsub-max-queued-mb", "Outgoing MiB queued for one PubSub connection; a client that falls this far behind is dropped", ps.MaxQueuedBytesPerConnection >> 20, 1, 4096);
         Option<long> rpcSampleSecs = CliOptions.Integer("--rpc-performance-sample-secs", "Seconds per getRecentPerformanceSamples sample (720 are kept)", d.RpcPerformanceSampleSeconds, 1, 3600);
+        Option<long> largestRefresh = CliOptions.Integer("--rpc-largest-accounts-refresh-seconds", "Least seconds between two getLargestAccounts scans of the rooted accounts (a background thread; answers may be this old)", d.RpcLargestAccountsRefreshSeconds, 1, 86_400);
         Option<string> faucetKeypair = new("--rpc-faucet-keypair") { Description = "Keypair file requestAirdrop pays from (`fast devnet` passes its faucet.json); without it airdrops are refused" };
         FaucetLimits f = d.FaucetLimits;
         Option<long> faucetPerRequest = CliOptions.Integer("--rpc-faucet-max-lamports", "Most lamports one requestAirdrop may ask for", (long)f.MaxLamportsPerRequest, 1, long.MaxValue);
@@ -67,12 +68,13 @@ public static class ValidatorCommand
         Option<long> signatureIndex = CliOptions.Integer("--signature-index-log2", "log2 of the entries per recent-signature index segment (96 B each; the index grows by segments and keeps every status until its slot is rooted and its blockhash expired)", d.SignatureIndexLog2, 10, 24);
         Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
         Option<long> compactAbove = CliOptions.Integer("--accounts-compact-above-mb", "Compact the accounts log once it spans more than this many MiB (and twice what the last pass left); 0 never", d.AccountsCompactAboveBytes >> 20, 0, 1 << 30);
+        Option<bool> noNetworkLimitsTest = new("--no-os-network-limits-test") { Description = $"Skip the start-up check that the UDP socket buffer sysctls (net.core.rmem_max, ...) are at least {UdpBufferSysctls.WantedBytes}" };
         Option<long> minFreeDisk = CliOptions.Integer("--min-free-disk-mb", "Stop (exit 3) when the ledger's filesystem has less free space than this many MiB", d.MinFreeDiskBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, tvuPort, repairPort, entrypoint, turbineFanout, parentGrace, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
-            rpcMaxResponse, rpcSendRetries, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk,
+            rpcMaxResponse, rpcSendRetries, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, largestRefresh, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk, noNetworkLimitsTest,
         };
         command.SetAction(parse =>
         {
@@ -119,6 +121,7 @@ public static class ValidatorCommand
                     MaxSubscriptionsPerConnection = (int)parse.GetValue(pubsubSubscriptions),
                     MaxQueuedBytesPerConnection = parse.GetValue(pubsubQueued) << 20,
                 },
+                RpcLargestAccountsRefreshSeconds = (int)parse.GetValue(largestRefresh),
                 FaucetKeypairPath = parse.GetValue(faucetKeypair),
                 FaucetLimits = new FaucetLimits
                 {
@@ -138,12 +141,12 @@ public static class ValidatorCommand
                 AccountsCompactAboveBytes = parse.GetValue(compactAbove) << 20,
                 MinFreeDiskBytes = parse.GetValue(minFreeDisk) << 20,
             };
-            return Run(options, io);
+            return Run(options, io, checkNetworkLimits: !parse.GetValue(noNetworkLimitsTest));
         });
         return command;
     }
 
-    private static int Run(ValidatorOptions options, CliIO io)
+    private static int Run(ValidatorOptions options, CliIO io, bool checkNetworkLimits)
     {
         using CancellationTokenSource stop = new();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -165,6 +168,11 @@ public static class ValidatorCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Fast.Storage.StorageException or Fast.Exec.Banking.StorageUnreadableException)
         {
             throw new CliException($"cannot open the ledger in {options.LedgerPath}: {e.Message}", ExitCodes.Failure);
+        }
+        if (checkNetworkLimits)
+        {
+            // After the inputs are known good (a bad flag stays a one-line error), before the sockets are bound.
+            foreach (string line in UdpBufferSysctls.Warnings(UdpBufferSysctls.Check())) io.Err.WriteLine(line);
         }
         string? fault = null;
         try

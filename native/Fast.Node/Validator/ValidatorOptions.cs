@@ -57,6 +57,8 @@ public sealed record ValidatorOptions
     public Rpc.PubSub.PubSubLimits PubSubLimits { get; init; } = new();
     /// <summary>Seconds per getRecentPerformanceSamples sample (Solana: 60).</summary>
     public int RpcPerformanceSampleSeconds { get; init; } = PerformanceSamples.DefaultPeriodSeconds;
+    /// <summary>The least seconds between two getLargestAccounts scans of the rooted accounts (each runs on a background thread).</summary>
+    public int RpcLargestAccountsRefreshSeconds { get; init; } = 60;
     /// <summary>The keypair requestAirdrop pays from (null: no airdrops).</summary>
     public string? FaucetKeypairPath { get; init; }
     public FaucetLimits FaucetLimits { get; init; } = new();

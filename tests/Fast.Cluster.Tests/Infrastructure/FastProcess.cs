@@ -91,9 +91,12 @@ public sealed partial class FastProcess : IDisposable
     }
 
     /// <summary>Runs a `fast` command to completion; its exit code, output (both streams) and stderr alone.</summary>
-    public static (int ExitCode, string Output, string Error) RunCapturing(TimeSpan timeout, params string[] args)
+    public static (int ExitCode, string Output, string Error) RunCapturing(TimeSpan timeout, params string[] args) => RunCapturing(null, timeout, args);
+
+    /// <summary>Runs a `fast` command to completion with extra environment variables (e.g. HOME); its exit code, output and stderr alone.</summary>
+    public static (int ExitCode, string Output, string Error) RunCapturing(IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] args)
     {
-        using FastProcess process = Start(args);
+        using FastProcess process = Start(environment, args);
         if (!process._process.WaitForExit(timeout)) throw new TimeoutException($"fast {string.Join(' ', args)} did not finish in {timeout}");
         process._process.WaitForExit();
         return (process.ExitCode, process.Output, process.StandardError);

@@ -84,6 +84,21 @@ await check('getSupply', async () => {
 });
 await check('getInflationGovernor', async () => assert((await connection.getInflationGovernor()).initial === 0, 'inflation'));
 await check('getStakeMinimumDelegation', async () => assert((await connection.getStakeMinimumDelegation()).value === LAMPORTS_PER_SOL, 'minimum'));
+await check('getLargestAccounts', async () => {
+  // Ranked by a background scan: the very first request may be told to retry while that scan runs.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { value } = await connection.getLargestAccounts({ filter: 'circulating' });
+      assert(value.length > 0 && value.length <= 20, `${value.length} accounts`);
+      for (let i = 1; i < value.length; i++) assert(value[i - 1].lamports >= value[i].lamports, 'not most lamports first');
+      assert((await connection.getLargestAccounts({ filter: 'nonCirculating' })).value.length === 0, 'non-circulating accounts');
+      return;
+    } catch (e) {
+      if (attempt >= 20 || !String(e && e.message).includes('not available yet')) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+});
 await check('getHighestSnapshotSlot (raw: No snapshot)', async () => {
   try {
     await raw('getHighestSnapshotSlot');

@@ -28,6 +28,11 @@ public class CommandLineTests
     [InlineData("tx")]
     [InlineData("slot")]
     [InlineData("bench-tps")]
+    [InlineData("config")]
+    [InlineData("account")]
+    [InlineData("block")]
+    [InlineData("confirm")]
+    [InlineData("airdrop")]
     public void Every_command_has_help(string command)
     {
         CliRunner.Outcome outcome = CliRunner.Run(command, "--help");

@@ -138,6 +138,9 @@ internal sealed class FakeRpcBackend : IRpcBackend
         return page;
     }
 
+    /// <summary>getLargestAccounts' ranking (null: the node keeps none).</summary>
+    public LargestAccountsCache? LargestAccounts { get; set; }
+
     /// <summary>The faucet behind requestAirdrop (null: none), with the fake's clock.</summary>
     public Fast.Node.Validator.Faucet? Faucet { get; set; }
     public long NowMs { get; set; }
