@@ -66,9 +66,16 @@ public sealed partial class FastProcess : IDisposable
     public static FastProcess Start(params string[] args) => Start(null, args);
 
     /// <summary>Starts `fast` with extra environment variables.</summary>
-    public static FastProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static FastProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => Start(environment, null, args);
+
+    /// <summary>
+    /// Starts `fast` inside network namespace <paramref name="networkNamespace"/> when given (through
+    /// `ip netns exec`, which execs it: the process id is fast's own, so signals reach it).
+    /// </summary>
+    public static FastProcess Start(IReadOnlyDictionary<string, string>? environment, string? networkNamespace, params string[] args)
     {
-        ProcessStartInfo start = new(Environment.ProcessPath ?? "dotnet")
+        string runtime = Environment.ProcessPath ?? "dotnet";
+        ProcessStartInfo start = new(networkNamespace is null ? runtime : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -77,6 +84,10 @@ public sealed partial class FastProcess : IDisposable
         if (environment is not null)
         {
             foreach ((string key, string value) in environment) start.Environment[key] = value;
+        }
+        if (networkNamespace is not null)
+        {
+            foreach (string a in (string[])["netns", "exec", networkNamespace, runtime]) start.ArgumentList.Add(a);
         }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fast.dll"));
         foreach (string a in args) start.ArgumentList.Add(a);

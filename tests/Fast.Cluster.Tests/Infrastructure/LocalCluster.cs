@@ -13,15 +13,18 @@ namespace Fast.Cluster.Tests.Infrastructure;
 /// An N-validator cluster on loopback in a temporary folder: a seeded N-validator genesis (low-power
 /// PoH, short slots) and one real `fast validator` process per validator with its own ledger and free
 /// ports, each joining through validator 0's gossip port. A node can be killed with -9 and started
-/// again on its ledger.
+/// again on its ledger. Given a <see cref="NamespaceNetwork"/>, node i runs in host i's network
+/// namespace at its address instead, on the default ports.
 /// </summary>
 public sealed class LocalCluster : IDisposable
 {
     private readonly TempDir _dir = new("fast-cluster-n");
     private readonly Node[] _nodes;
+    private readonly NamespaceNetwork? _network;
 
-    public sealed class Node(int index, int rpc, int tpu, int tpuTcp, int gossip, int tvu, int repair)
+    public sealed class Node(int index, string host, int rpc, int tpu, int tpuTcp, int gossip, int tvu, int repair)
     {
+        public string Host { get; } = host;
         public int Index { get; } = index;
         public int RpcPort { get; } = rpc;
         public int TpuPort { get; } = tpu;
@@ -29,13 +32,17 @@ public sealed class LocalCluster : IDisposable
         public int GossipPort { get; } = gossip;
         public int TvuPort { get; } = tvu;
         public int RepairPort { get; } = repair;
-        public string Url => $"http://127.0.0.1:{RpcPort}";
-        public RpcClient Rpc { get; } = new($"http://127.0.0.1:{rpc}", TimeSpan.FromSeconds(5));
+        public string Url => $"http://{Host}:{RpcPort}";
+        public RpcClient Rpc { get; } = new($"http://{host}:{rpc}", TimeSpan.FromSeconds(5));
         public FastProcess? Process { get; set; }
     }
 
-    public LocalCluster(string seed, int validators, uint slotMs = 400)
+    /// <summary>The ports every node uses inside its own namespace.</summary>
+    public const int NamespaceRpcPort = 8899, NamespaceTpuPort = 8003, NamespaceTpuTcpPort = 8004, NamespaceGossipPort = 8001, NamespaceTvuPort = 8002, NamespaceRepairPort = 8005;
+
+    public LocalCluster(string seed, int validators, uint slotMs = 400, NamespaceNetwork? network = null)
     {
+        _network = network;
         // The cluster's slots are counted from the genesis creation time: now, not the seeded default.
         Bundle = GenesisBuilder.Build(new GenesisOptions
         {
@@ -47,8 +54,11 @@ public sealed class LocalCluster : IDisposable
             CreationTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         });
         GenesisBuilder.Write(Bundle, _dir.Path, overwrite: false);
-        _nodes = [.. Enumerable.Range(0, validators).Select(i => new Node(i, FreePort(ProtocolType.Tcp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Tcp),
-            FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp)))];
+        _nodes = network is null
+            ? [.. Enumerable.Range(0, validators).Select(i => new Node(i, "127.0.0.1", FreePort(ProtocolType.Tcp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Tcp),
+                FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp)))]
+            : [.. Enumerable.Range(0, validators).Select(i => new Node(i, NamespaceNetwork.AddressOf(i), NamespaceRpcPort, NamespaceTpuPort, NamespaceTpuTcpPort,
+                NamespaceGossipPort, NamespaceTvuPort, NamespaceRepairPort))];
     }
 
     public GenesisBundle Bundle { get; }
@@ -86,9 +96,10 @@ public sealed class LocalCluster : IDisposable
             "--sigverify-threads", "1",
             "--rpc-pubsub-port", "0", // not used here; its default (RPC + 1) is not known to be free
         ];
-        if (node.Index > 0) args.AddRange(["--entrypoint", $"127.0.0.1:{_nodes[0].GossipPort}"]);
+        if (node.Index > 0) args.AddRange(["--entrypoint", $"{_nodes[0].Host}:{_nodes[0].GossipPort}"]);
+        if (_network is not null) args.AddRange(["--rpc-bind-address", node.Host, "--bind-address", node.Host, "--advertise-address", node.Host]);
         node.Process?.Dispose();
-        node.Process = FastProcess.Start([.. args]);
+        node.Process = FastProcess.Start(null, _network is null ? null : NamespaceNetwork.NamespaceOf(node.Index), [.. args]);
     }
 
     private static async Task WaitHealthyAsync(Node node)
