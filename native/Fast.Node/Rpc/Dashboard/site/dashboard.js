@@ -93,7 +93,17 @@
     append(s.history);
     drawCharts();
 
-    fillTable("leaders", s.leaders, (l) => [{ text: fmt(l.slot) }, { text: short(l.leader) + (l.self ? " (this node)" : ""), title: l.leader }], (l) => (l.self ? "self" : ""));
+    // Consecutive slots of one leader (its run) are one row.
+    const runs = [];
+    for (const l of s.leaders) {
+      const last = runs[runs.length - 1];
+      if (last && last.leader === l.leader && last.to + 1 === l.slot) last.to = l.slot;
+      else runs.push({ from: l.slot, to: l.slot, leader: l.leader, self: l.self });
+    }
+    fillTable("leaders", runs, (r) => [
+      { text: r.from === r.to ? fmt(r.from) : fmt(r.from) + " – " + fmt(r.to) },
+      { text: short(r.leader) + (r.self ? " (this node)" : ""), title: r.leader },
+    ], (r) => (r.self ? "self" : ""));
     fillTable("blocks", s.blocks, (b) => [
       { text: fmt(b.slot) }, { text: fmt(b.parent) }, { text: fmt(b.transactions) },
       { text: short(b.leader), title: b.leader },
