@@ -27,7 +27,7 @@ public sealed partial class Validator
     private DashboardSite StartDashboard(IRpcBackend backend, JsonRpcProcessor processor)
     {
         DashboardHistory history = _dashboardHistory = new DashboardHistory();
-        ConfirmationLatency latency = _confirmationLatency = new ConfirmationLatency(() => Environment.TickCount64, slot => Chain.Get(slot)?.DurationMs ?? 0);
+        ConfirmationLatency latency = _confirmationLatency = new ConfirmationLatency(() => Environment.TickCount64, SlotStartToFreezeMs);
         Chain.Events = ChainEventsFanOut.Of(Chain.Events, latency);
         PeerSlots? peers = null;
         if (IsCluster)
@@ -38,6 +38,17 @@ public sealed partial class Validator
         DashboardState state = new(backend, history, () => ReadDrops(processor), node => peers?.SlotOf(node), () => Environment.TickCount64);
         _dashboardTimer = new Timer(_ => RecordDashboardPoint(backend), null, 0, DashboardPeriodMs);
         return new DashboardSite(state);
+    }
+
+    /// <summary>
+    /// How long ago <paramref name="slot"/> started, as it freezes: in a cluster, since its scheduled
+    /// start (slots follow the wall clock from genesis, so a replayed block counts the leader's time and the
+    /// shreds' travel too); a single node's slots follow PoH instead, so there it is the block's own duration.
+    /// </summary>
+    private double SlotStartToFreezeMs(ulong slot)
+    {
+        if (_banking?.Cluster is { } cluster) return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - cluster.SlotStartUnixMs(slot);
+        return Chain.Get(slot)?.DurationMs ?? 0;
     }
 
     private void RecordDashboardPoint(IRpcBackend backend)

@@ -5,9 +5,10 @@ namespace Fast.Node.Rpc.Dashboard;
 /// <summary>
 /// Measures how long slots take to be confirmed, for the dashboard's latency chart: told of every
 /// freeze and confirmation (it is one of <see cref="Validator.ChainState.Events"/>' listeners), it notes when
-/// each slot froze and, when the confirmed tip moves, adds every newly confirmed slot's freeze →
-/// confirmed time, and its slot start → confirmed time (plus the slot's own duration), to the current
-/// bucket, which <see cref="TakeBucket"/> empties once per history point. Called on the banking and
+/// each slot froze here and how long after the slot's start that was, and, when the confirmed tip
+/// moves, adds every newly confirmed slot's freeze → confirmed time and slot start → confirmed time
+/// to the current bucket, which <see cref="TakeBucket"/> empties once per history point. Slot start →
+/// confirmed bounds the wait of any transaction in the slot. Called on the banking and
 /// ledger-writer threads, so it never blocks: fixed arrays and interlocked updates only, no
 /// allocation. A slot whose freeze it did not see (older than <see cref="FreezeTimesKept"/> slots, or
 /// frozen before it was attached) is not counted.
@@ -21,9 +22,10 @@ public sealed class ConfirmationLatency : IChainEvents
     public const int MaxSlotsPerStep = 64;
 
     private readonly long[] _frozenAtMs = new long[FreezeTimesKept];
+    private readonly long[] _startToFreezeMicros = new long[FreezeTimesKept];
     private readonly long[] _frozenSlot = new long[FreezeTimesKept];
     private readonly Func<long> _nowMs;
-    private readonly Func<ulong, double> _slotDurationMs;
+    private readonly Func<ulong, double> _startToFreezeMs;
     private long _lastConfirmed = -1;
     private long _count;
     private long _sumStartMicros;
@@ -31,11 +33,14 @@ public sealed class ConfirmationLatency : IChainEvents
     private long _maxStartMicros;
 
     /// <param name="nowMs">A monotonic clock in milliseconds (the node's Environment.TickCount64).</param>
-    /// <param name="slotDurationMs">How long a frozen slot's block took to make (0 when unknown).</param>
-    public ConfirmationLatency(Func<long> nowMs, Func<ulong, double> slotDurationMs)
+    /// <param name="startToFreezeMs">
+    /// Asked when a slot freezes: how long ago the slot started (a leader's own block: the time it took to
+    /// make; a replayed block: the time since the slot's scheduled start; 0 when unknown).
+    /// </param>
+    public ConfirmationLatency(Func<long> nowMs, Func<ulong, double> startToFreezeMs)
     {
         _nowMs = nowMs;
-        _slotDurationMs = slotDurationMs;
+        _startToFreezeMs = startToFreezeMs;
         Array.Fill(_frozenSlot, -1);
     }
 
@@ -45,6 +50,7 @@ public sealed class ConfirmationLatency : IChainEvents
         // The time first, then the slot that makes it valid (a reader checks the slot on both sides).
         Volatile.Write(ref _frozenSlot[i], -1);
         Volatile.Write(ref _frozenAtMs[i], _nowMs());
+        Volatile.Write(ref _startToFreezeMicros[i], (long)(Math.Max(0, _startToFreezeMs(slot)) * 1000));
         Volatile.Write(ref _frozenSlot[i], (long)slot);
     }
 
@@ -59,9 +65,10 @@ public sealed class ConfirmationLatency : IChainEvents
             int i = (int)((ulong)s % FreezeTimesKept);
             if (Volatile.Read(ref _frozenSlot[i]) != s) continue;
             long frozenAt = Volatile.Read(ref _frozenAtMs[i]);
+            long startToFreeze = Volatile.Read(ref _startToFreezeMicros[i]);
             if (Volatile.Read(ref _frozenSlot[i]) != s) continue;
             long freezeMicros = Math.Max(0, now - frozenAt) * 1000;
-            long startMicros = freezeMicros + (long)(Math.Max(0, _slotDurationMs((ulong)s)) * 1000);
+            long startMicros = freezeMicros + startToFreeze;
             Interlocked.Increment(ref _count);
             Interlocked.Add(ref _sumFreezeMicros, freezeMicros);
             Interlocked.Add(ref _sumStartMicros, startMicros);

@@ -127,7 +127,7 @@
     $("nodes-count").textContent = s.clusterNodes > s.nodes.length ? "(" + s.nodes.length + " of " + s.clusterNodes + ")" : "(" + s.clusterNodes + ")";
     fillTable("nodes", s.nodes, (n) => [
       { text: short(n.identity) + (n.self ? " (this node)" : ""), title: n.identity },
-      { text: fmt(n.slot) }, { text: fmt(n.stake) }, { text: n.gossip || "–" }, { text: n.version },
+      { text: fmt(n.slot) }, { text: fmt(n.stake) }, { text: n.gossip || "–" }, { text: n.version.split("+")[0], title: n.version },
     ], (n) => (n.self ? "self" : ""));
   }
 

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Fast.Cluster.Tests.Infrastructure;
+using Fast.Core.Primitives;
+using Xunit;
+
+namespace Fast.Cluster.Tests;
+
+/// <summary>
+/// The live dashboard as a person sees it: dashboard/check.mjs opens <c>GET /</c> of a real node in
+/// headless Chromium (Debian's chromium, driven by playwright-core pinned in dashboard/package-lock.json
+/// and installed with `npm ci` beside the test binaries) while the test sends transfers, checks the slot
+/// shown advances, the TPS chart is drawn with points and shows the load, the latency chart, blocks,
+/// leaders and nodes fill in, and no script fails; then saves a screenshot under the test's output
+/// folder (dashboard-screenshots/). Needs Node.js, npm and chromium (./build.sh deps installs chromium).
+/// </summary>
+[Collection("cluster")]
+public class DashboardTests
+{
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "dashboard");
+
+    [Fact]
+    public async Task The_dashboard_in_headless_Chromium_shows_the_slot_advancing_and_the_TPS_of_a_node_under_load()
+    {
+        string? node = OnPath("node"), npm = OnPath("npm");
+        string? chromium = Environment.GetEnvironmentVariable("CHROMIUM") is { Length: > 0 } set ? set : OnPath("chromium");
+        Assert.True(node is not null && npm is not null, "Node.js and npm are needed for the dashboard test (apt-get install nodejs npm)");
+        Assert.True(chromium is not null && File.Exists(chromium), "chromium is needed for the dashboard test (./build.sh deps installs it: apt-get install chromium)");
+        if (!Directory.Exists(Path.Combine(Folder, "node_modules", "playwright-core")))
+        {
+            (int installed, string log) = Run(npm!, TimeSpan.FromMinutes(5), "ci", "--no-audit", "--no-fund");
+            Assert.True(installed == 0, $"npm ci failed in {Folder}: {log.Split('\n').LastOrDefault(l => l.Length > 0)}");
+        }
+
+        using SingleValidator validator = new("dashboard-test");
+        await validator.StartAsync();
+        Load load = new(validator, accounts: 32);
+        await load.FundAsync(1_000_000_000);
+        (Hash blockhash, _) = await validator.Rpc.GetLatestBlockhashAsync();
+        List<(byte[] Bytes, Signature Signature)> transfers = load.Transfers(12_000, blockhash);
+        using CancellationTokenSource stopSending = new();
+        Task sending = Load.SendAsync(validator, transfers, perSecond: 150, stopSending.Token);
+
+        string screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard-screenshots", "dashboard.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        File.Delete(screenshot);
+        (int exit, string output) = Run(node!, TimeSpan.FromMinutes(3), "check.mjs", validator.Url + "/", screenshot, chromium!);
+        await stopSending.CancelAsync();
+        await sending;
+
+        Assert.True(exit == 0, $"dashboard checks failed:\n{output}");
+        Assert.Contains("dashboard: all checks passed", output);
+        byte[] png = File.ReadAllBytes(screenshot);
+        Assert.True(png.Length > 10_000 && png.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }), $"the screenshot {screenshot} is not a PNG of a page ({png.Length} B)");
+        Assert.Equal(0, validator.Process.Stop(TimeSpan.FromSeconds(60)));
+    }
+
+    private static (int ExitCode, string Output) Run(string program, TimeSpan timeout, params string[] args)
+    {
+        ProcessStartInfo start = new(program)
+        {
+            WorkingDirectory = Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"{program} {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:0} s");
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static string? OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+}
