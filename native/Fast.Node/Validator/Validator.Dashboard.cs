@@ -54,9 +54,17 @@ public sealed partial class Validator
     private void RecordDashboardPoint(IRpcBackend backend)
     {
         if (_dashboardHistory is not { } history || _confirmationLatency is not { } latency) return;
-        history.Record(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Environment.TickCount64,
-            backend.Slot(Commitment.Processed), backend.Slot(Commitment.Confirmed), backend.Slot(Commitment.Finalized),
-            Chain.ProcessedTransactions, latency.TakeBucket());
+        try
+        {
+            history.Record(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Environment.TickCount64,
+                backend.Slot(Commitment.Processed), backend.Slot(Commitment.Confirmed), backend.Slot(Commitment.Finalized),
+                Chain.ProcessedTransactions, latency.TakeBucket());
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // A timer thread's exception would end the process: a point that cannot be read (the node is
+            // stopping) is left out, and the chart shows the gap.
+        }
     }
 
     /// <summary>The fast_dropped_total counters, from the same code that writes them to /metrics.</summary>
