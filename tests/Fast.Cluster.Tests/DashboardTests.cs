@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
 using Fast.Cluster.Tests.Infrastructure;
 using Fast.Core.Primitives;
 using Xunit;
@@ -33,6 +35,11 @@ public class DashboardTests
 
         using SingleValidator validator = new("dashboard-test");
         await validator.StartAsync();
+        // Malformed packets the node drops and counts, so the drops table has something to show.
+        using (UdpClient udp = new())
+        {
+            for (int i = 0; i < 5; i++) udp.Send(new byte[100], 100, validator.Tpu);
+        }
         Load load = new(validator, accounts: 32);
         await load.FundAsync(1_000_000_000);
         (Hash blockhash, _) = await validator.Rpc.GetLatestBlockhashAsync();
@@ -50,6 +57,14 @@ public class DashboardTests
         Assert.True(exit == 0, $"dashboard checks failed:\n{output}");
         Assert.Contains("dashboard: all checks passed", output);
         byte[] png = File.ReadAllBytes(screenshot);
+        using HttpClient http = new();
+        using (var state = JsonDocument.Parse(await http.GetStringAsync($"{validator.Url}/dashboard/state.json?since=0")))
+        {
+            long sigverifyDrops = state.RootElement.GetProperty("drops").EnumerateArray()
+                .Where(d => d.GetProperty("stage").GetString() == "sigverify").Sum(d => d.GetProperty("count").GetInt64());
+            Assert.True(sigverifyDrops >= 5, $"the 5 malformed packets are not among the dashboard's sigverify drops ({sigverifyDrops})");
+            Assert.True(state.RootElement.GetProperty("history").GetProperty("tps").EnumerateArray().Any(t => t.GetDouble() > 0), "no TPS point above zero in the node's history");
+        }
         Assert.True(png.Length > 10_000 && png.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }), $"the screenshot {screenshot} is not a PNG of a page ({png.Length} B)");
         Assert.Equal(0, validator.Process.Stop(TimeSpan.FromSeconds(60)));
     }

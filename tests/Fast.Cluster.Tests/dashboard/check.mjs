@@ -55,6 +55,11 @@ try {
   check(leaders >= 1, `leaders ahead listed (${leaders})`);
   const nodes = await page.$$eval("#nodes tbody tr", (rows) => rows.length);
   check(nodes >= 1, `cluster nodes listed (${nodes})`);
+  // Drops: the table lists what the node's state says it dropped (the test sends malformed packets first).
+  const dropsInState = await page.evaluate(async () => (await (await fetch("/dashboard/state.json?since=" + Date.now())).json()).drops.length);
+  await page.waitForFunction((n) => document.querySelectorAll("#drops tbody tr").length >= Math.min(n, 1), dropsInState, { timeout: 10000 }).catch(() => {});
+  const dropRows = await page.$$eval("#drops tbody tr", (rows) => rows.length);
+  check(dropsInState >= 1 && dropRows >= 1, `drops by stage and reason listed (${dropRows} rows; the node reports ${dropsInState} non-zero counters)`);
   check(errors.length === 0, `no script errors on the page${errors.length ? ": " + errors[0] : ""}`);
 
   await page.screenshot({ path: screenshot, fullPage: true });

@@ -28,6 +28,9 @@ public sealed class DashboardSite
         ("uPlot.LICENSE", "text/plain; charset=utf-8"),
     ];
 
+    /// <summary>What the page may load: its own files and this node's JSON, nothing inline, no frames around it.</summary>
+    public const string ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
     private readonly Dictionary<string, (byte[] Body, string ContentType)> _assets = new(StringComparer.Ordinal);
     private readonly DashboardState _state;
 
@@ -75,6 +78,8 @@ public sealed class DashboardSite
         response.ContentType = asset.ContentType;
         response.Headers.CacheControl = "no-cache";
         response.Headers.XContentTypeOptions = "nosniff";
+        // The page loads only its own files and talks only to this node; it may not be framed by another site.
+        if (file == "index.html") response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         await WriteAsync(request, response, asset.Body).ConfigureAwait(false);
         return true;
     }

@@ -27,6 +27,7 @@ public class DashboardSiteTests
         string html = await page.Content.ReadAsStringAsync();
         Assert.Contains("/dashboard/uPlot.iife.min.js", html);
         Assert.Contains("id=\"chart-tps\"", html);
+        Assert.Equal(DashboardSite.ContentSecurityPolicy, string.Join(' ', page.Headers.GetValues("Content-Security-Policy")));
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal));
         Assert.DoesNotContain("https://", html);
 
