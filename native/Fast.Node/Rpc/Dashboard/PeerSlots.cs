@@ -13,7 +13,9 @@ namespace Fast.Node.Rpc.Dashboard;
 /// loop on the thread pool asks each node that gossips an RPC address for <c>getSlot</c> once per
 /// <see cref="PeriodMs"/>, at most <see cref="Concurrency"/> at a time, each within
 /// <see cref="RequestTimeoutMs"/>, and at most <see cref="DashboardState.MaxNodes"/> nodes. Nothing on
-/// the node's pipeline waits for it; answers older than <see cref="StaleAfterMs"/> are not shown.
+/// the node's pipeline waits for it; answers older than <see cref="StaleAfterMs"/> are not shown. Only
+/// an RPC address on the node's own gossip IP is asked, and an answer longer than
+/// <see cref="MaxAnswerBytes"/> is refused.
 /// </summary>
 public sealed class PeerSlots : IAsyncDisposable
 {
@@ -28,7 +30,10 @@ public sealed class PeerSlots : IAsyncDisposable
     private readonly Func<IReadOnlyList<ClusterNode>> _nodes;
     private readonly Pubkey _self;
     private readonly ConcurrentDictionary<Pubkey, (ulong Slot, long AtMs)> _slots = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMilliseconds(RequestTimeoutMs) };
+    /// <summary>A getSlot answer is tens of bytes; a longer one is refused while it is read, never buffered whole.</summary>
+    public const int MaxAnswerBytes = 4096;
+
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMilliseconds(RequestTimeoutMs), MaxResponseContentBufferSize = MaxAnswerBytes };
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private long _wantedAtMs = long.MinValue / 2;
@@ -67,6 +72,9 @@ public sealed class PeerSlots : IAsyncDisposable
                 {
                     if (targets.Count >= DashboardState.MaxNodes) break;
                     if (node.Identity == _self || node.Rpc is null || !IPEndPoint.TryParse(node.Rpc, out IPEndPoint? rpc)) continue;
+                    // Only a node's own address: an RPC address gossiped on another host than the node's gossip
+                    // address is not asked (a peer cannot point this node's requests at a third party).
+                    if (node.Gossip is null || !IPEndPoint.TryParse(node.Gossip, out IPEndPoint? gossip) || !gossip.Address.Equals(rpc.Address)) continue;
                     targets.Add((node.Identity, new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{rpc}/"))));
                 }
                 await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = stop },
@@ -88,7 +96,6 @@ public sealed class PeerSlots : IAsyncDisposable
             using HttpResponseMessage response = await _http.PostAsync(url, body, stop).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode) return;
             byte[] answer = await response.Content.ReadAsByteArrayAsync(stop).ConfigureAwait(false);
-            if (answer.Length > 4096) return;
             using var doc = JsonDocument.Parse(answer);
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("result", out JsonElement result) && result.TryGetUInt64(out ulong slot))
             {
