@@ -69,6 +69,44 @@ public class DashboardTests
         Assert.Equal(0, validator.Process.Stop(TimeSpan.FromSeconds(60)));
     }
 
+    [Fact]
+    public async Task On_a_cluster_the_dashboard_state_lists_every_node_with_its_genesis_stake_and_its_own_slot()
+    {
+        using LocalCluster cluster = new("dashboard-cluster-test", validators: 2);
+        await cluster.StartAllAsync();
+        await cluster.WaitForSlotAsync(5);
+        var genesisStake = cluster.Bundle.Config.Validators.ToDictionary(v => v.Identity.ToString(), v => v.StakeLamports);
+        using HttpClient http = new();
+        string url = $"{cluster.Nodes[0].Url}/dashboard/state.json?since={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
+
+        // The first request starts the peer polling (only while a dashboard is watched); within a few rounds every node has a slot.
+        var clock = Stopwatch.StartNew();
+        string last = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            last = await http.GetStringAsync(url);
+            using var state = JsonDocument.Parse(last);
+            JsonElement[] nodes = [.. state.RootElement.GetProperty("nodes").EnumerateArray()];
+            bool everyNodeHasASlot = nodes.Length == genesisStake.Count && nodes.All(n => n.GetProperty("slot").ValueKind == JsonValueKind.Number && n.GetProperty("slot").GetUInt64() > 0);
+            bool bothLeadersAhead = state.RootElement.GetProperty("leaders").EnumerateArray().Select(l => l.GetProperty("leader").GetString()).Distinct().Count() == genesisStake.Count;
+            if (everyNodeHasASlot && bothLeadersAhead)
+            {
+                foreach (JsonElement n in nodes)
+                {
+                    Assert.Equal(genesisStake[n.GetProperty("identity").GetString()!], n.GetProperty("stake").GetUInt64());
+                }
+                Assert.Single(nodes, n => n.GetProperty("self").GetBoolean());
+                ulong?[] slots = await cluster.SlotsAsync();
+                ulong peerSlotShown = nodes.Single(n => !n.GetProperty("self").GetBoolean()).GetProperty("slot").GetUInt64();
+                // The peer's slot was read from it within the last polling rounds: near its own answer now.
+                Assert.InRange(peerSlotShown, slots[1]!.Value - 20, slots[1]!.Value);
+                return;
+            }
+            await Task.Delay(500);
+        }
+        Assert.Fail($"node 0's dashboard state never listed both nodes with their slots and both leaders ahead:\n{last}\n{cluster.Logs()}");
+    }
+
     private static (int ExitCode, string Output) Run(string program, TimeSpan timeout, params string[] args)
     {
         ProcessStartInfo start = new(program)
