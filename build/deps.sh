@@ -8,8 +8,12 @@ set -euo pipefail
 # (NativeAOT links -lz), xz-utils (unpacks libsecp256k1's source), libisal-dev (Intel ISA-L: only
 # `fast bench fec` loads it at run time, as its reference; never linked). libsecp256k1 itself is not a
 # package here: build/secp256k1-source.sh fetches its pinned source, which the build compiles
-# together with our batch-verification module (crypto/native/secp256k1).
-packages=(libsodium-dev liblz4-dev gcc binutils zlib1g-dev xz-utils libisal-dev)
+# together with our batch-verification module (crypto/native/secp256k1). chromium is the headless
+# browser the dashboard test drives (playwright-core). Node.js with npm vendors the dashboard's chart
+# library at build time (build/dashboard-assets.sh) and runs the web3.js and dashboard tests: when no
+# `npm` is on PATH, Debian's nodejs and npm are added (a Node.js that bundles npm, e.g. NodeSource's,
+# conflicts with Debian's npm package, so the check is on the command, not the package).
+packages=(libsodium-dev liblz4-dev gcc binutils zlib1g-dev xz-utils libisal-dev chromium)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 
@@ -19,10 +23,12 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "deps: all present (${packages[*]})"
     bash "$here/secp256k1-source.sh"
+    bash "$here/dashboard-assets.sh"
     exit 0
 fi
 
@@ -47,4 +53,5 @@ if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
     $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 bash "$here/secp256k1-source.sh"
+bash "$here/dashboard-assets.sh"
 echo "deps: done"

@@ -43,6 +43,7 @@ public sealed partial class DevnetLauncher(DevnetOptions options, TextWriter out
             if (!await WaitForNodesAsync(cancel).ConfigureAwait(false)) return StopAll(1);
             string faucet = Path.GetFullPath(Path.Combine(options.Ledger, "faucet.json"));
             output.WriteLine($"devnet: RPC {url}   PubSub ws://127.0.0.1:{options.RpcPort + 1}   faucet {faucet}");
+            output.WriteLine($"devnet: dashboard {url}/   (open it in a browser: slots, TPS, latency, leaders, blocks, drops, nodes)");
             output.WriteLine($"devnet: try   fast transfer --from {faucet} --to <PUBKEY> --amount 1000000 --url {url} --wait confirmed");
             output.WriteLine($"devnet: logs  {Path.GetFullPath(options.Ledger)}/validator-*/validator.log   (Ctrl-C stops the devnet)");
             int code = await MonitorAsync(url, cancel).ConfigureAwait(false);

@@ -5,12 +5,18 @@ namespace Fast.Node.Rpc;
 
 /// <summary>
 /// Writes metrics in the Prometheus text exposition format (version 0.0.4): a HELP and TYPE line
-/// the first time a metric name appears, then one sample line per label set.
+/// the first time a metric name appears, then one sample line per label set. Made with
+/// <c>keepSamples</c>, it also keeps every sample as a value (the dashboard reads the drop counters
+/// from the same code that writes /metrics).
 /// </summary>
-public sealed class PrometheusText
+public sealed class PrometheusText(bool keepSamples = false)
 {
     private readonly StringBuilder _text = new(4096);
     private readonly HashSet<string> _declared = [];
+    private readonly List<PrometheusSample>? _samples = keepSamples ? [] : null;
+
+    /// <summary>Every sample written, in order (empty unless made with <c>keepSamples</c>).</summary>
+    public IReadOnlyList<PrometheusSample> Samples => _samples ?? [];
 
     public PrometheusText Counter(string name, string help, double value, string? labels = null) => Sample(name, "counter", help, value, labels);
 
@@ -26,8 +32,34 @@ public sealed class PrometheusText
         _text.Append(name);
         if (!string.IsNullOrEmpty(labels)) _text.Append('{').Append(labels).Append('}');
         _text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        _samples?.Add(new PrometheusSample(name, labels, value));
         return this;
     }
 
     public override string ToString() => _text.ToString();
+}
+
+/// <summary>One metric sample: its name, its label set as written (<c>a="x",b="y"</c>; null when none), its value.</summary>
+public readonly record struct PrometheusSample(string Name, string? Labels, double Value)
+{
+    /// <summary>The value of label <paramref name="label"/>, or null when the sample has none by that name.</summary>
+    public string? Label(string label)
+    {
+        if (Labels is null) return null;
+        string key = label + "=\"";
+        int at = 0;
+        while (at < Labels.Length)
+        {
+            int start = Labels.IndexOf(key, at, StringComparison.Ordinal);
+            if (start < 0) return null;
+            if (start == 0 || Labels[start - 1] == ',')
+            {
+                int from = start + key.Length;
+                int end = Labels.IndexOf('"', from);
+                return end < 0 ? null : Labels[from..end];
+            }
+            at = start + key.Length;
+        }
+        return null;
+    }
 }

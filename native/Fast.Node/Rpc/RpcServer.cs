@@ -31,7 +31,8 @@ public sealed record RpcServerLimits
 
 /// <summary>
 /// The node's HTTP face on Kestrel: JSON-RPC 2.0 on <c>POST /</c>, Prometheus metrics on
-/// <c>GET /metrics</c>, and <c>GET /health</c> ("ok" or "behind"). Bound to 127.0.0.1 unless the
+/// <c>GET /metrics</c>, <c>GET /health</c> ("ok" or "behind"), and, when given one, the live dashboard
+/// (<see cref="Dashboard.DashboardSite"/>: a browser's <c>GET /</c>, <c>/dashboard/*</c>). Bound to 127.0.0.1 unless the
 /// operator asks otherwise. Bodies over <see cref="JsonRpcProcessor.MaxBodyBytes"/> are refused
 /// before parsing. Connections are capped per remote address (<see cref="RpcServerLimits"/>; refusals
 /// counted in <see cref="ConnectionsRejectedPerAddress"/>); idle keep-alives, slow headers and
@@ -44,11 +45,14 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly Action<PrometheusText> _writeMetrics;
     private readonly Func<string?> _unhealthy;
     private readonly ConnectionsPerAddress _perAddress;
+    private readonly Dashboard.DashboardSite? _dashboard;
     private long _rejectedPerAddress;
 
-    public RpcServer(IPEndPoint bind, JsonRpcProcessor processor, Action<PrometheusText> writeMetrics, Func<string?> unhealthy, RpcServerLimits? limits = null)
+    public RpcServer(IPEndPoint bind, JsonRpcProcessor processor, Action<PrometheusText> writeMetrics, Func<string?> unhealthy, RpcServerLimits? limits = null,
+        Dashboard.DashboardSite? dashboard = null)
     {
         _processor = processor;
+        _dashboard = dashboard;
         _writeMetrics = writeMetrics;
         _unhealthy = unhealthy;
         limits ??= new RpcServerLimits();
@@ -132,6 +136,7 @@ public sealed class RpcServer : IAsyncDisposable
             await response.WriteAsync(_unhealthy() is null ? "ok" : "behind").ConfigureAwait(false);
             return;
         }
+        if (_dashboard is not null && await _dashboard.TryServeAsync(context, path).ConfigureAwait(false)) return;
         if (path != "/")
         {
             response.StatusCode = StatusCodes.Status404NotFound;

@@ -7,13 +7,24 @@ namespace Fast.Node.Validator;
 /// <summary>/metrics: slots, commitment, throughput, queue depths, drops by stage and reason, stage rates.</summary>
 public sealed partial class Validator
 {
-    private long _lastMetricsAt = Environment.TickCount64;
-    private ulong _lastMetricsTransactions;
-    private long _lastMetricsHashes;
-    private long _lastMetricsVerified;
-    private long _lastMetricsExecuted;
+    /// <summary>
+    /// The counts at a reader's previous render, so its rate gauges cover the time since then: /metrics
+    /// scrapes and the dashboard each keep their own, and neither skews the other's rates.
+    /// </summary>
+    private sealed class MetricsRateBase
+    {
+        public long At = Environment.TickCount64;
+        public ulong Transactions;
+        public long Hashes;
+        public long Verified;
+        public long Executed;
+    }
 
-    private void WriteMetrics(PrometheusText m, JsonRpcProcessor rpc)
+    private readonly MetricsRateBase _scrapeRates = new();
+
+    private void WriteMetrics(PrometheusText m, JsonRpcProcessor rpc) => WriteMetrics(m, rpc, _scrapeRates);
+
+    private void WriteMetrics(PrometheusText m, JsonRpcProcessor rpc, MetricsRateBase rates)
     {
         ChainState chain = Chain;
         m.Gauge("fast_slot", "Slot by commitment", chain.ProcessedSlot, "commitment=\"processed\"")
@@ -31,9 +42,9 @@ public sealed partial class Validator
 
         // Rates over the time since the previous scrape.
         long now = Environment.TickCount64;
-        double seconds = Math.Max(0.001, (now - Interlocked.Exchange(ref _lastMetricsAt, now)) / 1000.0);
+        double seconds = Math.Max(0.001, (now - Interlocked.Exchange(ref rates.At, now)) / 1000.0);
         ulong transactions = chain.ProcessedTransactions;
-        m.Gauge("fast_tps", "Committed transactions per second since the previous scrape", (transactions - Interlocked.Exchange(ref _lastMetricsTransactions, transactions)) / seconds);
+        m.Gauge("fast_tps", "Committed transactions per second since the previous scrape", (transactions - Interlocked.Exchange(ref rates.Transactions, transactions)) / seconds);
         if (chain.LatestFrozen is SlotRecord frozen)
         {
             m.Gauge("fast_slot_transactions", "Committed transactions in the latest frozen slot", frozen.TransactionCount)
@@ -62,7 +73,7 @@ public sealed partial class Validator
             Pipeline.SigverifyCounters s = sigverify.Counters;
             long verified = Volatile.Read(ref s.Verified);
             m.Counter("fast_sigverify_verified_total", "Transactions whose signatures verified", verified)
-             .Gauge("fast_sigverify_rate", "Verified transactions per second since the previous scrape", (verified - Interlocked.Exchange(ref _lastMetricsVerified, verified)) / seconds);
+             .Gauge("fast_sigverify_rate", "Verified transactions per second since the previous scrape", (verified - Interlocked.Exchange(ref rates.Verified, verified)) / seconds);
             Drop(m, "sigverify", "invalid_signature", Volatile.Read(ref s.DroppedInvalidSignature));
             Drop(m, "sigverify", "duplicate", Volatile.Read(ref s.DroppedDuplicate));
             Drop(m, "sigverify", "output_full", Volatile.Read(ref s.DroppedOutputFull));
@@ -77,7 +88,7 @@ public sealed partial class Validator
             BankingCounters b = banking.Counters;
             long executed = Volatile.Read(ref b.Executed);
             m.Counter("fast_banking_executed_total", "Transactions executed", executed)
-             .Gauge("fast_exec_rate", "Executed transactions per second since the previous scrape", (executed - Interlocked.Exchange(ref _lastMetricsExecuted, executed)) / seconds)
+             .Gauge("fast_exec_rate", "Executed transactions per second since the previous scrape", (executed - Interlocked.Exchange(ref rates.Executed, executed)) / seconds)
              .Counter("fast_banking_committed_total", "Transactions committed (fee paid)", Volatile.Read(ref b.Committed))
              .Counter("fast_banking_failed_total", "Committed transactions whose instructions failed", Volatile.Read(ref b.FailedCommitted))
              .Counter("fast_banking_not_committed_total", "Recorded transactions that could not pay their fee", Volatile.Read(ref b.NotCommitted))
@@ -116,7 +127,7 @@ public sealed partial class Validator
         {
             long hashes = poh.Hashes;
             m.Counter("fast_poh_hashes_total", "PoH hashes", hashes)
-             .Gauge("fast_poh_rate", "PoH hashes per second since the previous scrape", (hashes - Interlocked.Exchange(ref _lastMetricsHashes, hashes)) / seconds)
+             .Gauge("fast_poh_rate", "PoH hashes per second since the previous scrape", (hashes - Interlocked.Exchange(ref rates.Hashes, hashes)) / seconds)
              .Counter("fast_poh_ticks_total", "PoH ticks", poh.Ticks)
              .Counter("fast_poh_late_ticks_total", "Ticks produced late (the machine does not sustain hashes per tick)", poh.LateTicks)
              .Counter("fast_poh_records_total", "Records mixed in", poh.RecordsRecorded, "result=\"recorded\"")

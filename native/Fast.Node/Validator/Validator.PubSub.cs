@@ -22,7 +22,7 @@ public sealed partial class Validator
         int port = _options.RpcPubSubPort ?? (_options.RpcPort == 0 ? 0 : rpc.Port + 1);
         if (_options.RpcPubSubPort == 0 || port > IPEndPoint.MaxPort) return;
         _pubsub = new PubSubServer(new IPEndPoint(_options.RpcBindAddress, port), backend, _options.PubSubLimits, _options.RpcMaxResponseBytes);
-        Chain.Events = _pubsub.Service;
+        Chain.Events = ChainEventsFanOut.Of(Chain.Events, _pubsub.Service);
         _pubsub.Start();
         _log.WriteLine($"validator: pubsub ws://{_pubsub.LocalEndPoint}");
     }

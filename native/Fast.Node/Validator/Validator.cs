@@ -263,7 +263,8 @@ public sealed partial class Validator : IAsyncDisposable
             KeepAliveTimeout = TimeSpan.FromSeconds(_options.RpcKeepAliveSeconds),
             RequestTimeout = TimeSpan.FromSeconds(_options.RpcRequestTimeoutSeconds),
         };
-        _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy, limits);
+        _rpc = new RpcServer(new IPEndPoint(_options.RpcBindAddress, _options.RpcPort), processor, m => WriteMetrics(m, processor), () => backend.Unhealthy, limits,
+            StartDashboard(backend, processor));
         await _rpc.StartAsync().ConfigureAwait(false);
         StartPubSub(backend, _rpc.LocalEndPoint!);
         _log.WriteLine($"validator {Identity}: slot {_startSlot} (parent {_startParent}), rpc http://{_rpc.LocalEndPoint}, tpu udp {_udp.LocalEndPoint} tcp {_tcp.LocalEndPoint}, " +
@@ -319,6 +320,7 @@ public sealed partial class Validator : IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
         await StopPubSubAsync().ConfigureAwait(false);
+        await StopDashboardAsync().ConfigureAwait(false);
         _log.WriteLine("validator: stopping (ingest, sigverify, banking, PoH, ledger), then checkpointing");
         SendRetries?.Dispose();
         _udp?.Dispose();

@@ -80,7 +80,10 @@ internal sealed class FakeRpcBackend : IRpcBackend
 
     public IReadOnlyList<ClusterNode> ClusterNodes() => [new ClusterNode(Pubkey.Zero, "127.0.0.1:8001", "127.0.0.1:8003", "127.0.0.1:8004", "127.0.0.1:8899", Version, 7)];
 
-    public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts() => ([], []);
+    public List<VoteAccountInfo> Votes { get; } = [];
+    public (IReadOnlyList<VoteAccountInfo> Current, IReadOnlyList<VoteAccountInfo> Delinquent) VoteAccounts() => (Votes, []);
+    public Dictionary<ulong, FrozenBankInfo> FrozenBanks { get; } = [];
+    public FrozenBankInfo? FrozenBank(ulong slot) => FrozenBanks.GetValueOrDefault(slot);
 
     public ulong LowestAvailableSlot => LowestSlot;
 
