@@ -13,7 +13,7 @@ namespace Fast.Cluster.Tests;
 /// FAST_NETNS=1 (root; it changes the host's network while it runs).
 /// </summary>
 [Collection("cluster")]
-public class LossyNetworkTests
+public class LossyNetworkTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Validators = 4;
 
@@ -26,11 +26,14 @@ public class LossyNetworkTests
         await cluster.StartAllAsync();
         await cluster.WaitForSlotAsync(10, 120);
 
+        // Counted from here: before every node knows every peer, a leader's Turbine tree leaves some out and they repair whole blocks.
+        Dictionary<string, double>[] start = [.. await Task.WhenAll(cluster.Nodes.Select(MetricsAsync))];
+
         // Load: transfers through validator 1, forwarded to whoever leads (blocks of several FEC sets).
-        (int exit, string output) = FastProcess.Run(TimeSpan.FromSeconds(180), "bench-tps", "--url", cluster.Nodes[1].Url, "--faucet", cluster.FaucetPath,
+        (int exit, string benchOutput) = FastProcess.Run(TimeSpan.FromSeconds(180), "bench-tps", "--url", cluster.Nodes[1].Url, "--faucet", cluster.FaucetPath,
             "--duration", "40", "--rate", "300", "--accounts", "64", "--json");
-        Assert.True(exit == 0, $"bench-tps exited with {exit}:\n{output}\n{cluster.Logs()}");
-        JsonElement results = JsonDocument.Parse(output[output.IndexOf('{')..]).RootElement.GetProperty("results");
+        Assert.True(exit == 0, $"bench-tps exited with {exit}:\n{benchOutput}\n{cluster.Logs()}");
+        JsonElement results = JsonDocument.Parse(benchOutput[benchOutput.IndexOf('{')..]).RootElement.GetProperty("results");
         double sent = results.GetProperty("sent").GetDouble(), confirmed = results.GetProperty("confirmed").GetDouble();
 
         // The loss happened: nftables dropped packets on every host.
@@ -42,14 +45,16 @@ public class LossyNetworkTests
         foreach (LocalCluster.Node node in cluster.Nodes)
         {
             Dictionary<string, double> m = await MetricsAsync(node);
-            received += m.GetValueOrDefault("fast_fec_sets_total{how=\"received\"}");
-            recovered += m.GetValueOrDefault("fast_fec_sets_total{how=\"recovered\"}");
-            repaired += m.GetValueOrDefault("fast_fec_sets_total{how=\"repaired\"}");
-            accepted += m.GetValueOrDefault("fast_shreds_accepted_total");
+            double Since(string name) => m.GetValueOrDefault(name) - start[node.Index].GetValueOrDefault(name);
+            received += Since("fast_fec_sets_total{how=\"received\"}");
+            recovered += Since("fast_fec_sets_total{how=\"recovered\"}");
+            repaired += Since("fast_fec_sets_total{how=\"repaired\"}");
+            accepted += Since("fast_shreds_accepted_total");
         }
         double total = received + recovered + repaired;
         string figures = $"FEC sets: {received} received whole, {recovered} recovered, {repaired} repaired; {accepted} shreds accepted, {dropped.Sum()} dropped by nftables; "
             + $"bench-tps {confirmed} of {sent} confirmed";
+        output.WriteLine(figures);
         Assert.True(total >= 200, $"too few FEC sets to judge: {figures}\n{cluster.Logs()}");
         Assert.True(recovered > 0, $"no FEC set needed recovery: is the loss applied? {figures}");
         Assert.True((received + recovered) / total >= 0.99, $"under 99 % of FEC sets rebuilt without repair: {figures}\n{cluster.Logs()}");
@@ -72,6 +77,7 @@ public class LossyNetworkTests
             if (present.Length == Validators) agreed++;
         }
         Assert.True(mismatches.Count == 0, "bank hash mismatches:\n" + string.Join('\n', mismatches));
+        output.WriteLine($"{agreed} slots frozen by all {Validators}, none disagreeing; slots {string.Join(", ", after)}");
         Assert.True(agreed >= 40, $"only {agreed} slots frozen by all {Validators} (top {top})\n{cluster.Logs()}");
     }
 
