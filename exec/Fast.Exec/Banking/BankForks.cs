@@ -373,6 +373,7 @@ public sealed partial class BankForks : IDisposable
             _accounts.Write(entry.Key, entry.Lamports, entry.Owner, entry.Executable, entry.Data);
             flushed++;
         }
+        _accounts.FlushOwnerIndex(); // before the bank is marked flushed: readers then find its accounts by owner in the store
         return flushed;
     }
 
