@@ -49,6 +49,25 @@ public sealed record StakingConfig
     /// <summary>The validators of the first epoch: each gets a vote account and a bootstrap stake account at slot 0.</summary>
     public IReadOnlyList<(Pubkey Identity, Pubkey VoteAccount, ulong StakeLamports)> Validators { get; init; } = [];
 
+    /// <summary>The staking of a genesis file: null for a version before staking (<see cref="Core.Genesis.GenesisConfig.Staking"/> null).</summary>
+    public static StakingConfig? FromGenesis(Core.Genesis.GenesisConfig genesis)
+    {
+        ArgumentNullException.ThrowIfNull(genesis);
+        if (genesis.Staking is not Core.Genesis.StakingParameters p) return null;
+        return new StakingConfig
+        {
+            SlotsPerEpoch = genesis.SlotsPerEpoch,
+            SlotsPerYear = SlotsPerYearAt(genesis.TargetSlotMs),
+            InflationInitialBps = p.InflationInitialBps,
+            InflationTaperBps = p.InflationTaperBps,
+            InflationTerminalBps = p.InflationTerminalBps,
+            WarmupCooldownBps = p.WarmupCooldownBps,
+            SlashBps = p.SlashBps,
+            DefaultCommission = p.DefaultCommissionPercent,
+            Validators = [.. genesis.Validators.Select(v => (v.Identity, v.VoteAccount, v.StakeLamports))],
+        };
+    }
+
     /// <summary>Slots in a year for a target slot time of <paramref name="slotMs"/> milliseconds.</summary>
     public static ulong SlotsPerYearAt(uint slotMs) => Math.Max(1, 31_557_600_000UL / Math.Max(1u, slotMs));
 

@@ -197,6 +197,7 @@ public sealed partial class Validator : IAsyncDisposable
             LamportsPerSignature = genesis.Config.LamportsPerSignature,
             Rent = genesis.Config.Rent,
             Leader = leader,
+            Staking = Fast.Exec.Banking.StakingConfig.FromGenesis(genesis.Config),
         };
 
     public async Task StartAsync()
