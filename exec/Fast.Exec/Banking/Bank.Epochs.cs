@@ -139,7 +139,8 @@ public sealed partial class Bank
             state.Stake = checked(state.Stake + staker);
             state.LastRewardEpoch = endedEpoch;
             state.LastRewardLamports = staker;
-            stakes[i] = (key, new Account(checked(account.Lamports + staker), account.Owner, account.Executable, account.DataArray), state);
+            state.LastRewardPostBalance = checked(account.Lamports + staker);
+            stakes[i] = (key, new Account(state.LastRewardPostBalance, account.Owner, account.Executable, account.DataArray), state);
             changed[i] = true;
             if (commission > 0) commissions[state.VoteAccount] = checked(commissions.GetValueOrDefault(state.VoteAccount) + commission);
             issued = checked(issued + reward);

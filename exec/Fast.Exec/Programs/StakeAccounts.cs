@@ -15,7 +15,7 @@ namespace Fast.Exec.Programs;
 /// 96  u64 rent_exempt_reserve                  lamports that always stay (the account's rent deposit)
 /// 104 u64 last_reward_epoch                    the epoch of the last reward paid (u64::MAX: none)
 /// 112 u64 last_reward_lamports                 that reward (for getInflationReward)
-/// 120 u64 reserved (0)
+/// 120 u64 last_reward_post_balance         the account's lamports right after that reward
 /// </code>
 /// </summary>
 public struct StakeState
@@ -36,6 +36,7 @@ public struct StakeState
     public ulong RentExemptReserve;
     public ulong LastRewardEpoch;
     public ulong LastRewardLamports;
+    public ulong LastRewardPostBalance;
 
     public readonly bool IsDelegated => Kind == DelegatedKind;
 
@@ -55,6 +56,7 @@ public struct StakeState
             RentExemptReserve = BinaryPrimitives.ReadUInt64LittleEndian(data[96..]),
             LastRewardEpoch = BinaryPrimitives.ReadUInt64LittleEndian(data[104..]),
             LastRewardLamports = BinaryPrimitives.ReadUInt64LittleEndian(data[112..]),
+            LastRewardPostBalance = BinaryPrimitives.ReadUInt64LittleEndian(data[120..]),
         };
         return true;
     }
@@ -71,6 +73,7 @@ public struct StakeState
         BinaryPrimitives.WriteUInt64LittleEndian(data[96..], RentExemptReserve);
         BinaryPrimitives.WriteUInt64LittleEndian(data[104..], LastRewardEpoch);
         BinaryPrimitives.WriteUInt64LittleEndian(data[112..], LastRewardLamports);
+        BinaryPrimitives.WriteUInt64LittleEndian(data[120..], LastRewardPostBalance);
     }
 
     public readonly byte[] ToArray()

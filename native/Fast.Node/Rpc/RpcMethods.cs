@@ -66,6 +66,9 @@ public sealed partial class RpcMethods
             ["getSupply"] = GetSupply,
             ["getInflationGovernor"] = GetInflationGovernor,
             ["getStakeMinimumDelegation"] = GetStakeMinimumDelegation,
+            ["getStakeActivation"] = GetStakeActivation,
+            ["getInflationReward"] = GetInflationReward,
+            ["getInflationRate"] = GetInflationRate,
         };
     }
 

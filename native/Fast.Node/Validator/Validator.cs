@@ -293,6 +293,10 @@ public sealed partial class Validator : IAsyncDisposable
     internal ulong ReadAccounts(ReadOnlySpan<Pubkey> keys, Span<Account> accounts, Commitment commitment) =>
         _forks.ReadAccounts(keys, accounts, () => BankAt(commitment));
 
+    /// <summary>Runs a cold read on the bank at <paramref name="commitment"/> under the root lock (BankForks.ReadBank); returns its result and the slot read.</summary>
+    internal T ReadBank<T>(Commitment commitment, Func<Fast.Exec.Banking.Bank, T> read, out ulong slot) =>
+        _forks.ReadBank(() => BankAt(commitment), read, out slot);
+
     internal Blockstore Blockstore => _blockstore;
     internal ValidatorOptions Options => _options;
 
