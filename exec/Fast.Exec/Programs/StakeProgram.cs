@@ -81,13 +81,13 @@ public static partial class StakeProgram
         if (error != TransactionError.None) return error;
         ref ScratchAccount vote = ref context.Accounts[voteIndex];
         if (vote.Owner != VoteProgram.Id || !VoteState.TryRead(vote.Data, out _)) return TransactionError.InvalidVoteAccount;
-        error = ReadHistory(context, historyIndex, out StakeHistoryState? history);
+        error = ReadHistory(context, historyIndex, out StakeHistoryData history);
         if (error != TransactionError.None) return error;
         if (stake.IsDelegated)
         {
             // Re-delegation only once the previous delegation is fully inactive (Solana: TooSoonToRedelegate).
             if (stake.DeactivationEpoch == StakeState.NoEpoch) return TransactionError.StakeTooSoonToRedelegate;
-            StakeActivationStatus status = StakeActivation.At(stake, epoch, history!.Entries, rules.WarmupCooldownBps);
+            StakeActivationStatus status = StakeActivation.At(stake, epoch, history, rules.WarmupCooldownBps);
             if (status.Effective != 0 || status.Activating != 0 || status.Deactivating != 0) return TransactionError.StakeTooSoonToRedelegate;
         }
         if (stakeAccount.Lamports <= stake.RentExemptReserve) return TransactionError.InsufficientFunds;
@@ -124,7 +124,7 @@ public static partial class StakeProgram
         if (error != TransactionError.None) return error;
         error = CheckAuthority(context, authorityIndex, stake.Authority);
         if (error != TransactionError.None) return error;
-        error = ReadHistory(context, historyIndex, out StakeHistoryState? history);
+        error = ReadHistory(context, historyIndex, out StakeHistoryData history);
         if (error != TransactionError.None) return error;
         if (stakeIndex == destinationIndex) return TransactionError.InvalidArgument;
         if (!stakeAccount.IsWritable || !destination.IsWritable) return TransactionError.ReadonlyAccountModified;
@@ -134,7 +134,7 @@ public static partial class StakeProgram
         {
             staked = stake.DeactivationEpoch == StakeState.NoEpoch
                 ? stake.Stake
-                : StakeActivation.At(stake, epoch, history!.Entries, rules.WarmupCooldownBps).Effective;
+                : StakeActivation.At(stake, epoch, history, rules.WarmupCooldownBps).Effective;
         }
         if (lamports > stakeAccount.Lamports) return TransactionError.InsufficientFunds;
         bool closing = lamports == stakeAccount.Lamports;
@@ -177,14 +177,13 @@ public static partial class StakeProgram
         return StakeState.TryRead(account.Data, out stake) ? TransactionError.None : TransactionError.InvalidAccountData;
     }
 
-    /// <summary>The stake history account (read-only is enough): it must be the one at <see cref="StakeAddresses.StakeHistory"/>.</summary>
-    private static TransactionError ReadHistory(in InvokeContext context, int index, out StakeHistoryState? history)
+    /// <summary>The stake history account (read-only is enough; read in place, no copy): it must be the one at <see cref="StakeAddresses.StakeHistory"/>.</summary>
+    private static TransactionError ReadHistory(in InvokeContext context, int index, out StakeHistoryData history)
     {
-        history = null;
+        history = default;
         if (context.Key(index) != StakeAddresses.StakeHistory) return TransactionError.InvalidArgument;
         ref ScratchAccount account = ref context.Accounts[index];
-        if (account.Owner != Id || !StakeHistoryState.TryRead(account.Data, out StakeHistoryState state)) return TransactionError.InvalidAccountData;
-        history = state;
+        if (account.Owner != Id || !StakeHistoryData.TryCreate(account.Data, out history)) return TransactionError.InvalidAccountData;
         return TransactionError.None;
     }
 

@@ -1,7 +1,11 @@
 using Fast.Core.Primitives;
 using Fast.Exec.Banking;
 using Fast.Exec.Programs;
+using Fast.Core.Transactions;
+using Fast.Exec.Runtime;
 using Fast.Exec.Tests.Infrastructure;
+using Fast.Storage.Accounts;
+using Fast.Testing;
 using Xunit;
 
 namespace Fast.Exec.Tests.Programs;
@@ -197,5 +201,58 @@ public class StakeProgramTests
         List<Offence> offences = [];
         Assert.True(OffenceRegistry.TryRead(chain.Account(StakeAddresses.Offences).Data, offences));
         Assert.Empty(offences);
+    }
+}
+
+/// <summary>
+/// Allocation budget of the stake program: an instruction allocates nothing but the one copy of an
+/// account's data it changes (docs/programs.md "Data is copy-on-write"); its checks and its read of the
+/// stake history (in place) allocate nothing. Measured on the program alone, on scratch accounts as the
+/// runtime gives them, so the runtime's own bookkeeping (status cache, overlay growth) is not counted.
+/// </summary>
+public class StakeAllocationTests
+{
+    [Fact]
+    public void Refused_stake_instructions_allocate_nothing_and_a_deactivation_only_its_new_data_array()
+    {
+        using StakeChain chain = new();
+        Pubkey stake = TestChain.Key(40_000), wallet = TestChain.Key(40_999);
+        chain.CreateDelegatedStake(stake, 1_000_000_000, StakeChain.VoteA);
+        chain.NextEpoch();
+        Random random = new(3);
+        byte[] withdraw = TestTransactions.Build(random, StakeChain.Payer, TestChain.GenesisHash, StakeInstruction.Withdraw(stake, wallet, StakeChain.Payer, 1));
+        byte[] redelegate = TestTransactions.Build(random, StakeChain.Payer, TestChain.GenesisHash, StakeInstruction.Delegate(stake, StakeChain.VoteB, StakeChain.Payer));
+        byte[] deactivate = TestTransactions.Build(random, StakeChain.Payer, TestChain.GenesisHash, StakeInstruction.Deactivate(stake, StakeChain.Payer));
+        var scratch = new ScratchAccount[8];
+        StakeRules rules = new(StakeChain.SlotsPerEpoch, StakingConfig.DefaultWarmupCooldownBps, chain.Bank.Rent);
+        TransactionError error = TransactionError.None;
+        Assert.Equal(0, Allocations.Measure(200, () => error = Invoke(chain, withdraw, scratch, rules)));
+        Assert.Equal(TransactionError.StakeStillActive, error);
+        Assert.Equal(0, Allocations.Measure(200, () => error = Invoke(chain, redelegate, scratch, rules)));
+        Assert.Equal(TransactionError.StakeTooSoonToRedelegate, error);
+        long deactivating = Allocations.Measure(200, () => error = Invoke(chain, deactivate, scratch, rules));
+        Assert.Equal(TransactionError.None, error);
+        Assert.InRange(deactivating / 200, StakeState.Length, StakeState.Length + 32); // the new 128-byte array and its header
+    }
+
+    /// <summary>Loads the transaction's accounts into scratch (outside the measured part it is a copy of references) and runs its one instruction.</summary>
+    private static TransactionError Invoke(StakeChain chain, byte[] transaction, ScratchAccount[] scratch, StakeRules rules)
+    {
+        TransactionView view = TestTransactions.View(transaction);
+        for (int i = 0; i < view.AccountKeyCount; i++)
+        {
+            Account account = chain.Bank.GetAccount(view.GetAccountKey(i));
+            scratch[i] = new ScratchAccount
+            {
+                Lamports = account.Lamports,
+                Owner = account.Owner,
+                Data = account.DataMemory.Length == 0 ? [] : System.Runtime.InteropServices.MemoryMarshal.TryGetArray(account.DataMemory, out ArraySegment<byte> segment) ? segment.Array! : [],
+                IsSigner = view.IsSigner(i),
+                IsWritable = view.IsWritable(i),
+            };
+        }
+        InvokeContext context = new(scratch.AsSpan(0, view.AccountKeyCount), view, chain.Bank.Slot, 1, rules);
+        foreach (InstructionView instruction in view.Instructions) return BuiltinPrograms.Invoke(context, view.GetAccountKey(instruction.ProgramIdIndex), instruction);
+        return TransactionError.InvalidInstruction;
     }
 }
