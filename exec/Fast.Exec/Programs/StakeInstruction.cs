@@ -78,6 +78,28 @@ public readonly ref struct StakeInstructionData
         }
     }
 
+    /// <summary>Writes the encoding (the inverse of <see cref="TryDecode"/>) into <paramref name="destination"/>; returns its length.</summary>
+    public int Write(Span<byte> destination)
+    {
+        destination[0] = (byte)Kind;
+        switch (Kind)
+        {
+            case StakeInstructionKind.Initialize:
+                Authority.CopyTo(destination.Slice(1, Pubkey.Size));
+                return InitializeLength;
+            case StakeInstructionKind.Withdraw:
+                BinaryPrimitives.WriteUInt64LittleEndian(destination[1..], Lamports);
+                return WithdrawLength;
+            case StakeInstructionKind.WriteEvidence:
+                BinaryPrimitives.WriteUInt16LittleEndian(destination[1..], (ushort)Offset);
+                BinaryPrimitives.WriteUInt16LittleEndian(destination[3..], (ushort)Chunk.Length);
+                Chunk.CopyTo(destination[WriteEvidenceHeader..]);
+                return WriteEvidenceHeader + Chunk.Length;
+            default:
+                return 1;
+        }
+    }
+
     private static bool ExactLength(ReadOnlySpan<byte> data, int length, out DecodeResult result)
     {
         result = data.Length < length ? new DecodeResult(DecodeStatus.Truncated, data.Length)
