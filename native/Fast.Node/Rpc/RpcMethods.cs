@@ -69,6 +69,10 @@ public sealed partial class RpcMethods
             ["getStakeActivation"] = GetStakeActivation,
             ["getInflationReward"] = GetInflationReward,
             ["getInflationRate"] = GetInflationRate,
+            ["getProgramAccounts"] = GetProgramAccounts,
+            ["getTokenAccountsByOwner"] = GetTokenAccountsByOwner,
+            ["getTokenAccountBalance"] = GetTokenAccountBalance,
+            ["getTokenSupply"] = GetTokenSupply,
         };
     }
 
