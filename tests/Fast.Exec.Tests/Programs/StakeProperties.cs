@@ -91,10 +91,10 @@ public class StakeProperties
                         }
                     case StakeOp.Advance:
                         chain.Leader = s.LeaderA ? StakeChain.IdentityA : StakeChain.IdentityB;
-                        ulong epoch = chain.Epoch;
+                        ulong epoch = chain.Epoch, burntBefore = chain.Bank.GetSupply().Slashed;
                         chain.Advance((ulong)s.Slots); // checks lamports == capitalization at every freeze
                         if (chain.Epoch != epoch) boundaries++;
-                        slashed += chain.Bank.LastBoundaryBurnt > 0 ? 1 : 0;
+                        slashed += chain.Bank.GetSupply().Slashed > burntBefore ? 1 : 0;
                         break;
                     case StakeOp.Report:
                         if (chain.Bank.Slot < 2 || reports++ > 1) break; // a few per scenario (each signs two shred sets)
