@@ -114,6 +114,38 @@ public enum TransactionError : byte
 
     /// <summary>Instructions invoked by instructions nest deeper than the runtime allows.</summary>
     CallDepthExceeded,
+
+    // ---- stake and vote programs (docs/programs.md "Stake program") ----
+
+    /// <summary>The stake account is not delegated (deactivate), or the vote account is not a vote account of the vote program.</summary>
+    StakeNotDelegated,
+
+    /// <summary>The stake is already deactivating or deactivated.</summary>
+    StakeAlreadyDeactivated,
+
+    /// <summary>Delegating a stake that is still active or cooling down (deactivate it and wait until it is inactive).</summary>
+    StakeTooSoonToRedelegate,
+
+    /// <summary>A withdrawal would take lamports that are still staked (effective, activating or cooling down).</summary>
+    StakeStillActive,
+
+    /// <summary>The account named as a vote account is not an initialized vote account.</summary>
+    InvalidVoteAccount,
+
+    /// <summary>Slashing evidence that does not decode or whose signatures do not verify (forged).</summary>
+    EvidenceInvalid,
+
+    /// <summary>Slashing evidence whose two signed messages do not conflict.</summary>
+    EvidenceNotConflicting,
+
+    /// <summary>This offence (offender, slot) is already recorded: a repeat changes nothing.</summary>
+    OffenceAlreadyRecorded,
+
+    /// <summary>Slashing evidence about a slot before the previous epoch, or after the current slot.</summary>
+    EvidenceOutOfRange,
+
+    /// <summary>The offence registry is full until the next epoch boundary applies and drops offences.</summary>
+    OffenceRegistryFull,
 }
 
 /// <summary>Which errors leave a transaction uncommitted.</summary>

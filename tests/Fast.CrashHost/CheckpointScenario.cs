@@ -7,6 +7,7 @@ namespace Fast.CrashHost;
 /// <summary>
 /// The accounts the crash host's "accounts" mode writes at each root, as a pure function of the slot:
 /// every account's lamports and data change every slot and some accounts are deleted (zero lamports),
+/// half of them owned by <see cref="Program"/> (exercising the owner index),
 /// so a recovered store shows which root each account came from. The root record's state is derived
 /// from the slot too. Shared by the child process and the tests.
 /// </summary>
@@ -22,6 +23,11 @@ public static class CheckpointScenario
     public const long CompactionSliceBytes = 1L << 20;
 
     public static Pubkey Key(int i) => CrashScenario.Key(10_000 + i);
+
+    /// <summary>The program that owns every even account, so each root adds and removes keys in its owner index (deleted accounts leave it, recreated ones return).</summary>
+    public static Pubkey Program => CrashScenario.Key(-7);
+
+    public static Pubkey Owner(int i) => i % 2 == 0 ? Program : Pubkey.Zero;
 
     /// <summary>Account <paramref name="i"/>'s lamports at root <paramref name="slot"/>; zero (deleted) for one account in seven.</summary>
     public static ulong Lamports(ulong slot, int i) => ((ulong)i + slot) % 7 == 0 ? 0 : slot * 1_000_000 + (ulong)i + 1;

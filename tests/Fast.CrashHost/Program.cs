@@ -99,7 +99,7 @@ static void RunAccounts(string directory, StreamWriter output)
         slot++;
         for (int i = 0; i < CheckpointScenario.Accounts; i++)
         {
-            accounts.Write(CheckpointScenario.Key(i), CheckpointScenario.Lamports(slot, i), Pubkey.Zero, false, CheckpointScenario.Data(slot, i));
+            accounts.Write(CheckpointScenario.Key(i), CheckpointScenario.Lamports(slot, i), CheckpointScenario.Owner(i), false, CheckpointScenario.Data(slot, i));
         }
         CheckpointScenario.State(slot, state);
         accounts.WriteRoot(slot, state);

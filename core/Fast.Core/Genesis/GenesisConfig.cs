@@ -20,19 +20,25 @@ public sealed record GenesisValidator(Pubkey Identity, Pubkey VoteAccount, ulong
 /// "FASTGEN1" | u32 version | i64 creation_time_unix_ms | u64 hashes_per_tick | u32 ticks_per_slot
 /// | u32 target_slot_ms | u64 slots_per_epoch | u64 lamports_per_signature
 /// | (version ≥ 2) u64 rent_lamports_per_byte_year | u64 rent_exemption_threshold_years
+/// | (version ≥ 3) staking parameters (<see cref="StakingParameters"/>, 11 bytes)
 /// | shortvec a | a × { pubkey address, u64 lamports, pubkey owner, u8 executable, u32 data_len, data }
 /// | shortvec v | v × { pubkey identity, pubkey vote_account, u64 stake_lamports }
 /// </code>
 /// Version 1 (before rent) is still read, as a rent-free cluster (<see cref="Rent.Free"/>), and
-/// re-encodes as version 1, so an existing cluster keeps its genesis hash and its rules; new
-/// configs are version 2 with Solana's rent schedule unless told otherwise.
+/// version 2 (before staking) as a cluster without staking (<see cref="Staking"/> null: genesis stakes
+/// stay fixed weights, nothing is issued); each re-encodes as its own version, so an existing cluster
+/// keeps its genesis hash and its rules. New configs are version 3, with Solana's rent schedule and
+/// staking (<see cref="StakingParameters.Default"/>) unless told otherwise.
 /// </summary>
 public sealed record GenesisConfig
 {
-    public const uint CurrentVersion = 2;
+    public const uint CurrentVersion = 3;
 
     /// <summary>The first version, without a rent schedule.</summary>
     public const uint RentFreeVersion = 1;
+
+    /// <summary>The version with rent but before staking.</summary>
+    public const uint StakelessVersion = 2;
     public const int MaxAccounts = 4096;
     public const int MaxValidators = 1024;
     public const int MaxAccountData = 10 * 1024 * 1024;
@@ -52,6 +58,9 @@ public sealed record GenesisConfig
 
     /// <summary>The rent-exempt minimum balance schedule (Solana's by default; <see cref="Rent.Free"/> in version 1).</summary>
     public Rent Rent { get; init; } = Rent.Default;
+
+    /// <summary>Staking (inflation, warm-up, slashing, commission): <see cref="StakingParameters.Default"/> in version 3, null before.</summary>
+    public StakingParameters? Staking { get; init; } = StakingParameters.Default;
 
     public required IReadOnlyList<GenesisAccount> Accounts { get; init; }
     public required IReadOnlyList<GenesisValidator> Validators { get; init; }
@@ -84,8 +93,10 @@ public sealed record GenesisConfig
         if (TicksPerSlot == 0) return "ticks_per_slot must be at least 1";
         if (TargetSlotMs == 0) return "target_slot_ms must be at least 1";
         if (SlotsPerEpoch == 0) return "slots_per_epoch must be at least 1";
-        if (Version is not (RentFreeVersion or CurrentVersion)) return $"version {Version} is not one this build reads";
+        if (Version is not (RentFreeVersion or StakelessVersion or CurrentVersion)) return $"version {Version} is not one this build reads";
         if (Version == RentFreeVersion && Rent != Rent.Free) return "a version-1 genesis has no rent schedule";
+        if ((Version >= CurrentVersion) != (Staking is not null)) return "version 3 carries staking parameters, earlier versions none";
+        if (Staking?.Validate() is string staking) return staking;
         if (Rent.Validate() is string rent) return rent;
         if (Accounts.Count > MaxAccounts) return $"more than {MaxAccounts} accounts";
         if (Validators.Count == 0) return "at least one validator is required";
@@ -122,7 +133,7 @@ public sealed record GenesisConfig
     {
         string? invalid = Validate();
         if (invalid is not null) throw new InvalidOperationException("invalid genesis: " + invalid);
-        int size = Magic.Length + 4 + 8 + 8 + 4 + 4 + 8 + 8 + 16 + ShortVec.MaxBytes * 2 + Validators.Count * (32 + 32 + 8);
+        int size = Magic.Length + 4 + 8 + 8 + 4 + 4 + 8 + 8 + 16 + StakingParameters.EncodedSize + ShortVec.MaxBytes * 2 + Validators.Count * (32 + 32 + 8);
         foreach (GenesisAccount a in Accounts) size += 32 + 8 + 32 + 1 + 4 + a.Data.Length;
         byte[] buffer = new byte[size];
         SpanWriter w = new(buffer);
@@ -134,10 +145,19 @@ public sealed record GenesisConfig
         w.WriteU32(TargetSlotMs);
         w.WriteU64(SlotsPerEpoch);
         w.WriteU64(LamportsPerSignature);
-        if (Version >= CurrentVersion)
+        if (Version >= StakelessVersion)
         {
             w.WriteU64(Rent.LamportsPerByteYear);
             w.WriteU64(Rent.ExemptionThresholdYears);
+        }
+        if (Staking is StakingParameters p)
+        {
+            w.WriteU16(p.InflationInitialBps);
+            w.WriteU16(p.InflationTaperBps);
+            w.WriteU16(p.InflationTerminalBps);
+            w.WriteU16(p.WarmupCooldownBps);
+            w.WriteU16(p.SlashBps);
+            w.WriteU8(p.DefaultCommissionPercent);
         }
         w.WriteShortVec(Accounts.Count);
         foreach (GenesisAccount a in Accounts)
@@ -169,7 +189,7 @@ public sealed record GenesisConfig
         if (!magic.SequenceEqual(Magic)) return new DecodeResult(DecodeStatus.InvalidValue, 0);
         int versionAt = r.Position;
         r.TryReadU32(out uint version);
-        if (r.IsOk && version is not (RentFreeVersion or CurrentVersion)) return new DecodeResult(DecodeStatus.InvalidValue, versionAt);
+        if (r.IsOk && version is not (RentFreeVersion or StakelessVersion or CurrentVersion)) return new DecodeResult(DecodeStatus.InvalidValue, versionAt);
         r.TryReadI64(out long created);
         r.TryReadU64(out ulong hashesPerTick);
         r.TryReadU32(out uint ticksPerSlot);
@@ -177,10 +197,21 @@ public sealed record GenesisConfig
         r.TryReadU64(out ulong slotsPerEpoch);
         r.TryReadU64(out ulong lamportsPerSignature);
         ulong lamportsPerByteYear = 0, exemptionYears = 0;
-        if (version >= CurrentVersion)
+        if (version >= StakelessVersion)
         {
             r.TryReadU64(out lamportsPerByteYear);
             r.TryReadU64(out exemptionYears);
+        }
+        StakingParameters? staking = null;
+        if (version >= CurrentVersion)
+        {
+            r.TryReadU16(out ushort initial);
+            r.TryReadU16(out ushort taper);
+            r.TryReadU16(out ushort terminal);
+            r.TryReadU16(out ushort warmup);
+            r.TryReadU16(out ushort slash);
+            r.TryReadU8(out byte commission);
+            staking = new StakingParameters(initial, taper, terminal, warmup, slash, commission);
         }
         r.TryReadShortVec(out int accountCount, MaxAccounts);
         if (!r.IsOk) return r.Result;
@@ -224,6 +255,7 @@ public sealed record GenesisConfig
             LamportsPerSignature = lamportsPerSignature,
             Version = version,
             Rent = new Rent(lamportsPerByteYear, exemptionYears),
+            Staking = staking,
             Accounts = accounts,
             Validators = validators,
         };

@@ -9,7 +9,8 @@ namespace Fast.Exec.Banking;
 public sealed partial class Bank
 {
     /// <summary>
-    /// Ends the slot: credits the collected fees to the leader, computes the accounts-delta hash (Merkle
+    /// Ends the slot: credits the collected fees to the leader, with staking counts the slot as led by
+    /// the leader (the epoch credits table, Bank.Epochs.cs), computes the accounts-delta hash (Merkle
     /// root of <see cref="AccountHash"/> over every account the slot stored, sorted by pubkey; in parts on
     /// the workers of the scheduler that executed the slot, see <see cref="Banking.AccountsDeltaHash"/>) and the
     /// bank hash = sha256(parent bank hash ‖ accounts-delta hash ‖ u64 LE signature count ‖
@@ -27,6 +28,7 @@ public sealed partial class Bank
             leader.Lamports = checked(leader.Lamports + CollectedFees);
             leader.Written = true;
         }
+        if (Context.Staking is StakingConfig staking && Slot > 0) RecordSlotLed(staking); // the leader's credit (Bank.Epochs.cs)
         AccountsDeltaHash hasher = Context.TakeDeltaHasher();
         _accountsDeltaHash = hasher.Compute(overlay, ExecutedBy);
         Context.ReturnDeltaHasher(hasher);

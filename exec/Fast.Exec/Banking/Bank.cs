@@ -38,6 +38,11 @@ public sealed partial class Bank
         BlockHeight = parent.BlockHeight + 1;
         Blockhashes = parent.Blockhashes.With(parent.LastBlockhash, parent.Slot);
         _overlay = Context.OverlayPool.Rent();
+        Capitalization = parent.Capitalization;
+        if (Context.Staking is StakingConfig staking && staking.SlotsPerEpoch > 0 && slot / staking.SlotsPerEpoch > parent.Slot / staking.SlotsPerEpoch)
+        {
+            ProcessEpochBoundary(staking, parent.Slot / staking.SlotsPerEpoch);
+        }
     }
 
     private Bank(BankContext context, ulong slot, Pubkey leader, BlockhashQueue blockhashes, AccountOverlay? overlay)
@@ -95,8 +100,8 @@ public sealed partial class Bank
     /// <summary>The rent-exempt minimum schedule (genesis's).</summary>
     public Rent Rent => Context.Rent;
 
-    /// <summary>Total lamports in existence (conserved from genesis).</summary>
-    public ulong Capitalization => Context.Capitalization;
+    /// <summary>Total lamports in existence: genesis's, plus the rewards issued and minus the stake burnt at the epoch boundaries of this bank's chain.</summary>
+    public ulong Capitalization { get; private set; }
 
     public StatusCache StatusCache => Context.Status;
 
@@ -142,11 +147,13 @@ public sealed partial class Bank
     {
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(genesis);
+        List<(Pubkey Key, Account Account)> all = [.. genesis.Accounts];
+        if (genesis.Staking is StakingConfig staking) all.AddRange(staking.GenesisAccounts(genesis.Rent));
         ulong capitalization = 0;
-        foreach ((_, Account account) in genesis.Accounts) capitalization = checked(capitalization + account.Lamports);
-        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent);
-        Bank bank = new(context, 0, genesis.Leader, BlockhashQueue.Empty, context.OverlayPool.Rent());
-        foreach ((Pubkey key, Account account) in genesis.Accounts)
+        foreach ((_, Account account) in all) capitalization = checked(capitalization + account.Lamports);
+        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent, genesis.Staking);
+        Bank bank = new(context, 0, genesis.Leader, BlockhashQueue.Empty, context.OverlayPool.Rent()) { Capitalization = capitalization };
+        foreach ((Pubkey key, Account account) in all)
         {
             if (!account.Exists) continue;
             if (bank._overlay!.Find(key) >= 0) ThrowHelper.ThrowArgument(nameof(genesis), $"genesis lists account {key} twice");
@@ -158,15 +165,16 @@ public sealed partial class Bank
     }
 
     /// <summary>The root bank a recovered <see cref="AccountsDb"/> holds (its checkpoint's slot and saved state).</summary>
-    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent)
+    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent, StakingConfig? staking = null)
     {
-        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent) { RootSlot = slot };
+        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent, staking) { RootSlot = slot };
         Bank bank = new(context, slot, default, BlockhashQueue.FromEntries(state.Blockhashes), overlay: null)
         {
             IsFrozen = true,
             IsRooted = true,
             IsFlushed = true,
             SignatureCount = state.SignatureCount,
+            Capitalization = state.Capitalization,
             BlockHeight = state.BlockHeight ?? slot, // a version-1 root record did not save it: the slot is the best guess
         };
         bank._hash = state.BankHash;

@@ -8,8 +8,14 @@ namespace Fast.Exec.Banking;
 /// What every bank of one bank tree shares: the rooted accounts store, the status cache, the pool
 /// of slot overlays, the fee and rent schedules and the current root slot. Owned by the bank owner thread.
 /// </summary>
-internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization, Rent rent)
+internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization, Rent rent, Banking.StakingConfig? staking = null)
 {
+    /// <summary>Staking as genesis set it; null on a chain without staking.</summary>
+    public Banking.StakingConfig? Staking { get; } = staking;
+
+    /// <summary>What the stake program needs to know (null without staking).</summary>
+    public Programs.StakeRules? StakeRules { get; } = staking is null ? null : new Programs.StakeRules(staking.SlotsPerEpoch, staking.WarmupCooldownBps, rent);
+
     /// <summary>The rent-exempt minimum schedule (from genesis; fixed for the chain).</summary>
     public Rent Rent { get; } = rent;
 
@@ -21,7 +27,7 @@ internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignatur
 
     public ulong LamportsPerSignature { get; } = lamportsPerSignature;
 
-    /// <summary>Total lamports in existence (constant: fees move lamports, nothing mints or burns them).</summary>
+    /// <summary>Total lamports at the bank the tree started from (genesis or the recovered root); each bank carries its own since rewards and slashing change it.</summary>
     public ulong Capitalization { get; } = capitalization;
 
     public ulong RootSlot { get; set; }

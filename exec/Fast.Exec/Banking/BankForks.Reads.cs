@@ -84,6 +84,30 @@ public sealed partial class BankForks
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="read"/> on the bank <paramref name="choose"/> picks (the root if that one was
+    /// released), under the root lock (shared), from any thread; returns its result and the bank's slot.
+    /// For cold, multi-account reads (staking queries, getProgramAccounts): unlike
+    /// <see cref="ReadAccounts"/> it may wait for the disk while holding the lock, delaying a root by
+    /// that long.
+    /// </summary>
+    public T ReadBank<T>(Func<Bank?> choose, Func<Bank, T> read, out ulong slot)
+    {
+        ArgumentNullException.ThrowIfNull(choose);
+        ArgumentNullException.ThrowIfNull(read);
+        _rootLock.EnterReadLock();
+        try
+        {
+            Bank bank = Readable(choose());
+            slot = bank.Slot;
+            return read(bank);
+        }
+        finally
+        {
+            _rootLock.ExitReadLock();
+        }
+    }
+
     /// <summary>The bank a reader may read: <paramref name="wanted"/> if it is still live, else the root. Under the root lock.</summary>
     private Bank Readable(Bank? wanted) =>
         wanted is { IsReleased: false, IsDead: false } && (wanted.Overlay is not null || wanted == Root) ? wanted : Root;

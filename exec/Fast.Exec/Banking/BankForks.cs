@@ -152,7 +152,7 @@ public sealed partial class BankForks : IDisposable
         {
             BankState state = BankState.TryDeserialize(recovered.State)
                 ?? throw new StorageUnreadableException($"the accounts store's root record (slot {recovered.Slot}) is not a bank state this version reads");
-            return new BankForks(accounts, Bank.FromRoot(accounts, recovered.Slot, state, genesis.Rent), options, recovered: true);
+            return new BankForks(accounts, Bank.FromRoot(accounts, recovered.Slot, state, genesis.Rent, genesis.Staking), options, recovered: true);
         }
         return new BankForks(accounts, Bank.Genesis(accounts, genesis), options, recovered: false);
     }
@@ -376,6 +376,7 @@ public sealed partial class BankForks : IDisposable
             _accounts.Write(entry.Key, entry.Lamports, entry.Owner, entry.Executable, entry.Data);
             flushed++;
         }
+        _accounts.FlushOwnerIndex(); // before the bank is marked flushed: readers then find its accounts by owner in the store
         return flushed;
     }
 

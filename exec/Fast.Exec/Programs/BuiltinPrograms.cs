@@ -12,13 +12,17 @@ namespace Fast.Exec.Programs;
 /// </summary>
 public readonly ref struct InvokeContext
 {
-    public InvokeContext(Span<ScratchAccount> accounts, TransactionView transaction, ulong slot, int depth)
+    public InvokeContext(Span<ScratchAccount> accounts, TransactionView transaction, ulong slot, int depth, StakeRules? stake = null)
     {
         Accounts = accounts;
         Transaction = transaction;
         Slot = slot;
         Depth = depth;
+        Stake = stake;
     }
+
+    /// <summary>The staking rules of the chain (epoch length, warm-up rate, rent); null without staking.</summary>
+    public StakeRules? Stake { get; }
 
     public Span<ScratchAccount> Accounts { get; }
 
@@ -42,7 +46,7 @@ public readonly ref struct InvokeContext
     }
 
     /// <summary>The same accounts one nesting level deeper.</summary>
-    public InvokeContext Nested() => new(Accounts, Transaction, Slot, Depth + 1);
+    public InvokeContext Nested() => new(Accounts, Transaction, Slot, Depth + 1, Stake);
 }
 
 /// <summary>
@@ -61,6 +65,8 @@ public static class BuiltinPrograms
         if (programId.IsZero) return SystemProgram.Execute(context.Accounts, instruction);
         if (programId == TokenProgram.Id) return TokenProgram.Execute(context, instruction);
         if (programId == MultisigProgram.Id) return MultisigProgram.Execute(context, instruction);
+        if (programId == StakeProgram.Id) return StakeProgram.Execute(context, instruction);
+        if (programId == VoteProgram.Id) return VoteProgram.Execute(context, instruction);
         return TransactionError.UnsupportedProgram;
     }
 

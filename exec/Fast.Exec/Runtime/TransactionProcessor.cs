@@ -62,7 +62,7 @@ internal static class TransactionProcessor
 
         TransactionError error = TransactionError.None;
         int instructionIndex = 0;
-        InvokeContext context = new(accounts, tx, bank.Slot, depth: 1);
+        InvokeContext context = new(accounts, tx, bank.Slot, depth: 1, bank.Context.StakeRules);
         foreach (InstructionView instruction in tx.Instructions)
         {
             error = BuiltinPrograms.Invoke(context, tx.GetAccountKey(instruction.ProgramIdIndex), instruction);

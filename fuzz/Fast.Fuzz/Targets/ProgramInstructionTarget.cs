@@ -6,14 +6,16 @@ namespace Fast.Fuzz.Targets;
 
 /// <summary>
 /// The built-in programs' instruction decoders (<see cref="TokenInstructionData.TryDecode"/>,
-/// <see cref="MultisigInstructionData.TryDecode"/> with its instruction list), re-encoded from the
-/// decoded fields. The first input byte picks the program (0 token, 1 multisig; anything else is
-/// rejected as an invalid value), the rest is the instruction data as a transaction carries it.
+/// <see cref="MultisigInstructionData.TryDecode"/> with its instruction list,
+/// <see cref="StakeInstructionData.TryDecode"/> with its evidence chunks), re-encoded from the
+/// decoded fields. The first input byte picks the program (0 token, 1 multisig, 2 stake; anything
+/// else is rejected as an invalid value), the rest is the instruction data as a transaction carries it.
 /// </summary>
 public readonly struct ProgramInstructionTarget : IFuzzTarget
 {
     private const byte Token = 0;
     private const byte Multisig = 1;
+    private const byte Stake = 2;
 
     public string Name => "program-instruction";
 
@@ -39,6 +41,11 @@ public readonly struct ProgramInstructionTarget : IFuzzTarget
                 length = multisigInstruction.Write(scratch[1..]);
                 // Touch what execution reads, so an accessor that trips on an accepted input is a crash here.
                 for (int i = 0; i < multisigInstruction.SignerCount; i++) _ = multisigInstruction.Signers.Slice(i * Pubkey.Size, Pubkey.Size)[0];
+                break;
+            case Stake:
+                DecodeResult stake = StakeInstructionData.TryDecode(data, out StakeInstructionData stakeInstruction);
+                if (!stake.IsOk) return stake.Status;
+                length = stakeInstruction.Write(scratch[1..]);
                 break;
             default:
                 return DecodeStatus.InvalidValue;
@@ -69,7 +76,14 @@ public readonly struct ProgramInstructionTarget : IFuzzTarget
             Seed(Token, TokenInstruction.Transfer(Key(), Key(), Key(), 12_345).Data),
             Seed(Token, TokenInstruction.Close(Key(), Key(), Key()).Data),
             Seed(Multisig, MultisigInstruction.Approve(Key(), Key(), Key()).Data),
+            Seed(Stake, StakeInstruction.Initialize(Key(), Key()).Data),
+            Seed(Stake, StakeInstruction.Delegate(Key(), Key(), Key()).Data),
+            Seed(Stake, StakeInstruction.Withdraw(Key(), Key(), Key(), 77_000).Data),
+            Seed(Stake, StakeInstruction.ReportEquivocation(Key(), Key()).Data),
         ];
+        byte[] chunk = new byte[40];
+        random.NextBytes(chunk);
+        seeds.Add(new FuzzSeed([Stake, .. StakeInstruction.WriteEvidence(Key(), Key(), 2_400, chunk).Data], [1 + 3])); // the chunk length (u16)
         Pubkey[] members = [Key(), Key(), Key()];
         byte[] create = MultisigInstruction.Create(Key(), 2, members, 100).Data;
         seeds.Add(new FuzzSeed([Multisig, .. create], [1 + 2])); // signer_count

@@ -70,6 +70,8 @@ public static class FastCli
         root.Subcommands.Add(AirdropCommand.Build(io));
         root.Subcommands.Add(TokenCommands.Build(io));
         root.Subcommands.Add(MultisigCommands.Build(io));
+        root.Subcommands.Add(StakeCommands.Build(io));
+        root.Subcommands.Add(StakeCommands.Validators(io));
         root.Subcommands.Add(BenchCommand.Build(io));
         root.Subcommands.Add(LoadGen.BenchTpsCommand.Build(io));
         root.Subcommands.Add(Devnet.DevnetCommand.Build(io));

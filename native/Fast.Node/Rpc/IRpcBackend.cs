@@ -36,7 +36,14 @@ public sealed record TransactionProof(ulong Slot, Hash Blockhash, Hash Transacti
 /// <summary>A cluster member as getClusterNodes shows it (addresses as "ip:port" text; null when absent).</summary>
 public sealed record ClusterNode(Pubkey Identity, string? Gossip, string? Tpu, string? TpuTcp, string? Rpc, string Version, ushort ShredVersion);
 
-public sealed record VoteAccountInfo(Pubkey VoteAccount, Pubkey Node, ulong ActivatedStake, ulong LastVote, ulong RootSlot);
+public sealed record VoteAccountInfo(Pubkey VoteAccount, Pubkey Node, ulong ActivatedStake, ulong LastVote, ulong RootSlot)
+{
+    /// <summary>The vote account's commission, percent (0 without staking).</summary>
+    public byte Commission { get; init; }
+
+    /// <summary>Credits this epoch so far (with staking: slots its node led), and the epoch.</summary>
+    public (ulong Epoch, ulong Credits)? EpochCredits { get; init; }
+}
 
 /// <summary>One getRecentPerformanceSamples entry: what the node processed over one sample period ending at <paramref name="Slot"/>.</summary>
 public sealed record PerformanceSample(ulong Slot, ulong NumTransactions, ulong NumSlots, ushort SamplePeriodSecs, ulong NumNonVoteTransactions);
@@ -136,6 +143,16 @@ public interface IRpcBackend
 
     /// <summary>The slots of the newest frozen blocks (at most <paramref name="limit"/>), ascending.</summary>
     IReadOnlyList<ulong> RecentBlockSlots(int limit);
+
+    /// <summary>
+    /// Runs a cold read on the bank at <paramref name="commitment"/> (staking state, accounts by owner);
+    /// null when the node cannot (a test fake, or no bank). The read runs under the node's root lock.
+    /// </summary>
+    T? ReadBank<T>(Commitment commitment, Func<Fast.Exec.Banking.Bank, T> read, out ulong contextSlot) where T : class?
+    {
+        contextSlot = 0;
+        return null;
+    }
 
     /// <summary>The total supply (all lamports in existence) at <paramref name="commitment"/>.</summary>
     ulong TotalSupply(Commitment commitment, out ulong contextSlot);

@@ -174,10 +174,18 @@ public sealed partial class RpcMethods
             w.WriteString("nodePubkey", a.Node.ToString());
             w.WriteNumber("activatedStake", a.ActivatedStake);
             w.WriteBoolean("epochVoteAccount", true);
-            w.WriteNumber("commission", 0);
+            w.WriteNumber("commission", a.Commission);
             w.WriteNumber("lastVote", a.LastVote);
             w.WriteNumber("rootSlot", a.RootSlot);
             w.WriteStartArray("epochCredits");
+            if (a.EpochCredits is (ulong epoch, ulong credits))
+            {
+                w.WriteStartArray();
+                w.WriteNumberValue(epoch);
+                w.WriteNumberValue(credits);
+                w.WriteNumberValue(0);
+                w.WriteEndArray();
+            }
             w.WriteEndArray();
             w.WriteEndObject();
         }

@@ -3,10 +3,11 @@ using System.Text.Json;
 namespace Fast.Node.Rpc;
 
 /// <summary>
-/// Supply and economics: getSupply, getInflationGovernor, getStakeMinimumDelegation. Fast mints
-/// nothing — fees go to the slot's leader and there is no inflation or burn — so the supply is what
-/// genesis created (the bank's capitalization), all of it circulating (Fast defines no locked,
-/// non-circulating accounts), and the inflation governor is all zeros.
+/// Supply and economics: getSupply, getInflationGovernor, getStakeMinimumDelegation. The supply is the
+/// bank's capitalization: what genesis created, plus the epoch rewards issued and minus the stake burnt
+/// by slashing (fees only move lamports, to the slot's leader), all of it circulating (Fast defines no
+/// locked, non-circulating accounts). The inflation governor is genesis' schedule (all zeros on a
+/// cluster without staking, which issues nothing).
 /// </summary>
 public sealed partial class RpcMethods
 {
@@ -37,15 +38,17 @@ public sealed partial class RpcMethods
         return null;
     }
 
-    /// <summary><c>getInflationGovernor({commitment})</c>: Fast mints nothing, so every rate is 0.</summary>
+    /// <summary><c>getInflationGovernor({commitment})</c>: genesis' inflation schedule (yearly fractions); no foundation share.</summary>
     private RpcError? GetInflationGovernor(RpcParams p, Utf8JsonWriter w)
     {
-        RpcError? error = First(p.RequireCount(0, 1), ConfigAndCommitment(p, 0, out _, out _));
+        RpcError? error = First(p.RequireCount(0, 1), ConfigAndCommitment(p, 0, out _, out Commitment commitment));
         if (error is not null) return error;
+        EpochView? view = _backend.ReadBank(commitment, bank => new EpochView(bank.Epoch, 0, bank.Staking), out _);
+        Fast.Exec.Banking.StakingConfig? staking = view?.Staking;
         w.WriteStartObject();
-        w.WriteNumber("initial", 0.0);
-        w.WriteNumber("terminal", 0.0);
-        w.WriteNumber("taper", 0.0);
+        w.WriteNumber("initial", (staking?.InflationInitialBps ?? 0) / 10_000.0);
+        w.WriteNumber("terminal", (staking?.InflationTerminalBps ?? 0) / 10_000.0);
+        w.WriteNumber("taper", (staking?.InflationTaperBps ?? 0) / 10_000.0);
         w.WriteNumber("foundation", 0.0);
         w.WriteNumber("foundationTerm", 0.0);
         w.WriteEndObject();

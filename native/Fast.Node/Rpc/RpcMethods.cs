@@ -67,6 +67,13 @@ public sealed partial class RpcMethods
             ["getInflationGovernor"] = GetInflationGovernor,
             ["getStakeMinimumDelegation"] = GetStakeMinimumDelegation,
             ["getLargestAccounts"] = GetLargestAccounts,
+            ["getStakeActivation"] = GetStakeActivation,
+            ["getInflationReward"] = GetInflationReward,
+            ["getInflationRate"] = GetInflationRate,
+            ["getProgramAccounts"] = GetProgramAccounts,
+            ["getTokenAccountsByOwner"] = GetTokenAccountsByOwner,
+            ["getTokenAccountBalance"] = GetTokenAccountBalance,
+            ["getTokenSupply"] = GetTokenSupply,
         };
     }
 

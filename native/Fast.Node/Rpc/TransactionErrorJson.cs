@@ -162,6 +162,17 @@ public static class TransactionErrorJson
         TransactionError.ProposalAlreadyExecuted => 203,
         TransactionError.ProposalCancelled => 204,
         TransactionError.ProposalExpired => 205,
+        // The stake program's codes; where Solana's StakeError means the same, its number (AlreadyDeactivated = 2, TooSoonToRedelegate = 3).
+        TransactionError.StakeAlreadyDeactivated => 2,
+        TransactionError.StakeTooSoonToRedelegate => 3,
+        TransactionError.StakeNotDelegated => 300,
+        TransactionError.StakeStillActive => 301,
+        TransactionError.InvalidVoteAccount => 302,
+        TransactionError.EvidenceInvalid => 303,
+        TransactionError.EvidenceNotConflicting => 304,
+        TransactionError.OffenceAlreadyRecorded => 305,
+        TransactionError.EvidenceOutOfRange => 306,
+        TransactionError.OffenceRegistryFull => 307,
         _ => -1,
     };
 }

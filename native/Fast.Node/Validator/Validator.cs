@@ -199,6 +199,7 @@ public sealed partial class Validator : IAsyncDisposable
             LamportsPerSignature = genesis.Config.LamportsPerSignature,
             Rent = genesis.Config.Rent,
             Leader = leader,
+            Staking = Fast.Exec.Banking.StakingConfig.FromGenesis(genesis.Config),
         };
 
     public async Task StartAsync()
@@ -311,6 +312,10 @@ public sealed partial class Validator : IAsyncDisposable
     /// </summary>
     internal ulong ReadAccounts(ReadOnlySpan<Pubkey> keys, Span<Account> accounts, Commitment commitment) =>
         _forks.ReadAccounts(keys, accounts, () => BankAt(commitment));
+
+    /// <summary>Runs a cold read on the bank at <paramref name="commitment"/> under the root lock (BankForks.ReadBank); returns its result and the slot read.</summary>
+    internal T ReadBank<T>(Commitment commitment, Func<Fast.Exec.Banking.Bank, T> read, out ulong slot) =>
+        _forks.ReadBank(() => BankAt(commitment), read, out slot);
 
     internal Blockstore Blockstore => _blockstore;
     internal ValidatorOptions Options => _options;

@@ -254,6 +254,20 @@ public sealed partial class ValidatorRpcBackend(Validator validator) : IRpcBacke
     {
         ulong confirmed = validator.Chain.Confirmed?.Slot ?? 0;
         ulong root = validator.Chain.Root?.Slot ?? 0;
+        if (validator.Genesis.Config.Staking is not null)
+        {
+            // With staking: the vote accounts stake is delegated to, with their effective stake this epoch (ValidatorRpcBackend.Staking.cs).
+            ulong epoch = 0;
+            List<Fast.Exec.Banking.ValidatorStake>? stakes = ReadBank(Commitment.Confirmed, b =>
+            {
+                epoch = b.Epoch;
+                return b.GetValidatorStakes(b.Epoch);
+            }, out _);
+            if (stakes is not null)
+            {
+                return ([.. stakes.Select(v => new VoteAccountInfo(v.VoteAccount, v.NodeIdentity, v.EffectiveStake, confirmed, root) { Commission = v.Commission, EpochCredits = (epoch, v.Credits) })], []);
+            }
+        }
         List<VoteAccountInfo> current = [.. validator.Genesis.Config.Validators.Select(v => new VoteAccountInfo(v.VoteAccount, v.Identity, v.StakeLamports, confirmed, root))];
         return (current, []);
     }

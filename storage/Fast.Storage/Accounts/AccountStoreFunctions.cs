@@ -11,6 +11,9 @@ namespace Fast.Storage.Accounts;
 internal struct AccountReadOutput
 {
     public bool Raw;
+
+    /// <summary>Decode the header only (no data array): for the owner index's look at a record about to be deleted.</summary>
+    public bool HeaderOnly;
     public bool Valid;
     public ulong Lamports;
     public Pubkey Owner;
@@ -37,7 +40,7 @@ internal sealed class AccountStoreFunctions : SpanByteFunctions<SpanByte, Accoun
             return true;
         }
         dst.Valid = AccountRecord.TryReadHeader(bytes, out dst.Lamports, out dst.Owner, out dst.Executable);
-        dst.Data = dst.Valid && bytes.Length > AccountRecord.HeaderSize ? bytes[AccountRecord.HeaderSize..].ToArray() : null;
+        dst.Data = dst.Valid && !dst.HeaderOnly && bytes.Length > AccountRecord.HeaderSize ? bytes[AccountRecord.HeaderSize..].ToArray() : null;
         return true;
     }
 }

@@ -121,6 +121,7 @@ public sealed partial class AccountsDb
     public CheckpointReport Checkpoint()
     {
         ThrowIfDisposed();
+        FlushOwnerIndex();
         WaitForCheckpoint();
         long started = Stopwatch.GetTimestamp();
         long tail = _store.Log.TailAddress;

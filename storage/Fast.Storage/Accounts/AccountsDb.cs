@@ -61,6 +61,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
             {
                 if (checkpoint is (Guid index, Guid log)) RecoverCheckpoint(index, log);
                 Recovered = ReadRoot(checkpointRecovered: checkpoint is not null);
+                IndexIfUnindexed();
             }
             catch
             {
@@ -192,12 +193,14 @@ public sealed unsafe partial class AccountsDb : IDisposable
 
     /// <summary>
     /// Stores an account as of the root being flushed; zero lamports deletes it (an account with no
-    /// lamports does not exist). Owner thread.
+    /// lamports does not exist). Queues the owner-index change it implies (applied by
+    /// <see cref="FlushOwnerIndex"/>; AccountsDb.OwnerIndex.cs). Owner thread.
     /// </summary>
     public void Write(in Pubkey key, ulong lamports, in Pubkey owner, bool executable, ReadOnlySpan<byte> data)
     {
         ThrowIfDisposed();
         if (data.Length > MaxDataLength) ThrowHelper.ThrowArgument(nameof(data), $"account data of {data.Length} bytes does not fit this store's {Options.PageBytes}-byte pages");
+        QueueIndexChange(key, lamports, owner);
         AccountSession session = _sessions.Value!;
         ReadOnlySpan<byte> keyBytes = key.Span;
         fixed (byte* k = keyBytes)
@@ -232,6 +235,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
     public void WriteRoot(ulong slot, ReadOnlySpan<byte> state)
     {
         ThrowIfDisposed();
+        FlushOwnerIndex();
         int size = 8 + state.Length + RootTrailerSize;
         byte[] value = ArrayPool<byte>.Shared.Rent(size);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(value, slot);
@@ -291,6 +295,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         _sessions.Dispose();
         _store.Dispose();
         _settings.Dispose();
+        _indexLock.Dispose();
     }
 
     private bool ReadRecord(ReadOnlySpan<byte> key, ref AccountReadOutput output)

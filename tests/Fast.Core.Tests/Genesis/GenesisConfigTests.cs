@@ -67,7 +67,7 @@ public class GenesisConfigTests
         magic[0] ^= 1;
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 0), GenesisConfig.TryDecode(magic, out _));
         byte[] version = (byte[])bytes.Clone();
-        version[8] = 3;
+        version[8] = 4;
         Assert.Equal(new DecodeResult(DecodeStatus.InvalidValue, 8), GenesisConfig.TryDecode(version, out _));
 
         GenesisConfig unordered = Sample() with { Accounts = [.. Sample().Accounts.Reverse()] };
@@ -93,14 +93,38 @@ public class GenesisConfigTests
     [Fact]
     public void A_version_1_genesis_from_before_rent_is_read_as_rent_free_and_keeps_its_bytes_and_hash()
     {
-        GenesisConfig v1 = Sample() with { Version = GenesisConfig.RentFreeVersion, Rent = Rent.Free };
+        GenesisConfig v1 = Sample() with { Version = GenesisConfig.RentFreeVersion, Rent = Rent.Free, Staking = null };
         byte[] bytes = v1.Encode();
-        Assert.Equal(Sample().Encode().Length - 16, bytes.Length); // no rent fields
+        Assert.Equal(Sample().Encode().Length - 16 - StakingParameters.EncodedSize, bytes.Length); // no rent or staking fields
         Assert.Equal(DecodeStatus.Ok, GenesisConfig.TryDecode(bytes, out GenesisConfig? decoded).Status);
         Assert.Equal(Rent.Free, decoded!.Rent);
         Assert.Equal(GenesisConfig.RentFreeVersion, decoded.Version);
         Assert.Equal(bytes, decoded.Encode());
-        Assert.NotNull((Sample() with { Version = GenesisConfig.RentFreeVersion }).Validate()); // version 1 cannot carry rent
+        Assert.NotNull((Sample() with { Version = GenesisConfig.RentFreeVersion, Staking = null }).Validate()); // version 1 cannot carry rent
+    }
+
+    [Fact]
+    public void A_version_2_genesis_from_before_staking_is_read_without_staking_and_keeps_its_bytes_and_hash()
+    {
+        GenesisConfig v2 = Sample() with { Version = GenesisConfig.StakelessVersion, Staking = null };
+        byte[] bytes = v2.Encode();
+        Assert.Equal(Sample().Encode().Length - StakingParameters.EncodedSize, bytes.Length);
+        Assert.Equal(DecodeStatus.Ok, GenesisConfig.TryDecode(bytes, out GenesisConfig? decoded).Status);
+        Assert.Null(decoded!.Staking);
+        Assert.Equal(GenesisConfig.StakelessVersion, decoded.Version);
+        Assert.Equal(bytes, decoded.Encode());
+        Assert.NotNull((Sample() with { Version = GenesisConfig.StakelessVersion }).Validate()); // version 2 cannot carry staking
+    }
+
+    [Fact]
+    public void A_new_genesis_carries_the_staking_parameters_and_round_trips_them()
+    {
+        GenesisConfig custom = Sample() with { Staking = new StakingParameters(700, 1000, 100, 2500, 500, 5) };
+        Assert.Equal(DecodeStatus.Ok, GenesisConfig.TryDecode(custom.Encode(), out GenesisConfig? decoded).Status);
+        Assert.Equal(custom.Staking, decoded!.Staking);
+        Assert.Equal(StakingParameters.Default, Sample().Staking);
+        Assert.NotNull((Sample() with { Staking = new StakingParameters(100, 1000, 200, 900, 1000, 10) }).Validate()); // terminal above initial
+        Assert.NotNull((Sample() with { Staking = new StakingParameters(800, 1500, 150, 900, 1000, 101) }).Validate());
     }
 
     [Fact]

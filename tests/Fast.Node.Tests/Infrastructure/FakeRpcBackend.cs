@@ -113,6 +113,15 @@ internal sealed class FakeRpcBackend : IRpcBackend
 
     public ulong Supply { get; set; } = 500_000_000_000_000_000;
 
+    /// <summary>A real bank for the cold bank reads (staking, accounts by owner); null: the fake cannot serve them.</summary>
+    public Fast.Exec.Banking.Bank? Bank { get; set; }
+
+    public T? ReadBank<T>(Commitment commitment, Func<Fast.Exec.Banking.Bank, T> read, out ulong contextSlot) where T : class?
+    {
+        contextSlot = Bank?.Slot ?? 0;
+        return Bank is null ? null : read(Bank);
+    }
+
     public ulong TotalSupply(Commitment commitment, out ulong contextSlot)
     {
         contextSlot = Slot(commitment);

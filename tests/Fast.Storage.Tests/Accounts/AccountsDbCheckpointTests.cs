@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Fast.Storage.Tests.Accounts;
 
-/// <summary>Background checkpoints: what they hold, how they recover, and kill -9 while they are written.</summary>
+/// <summary>Background checkpoints: what they hold (the owner index included), how they recover, and kill -9 while they are written.</summary>
 public class AccountsDbCheckpointTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static AccountsDbOptions Options(string directory) => AccountsDbTests.SmallOptions(directory);
@@ -105,6 +105,13 @@ public class AccountsDbCheckpointTests(Xunit.Abstractions.ITestOutputHelper outp
                 Assert.Equal(CheckpointScenario.Lamports(root, i), account.Lamports);
                 if (account.Exists) Assert.Equal(CheckpointScenario.Data(root, i), account.Data.ToArray());
             }
+            // The owner index recovered with the same checkpoint: exactly the program's live accounts of that root, in key order.
+            List<Pubkey> owned = [];
+            db.ReadOwnedKeys(CheckpointScenario.Program, owned);
+            List<Pubkey> expected = [.. Enumerable.Range(0, CheckpointScenario.Accounts)
+                .Where(i => CheckpointScenario.Owner(i) == CheckpointScenario.Program && CheckpointScenario.Lamports(root, i) != 0)
+                .Select(CheckpointScenario.Key).Order()];
+            Assert.Equal(expected, owned);
             previousRoot = root;
         }
         output.WriteLine($"{compactions} compaction slices ran between the kills");
