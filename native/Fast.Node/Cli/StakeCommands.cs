@@ -32,10 +32,10 @@ public static class StakeCommands
 
     private static Command Create(CliIO io)
     {
-        Option<string> keypair = KeypairOption("the stake's authority");
+        Option<string> keypair = KeypairOption(io, "the stake's authority");
         Option<string> amount = new("--amount") { Description = "Lamports to stake (on top of the account's rent-exempt reserve)", Required = true };
         Option<string?> vote = new("--vote") { Description = "Delegate at once to this vote account" };
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("create", "Create a stake account (and delegate it with --vote); prints its address") { keypair, amount, vote, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -64,8 +64,8 @@ public static class StakeCommands
     {
         Argument<string> stake = new("STAKE") { Description = "The stake account's address" };
         Argument<string> vote = new("VOTE") { Description = "The vote account to delegate to" };
-        Option<string> keypair = KeypairOption("the stake's authority");
-        Option<string> url = UrlOption();
+        Option<string> keypair = KeypairOption(io, "the stake's authority");
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("delegate", "Delegate a stake account to a vote account (active from the next epoch, within the warm-up rate)") { stake, vote, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -82,8 +82,8 @@ public static class StakeCommands
     private static Command Deactivate(CliIO io)
     {
         Argument<string> stake = new("STAKE") { Description = "The stake account's address" };
-        Option<string> keypair = KeypairOption("the stake's authority");
-        Option<string> url = UrlOption();
+        Option<string> keypair = KeypairOption(io, "the stake's authority");
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("deactivate", "Deactivate a stake (inactive after its cool-down, from the next epoch on)") { stake, keypair, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -100,10 +100,10 @@ public static class StakeCommands
     private static Command Withdraw(CliIO io)
     {
         Argument<string> stake = new("STAKE") { Description = "The stake account's address" };
-        Option<string> keypair = KeypairOption("the stake's authority");
+        Option<string> keypair = KeypairOption(io, "the stake's authority");
         Option<string> amount = new("--amount") { Description = "Lamports to withdraw (only what is inactive; all of them closes the account)", Required = true };
         Option<string?> to = new("--to") { Description = "Where the lamports go (default: the keypair's key)" };
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("withdraw", "Withdraw inactive lamports from a stake account") { stake, keypair, amount, to, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -122,7 +122,7 @@ public static class StakeCommands
     private static Command Show(CliIO io)
     {
         Argument<string> stake = new("STAKE") { Description = "The stake account's address" };
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("show", "Print a stake account: authority, delegation, activation and last reward") { stake, url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
@@ -167,7 +167,7 @@ public static class StakeCommands
     /// <summary>`fast validators`: every vote account with stake delegated to it, from getVoteAccounts.</summary>
     public static Command Validators(CliIO io)
     {
-        Option<string> url = UrlOption();
+        Option<string> url = UrlOption(io);
         Option<bool> json = JsonOption();
         Command command = new("validators", "List the validators: vote account, identity, active stake, commission, credits this epoch, delinquency") { url, json };
         command.SetAction(parse => ClientCommands.Run(async () =>
