@@ -45,6 +45,12 @@ public sealed partial class BankingStage
 
     private long _catchUpReportedAt;
     private ulong _catchUpReportedSlot;
+    private long _replayProgressAt;
+    private ulong _replayProgressSlot;
+    private string? _unrecoverable;
+
+    /// <summary>Set (once) when the node is too far behind to catch up by repair (<see cref="CatchUpVerdict"/>): the validator stops with it.</summary>
+    public string? Unrecoverable => Volatile.Read(ref _unrecoverable);
 
     /// <summary>While blocks wait for parents (the node is behind, repairing), a progress line every 2 s: slots behind, replay rate, ETA.</summary>
     private void ReportCatchUp(ClusterContext cluster)
@@ -60,7 +66,19 @@ public sealed partial class BankingStage
         {
             _catchUpReportedAt = now;
             _catchUpReportedSlot = replayed;
+            _replayProgressAt = now;
+            _replayProgressSlot = replayed;
             return;
+        }
+        if (replayed != _replayProgressSlot)
+        {
+            _replayProgressSlot = replayed;
+            _replayProgressAt = now;
+        }
+        else if (_unrecoverable is null && CatchUpVerdict.Hopeless(replayed, _highestWaitingSlot, _config.RootDistance, Stopwatch.GetElapsedTime(_replayProgressAt, now)) is string reason)
+        {
+            _log?.WriteLine($"catch-up: {reason}");
+            Volatile.Write(ref _unrecoverable, reason);
         }
         double seconds = Stopwatch.GetElapsedTime(_catchUpReportedAt, now).TotalSeconds;
         if (seconds < 2) return;

@@ -112,6 +112,7 @@ public sealed partial class Validator : IAsyncDisposable
         _banking?.Failure is Exception b ? $"banking stage failed: {b.Message}"
         : _ledger?.Failure is Exception l ? $"ledger writer failed: {l.Message}"
         : _network?.Failure is Exception n ? $"the cluster network thread failed: {n.Message}"
+        : _banking?.Unrecoverable is string behind ? behind
         : _poh is { IsRunning: false } && !_disposed ? "the PoH thread stopped"
         : _disk?.Check();
 
