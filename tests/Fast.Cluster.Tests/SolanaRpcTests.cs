@@ -112,7 +112,11 @@ public class SolanaRpcTests
             w.WriteStringValue(Convert.ToBase64String(transferMessage));
             Confirmed(w);
         })).GetProperty("value").GetUInt64());
-        Assert.Equal(node.Bundle.Config.TotalLamports, (await node.Rpc.CallAsync("getSupply")).GetProperty("value").GetProperty("total").GetUInt64());
+        // The supply: the genesis accounts, the stake and vote accounts genesis creates for the validators, and the rewards of the epochs since.
+        JsonElement supply = (await node.Rpc.CallAsync("getSupply")).GetProperty("value");
+        ulong total = supply.GetProperty("total").GetUInt64(), atGenesis = node.Bundle.Config.TotalLamports + node.Bundle.Config.TotalStake;
+        Assert.InRange(total, atGenesis, atGenesis + atGenesis / 100);
+        Assert.Equal(total, supply.GetProperty("circulating").GetUInt64() + supply.GetProperty("nonCirculating").GetUInt64());
         Assert.Equal(node.Bundle.Config.Validators[0].Identity.ToString(), (await node.Rpc.CallAsync("getIdentity")).GetProperty("identity").GetString());
         Assert.Equal(node.Bundle.Config.SlotsPerEpoch, (await node.Rpc.CallAsync("getEpochSchedule")).GetProperty("slotsPerEpoch").GetUInt64());
         Assert.True((await node.Rpc.CallAsync("getRecentPrioritizationFees")).GetArrayLength() > 0);

@@ -65,7 +65,7 @@ public sealed record GenesisConfig
     public required IReadOnlyList<GenesisAccount> Accounts { get; init; }
     public required IReadOnlyList<GenesisValidator> Validators { get; init; }
 
-    /// <summary>Every lamport in existence at slot 0 (accounts only; stake is a weight until the stake program lands).</summary>
+    /// <summary>The lamports of the listed genesis accounts. The stake and vote accounts genesis creates for the validators (Fast.Exec's Bank.Genesis) hold their stakes on top.</summary>
     public ulong TotalLamports
     {
         get
