@@ -44,6 +44,8 @@ public sealed class BlockSignatures : IDisposable
     private int[] _messageOffset = [];
     private int[] _messageLength = [];
     private bool[] _partValid = [];
+    private int _checkingThread;
+    private long _partsOnHelpers;
     private bool _disposed;
 
     /// <param name="batchSize">Signatures per batch equation (1 .. <see cref="SchnorrBatchScratch.MaxCapacity"/>).</param>
@@ -64,6 +66,9 @@ public sealed class BlockSignatures : IDisposable
     /// <summary>Signatures the last check covered.</summary>
     public int LastSignatureCount => _count;
 
+    /// <summary>Batches, over this instance's life, that a thread other than the checking one verified (the workers took part).</summary>
+    public long PartsOnHelpers => Interlocked.Read(ref _partsOnHelpers);
+
     /// <summary>
     /// The position (in block order, counting every transaction of every entry) of the first
     /// transaction with a signature that does not verify, or −1 when all verify. Batches run on
@@ -79,6 +84,7 @@ public sealed class BlockSignatures : IDisposable
         int parts = (_count + BatchSize - 1) / BatchSize;
         if (_partValid.Length < parts) _partValid = new bool[Math.Max(parts, 2 * _partValid.Length)];
         _entries = entries;
+        _checkingThread = Environment.CurrentManagedThreadId;
         try
         {
             if (workers is null || parts < 2 || _batches.Length < 2) _job.RunSerially(parts);
@@ -161,6 +167,7 @@ public sealed class BlockSignatures : IDisposable
         {
             SchnorrBatch batch = Fill(_batches[slot]!, part);
             _partValid[part] = batch.VerifyAll();
+            if (Environment.CurrentManagedThreadId != _checkingThread) Interlocked.Increment(ref _partsOnHelpers);
         }
         finally
         {

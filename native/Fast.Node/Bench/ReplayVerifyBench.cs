@@ -35,13 +35,19 @@ public static class ReplayVerifyBench
             byte[] block = Block(SampleTransfers.Generate(n, 256, Hash.Compute("replay-verify"u8)));
             if (BlockSignatures.FirstInvalidSingly(block) != -1 || check.FirstInvalid(block, workers) != -1) throw new InvalidOperationException("a generated block does not verify");
             List<double> single = [], batched = [];
+            TimeSpan batchedCpu = TimeSpan.Zero, batchedWall = TimeSpan.Zero;
             var total = Stopwatch.StartNew();
             do
             {
                 single.Add(Rate(n, () => BlockSignatures.FirstInvalidSingly(block)));
+                TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                long wallBefore = Stopwatch.GetTimestamp();
                 batched.Add(Rate(n, () => check.FirstInvalid(block, workers)));
+                batchedWall += Stopwatch.GetElapsedTime(wallBefore);
+                batchedCpu += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             }
             while (total.Elapsed.TotalSeconds < secondsPerSize);
+            report.Result($"batched_cpu_per_wall_{n}", batchedCpu / batchedWall); // about the threads when the batches really run in parallel
             report.Result($"batched_verifies_per_s_{n}", Throughput.Median([.. batched]))
                   .Reference($"single_thread_verifies_per_s_{n}", Throughput.Median([.. single]))
                   .Ratio($"batched_vs_single_{n}", Throughput.MedianRatio([.. batched], [.. single]));

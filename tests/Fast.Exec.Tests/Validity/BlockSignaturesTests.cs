@@ -123,6 +123,17 @@ public sealed class BlockSignaturesTests : IDisposable
     }
 
     [Fact]
+    public void A_large_block_is_verified_by_the_scheduler_workers_as_well_as_the_checking_thread()
+    {
+        byte[] block = Block([.. Enumerable.Range(0, 2048).Select(i => Pool.Value[i % Pool.Value.Length])]);
+        using BlockSignatures check = new(batchSize: 8, threads: 2);
+
+        for (int i = 0; i < 20 && check.PartsOnHelpers == 0; i++) Assert.Equal(-1, check.FirstInvalid(block, _workers));
+
+        Assert.True(check.PartsOnHelpers > 0, "no batch ran on a scheduler helper");
+    }
+
+    [Fact]
     public void Checking_blocks_over_the_workers_allocates_nothing_in_steady_state()
     {
         byte[][] txs = [.. Enumerable.Range(0, 2048).Select(i => Pool.Value[i % Pool.Value.Length])];
