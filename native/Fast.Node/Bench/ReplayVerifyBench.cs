@@ -56,7 +56,7 @@ public static class ReplayVerifyBench
         report.AllocatedBytesPerOp = allocated;
         report.Result("threads", threads).Result("batch_signatures", batchSize);
         report.Note($"1-signature transfers in entries of {TransactionsPerEntry}; baseline = the old replay loop (TransactionSignatures.VerifyAll per transaction, one thread); " +
-                    $"batched = BlockSignatures over a scheduler of {threads} workers, batches of {batchSize}; medians of interleaved rounds; allocated_bytes_per_op = per transaction, all threads, batched");
+                    $"batched = BlockSignatures over a scheduler of {threads} workers, batches of {batchSize}; medians of interleaved rounds; allocated_bytes_per_op = per transaction, all threads of the process, batched (the cheapest of 3 rounds)");
         return report;
     }
 
@@ -95,10 +95,17 @@ public static class ReplayVerifyBench
 
     private static double AllocatedPerTransaction(BlockSignatures check, byte[] block, SealevelScheduler workers, int transactions)
     {
+        // All threads (the helpers' parts count), the cheapest of a few rounds: another thread of the
+        // process (the runtime's tiering, a timer) can allocate during any one of them.
         check.FirstInvalid(block, workers);
-        long before = GC.GetTotalAllocatedBytes(precise: true);
         const int Calls = 4;
-        for (int i = 0; i < Calls; i++) check.FirstInvalid(block, workers);
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)(Calls * transactions);
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < Calls; i++) check.FirstInvalid(block, workers);
+            fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
+        return fewest / (double)(Calls * transactions);
     }
 }
