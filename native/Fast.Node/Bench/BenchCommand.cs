@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fast.Exec.Validity;
 using Fast.Node.Cli;
 using Fast.Node.Pipeline;
 
@@ -16,6 +17,7 @@ public static class BenchCommand
         bench.Subcommands.Add(Poh(io));
         bench.Subcommands.Add(Exec(io));
         bench.Subcommands.Add(Fec(io));
+        bench.Subcommands.Add(ReplayVerify(io));
         return bench;
     }
 
@@ -126,6 +128,23 @@ public static class BenchCommand
         {
             ExecBench.Run((int)parse.GetValue(threads), (int)parse.GetValue(accounts), parse.GetValue(conflict), parse.GetValue(seconds), !parse.GetValue(noPin), (int)parse.GetValue(coldAccounts))
                 .Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command ReplayVerify(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(10);
+        Option<long> threads = CliOptions.Integer("--threads", "Scheduler workers the batches are spread over (the checking thread counts as one)", Math.Max(2, Environment.ProcessorCount), 1, 256);
+        Option<long> batch = CliOptions.Integer("--batch", "Signatures per BIP-340 batch", BlockSignatures.DefaultBatchSize, 1, Crypto.SchnorrBatchScratch.MaxCapacity);
+        Command command = new("replay-verify", "A replayed block's signature check: BIP-340 batches over the workers vs every signature singly on one thread (the old replay path)")
+        {
+            seconds, threads, batch, json,
+        };
+        command.SetAction(parse =>
+        {
+            ReplayVerifyBench.Run(parse.GetValue(seconds), (int)parse.GetValue(threads), (int)parse.GetValue(batch)).Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;

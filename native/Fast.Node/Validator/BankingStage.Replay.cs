@@ -29,6 +29,7 @@ public sealed partial class BankingStage
     private ulong _highestWaitingSlot;
     private SlotReplayer? _replayer;
     private readonly Queue<ReceivedBlock> _replayQueue = new();
+    private BlockSignatures? _blockSignatures; // made on the first replayed block (a single node never needs it)
 
     private bool ReplayReceivedBlocks(ClusterContext cluster)
     {
@@ -162,21 +163,14 @@ public sealed partial class BankingStage
         }
     }
 
-    /// <summary>The rules that need no execution: PoH (ticks, hashes, chain from the parent's last tick) and every signature.</summary>
-    private static string? CheckBeforeExecution(ClusterContext cluster, ReceivedBlock block, Bank parent)
+    /// <summary>The rules that need no execution: PoH (ticks, hashes, chain from the parent's last tick) and every signature (batch-verified over the workers: <see cref="BlockSignatures"/>).</summary>
+    private string? CheckBeforeExecution(ClusterContext cluster, ReceivedBlock block, Bank parent)
     {
         PohRuleResult poh = PohRule.Check(parent.LastBlockhash, block.Slot, block.ParentSlot, block.Entries, cluster.HashesPerTick, cluster.TicksPerSlot, threads: 2);
         if (!poh.IsValid) return $"PoH: {poh.Violation} ({poh.Detail})";
-        int position = 0;
-        foreach (EntryView entry in new EntryStream(block.Entries))
-        {
-            foreach (TransactionView tx in entry.Transactions)
-            {
-                if (!TransactionSignatures.VerifyAll(tx)) return $"transaction {position} has a bad signature";
-                position++;
-            }
-        }
-        return null;
+        _blockSignatures ??= new BlockSignatures(BlockSignatures.DefaultBatchSize, _scheduler.Workers);
+        int bad = _blockSignatures.FirstInvalid(block.Entries, _scheduler);
+        return bad >= 0 ? $"transaction {bad} has a bad signature" : null;
     }
 
     private void Reject(ReceivedBlock block, string reason)

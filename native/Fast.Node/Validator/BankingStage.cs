@@ -376,6 +376,7 @@ public sealed partial class BankingStage : IDisposable
         _stopping = true;
         if (_thread.IsAlive) _thread.Join();
         _forwardSocket?.Dispose();
+        _blockSignatures?.Dispose();
     }
 
     public void Dispose() => Stop();
