@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Fast.Cluster.Tests.Infrastructure;
@@ -64,7 +63,7 @@ public class ClusterFloodTests
         await Task.Delay(1000);
         foreach (LocalCluster.Node node in cluster.Nodes)
         {
-            Dictionary<string, double> m = await MetricsAsync(node);
+            Dictionary<string, double> m = await MetricsScrape.ReadAsync(node.Url);
             double Dropped(string stage, string reason) => m.GetValueOrDefault($"fast_dropped_total{{stage=\"{stage}\",reason=\"{reason}\"}}");
             string where = $"validator {node.Index}";
             Assert.True(Dropped("tvu", "bad_signature") >= forged.Count, $"{where}: forged shreds counted {Dropped("tvu", "bad_signature")} of {forged.Count * 3} sent");
@@ -157,20 +156,5 @@ public class ClusterFloodTests
         int n = SigningDomains.Write(SigningDomain.RepairRequest, request.AsSpan(RepairRequestView.SignedOffset), signed);
         requester.Sign(signed.AsSpan(0, n), request.AsSpan(0, Signature.Size));
         return request;
-    }
-
-    /// <summary>A node's /metrics as name{labels} → value.</summary>
-    private static async Task<Dictionary<string, double>> MetricsAsync(LocalCluster.Node node)
-    {
-        using HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
-        string text = await http.GetStringAsync(new Uri(new Uri(node.Url), "/metrics"));
-        Dictionary<string, double> values = [];
-        foreach (string line in text.Split('\n'))
-        {
-            if (line.Length == 0 || line[0] == '#') continue;
-            int space = line.LastIndexOf(' ');
-            if (space > 0 && double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) values[line[..space]] = value;
-        }
-        return values;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Fast.Cluster.Tests.Infrastructure;
 using Fast.Testing;
@@ -27,7 +26,7 @@ public class LossyNetworkTests(Xunit.Abstractions.ITestOutputHelper output)
         await cluster.WaitForSlotAsync(10, 120);
 
         // Counted from here: before every node knows every peer, a leader's Turbine tree leaves some out and they repair whole blocks.
-        Dictionary<string, double>[] start = [.. await Task.WhenAll(cluster.Nodes.Select(MetricsAsync))];
+        Dictionary<string, double>[] start = [.. await Task.WhenAll(cluster.Nodes.Select(n => MetricsScrape.ReadAsync(n.Url)))];
 
         // Load: transfers through validator 1, forwarded to whoever leads (blocks of several FEC sets).
         (int exit, string benchOutput) = FastProcess.Run(TimeSpan.FromSeconds(180), "bench-tps", "--url", cluster.Nodes[1].Url, "--faucet", cluster.FaucetPath,
@@ -44,7 +43,7 @@ public class LossyNetworkTests(Xunit.Abstractions.ITestOutputHelper output)
         double received = 0, recovered = 0, repaired = 0, accepted = 0;
         foreach (LocalCluster.Node node in cluster.Nodes)
         {
-            Dictionary<string, double> m = await MetricsAsync(node);
+            Dictionary<string, double> m = await MetricsScrape.ReadAsync(node.Url);
             double Since(string name) => m.GetValueOrDefault(name) - start[node.Index].GetValueOrDefault(name);
             received += Since("fast_fec_sets_total{how=\"received\"}");
             recovered += Since("fast_fec_sets_total{how=\"recovered\"}");
@@ -79,20 +78,5 @@ public class LossyNetworkTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(mismatches.Count == 0, "bank hash mismatches:\n" + string.Join('\n', mismatches));
         output.WriteLine($"{agreed} slots frozen by all {Validators}, none disagreeing; slots {string.Join(", ", after)}");
         Assert.True(agreed >= 40, $"only {agreed} slots frozen by all {Validators} (top {top})\n{cluster.Logs()}");
-    }
-
-    /// <summary>A node's /metrics as name{labels} → value.</summary>
-    private static async Task<Dictionary<string, double>> MetricsAsync(LocalCluster.Node node)
-    {
-        using HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
-        string text = await http.GetStringAsync(new Uri(new Uri(node.Url), "/metrics"));
-        Dictionary<string, double> values = [];
-        foreach (string line in text.Split('\n'))
-        {
-            if (line.Length == 0 || line[0] == '#') continue;
-            int space = line.LastIndexOf(' ');
-            if (space > 0 && double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) values[line[..space]] = value;
-        }
-        return values;
     }
 }
