@@ -198,14 +198,16 @@ public class PohServiceTests
     [Fact]
     public void A_block_on_an_older_parent_carries_the_skipped_slots_ticks_then_the_clock_idles()
     {
-        var config = PohConfig.LowPowerDevnet(slotMs: 40, ticksPerSlot: 4); // 10 ms ticks
+        // 50 ms ticks, a 200 ms slot: room for the record on a 2-core runner where other test assemblies run at the same time
+        // (with 10 ms ticks and a 40 ms slot a descheduled PoH thread saw slot 5 end before it took the record).
+        var config = PohConfig.LowPowerDevnet(slotMs: 200, ticksPerSlot: 4);
         using PohService service = new(config, Hash.Zero, 0, idle: true);
         service.Start();
         Thread.Sleep(30);
         Assert.Empty(Drain(service.Entries)); // idle: nothing hashed before a block starts
         var parent = Hash.Compute("parent slot 1"u8);
-        // Slot 5 on slot 1 (its last tick at height 8): slots 2 .. 4 were skipped; slot 5 ends 40 ms from now.
-        long end = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 40 / 1000;
+        // Slot 5 on slot 1 (its last tick at height 8): slots 2 .. 4 were skipped; slot 5 ends 200 ms from now.
+        long end = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 200 / 1000;
         service.Records.TryEnqueue(new PohRecord(5, Hash.Compute("tx"u8), 1, Payload, 1));
         Assert.True(service.TryStartBlock(parent, 8, 5, end, idleAfter: true));
         var clock = Stopwatch.StartNew();
