@@ -379,25 +379,6 @@ public sealed partial class BankForks : IDisposable
         _accounts.FlushOwnerIndex(); // before the bank is marked flushed: readers then find its accounts by owner in the store
         return flushed;
     }
-
-    private void Release(Bank bank)
-    {
-        bank.IsReleased = true;
-        if (bank.IsRooted && !bank.IsFlushed) return; // its background flush still reads the overlay; retired when that flush is collected
-        AccountOverlay? overlay = bank.DetachOverlay();
-        if (overlay is not null) Retire(overlay);
-    }
-
-    private void Retire(AccountOverlay overlay) => _retired.Enqueue((overlay, _rootAdvances));
-
-    private void RecycleRetired()
-    {
-        AccountOverlayPool pool = Root.Context.OverlayPool;
-        while (_retired.Count > 0 && _retired.Peek().ReleasedAt + Options.OverlayGraceRoots <= _rootAdvances)
-        {
-            pool.Return(_retired.Dequeue().Overlay);
-        }
-    }
 }
 
 /// <summary>The store holds data this version cannot interpret (a newer format, or corruption).</summary>
