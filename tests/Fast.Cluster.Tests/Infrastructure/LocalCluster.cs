@@ -162,7 +162,7 @@ public sealed class LocalCluster : IDisposable
         while (true)
         {
             double[] peers = [.. await Task.WhenAll(_nodes.Select(async n => (await MetricsScrape.ReadAsync(n.Url)).GetValueOrDefault("fast_cluster_peers")))];
-            if (peers.All(p => p >= _nodes.Count - 1)) return;
+            if (peers.All(p => p >= _nodes.Length - 1)) return;
             if (clock.Elapsed.TotalSeconds > timeoutSeconds) throw new TimeoutException($"gossip did not converge: peers known {string.Join(", ", peers)}\n{Logs()}");
             await Task.Delay(200);
         }
