@@ -24,8 +24,11 @@ public class LossyNetworkTests(Xunit.Abstractions.ITestOutputHelper output)
         using LocalCluster cluster = new("netns-loss", Validators, network: network);
         await cluster.StartAllAsync();
         await cluster.WaitForSlotAsync(10, 120);
-
-        // Counted from here: before every node knows every peer, a leader's Turbine tree leaves some out and they repair whole blocks.
+        // Counted from here: before every node knows every peer, a leader's Turbine tree leaves some out and they repair whole
+        // blocks; so from once every node's gossip knows the other three, and the blocks in flight then have been replayed.
+        await cluster.WaitForFullGossipAsync();
+        ulong?[] converged = await cluster.SlotsAsync();
+        await cluster.WaitForSlotAsync(converged.Max()!.Value + 3, 60);
         Dictionary<string, double>[] start = [.. await Task.WhenAll(cluster.Nodes.Select(n => MetricsScrape.ReadAsync(n.Url)))];
 
         // Load: transfers through validator 1, forwarded to whoever leads (blocks of several FEC sets).

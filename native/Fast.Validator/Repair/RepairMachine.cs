@@ -13,8 +13,8 @@ namespace Fast.Validator.Repair;
 /// <summary>Repair's pacing and limits.</summary>
 public sealed record RepairOptions
 {
-    /// <summary>A slot that made no progress for this long gets its missing shreds requested.</summary>
-    public long StallNs { get; init; } = 150_000_000;
+    /// <summary>A slot that made no progress for this long gets its missing shreds requested (200 ms, as Agave defers repair: a retransmit hop on a loaded host can pause that long, and erasure recovery usually completes the set meanwhile).</summary>
+    public long StallNs { get; init; } = 200_000_000;
 
     /// <summary>A shred asked for and not received is asked for again (of another peer) after this long.</summary>
     public long RetryNs { get; init; } = 200_000_000;

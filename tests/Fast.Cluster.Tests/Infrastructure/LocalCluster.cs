@@ -155,6 +155,19 @@ public sealed class LocalCluster : IDisposable
         }
     }
 
+    /// <summary>Waits until every node's gossip knows every other node (`fast_cluster_peers`), so every leader's Turbine tree holds everyone.</summary>
+    public async Task WaitForFullGossipAsync(double timeoutSeconds = 90)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            double[] peers = [.. await Task.WhenAll(_nodes.Select(async n => (await MetricsScrape.ReadAsync(n.Url)).GetValueOrDefault("fast_cluster_peers")))];
+            if (peers.All(p => p >= _nodes.Length - 1)) return;
+            if (clock.Elapsed.TotalSeconds > timeoutSeconds) throw new TimeoutException($"gossip did not converge: peers known {string.Join(", ", peers)}\n{Logs()}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>getBankHash of <paramref name="slot"/> on node <paramref name="index"/>: (bank hash, parent slot), or null when it holds no frozen bank there.</summary>
     public async Task<(string BankHash, ulong Parent)?> BankHashAsync(int index, ulong slot)
     {
