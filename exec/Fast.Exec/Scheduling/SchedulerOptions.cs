@@ -49,5 +49,11 @@ public sealed record SchedulerOptions
     /// </summary>
     public int PreloadReadsInFlight { get; init; } = 1024;
 
+    /// <summary>
+    /// Whether a preload's parts run on the coordinator and its idle helpers together (true), or on the
+    /// coordinator alone, one part after another (false: the reference the bench compares against).
+    /// </summary>
+    public bool PreloadOnWorkers { get; init; } = true;
+
     internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
 }

@@ -53,7 +53,8 @@ public sealed partial class SealevelScheduler
         int perPart = Math.Max(1, _options.PreloadReadsInFlight);
         int parts = (job.Count + perPart - 1) / perPart;
         job.PartSize = perPart;
-        RunParallel(job, parts);
+        if (_options.PreloadOnWorkers) RunParallel(job, parts);
+        else job.RunSerially(parts);
         for (int c = 0; c < job.Count; c++) _preloadRequested[job.IndexAt(c)] = false;
         LastPreloadedFromDisk = job.DiskReads;
         job.End();
