@@ -65,7 +65,8 @@ public class ColdPreloadTests
         Assert.Equal(0, warmWaits);
         Assert.Equal(0, warmPreloaded);
         Assert.True(coldPreloaded > 1000, $"only {coldPreloaded} accounts were preloaded from the disk");
-        Assert.True(coldWaits < coldPreloaded / 10, $"{coldWaits} one-by-one disk waits beside {coldPreloaded} preloaded");
+        // Only the first block waits one by one (the preload starts once a block found the state cold): at most its 2 accounts per transfer.
+        Assert.True(coldWaits <= 2 * 4000, $"{coldWaits} one-by-one disk waits beside {coldPreloaded} preloaded");
     }
 
     [Fact]
