@@ -4,7 +4,7 @@ namespace Fast.Crypto;
 
 /// <summary>
 /// BIP-340 batch verification: n signatures checked in one equation, one multi-scalar
-/// multiplication of 2n + 1 points with random weights (the first 1, the others from SHA-256 in
+/// multiplication of 2n + 1 points with random weights (the first 1, the others 128-bit, from SHA-256 in
 /// counter mode seeded by a hash of the whole batch: deterministic, unpredictable to a signer).
 /// True only when every signature is valid (each one would pass <see cref="Verify"/>); false
 /// says some signature is invalid, not which — <see cref="SchnorrBatch"/> bisects to find them.

@@ -31,9 +31,10 @@ SECP256K1_API void fast_schnorrsig_batch_scratch_destroy(
 /* Verifies n BIP-340 signatures at once (BIP-340, "Batch Verification"):
  *   (a_1 s_1 + ... + a_n s_n) G == a_1 R_1 + ... + a_n R_n + a_1 e_1 P_1 + ... + a_n e_n P_n
  * as one multi-scalar multiplication of 2n + 1 points (secp256k1_ecmult_multi_var: Strauss below
- * 88 points, Pippenger above). a_1 = 1; a_2..a_n come from SHA-256 in counter mode keyed by a
- * SHA-256 of every (public key, signature, message) in the batch, so they are deterministic and
- * unpredictable to whoever made any one signature.
+ * 88 points, Pippenger above). a_1 = 1; a_2..a_n are 128-bit, from SHA-256 in counter mode keyed
+ * by a SHA-256 of every (public key, signature, message) in the batch, so they are deterministic and
+ * unpredictable to whoever made any one signature (a batch holding an invalid signature passes with
+ * probability 2^-128, secp256k1's security level).
  * sigs[i]: 64 bytes; pubkeys[i]: a 32-byte x-only public key; msgs[i]: msglens[i] bytes (NULL
  * allowed when the length is 0).
  * Returns 1 when every signature is valid, 0 when at least one is not (or a public key is not on

@@ -41,5 +41,19 @@ public sealed record SchedulerOptions
     /// </summary>
     public int PreloadAfterDiskReads { get; init; } = 64;
 
+    /// <summary>
+    /// Accounts one execution thread reads together in a preload (one part of the block's cold accounts):
+    /// their FASTER reads are all started before the thread waits for the pending ones, so each thread
+    /// keeps this many disk reads in flight. Larger amortises the wait; smaller spreads a small block
+    /// over more threads.
+    /// </summary>
+    public int PreloadReadsInFlight { get; init; } = 1024;
+
+    /// <summary>
+    /// Whether a preload's parts run on the coordinator and its idle helpers together (true), or on the
+    /// coordinator alone, one part after another (false: the reference the bench compares against).
+    /// </summary>
+    public bool PreloadOnWorkers { get; init; } = true;
+
     internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
 }

@@ -26,8 +26,15 @@ public static partial class ExecBench
     private static BankForksOptions ChainOptions(bool background) =>
         new() { CheckpointIntervalSlots = ulong.MaxValue, FlushInBackground = background };
 
-    private readonly record struct ColdRun(SlotRun Slots, long StateBytes, long MemoryBytes, double SetupSeconds)
+    /// <summary>
+    /// The cold slots (<see cref="Slots"/>, preload on every execution thread) and the same-run reference
+    /// (<see cref="CoordinatorPreload"/>: each block's preload on the coordinator alone, 256 reads in flight
+    /// — the path before the preload ran on the workers), measured in interleaved turns on one chain.
+    /// </summary>
+    private readonly record struct ColdRun(SlotRun Slots, SlotRun CoordinatorPreload, long StateBytes, long MemoryBytes, double SetupSeconds)
     {
+        private const int Turns = 2;
+
         public static ColdRun Measure(string directory, int threads, int[] helperCores, int accounts, int slots)
         {
             long setupStart = Stopwatch.GetTimestamp();
@@ -46,15 +53,65 @@ public static partial class ExecBench
             using var forks = BankForks.Open(store, workload.Genesis(1_000_000_000_000, GenesisHash, leader), ChainOptions(background: true));
             long stateBytes = store.LogBytes;
             Random random = new(11);
-            var blocks = new TransferBlock[ColdWarmUpSlots + slots + 1];
+            int perTurn = Math.Max(1, slots / Turns);
+            // A fresh block per slot (a block run twice would find its accounts warm): warm-up, then each turn's two runs of perTurn + 1 slots.
+            var blocks = new TransferBlock[ColdWarmUpSlots + Turns * 2 * (perTurn + 1)];
             for (int i = 0; i < blocks.Length; i++) blocks[i] = workload.CreateUniformBlock(ColdBlockTransfers, random);
             using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20) });
+            using SealevelScheduler coordinatorPreload = new(new SchedulerOptions
+            {
+                Workers = threads, HelperCores = helperCores, IdleSpin = TimeSpan.FromMilliseconds(20), PreloadOnWorkers = false, PreloadReadsInFlight = 256,
+            });
             BenchChain chain = new(forks, leader, ColdBlockTransfers);
             for (int i = 0; i < ColdWarmUpSlots; i++) chain.RunSlot(scheduler, blocks[i]);
             double setupSeconds = Stopwatch.GetElapsedTime(setupStart).TotalSeconds;
-            var run = SlotRun.Measure(chain, scheduler, i => blocks[ColdWarmUpSlots + i], slots);
+            List<SlotRun> measured = [], reference = [];
+            int next = ColdWarmUpSlots;
+            for (int turn = 0; turn < Turns; turn++)
+            {
+                scheduler.ParkHelpers();
+                int at = next;
+                reference.Add(SlotRun.Measure(chain, coordinatorPreload, i => blocks[at + i], perTurn));
+                next += perTurn + 1;
+                coordinatorPreload.ParkHelpers();
+                int from = next;
+                measured.Add(SlotRun.Measure(chain, scheduler, i => blocks[from + i], perTurn));
+                next += perTurn + 1;
+            }
             forks.WaitForRootFlush();
-            return new ColdRun(run, stateBytes, memory, setupSeconds);
+            return new ColdRun(Combine(measured), Combine(reference), stateBytes, memory, setupSeconds);
+        }
+
+        /// <summary>Adds the cold figures to <paramref name="report"/>; <paramref name="warmSlotTps"/> is the warm run's slot rate.</summary>
+        public void AddTo(BenchReport report, int accounts, double warmSlotTps)
+        {
+            report.Result("cold_slot_tps", Slots.SlotTps)
+                  .Result("cold_slot_execute_ms", Slots.ExecuteMs)
+                  .Result("cold_slot_freeze_ms", Slots.FreezeMs)
+                  .Result("cold_slot_root_ms", Slots.RootMs)
+                  .Result("cold_accounts", accounts)
+                  .Result("cold_state_mib", StateBytes / (double)(1 << 20))
+                  .Result("cold_faster_memory_mib", MemoryBytes / (double)(1 << 20))
+                  .Result("cold_setup_s", SetupSeconds)
+                  .Reference("cold_slot_tps_preload_on_coordinator", CoordinatorPreload.SlotTps)
+                  .Reference("cold_slot_execute_ms_preload_on_coordinator", CoordinatorPreload.ExecuteMs)
+                  .Ratio("cold_vs_warm_slot_tps", Slots.SlotTps / warmSlotTps)
+                  .Ratio("cold_preload_on_workers_vs_coordinator", Slots.SlotTps / CoordinatorPreload.SlotTps);
+            report.Note($"cold state: {accounts} accounts ({StateBytes >> 20} MiB of FASTER log) with FASTER's memory at {MemoryBytes >> 20} MiB, {Slots.Slots} slots back to back of {ColdBlockTransfers} transfers between senders and recipients drawn uniformly (a fresh block per slot), so most first touches miss FASTER's memory and read the disk; each block's cold accounts are preloaded by every execution thread, 1,024 reads in flight per thread; the reference preloads on the coordinator alone with 256 in flight (the path before), in {Turns} interleaved turns on the same chain; setup took {SetupSeconds:0} s");
+        }
+
+        private static SlotRun Combine(List<SlotRun> runs)
+        {
+            double transactions = 0, seconds = 0;
+            int slots = 0;
+            foreach (SlotRun run in runs)
+            {
+                transactions += (double)run.Slots * ColdBlockTransfers;
+                seconds += run.Slots * ColdBlockTransfers / run.SlotTps;
+                slots += run.Slots;
+            }
+            double[] execute = [.. runs.Select(r => r.ExecuteMs)], freeze = [.. runs.Select(r => r.FreezeMs)], root = [.. runs.Select(r => r.RootMs)];
+            return new SlotRun(transactions / seconds, Throughput.Median(execute), Throughput.Median(freeze), Throughput.Median(root), slots);
         }
 
         private static long FloorPowerOfTwo(long value) => 1L << (int)(63 - long.LeadingZeroCount(value));

@@ -187,18 +187,7 @@ public static partial class ExecBench
               .Ratio("hot_speedup_workers_vs_1", hotMany / hotOne)
               .Ratio("amdahl_bound_workers", split.IdealSpeedup(threads))
               .Ratio("memory_random_read_scaling", readsMany / readsOne);
-        if (cold is ColdRun coldRun)
-        {
-            report.Result("cold_slot_tps", coldRun.Slots.SlotTps)
-                  .Result("cold_slot_execute_ms", coldRun.Slots.ExecuteMs)
-                  .Result("cold_slot_freeze_ms", coldRun.Slots.FreezeMs)
-                  .Result("cold_slot_root_ms", coldRun.Slots.RootMs)
-                  .Result("cold_accounts", coldAccounts)
-                  .Result("cold_state_mib", coldRun.StateBytes / (double)(1 << 20))
-                  .Result("cold_faster_memory_mib", coldRun.MemoryBytes / (double)(1 << 20))
-                  .Ratio("cold_vs_warm_slot_tps", coldRun.Slots.SlotTps / slots.SlotTps);
-            report.Note($"cold state: {coldAccounts} accounts ({coldRun.StateBytes >> 20} MiB of FASTER log) with FASTER's memory at {coldRun.MemoryBytes >> 20} MiB, {coldRun.Slots.Slots} slots back to back of {ColdBlockTransfers} transfers between senders and recipients drawn uniformly (a fresh block per slot), so most first touches miss FASTER's memory and read the disk; setup took {coldRun.SetupSeconds:0} s");
-        }
+        if (cold is ColdRun coldRun) coldRun.AddTo(report, coldAccounts, slots.SlotTps);
         report.Note($"slot_tps: {slots.Slots} slots of {conflictFree.Count} conflict-free transfers back to back on the N-worker scheduler, each executed, frozen and the slot {BenchChain.RootDistance} back rooted (flush into FASTER on the background root thread, as the validator does), timed from the first slot's execution start to the next slot's; slot_vs_execute_only = slot_tps / conflict_free_tps; the reference runs the same chain with the freeze on the coordinator alone and each root's flush waited for (the costs on the critical path, as before), in {SlotTurns} interleaved turns");
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");

@@ -155,6 +155,7 @@ public sealed partial class Validator : IAsyncDisposable
         }
         AccountsDb? accounts = null;
         Blockstore? blockstore = null;
+        BankForks? forks = null;
         try
         {
             // A damaged ledger is refused before anything is written (LedgerCheck.cs); a new one starts from genesis.
@@ -169,10 +170,11 @@ public sealed partial class Validator : IAsyncDisposable
             });
             LedgerCheck.CheckConsistency(options.LedgerPath, accounts, blockstore);
             if (fresh) LedgerCheck.WriteGenesisMarker(options.LedgerPath, genesis);
-            BankForks forks;
             try
             {
-                forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots });
+                // Roots flush into FASTER on BankForks' root-flush thread (ordered with the root record, compaction
+                // and checkpoints), off the banking and replay thread; shutdown waits for it before it checkpoints.
+                forks = BankForks.Open(accounts, ToBankGenesis(genesis, identityKey), new BankForksOptions { CheckpointIntervalSlots = options.CheckpointIntervalSlots, FlushInBackground = true });
             }
             catch (StorageUnreadableException e)
             {
@@ -184,6 +186,7 @@ public sealed partial class Validator : IAsyncDisposable
         }
         catch (Exception e) when (e is LedgerDamagedException or ValidatorStartException)
         {
+            forks?.Dispose(); // stops the root-flush thread before the store closes
             blockstore?.Dispose();
             accounts?.DisposeRefused();
             lockFile.Dispose();
@@ -345,6 +348,7 @@ public sealed partial class Validator : IAsyncDisposable
             else
             {
                 _banking?.RootLatestDurable();
+                _forks.WaitForRootFlush(); // every root handed to the root-flush thread is in FASTER before the checkpoint
                 _blockstore.Commit();
                 _accounts.Checkpoint();
                 _log.WriteLine($"validator: checkpointed at root {_forks.Root.Slot}");
@@ -357,6 +361,7 @@ public sealed partial class Validator : IAsyncDisposable
         if (_rpc is not null) await _rpc.DisposeAsync().ConfigureAwait(false);
         _largestAccounts?.Dispose(); // its scan reads the accounts store: stopped before the store closes
         _scheduler.Dispose();
+        _forks.Dispose(); // drains and stops the root-flush thread: the store's only writer, so before the store closes
         _blockstore.Dispose();
         _accounts.Dispose();
         _packets.Dispose();

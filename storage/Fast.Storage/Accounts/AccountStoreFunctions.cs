@@ -22,7 +22,7 @@ internal struct AccountReadOutput
 }
 
 /// <summary>FASTER callbacks for the account store: SpanByte keys and values, reads decoded into <see cref="AccountReadOutput"/>.</summary>
-internal sealed class AccountStoreFunctions : SpanByteFunctions<SpanByte, AccountReadOutput, Empty>
+internal sealed class AccountStoreFunctions : SpanByteFunctions<SpanByte, AccountReadOutput, long>
 {
     public override bool SingleReader(ref SpanByte key, ref SpanByte input, ref SpanByte value, ref AccountReadOutput dst, ref ReadInfo readInfo) =>
         Decode(ref value, ref dst);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using FASTER.core;
 
 using AccountSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte,
-    Fast.Storage.Accounts.AccountReadOutput, FASTER.core.Empty, Fast.Storage.Accounts.AccountStoreFunctions>;
+    Fast.Storage.Accounts.AccountReadOutput, long, Fast.Storage.Accounts.AccountStoreFunctions>;
 
 namespace Fast.Storage.Accounts;
 

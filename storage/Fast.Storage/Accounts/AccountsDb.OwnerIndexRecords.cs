@@ -4,7 +4,7 @@ using FASTER.core;
 using Fast.Core.Primitives;
 
 using AccountSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte,
-    Fast.Storage.Accounts.AccountReadOutput, FASTER.core.Empty, Fast.Storage.Accounts.AccountStoreFunctions>;
+    Fast.Storage.Accounts.AccountReadOutput, long, Fast.Storage.Accounts.AccountStoreFunctions>;
 
 namespace Fast.Storage.Accounts;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using FASTER.core;
 
 using AccountSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte,
-    Fast.Storage.Accounts.AccountReadOutput, FASTER.core.Empty, Fast.Storage.Accounts.AccountStoreFunctions>;
+    Fast.Storage.Accounts.AccountReadOutput, long, Fast.Storage.Accounts.AccountStoreFunctions>;
 
 namespace Fast.Storage.Accounts;
 
@@ -223,12 +223,12 @@ public sealed partial class AccountsDb
             address = metadata.Address;
             if (!status.IsPending) return status.Found;
         }
-        session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> completed, wait: true);
+        session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, long> completed, wait: true);
         using (completed)
         {
             while (completed.Next())
             {
-                ref CompletedOutput<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> current = ref completed.Current;
+                ref CompletedOutput<SpanByte, SpanByte, SpanByte, AccountReadOutput, long> current = ref completed.Current;
                 address = current.RecordMetadata.Address;
                 if (!current.Status.Found) return false;
                 output = current.Output;

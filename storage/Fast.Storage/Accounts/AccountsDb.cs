@@ -3,7 +3,7 @@ using FASTER.core;
 using Fast.Core.Primitives;
 
 using AccountSession = FASTER.core.ClientSession<FASTER.core.SpanByte, FASTER.core.SpanByte, FASTER.core.SpanByte,
-    Fast.Storage.Accounts.AccountReadOutput, FASTER.core.Empty, Fast.Storage.Accounts.AccountStoreFunctions>;
+    Fast.Storage.Accounts.AccountReadOutput, long, Fast.Storage.Accounts.AccountStoreFunctions>;
 
 namespace Fast.Storage.Accounts;
 
@@ -120,69 +120,6 @@ public sealed unsafe partial class AccountsDb : IDisposable
         executable = output.Executable;
         data = output.Data ?? [];
         return true;
-    }
-
-    private long _diskReadsStarted;
-    private long _blockingDiskReads;
-
-    /// <summary>Reads (<see cref="TryRead"/>) that found the record on disk and waited for it on the reading thread.</summary>
-    public long BlockingDiskReads => Volatile.Read(ref _blockingDiskReads);
-
-    /// <summary>Reads <see cref="TryReadWithoutWaiting"/> left to the disk (the record was not in memory).</summary>
-    public long DiskReadsStarted => Volatile.Read(ref _diskReadsStarted);
-
-    /// <summary>
-    /// Reads an account if FASTER can answer from memory; false when the record is on disk. The disk
-    /// read has then been started on this thread's session, and <see cref="CompletePendingReads"/>, on
-    /// this same thread, waits for it — so a caller can drop a lock before it waits on the device. Any
-    /// thread; allocates only the account's data array.
-    /// </summary>
-    public bool TryReadWithoutWaiting(in Pubkey key, out Account account)
-    {
-        ThrowIfDisposed();
-        AccountSession session = _sessions.Value!;
-        AccountReadOutput output = default;
-        fixed (byte* k = key.Span)
-        {
-            var keySpan = SpanByte.FromPointer(k, Pubkey.Size);
-            SpanByte input = default;
-            Status status = session.Read(ref keySpan, ref input, ref output);
-            if (status.IsPending)
-            {
-                Interlocked.Increment(ref _diskReadsStarted);
-                account = Account.Empty;
-                return false;
-            }
-            account = status.Found ? ToAccount(key, output) : Account.Empty;
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// Waits for the reads <see cref="TryReadWithoutWaiting"/> started on this thread and stores each
-    /// result in <paramref name="accounts"/> at every index whose key matches and whose
-    /// <paramref name="pending"/> flag is set. Cold path (a disk read).
-    /// </summary>
-    public void CompletePendingReads(ReadOnlySpan<Pubkey> keys, ReadOnlySpan<bool> pending, Span<Account> accounts)
-    {
-        ThrowIfDisposed();
-        AccountSession session = _sessions.Value!;
-        session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> completed, wait: true);
-        using (completed)
-        {
-            while (completed.Next())
-            {
-                ref CompletedOutput<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> current = ref completed.Current;
-                ReadOnlySpan<byte> completedKey = current.Key.AsReadOnlySpan();
-                if (completedKey.Length != Pubkey.Size) continue;
-                Pubkey key = new(completedKey);
-                Account account = current.Status.Found ? ToAccount(key, current.Output) : Account.Empty;
-                for (int i = 0; i < keys.Length; i++)
-                {
-                    if (pending[i] && keys[i] == key) accounts[i] = account;
-                }
-            }
-        }
     }
 
     private static Account ToAccount(in Pubkey key, in AccountReadOutput output)
@@ -319,12 +256,12 @@ public sealed unsafe partial class AccountsDb : IDisposable
     /// <summary>The record was on disk: wait for the I/O and take the output FASTER kept for it (cold path).</summary>
     private static bool CompletePendingRead(AccountSession session, ref AccountReadOutput output)
     {
-        session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> completed, wait: true);
+        session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, long> completed, wait: true);
         using (completed)
         {
             while (completed.Next())
             {
-                ref CompletedOutput<SpanByte, SpanByte, SpanByte, AccountReadOutput, Empty> current = ref completed.Current;
+                ref CompletedOutput<SpanByte, SpanByte, SpanByte, AccountReadOutput, long> current = ref completed.Current;
                 if (!current.Status.Found) return false;
                 output = current.Output;
                 return true;
