@@ -46,6 +46,9 @@ public sealed class BoundedQueue<T>
 
     public bool IsEmpty => Count == 0;
 
+    /// <summary>Told after every enqueue (set by the consumer that waits on this queue; null: nobody waits).</summary>
+    public IQueueWaker? Waker { get; set; }
+
     /// <summary>Adds <paramref name="item"/>; false when the queue is full (nothing is written).</summary>
     public bool TryEnqueue(T item)
     {
@@ -62,6 +65,7 @@ public sealed class BoundedQueue<T>
                 {
                     cell.Item = item;
                     Volatile.Write(ref cell.Sequence, position + 1);
+                    Waker?.Wake();
                     return true;
                 }
                 position = Volatile.Read(ref _enqueuePosition.Value);

@@ -76,6 +76,7 @@ public sealed class BlockBroadcaster(Keypair leader, ushort shredVersion, Cluste
         OwnBlock block = new(_current.Slot, _current.ParentSlot, last.Root, _current.ParentBlockId);
         OwnBlocks.TryEnqueue(block);
         network.OwnBlocks.TryEnqueue(block);
+        network.Wake();
         BlocksBroadcast++;
         return block;
     }
@@ -90,5 +91,6 @@ public sealed class BlockBroadcaster(Keypair leader, ushort shredVersion, Cluste
             byte[] bytes = set.Shred(_setBuffer, leaf).ToArray();
             if (!network.OwnShreds.TryEnqueue(new OwnShred(set.Slot, index, isData, bytes))) ShredsDroppedQueueFull++;
         }
+        network.Wake();
     }
 }

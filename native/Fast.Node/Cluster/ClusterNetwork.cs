@@ -46,8 +46,9 @@ public sealed partial class ClusterNetwork : IDisposable
     private readonly Socket _tvuSocket;
     private readonly Socket _repairSocket;
     private readonly SocketAddress _sendAddress;
-    private readonly SocketAddress _receiveAddress;
     private readonly byte[] _packet = new byte[2048];
+    private readonly NetworkWaiter _waiter;
+    private readonly Func<bool> _hasQueuedWork;
     private readonly long _startTimestamp;
     private readonly long _startUnixMs;
     private readonly Thread _thread;
@@ -74,8 +75,9 @@ public sealed partial class ClusterNetwork : IDisposable
         _gossipSocket = Bind(config.GossipPort, "gossip");
         _tvuSocket = Bind(config.TvuPort, "tvu");
         _repairSocket = Bind(config.RepairPort, "repair");
+        _waiter = new NetworkWaiter(_gossipSocket, _tvuSocket, _repairSocket);
+        _hasQueuedWork = () => !OwnShreds.IsEmpty || !OwnBlocks.IsEmpty;
         _sendAddress = new IPEndPoint(IPAddress.Loopback, 0).Serialize();
-        _receiveAddress = new IPEndPoint(IPAddress.Any, 0).Serialize();
 
         KeypairSigner signer = new(identity);
         ISignatureVerifier verifier = SchnorrSignatureVerifier.Instance;
@@ -107,6 +109,9 @@ public sealed partial class ClusterNetwork : IDisposable
     public IPEndPoint GossipEndPoint => (IPEndPoint)_gossipSocket.LocalEndPoint!;
     public IPEndPoint TvuEndPoint => (IPEndPoint)_tvuSocket.LocalEndPoint!;
     public IPEndPoint RepairEndPoint => (IPEndPoint)_repairSocket.LocalEndPoint!;
+
+    /// <summary>Wakes the network thread after queueing to <see cref="OwnShreds"/> or <see cref="OwnBlocks"/>.</summary>
+    public void Wake() => _waiter.Ring();
 
     /// <summary>In: the leader's shreds (from the ledger writer's broadcaster).</summary>
     public BoundedQueue<OwnShred> OwnShreds { get; } = new(1 << 16);
@@ -183,7 +188,7 @@ public sealed partial class ClusterNetwork : IDisposable
                     _nextTickNs = now.Nanoseconds + TickNs;
                     OnTick(now);
                 }
-                if (!busy) Thread.Sleep(1);
+                if (!busy) _waiter.Wait((int)Math.Clamp((_nextTickNs - Now.Nanoseconds) / 1_000_000 + 1, 1, TickNs / 1_000_000), _hasQueuedWork);
             }
         }
         catch (Exception e)
@@ -198,25 +203,25 @@ public sealed partial class ClusterNetwork : IDisposable
     /// <summary>Takes up to 256 packets waiting on <paramref name="socket"/>; true when there were any.</summary>
     private bool ReceiveFrom(Socket socket, PacketKind kind, NodeTime now)
     {
-        int taken = 0;
-        while (taken < 256)
+        int taken = 0, errors = 0;
+        while (taken < 256 && errors < 256)
         {
-            int length;
-            try
+            int length = NetworkWaiter.TryReceive(socket, _packet, out uint ipv4, out ushort port);
+            if (length == 0) break;
+            if (length < 0)
             {
-                length = socket.ReceiveFrom(_packet, SocketFlags.None, _receiveAddress);
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
+                errors++;
                 Counters.ReceiveErrors++;
-                continue; // ICMP port unreachable from an earlier send, a truncated datagram: the next one
+                continue; // ICMP port unreachable from an earlier send: the next one
+            }
+            if (length > _packet.Length)
+            {
+                errors++;
+                Counters.ReceiveErrors++;
+                continue; // longer than any packet of ours: truncated, dropped
             }
             taken++;
-            PeerAddress from = AddressOf(_receiveAddress);
+            PeerAddress from = new(ipv4, port);
             ReadOnlySpan<byte> packet = _packet.AsSpan(0, length);
             Sink sink = new(this, socket);
             switch (kind)
@@ -290,18 +295,13 @@ public sealed partial class ClusterNetwork : IDisposable
         }
     }
 
-    private static PeerAddress AddressOf(SocketAddress address)
-    {
-        ReadOnlySpan<byte> sa = address.Buffer.Span;
-        return new PeerAddress((uint)(sa[4] << 24 | sa[5] << 16 | sa[6] << 8 | sa[7]), (ushort)(sa[2] << 8 | sa[3]));
-    }
-
     public void Dispose()
     {
         _stopping = true;
         if (_thread.IsAlive) _thread.Join();
         _gossipSocket.Dispose();
         _tvuSocket.Dispose();
+        _waiter.Dispose();
         _repairSocket.Dispose();
     }
 }

@@ -73,6 +73,8 @@ public sealed class SigverifyStage : IDisposable
     private readonly Thread[] _threads;
     private readonly int[]? _cores;
     private readonly int _batchSignatures;
+    private readonly Doorbell _doorbell = new();
+    private readonly Func<bool> _hasInput;
     private volatile bool _stopping;
 
     public SigverifyStage(PacketPool pool, BoundedQueue<Packet> input, BoundedQueue<VerifiedPacket> output, int threads, int[]? cores = null,
@@ -83,6 +85,8 @@ public sealed class SigverifyStage : IDisposable
         _batchSignatures = batchSignatures;
         _pool = pool;
         _input = input;
+        _input.Waker = _doorbell; // the stage's threads sleep on it when the input is empty
+        _hasInput = () => !_input.IsEmpty || _stopping;
         _output = output;
         _dedup = dedup;
         _cores = cores;
@@ -179,11 +183,11 @@ public sealed class SigverifyStage : IDisposable
         return fit >= configured ? configured : Math.Max(MinTimedBatch, (int)fit);
     }
 
-    /// <summary>Idle: spin briefly for latency, then sleep so an idle node leaves its cores alone.</summary>
-    private static void Idle(ref int idle)
+    /// <summary>Idle: spin briefly for latency, then sleep until a packet is queued (the input rings <see cref="_doorbell"/>), so an idle node leaves its cores alone.</summary>
+    private void Idle(ref int idle)
     {
         if (++idle < 64) Thread.SpinWait(20);
-        else Thread.Sleep(1);
+        else _doorbell.Wait(100, _hasInput);
     }
 
     /// <summary>Verifies one packet on its own and forwards or drops it (the unbatched path; also used by tests).</summary>
@@ -261,6 +265,7 @@ public sealed class SigverifyStage : IDisposable
     public void Stop()
     {
         _stopping = true;
+        _doorbell.Wake();
         foreach (Thread t in _threads)
         {
             if (t.IsAlive) t.Join();

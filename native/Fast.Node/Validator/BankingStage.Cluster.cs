@@ -3,6 +3,7 @@ using Fast.Core.Poh;
 using Fast.Core.Primitives;
 using Fast.Exec;
 using Fast.Node.Cluster;
+using Fast.Node.Pipeline;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
 using Fast.Validator.Machines;
@@ -32,10 +33,19 @@ public sealed partial class BankingStage
     private ulong _clockSlot = ulong.MaxValue;
     private OwnBlock? _awaitingId; // our last block, frozen, waiting for its id from the broadcaster
     private long _awaitingSince;
+    private Doorbell? _stopDoorbell; // the cluster loop's, rung by Stop
 
     private void RunCluster()
     {
         ClusterContext cluster = Cluster!;
+        // Every queue this loop takes from rings one doorbell, so an idle node sleeps until the next slot boundary instead of polling.
+        Doorbell doorbell = new();
+        _input.Waker = doorbell;
+        _poh.SlotEnds.Waker = doorbell;
+        cluster.Network.Blocks.Waker = doorbell;
+        cluster.Broadcaster.OwnBlocks.Waker = doorbell;
+        _stopDoorbell = doorbell;
+        Func<bool> hasWork = () => _stopping || !_input.IsEmpty || !_poh.SlotEnds.IsEmpty || !cluster.Network.Blocks.IsEmpty || !cluster.Broadcaster.OwnBlocks.IsEmpty;
         while (!_stopping)
         {
             bool busy = ProcessSlotEnds();
@@ -55,8 +65,16 @@ public sealed partial class BankingStage
             {
                 busy |= ForwardWhileNotLeading(cluster);
             }
-            if (!busy) Thread.Sleep(1);
+            if (!busy) doorbell.Wait(MillisecondsToNextSlot(cluster), hasWork);
         }
+    }
+
+    /// <summary>How long the idle loop may sleep: to the wall clock's next slot boundary (the leader clock's next decision), 1..10 ms.</summary>
+    private static int MillisecondsToNextSlot(ClusterContext cluster)
+    {
+        long since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - cluster.GenesisUnixMs;
+        long toBoundary = since < 0 ? -since : cluster.SlotMs - since % cluster.SlotMs;
+        return (int)Math.Clamp(toBoundary, 1, 10);
     }
 
     /// <summary>The wall clock's slot: a new one is offered to the leader slot controller; a waiting slot is re-checked.</summary>

@@ -374,6 +374,7 @@ public sealed partial class BankingStage : IDisposable
     public void Stop()
     {
         _stopping = true;
+        _stopDoorbell?.Wake();
         if (_thread.IsAlive) _thread.Join();
         _forwardSocket?.Dispose();
         _blockSignatures?.Dispose();

@@ -45,10 +45,14 @@ public sealed class LedgerWriter : IDisposable
     private bool _slotCompleted = true;
     private ulong? _lastCompletedSlot;
     private volatile bool _stopping;
+    private readonly Doorbell _doorbell = new();
+    private readonly Func<bool> _hasEntries;
 
     public LedgerWriter(PohService poh, Blockstore blockstore, ChainState chain, int ticksPerSlot, int? core = null)
     {
         _poh = poh;
+        _poh.Entries.Waker = _doorbell; // the writer sleeps on it while PoH has published nothing
+        _hasEntries = () => !_poh.Entries.IsEmpty || _stopping;
         _blockstore = blockstore;
         _chain = chain;
         _ticksPerSlot = ticksPerSlot;
@@ -85,7 +89,7 @@ public sealed class LedgerWriter : IDisposable
                 if (!any)
                 {
                     if (_stopping) break;
-                    Thread.Sleep(1);
+                    _doorbell.Wait(100, _hasEntries);
                 }
             }
             Flush(complete: false);
@@ -161,6 +165,7 @@ public sealed class LedgerWriter : IDisposable
     public void Stop()
     {
         _stopping = true;
+        _doorbell.Wake();
         if (_thread.IsAlive) _thread.Join();
     }
 
