@@ -23,7 +23,7 @@ public static partial class ExecBench
     private const int MixedMaxTransactionsPerSlot = 12_000;
 
     /// <summary>What the mixed-program run measured.</summary>
-    private readonly record struct MixedRun(double Tps, double TpsOneWorker, SlotRun Slots, int TransactionsPerSlot, int Accounts)
+    private readonly record struct MixedRun(double Tps, double TpsOneWorker, SlotRun Slots, int TransactionsPerSlot, int Accounts, SchedulerStats Split, SchedulerStats SplitOneWorker, int Workers)
     {
         public static MixedRun Measure(string directory, int threads, int[] helperCores, int accounts, int transferTransactionsPerSlot)
         {
@@ -39,6 +39,7 @@ public static partial class ExecBench
             for (int i = 0; i < MixedWarmUpSlots; i++) chain.RunSlot(i % 2 == 0 ? many : one, workload.NextBlock());
 
             List<double> rateOne = [], rateMany = [];
+            SchedulerStats manyBefore = many.Stats, oneBefore = one.Stats;
             for (int round = 0; round < MixedRounds; round++)
             {
                 // Blocks are built before each timed Execute (RunSlot times Execute alone).
@@ -47,12 +48,14 @@ public static partial class ExecBench
                 for (int k = 0; k < SlotsPerTurn; k++) rateMany.Add(chain.RunSlot(many, workload.NextBlock()));
             }
 
+            SchedulerStats split = many.Stats.Since(manyBefore), splitOne = one.Stats.Since(oneBefore);
+
             // Slots back to back time every thread's work between slots, so the blocks are built first.
             var blocks = new ProgramBlock[SteadySlots + 1];
             for (int i = 0; i < blocks.Length; i++) blocks[i] = workload.NextBlock();
             var slots = SlotRun.Measure(chain, i => { chain.RunSlot(many, blocks[i]); return blocks[i].Count; }, SteadySlots);
             forks.WaitForRootFlush();
-            return new MixedRun(Throughput.Median([.. rateMany]), Throughput.Median([.. rateOne]), slots, workload.TransactionsPerBlock, workload.GenesisAccounts);
+            return new MixedRun(Throughput.Median([.. rateMany]), Throughput.Median([.. rateOne]), slots, workload.TransactionsPerBlock, workload.GenesisAccounts, split, splitOne, threads);
         }
     }
 
@@ -66,9 +69,15 @@ public static partial class ExecBench
               .Result("mixed_slot_root_ms", mixed.Slots.RootMs)
               .Result("mixed_transactions_per_slot", mixed.TransactionsPerSlot)
               .Result("mixed_accounts", mixed.Accounts)
+              .Result("mixed_scheduling_cpu_ns_per_tx", mixed.Split.SchedulingNanoseconds / (double)Math.Max(1, mixed.Split.SampledTransactions))
+              .Result("mixed_execution_cpu_ns_per_tx", mixed.Split.ExecutionNanoseconds / (double)Math.Max(1, mixed.Split.SampledTransactions))
+              .Result("mixed_execution_cpu_ns_per_tx_1_worker", mixed.SplitOneWorker.ExecutionNanoseconds / (double)Math.Max(1, mixed.SplitOneWorker.SampledTransactions))
+              .Result("mixed_deferrals_per_tx", mixed.Split.Deferrals / (double)Math.Max(1, mixed.Split.ScheduledTransactions))
+              .Result("mixed_helper_share", mixed.Split.HelperSampledTransactions / (double)Math.Max(1, mixed.Split.SampledTransactions))
               .Ratio("mixed_vs_transfer_tps", mixed.Tps / transferTps)
               .Ratio("mixed_vs_transfer_slot_tps", mixed.Slots.SlotTps / transferSlotTps)
-              .Ratio("mixed_speedup_workers_vs_1", mixed.Tps / mixed.TpsOneWorker);
+              .Ratio("mixed_speedup_workers_vs_1", mixed.Tps / mixed.TpsOneWorker)
+              .Ratio("mixed_amdahl_bound_workers", mixed.Split.IdealSpeedup(mixed.Workers));
         report.Note($"mixed workload: per {ProgramWorkload.UnitTransactions} transactions {ProgramWorkload.TokenTransfersPerUnit} token transfers, {ProgramWorkload.TokenMintsPerUnit} token mints (to {ProgramWorkload.Mints} mints: the hot accounts), {ProgramWorkload.SystemTransfersPerUnit} system transfers, one 2-of-3 multisig cycle (propose into a new proposal account, 2 approvals, execute paying from the vault; its steps a quarter block apart) and {ProgramWorkload.StakeOperationsPerUnit} stake operations (create + delegate, deactivate); accounts drawn at random per block from {mixed.Accounts} (its own chain on FASTER); every transaction must succeed. mixed_tps (execute only, N workers) and mixed_slot_tps ({mixed.Slots.Slots} slots back to back: execute + freeze + root) are measured as conflict_free_tps and slot_tps are, after {MixedWarmUpSlots} warm-up slots; mixed_vs_transfer_tps = mixed_tps / conflict_free_tps, mixed_vs_transfer_slot_tps = mixed_slot_tps / slot_tps (same run)");
     }
 }

@@ -35,7 +35,7 @@ public sealed class ProgramWorkload
     public const int StakeOperationsPerUnit = 2;
 
     /// <summary>Mints: every mint-to writes its mint, so these are the workload's intended hot accounts.</summary>
-    public const int Mints = 16;
+    public const int Mints = 256;
 
     private const ulong WalletLamports = 1_000_000_000_000;
     private const ulong TokenBalance = 1_000_000_000_000;
