@@ -15,7 +15,8 @@ namespace Fast.Exec.Tests.Scheduling;
 /// system, token, multisig, stake and vote instructions — over a handful of shared accounts, so most
 /// transactions conflict and many fail, across epoch boundaries (3-slot epochs: activation,
 /// rewards) — give, through the Sealevel scheduler with 2 to 4 workers, the same results, pre- and
-/// post-balances, bank hash and final accounts as executing each block serially in block order.
+/// post-balances, bank hash and final accounts as executing each block serially in block order. And
+/// every transaction that fails (a typed error) changes nothing but its fee payer's lamports, by the fee.
 /// </summary>
 public sealed class MixedProgramProperties : IDisposable
 {
@@ -121,7 +122,9 @@ public sealed class MixedProgramProperties : IDisposable
                 for (int i = 0, at = 0; i < block.Length; i++)
                 {
                     int count = 2 * verified[i].Layout.AccountKeyCount;
+                    Account[] before = Touched(serial, block[i]);
                     expected[i] = serial.Process(TestTransactions.View(block[i]), expectedBalances.AsSpan(at, count));
+                    if (!expected[i].IsOk) AssertChangedNothingButTheFee(serial, block[i], before, expected[i]);
                     at += count;
                 }
                 var actual = new TransactionResult[block.Length];
@@ -155,6 +158,27 @@ public sealed class MixedProgramProperties : IDisposable
         Op[] never = [.. Enum.GetValues<Op>().Where(op => !succeeded.Contains(op))];
         Assert.True(never.Length == 0, $"never succeeded: {string.Join(", ", never)}");
         Assert.True(failed > ok / 10 && boundaries > 10, $"{ok} ok, {failed} failed, {boundaries} epoch boundaries");
+    }
+
+    /// <summary>The accounts <paramref name="transaction"/> lists, as <paramref name="bank"/> holds them now.</summary>
+    private static Account[] Touched(Bank bank, byte[] transaction)
+    {
+        Fast.Core.Transactions.TransactionView view = TestTransactions.View(transaction);
+        var accounts = new Account[view.AccountKeyCount];
+        for (int i = 0; i < accounts.Length; i++) accounts[i] = bank.GetAccount(view.GetAccountKey(i));
+        return accounts;
+    }
+
+    /// <summary>A failed transaction (typed error) changed nothing but its fee payer's lamports, by exactly the fee (nothing at all when not committed).</summary>
+    private static void AssertChangedNothingButTheFee(Bank bank, byte[] transaction, Account[] before, TransactionResult result)
+    {
+        Account[] after = Touched(bank, transaction);
+        ulong fee = result.IsCommitted ? result.Fee : 0;
+        Assert.True(before[0].Lamports - fee == after[0].Lamports && before[0].Owner == after[0].Owner && before[0].Data.SequenceEqual(after[0].Data), $"{result}: the fee payer changed by more than the fee");
+        for (int i = 1; i < before.Length; i++)
+        {
+            Assert.True(before[i] == after[i] && before[i].Data.SequenceEqual(after[i].Data), $"{result}: account {i} changed ({before[i]} -> {after[i]})");
+        }
     }
 
     /// <summary>Genesis: funded owners, a mint (cap <paramref name="cap"/>) with a token account per owner and one for the vault, a 2-of-3 multisig with a funded vault and active proposals, two validators.</summary>
