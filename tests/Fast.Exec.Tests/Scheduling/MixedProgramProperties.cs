@@ -18,7 +18,7 @@ namespace Fast.Exec.Tests.Scheduling;
 /// post-balances, bank hash and final accounts as executing each block serially in block order. And
 /// every transaction that fails (a typed error) changes nothing but its fee payer's lamports, by the fee.
 /// </summary>
-public sealed class MixedProgramProperties : IDisposable
+public sealed class MixedProgramProperties(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private const int Owners = 4;
     private const int Proposals = 3;
@@ -157,6 +157,7 @@ public sealed class MixedProgramProperties : IDisposable
         // The generator reaches every program's success path and its failures, and crosses epochs.
         Op[] never = [.. Enum.GetValues<Op>().Where(op => !succeeded.Contains(op))];
         Assert.True(never.Length == 0, $"never succeeded: {string.Join(", ", never)}");
+        output.WriteLine($"{ok} ok, {failed} failed, {boundaries} epoch boundaries");
         Assert.True(failed > ok / 10 && boundaries > 10, $"{ok} ok, {failed} failed, {boundaries} epoch boundaries");
     }
 
