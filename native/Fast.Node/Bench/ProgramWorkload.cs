@@ -17,7 +17,7 @@ namespace Fast.Node.Bench;
 /// 2-of-3, execute paying out of the vault) and 2 stake operations (create + delegate, deactivate the
 /// stake created one block earlier). Accounts are drawn at random from a large pool per block, so the
 /// block is conflict-free except where the programs make it not: a mint is one account written by
-/// every mint to it (16 mints), and a multisig cycle's four steps share the proposal (spread a quarter
+/// every mint to it (<see cref="Mints"/> of them), and a multisig cycle's four steps share the proposal (spread a quarter
 /// of a block apart, in order). Each block creates new proposal and stake accounts, so blocks are made
 /// one after another (<see cref="NextBlock"/>) and must run once each, in order, on one chain. Signatures
 /// are not real (execution does not check them); <see cref="ProgramBlock.Refresh"/> stamps unique ones.
