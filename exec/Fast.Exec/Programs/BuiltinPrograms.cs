@@ -77,11 +77,18 @@ public static class BuiltinPrograms
         return new Pubkey(Hash.Compute(text).Span);
     }
 
-    /// <summary>Replaces <paramref name="account"/>'s data by a private copy and returns it (the slot's array is shared, never written in place).</summary>
+    /// <summary>
+    /// Replaces <paramref name="account"/>'s data by a private copy and returns it (the slot's array is
+    /// shared, never written in place) — once per transaction: an array this transaction already made
+    /// (an earlier copy, or a CreateAccount's new data) is returned as it is, so create + initialize +
+    /// delegate allocates one array, not three.
+    /// </summary>
     internal static Span<byte> WritableData(ref ScratchAccount account)
     {
+        if (account.PrivateData is byte[] mine && ReferenceEquals(mine, account.Data)) return mine;
         byte[] copy = account.Data.AsSpan().ToArray();
         account.Data = copy;
+        account.PrivateData = copy;
         return copy;
     }
 }

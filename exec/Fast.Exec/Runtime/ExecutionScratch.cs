@@ -15,6 +15,13 @@ public struct ScratchAccount
 
     /// <summary>Shared with the slot until an instruction replaces it (never written in place).</summary>
     public byte[] Data;
+
+    /// <summary>
+    /// The array this transaction made for <see cref="Data"/> (a copy or a new allocation), or null: while
+    /// <see cref="Data"/> is this very array, later instructions of the transaction write it in place
+    /// instead of copying again. Reset to null whenever the account is loaded from the slot.
+    /// </summary>
+    public byte[]? PrivateData;
     public bool Executable;
     public bool IsSigner;
     public bool IsWritable;

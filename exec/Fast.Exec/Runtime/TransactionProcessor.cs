@@ -43,6 +43,7 @@ internal static class TransactionProcessor
             account.Lamports = entry.Lamports;
             account.Owner = entry.Owner;
             account.Data = entry.Data;
+            account.PrivateData = null; // the slot's array: copy before writing
             account.Executable = entry.Executable;
             account.IsSigner = tx.IsSigner(i);
             account.IsWritable = tx.IsWritable(i);

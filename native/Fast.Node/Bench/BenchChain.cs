@@ -8,7 +8,7 @@ using Fast.Exec.Workloads;
 namespace Fast.Node.Bench;
 
 /// <summary>
-/// A chain of slots as `fast bench exec` drives it: each slot is a new bank on the tip, one block
+/// A chain of slots as `fast bench exec` drives it: each slot is a new bank on the tip, one block (transfers or the mixed-program workload)
 /// executed through a <see cref="SealevelScheduler"/>, the bank frozen, and the slot
 /// <see cref="RootDistance"/> back rooted — what the validator's banking stage does per slot. Records
 /// when each slot's execution started and how long its execution, freeze and root took.
@@ -42,17 +42,24 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
     public long FlushedAccounts { get; private set; }
 
     /// <summary>Runs one slot; returns its execution rate (transactions per second of <c>Execute</c> alone).</summary>
-    public double RunSlot(SealevelScheduler scheduler, TransferBlock block)
+    public double RunSlot(SealevelScheduler scheduler, TransferBlock block) => RunSlot(scheduler, block.Transactions, block.Refresh);
+
+    /// <summary>Runs one slot of the mixed-program workload; returns its execution rate.</summary>
+    public double RunSlot(SealevelScheduler scheduler, ProgramBlock block) => RunSlot(scheduler, block.Transactions, block.Refresh);
+
+    private delegate void BlockRefresh(in Hash blockhash, ulong nonce);
+
+    private double RunSlot(SealevelScheduler scheduler, VerifiedTransaction[] transactions, BlockRefresh refresh)
     {
         Bank parent = Forks[Tip]!;
         Bank bank = Forks.NewBank(Tip + 1, Tip, leader);
-        block.Refresh(parent.LastBlockhash, bank.Slot);
+        refresh(parent.LastBlockhash, bank.Slot);
         long start = Stopwatch.GetTimestamp();
-        scheduler.Execute(bank, block.Transactions, _results);
+        scheduler.Execute(bank, transactions, _results);
         long executed = Stopwatch.GetTimestamp();
-        for (int i = 0; i < block.Count; i++)
+        for (int i = 0; i < transactions.Length; i++)
         {
-            if (!_results[i].IsOk) throw new InvalidOperationException($"bench transfer {i} in slot {bank.Slot} failed: {_results[i]}");
+            if (!_results[i].IsOk) throw new InvalidOperationException($"bench transaction {i} in slot {bank.Slot} failed: {_results[i]}");
         }
         long checkedAt = Stopwatch.GetTimestamp();
         bank.Freeze(Hash.Compute(BitConverter.GetBytes(bank.Slot)));
@@ -69,7 +76,7 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
         ExecuteTicks = executed - start;
         FreezeTicks = frozen - checkedAt;
         RootTicks = rooted - frozen;
-        return block.Count * (double)Stopwatch.Frequency / ExecuteTicks;
+        return transactions.Length * (double)Stopwatch.Frequency / ExecuteTicks;
     }
 }
 
@@ -81,18 +88,26 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
 internal readonly record struct SlotRun(double SlotTps, double ExecuteMs, double FreezeMs, double RootMs, int Slots)
 {
     /// <summary>Runs <paramref name="slots"/> + 1 slots back to back, taking block i from <paramref name="blockFor"/>.</summary>
-    public static SlotRun Measure(BenchChain chain, SealevelScheduler scheduler, Func<int, TransferBlock> blockFor, int slots)
+    public static SlotRun Measure(BenchChain chain, SealevelScheduler scheduler, Func<int, TransferBlock> blockFor, int slots) =>
+        Measure(chain, i =>
+        {
+            TransferBlock block = blockFor(i);
+            chain.RunSlot(scheduler, block);
+            return block.Count;
+        }, slots);
+
+    /// <summary>Runs <paramref name="slots"/> + 1 slots back to back, slot i by <paramref name="runSlot"/> (which returns its transaction count).</summary>
+    public static SlotRun Measure(BenchChain chain, Func<int, int> runSlot, int slots)
     {
         double[] execute = new double[slots], freeze = new double[slots], root = new double[slots];
         long transactions = 0;
         long first = 0;
         for (int i = 0; i <= slots; i++)
         {
-            TransferBlock block = blockFor(i);
-            chain.RunSlot(scheduler, block);
+            int count = runSlot(i);
             if (i == 0) first = chain.ExecutionStarted;
             if (i == slots) break;
-            transactions += block.Count;
+            transactions += count;
             execute[i] = Milliseconds(chain.ExecuteTicks);
             freeze[i] = Milliseconds(chain.FreezeTicks);
             root[i] = Milliseconds(chain.RootTicks);

@@ -18,7 +18,8 @@ namespace Fast.Node.Bench;
 /// accounts. Signatures are not checked (that is the sigverify stage). The timed part is
 /// <c>SealevelScheduler.Execute</c>; freezing and rooting are measured beside it. Ends with a
 /// storage round trip in this binary: FASTER checkpoint, reopen and recovery, and a Blockstore
-/// commit and reopen.
+/// commit and reopen. With <c>--workload mixed</c>, the same measurements on blocks mixing every
+/// built-in program (ExecBench.Programs.cs), reported beside the transfers as ratios.
 /// </summary>
 public static partial class ExecBench
 {
@@ -35,12 +36,12 @@ public static partial class ExecBench
         Hot,
     }
 
-    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin, int coldAccounts)
+    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin, int coldAccounts, bool mixed = false)
     {
         string directory = Directory.CreateTempSubdirectory("fast-bench-exec-").FullName;
         try
         {
-            return Measure(directory, threads, accounts, conflictPercent, seconds, pin, coldAccounts);
+            return Measure(directory, threads, accounts, conflictPercent, seconds, pin, coldAccounts, mixed);
         }
         finally
         {
@@ -54,7 +55,7 @@ public static partial class ExecBench
         }
     }
 
-    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin, int coldAccounts)
+    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin, int coldAccounts, bool mixed)
     {
         AccountsDbOptions storeOptions = new()
         {
@@ -133,6 +134,7 @@ public static partial class ExecBench
         SlotRun slots = new(Throughput.Median([.. slotTps]), Throughput.Median([.. executeMs]), Throughput.Median([.. freezeMs]), Throughput.Median([.. rootMs]), SteadySlots);
         double referenceSlotTps = Throughput.Median([.. referenceTps]);
         ColdRun? cold = coldAccounts > 0 ? ColdRun.Measure(Path.Combine(directory, "cold"), threads, helperCores, coldAccounts, ColdSlots) : null;
+        MixedRun? mixedRun = mixed ? MixedRun.Measure(Path.Combine(directory, "mixed"), threads, helperCores, accountCount, conflictFree.Count) : null;
         ulong slot = chain.Tip;
 
         Bank tip = forks[slot]!;
@@ -188,6 +190,7 @@ public static partial class ExecBench
               .Ratio("amdahl_bound_workers", split.IdealSpeedup(threads))
               .Ratio("memory_random_read_scaling", readsMany / readsOne);
         if (cold is ColdRun coldRun) coldRun.AddTo(report, coldAccounts, slots.SlotTps);
+        if (mixedRun is MixedRun mixedMeasured) ReportMixed(report, mixedMeasured, freeMany, slots.SlotTps);
         report.Note($"slot_tps: {slots.Slots} slots of {conflictFree.Count} conflict-free transfers back to back on the N-worker scheduler, each executed, frozen and the slot {BenchChain.RootDistance} back rooted (flush into FASTER on the background root thread, as the validator does), timed from the first slot's execution start to the next slot's; slot_vs_execute_only = slot_tps / conflict_free_tps; the reference runs the same chain with the freeze on the coordinator alone and each root's flush waited for (the costs on the critical path, as before), in {SlotTurns} interleaved turns");
         report.AllocatedBytesPerOp = allocatedPerTransaction;
         report.Note($"{rates[0].Count / SlotsPerTurn} rounds of {SlotsPerTurn} slots per configuration; each rate is the median per slot of {conflictFree.Count} transfers executed into a new bank (accounts on FASTER), freeze and root timed apart");
