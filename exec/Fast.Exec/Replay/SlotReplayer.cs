@@ -15,6 +15,9 @@ public enum BlockRuleViolation : byte
     /// <summary>Its transactions declare more new account data than <see cref="Validity.AccountDataBudget.MaxNewDataBytesPerBlock"/>.</summary>
     AccountDataBlockLimit,
 
+    /// <summary>It carries more transactions or signatures than <see cref="Validity.BlockCapacity"/> allows.</summary>
+    BlockCapacity,
+
     /// <summary>It carries a transaction that was not committed — that did not pay its fee (fee payer, blockhash, duplicate).</summary>
     UncommittedTransaction,
 }
@@ -35,6 +38,7 @@ public readonly record struct ReplayOutcome(DecodeResult Decode, int Entries, in
         : Violation switch
         {
             BlockRuleViolation.AccountDataBlockLimit => $"transaction {ViolationIndex} takes the block's new account data past {Validity.AccountDataBudget.MaxNewDataBytesPerBlock} bytes",
+            BlockRuleViolation.BlockCapacity => $"transaction {ViolationIndex} takes the block past {Core.Transactions.TransactionLimits.MaxTransactionsPerBlock} transactions or {Validity.BlockCapacity.MaxSignaturesPerBlock} signatures",
             BlockRuleViolation.UncommittedTransaction => $"transaction {ViolationIndex} did not pay its fee ({ViolationError})",
             _ => "valid",
         };
@@ -45,8 +49,8 @@ public readonly record struct ReplayOutcome(DecodeResult Decode, int Entries, in
 /// runs all their transactions in block order through the Sealevel scheduler, and reports the last
 /// entry hash (the slot's last blockhash, for <see cref="Bank.Freeze"/>). Applies the block rules
 /// that need execution, with the functions the leader's <see cref="Validity.EntryAdmission"/>
-/// applies: the block's new account data (<see cref="Validity.AccountDataBudget"/>, checked before
-/// anything runs) and "every transaction pays its fee" (every result committed, checked by
+/// applies: the block's transaction and signature counts (<see cref="Validity.BlockCapacity"/>) and
+/// new account data (<see cref="Validity.AccountDataBudget"/>), checked before anything runs, and "every transaction pays its fee" (every result committed, checked by
 /// <see cref="Validity.FeeRule"/> inside execution); a block breaking one is invalid and its bank
 /// must be discarded. PoH and signatures are the caller's to verify. Keeps its buffers between
 /// slots; one thread at a time.
@@ -78,6 +82,7 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
         int position = 0;
         Hash last = default;
         ulong newData = 0;
+        int blockSignatures = 0, blockTransactions = 0;
         while (position < entries.Length)
         {
             DecodeResult decoded = EntryView.TryParsePrefix(entries.AsSpan(position), out EntryView entry);
@@ -89,6 +94,10 @@ public sealed class SlotReplayer(SealevelScheduler scheduler)
                 {
                     Array.Resize(ref _transactions, count * 2);
                     Array.Resize(ref _results, count * 2);
+                }
+                if (!Validity.BlockCapacity.TryReserve(ref blockTransactions, ref blockSignatures, tx))
+                {
+                    return new ReplayOutcome(DecodeResult.Success, entryCount, count, 0, 0, last, BlockRuleViolation.BlockCapacity, count);
                 }
                 if (!Validity.AccountDataBudget.TryReserve(ref newData, tx))
                 {

@@ -25,13 +25,16 @@ public enum Admission : byte
 
     /// <summary>The block's budget of new account data (<see cref="AccountDataBudget"/>) is spent.</summary>
     BlockDataFull,
+
+    /// <summary>The block holds as many transactions or signatures as it may (<see cref="BlockCapacity"/>).</summary>
+    BlockFull,
 }
 
 /// <summary>
 /// The leader's admission of transactions into an entry it will record before executing it (record,
 /// then execute: docs/block-validity.md). It must never admit a transaction that would not be
 /// committed when the entry runs, so it applies the block-validity rules the replayer applies —
-/// the same functions: <see cref="FeeRule.CheckPayer"/>, <see cref="AccountDataBudget.TryReserve"/>,
+/// the same functions: <see cref="FeeRule.CheckPayer"/>, <see cref="BlockCapacity.TryReserve"/>, <see cref="AccountDataBudget.TryReserve"/>,
 /// blockhash age, status cache — to a conservative projection of every account at the moment
 /// each transaction will run: the working bank's state (every earlier entry has executed) minus
 /// every debit the entry's earlier transactions may make (their fees, and the lamports of every
@@ -48,6 +51,8 @@ public sealed class EntryAdmission
     private readonly HashSet<Signature> _signatures = [];
     private ulong _blockSlot = ulong.MaxValue;
     private ulong _blockNewData;
+    private int _blockTransactions;
+    private int _blockSignatures;
 
     private struct Projection
     {
@@ -57,6 +62,9 @@ public sealed class EntryAdmission
 
     /// <summary>New account data admitted into the current block so far.</summary>
     public ulong BlockNewDataBytes => _blockNewData;
+
+    /// <summary>True while the current block can take another transaction of any size (<see cref="BlockCapacity.HasRoomForAny"/>): the leader stops gathering otherwise, and the rest wait for the next slot.</summary>
+    public bool BlockHasRoom => BlockCapacity.HasRoomForAny(_blockTransactions, _blockSignatures);
 
     /// <summary>
     /// Starts an entry for <paramref name="bank"/> (whose state must include every entry recorded
@@ -72,6 +80,8 @@ public sealed class EntryAdmission
         {
             _blockSlot = bank.Slot;
             _blockNewData = 0;
+            _blockTransactions = 0;
+            _blockSignatures = 0;
         }
     }
 
@@ -90,7 +100,11 @@ public sealed class EntryAdmission
         ulong lamports = account.Lamports > projection.Debited ? account.Lamports - projection.Debited : 0;
         int dataLength = projection.MayChangeOwnerOrData ? int.MaxValue : account.DataLength;
         if (FeeRule.CheckPayer(lamports, account.Owner, dataLength, fee) != TransactionError.None) return Admission.FeePayer;
+        int transactions = _blockTransactions, signatures = _blockSignatures;
+        if (!BlockCapacity.TryReserve(ref transactions, ref signatures, tx)) return Admission.BlockFull;
         if (!AccountDataBudget.TryReserve(ref _blockNewData, tx)) return Admission.BlockDataFull;
+        _blockTransactions = transactions;
+        _blockSignatures = signatures;
 
         _signatures.Add(signature);
         Debit(payer, fee);

@@ -16,6 +16,7 @@ public sealed class BankingCounters
     public long DroppedDuplicate;
     public long DroppedFeePayer;
     public long DroppedBlockData;
+    public long DroppedBlockFull;
     public long RecordsRetriedNextSlot;
     /// <summary>Records PoH refused because the ledger writer's queue had no room (each retried for a moment).</summary>
     public long RecordsLedgerBehind;

@@ -167,9 +167,11 @@ public sealed partial class BankingStage : IDisposable
         Bank bank = _working!;
         _admission.BeginEntry(bank);
         int count = 0;
-        // A block holds at most MaxTransactionsPerBlock: once the slot is full, the rest wait for the next one.
+        // A block holds at most MaxTransactionsPerBlock transactions and MaxSignaturesPerBlock signatures (BlockCapacity):
+        // once the slot is full, the rest wait for the next one.
         int room = TransactionLimits.MaxTransactionsPerBlock - _slotResultCount;
-        while (count < _transactions.Length && count < room && buffer.Length + TransactionLimits.MaxTransactionSize <= buffer.Array.Length && _input.TryDequeue(out VerifiedPacket packet))
+        while (count < _transactions.Length && count < room && _admission.BlockHasRoom && buffer.Length + TransactionLimits.MaxTransactionSize <= buffer.Array.Length
+               && _input.TryDequeue(out VerifiedPacket packet))
         {
             ReadOnlySpan<byte> bytes = _packets.Data(packet.Packet);
             var tx = TransactionView.FromValidated(bytes, packet.Layout);
@@ -208,6 +210,9 @@ public sealed partial class BankingStage : IDisposable
                 return false;
             case Admission.BlockDataFull:
                 Counters.DroppedBlockData++;
+                return false;
+            case Admission.BlockFull:
+                Counters.DroppedBlockFull++;
                 return false;
             default:
                 Counters.DroppedFeePayer++;

@@ -118,6 +118,7 @@ public sealed partial class Validator
             Drop(m, "banking", "duplicate", Volatile.Read(ref b.DroppedDuplicate));
             Drop(m, "banking", "fee_payer", Volatile.Read(ref b.DroppedFeePayer));
             Drop(m, "banking", "block_account_data", Volatile.Read(ref b.DroppedBlockData));
+            Drop(m, "banking", "block_full", Volatile.Read(ref b.DroppedBlockFull));
             Drop(m, "banking", "ledger_behind", Volatile.Read(ref b.DroppedLedgerBehind));
             Drop(m, "banking", "slot_abandoned", Volatile.Read(ref b.TransactionsVoided));
             m.Counter("fast_banking_records_ledger_behind_total", "Records PoH refused because the ledger writer's queue had no room (retried, then dropped)", Volatile.Read(ref b.RecordsLedgerBehind))

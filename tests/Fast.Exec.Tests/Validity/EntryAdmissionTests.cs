@@ -188,6 +188,43 @@ public class EntryAdmissionTests
         Assert.Equal(0, bank.TouchedAccounts); // refused before anything ran
     }
 
+    [Fact]
+    public void A_block_carrying_more_signatures_than_its_cap_is_refused_by_the_leader_and_invalid_on_replay()
+    {
+        using TestChain chain = new();
+        Bank bank = NewBank(chain, (0, System(1_000_000_000_000)), (1, System(1_000_000)));
+        Random random = new(7);
+        byte[][] txs = [.. Enumerable.Range(0, BlockCapacity.MaxSignaturesPerBlock + 1).Select(_ => Tx(random, 0, SystemInstruction.Transfer(TestChain.Key(0), TestChain.Key(1), 1)))];
+        EntryAdmission admission = new();
+        admission.BeginEntry(bank);
+        Admission[] verdicts = [.. txs.Select(tx => admission.Admit(bank, TestTransactions.View(tx)))];
+        Assert.Equal(BlockCapacity.MaxSignaturesPerBlock, verdicts.Count(v => v == Admission.Admitted));
+        Assert.Equal(Admission.BlockFull, verdicts[^1]);
+        Assert.False(admission.BlockHasRoom); // the leader stops gathering: the rest wait for the next slot
+        admission.BeginEntry(bank); // a later entry of the same block: still full
+        Assert.Equal(Admission.BlockFull, admission.Admit(bank, TestTransactions.View(Tx(random, 0, SystemInstruction.Transfer(TestChain.Key(0), TestChain.Key(1), 1)))));
+
+        using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = 1 });
+        ReplayOutcome outcome = new SlotReplayer(scheduler).Replay(bank, EntriesOf(txs, perEntry: 64));
+        Assert.True(outcome.DecodedAll, outcome.Describe());
+        Assert.Equal(BlockRuleViolation.BlockCapacity, outcome.Violation);
+        Assert.Equal(BlockCapacity.MaxSignaturesPerBlock, outcome.ViolationIndex);
+        Assert.Equal(0, bank.TouchedAccounts); // refused before anything ran
+    }
+
+    /// <summary>Entries of <paramref name="perEntry"/> transactions each, then a tick.</summary>
+    private static byte[] EntriesOf(byte[][] txs, int perEntry)
+    {
+        byte[][] chunks = [.. txs.Chunk(perEntry).Select(c => c.SelectMany(t => t).ToArray())];
+        int length = EntryWriter.EncodedLength(0, 0) + txs.Chunk(perEntry).Select((c, i) => EntryWriter.EncodedLength(c.Length, chunks[i].Length)).Sum();
+        byte[] bytes = new byte[length];
+        SpanWriter w = new(bytes);
+        int n = 0;
+        foreach (byte[][] chunk in txs.Chunk(perEntry)) EntryWriter.Write(ref w, 1, TestChain.HashOf("entry"), chunk.Length, chunks[n++]);
+        EntryWriter.WriteTick(ref w, 1, TestChain.HashOf("tick"));
+        return bytes;
+    }
+
     /// <summary>One entry holding <paramref name="txs"/> followed by a tick (PoH hashes are not checked by replay).</summary>
     private static byte[] Entries(params byte[][] txs)
     {
