@@ -19,7 +19,8 @@ catch (SimulationOptionsException e)
     return 2;
 }
 var wall = Stopwatch.StartNew();
-SimulationReport report = new Simulation(options).Run();
+SimulationReport report;
+using (Simulation simulation = new(options)) report = simulation.Run();
 Console.Error.WriteLine($"fast-sim: {options.Validators} validators, {options.Slots} slots in {wall.Elapsed.TotalSeconds:F1} s of wall time");
 Console.WriteLine(report.ToJson());
 return 0;
