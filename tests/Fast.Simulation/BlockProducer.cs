@@ -95,6 +95,12 @@ internal sealed class BlockProducer
             SlotsSkippedByLeader++; // the chosen parent's bank is gone (rooted past) or the slot already has one
             return;
         }
+        if (node.Replay.BlocksWaiting > 0 && node.Replay.HighestWaitingSlot > parent.Slot)
+        {
+            // As Fast.Node's banking stage: blocks above our tip wait for parents we lack, so we are behind (repairing) and a block on our stale tip would fork the cluster.
+            SlotsSkippedByLeader++;
+            return;
+        }
         Hash start = parentBank.LastBlockhash;
         Bank bank = node.Banks.NewBank(slot, parent.Slot, node.Identity);
         if (!_shredders.TryGetValue(node.Index, out (Shredder A, Shredder B) s))

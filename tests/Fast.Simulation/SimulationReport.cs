@@ -68,6 +68,7 @@ internal sealed class SimulationReport
             Sum(ref total, n.RetiredCounters);
             r.DeshredFailures += n.DeshredFailures;
         }
+        if (Environment.GetEnvironmentVariable("FAST_SIM_TRACE") is not null) Trace(sim);
         r.ShredDeliveryInSlot = pairs == 0 ? 1 : (double)inTime / pairs;
         r.FecRecoveredWithoutRepair = setsExpected == 0 ? 1 : Math.Min(1.0, (double)setsCompleted / setsExpected);
 
@@ -82,10 +83,18 @@ internal sealed class SimulationReport
             if (!tipHolder.Forks.TryGetParent(b, out b)) break;
         }
         chain.AddRange(tipHolder.Rooted.Values.Where(b => b.Slot < tipHolder.Forks.Root.Slot));
+        long[] missing = new long[nodes.Length];
         foreach (BlockRef b in chain)
         {
             if (b.Slot == 0 || !produced.ContainsKey(b.Slot)) continue;
-            if (live.All(n => n.Forks.Contains(b) || (n.Rooted.TryGetValue(b.Slot, out BlockRef rb) && rb == b))) r.SlotsReplayedByAll++;
+            bool all = true;
+            foreach (SimNode n in live)
+            {
+                if (n.Forks.Contains(b) || (n.Rooted.TryGetValue(b.Slot, out BlockRef rb) && rb == b)) continue;
+                missing[n.Index]++;
+                all = false;
+            }
+            if (all) r.SlotsReplayedByAll++;
         }
 
         // Two honest nodes rooting different blocks at one slot.
@@ -120,6 +129,8 @@ internal sealed class SimulationReport
         r._fields["slots_produced"] = r.SlotsProduced;
         r._fields["slots_skipped"] = (long)o.Slots - r.SlotsProduced;
         r._fields["slots_replayed_by_all"] = r.SlotsReplayedByAll;
+        r._fields["final_chain_blocks_missing_per_node"] = Array(missing);
+        r._fields["blocks_waiting_for_parent_at_end"] = nodes.Sum(n => (long)n.Replay.BlocksWaiting);
         r._fields["shred_delivery_in_slot"] = Fraction(r.ShredDeliveryInSlot);
         r._fields["fec_recovered_without_repair"] = Fraction(r.FecRecoveredWithoutRepair);
         long repairRequests = 0, repairServed = 0, repairAccepted = 0, repairNotHeld = 0, repairDropped = 0, repairUnsolicited = 0;
@@ -201,6 +212,17 @@ internal sealed class SimulationReport
         r._fields["invalid_blocks_dead_on_every_honest_node"] = r.InvalidBlocksDeadOnEveryHonestNode;
         r._fields["block_signature_checks_run"] = sim.BlockSignatures.BlocksVerified;
         r._fields["block_signature_checks_reused"] = sim.BlockSignatures.BlocksReused;
+    }
+
+    /// <summary>Debugging aid (FAST_SIM_TRACE set): each node's best and root, and every produced block with its parent, to stderr.</summary>
+    private static void Trace(Simulation sim)
+    {
+        foreach (SimNode n in sim.Nodes) Console.Error.WriteLine($"node {n.Index}: best {n.Forks.Best.Slot} root {n.Forks.Root.Slot} bank root {n.Banks.Root.Slot} replayed {n.SlotsReplayed} dead {n.DeadSlots.Count}");
+        foreach ((ulong slot, (long _, int _, BlockRef block, int leader)) in sim.Producer.Produced)
+        {
+            string holders = string.Concat(sim.Nodes.Select(n => n.Forks.Contains(block) || (n.Rooted.TryGetValue(slot, out BlockRef rb) && rb == block) ? "+" : n.FrozenHashes.ContainsKey(block) ? "f" : "."));
+            Console.Error.WriteLine($"slot {slot} leader {leader} {holders}");
+        }
     }
 
     private static string Array(IEnumerable<long> values) => "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
