@@ -189,8 +189,12 @@ internal sealed class Simulation : IDisposable
 
     private const long PeerRefreshNs = 500_000_000;
 
+    /// <summary>Called at every slot start (the command line prints wall-clock progress to stderr from it; never part of the report).</summary>
+    public Action<ulong>? SlotStarted { get; set; }
+
     private void StartSlot(ulong slot)
     {
+        SlotStarted?.Invoke(slot);
         Producer.Finish(slot - 1);
         if (Options.PartitionSlots is SlotWindow cut) Network.SetPartitioned(cut.Contains(slot));
         if (slot > LastSlot) return;
