@@ -221,6 +221,8 @@ internal sealed partial class SimNode
     {
         AddReceived(block, parent);
         Frozen(block, parent, bank);
+        ReplaySink sink = new(this);
+        Replay.OnOwnBlockFrozen(block.Slot, ref sink);
     }
 
     private void HoldData(ulong slot, uint index, ReadOnlySpan<byte> shred)

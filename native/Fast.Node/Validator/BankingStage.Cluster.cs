@@ -142,6 +142,11 @@ public sealed partial class BankingStage
             if (_awaitingId is OwnBlock awaiting && awaiting.Slot == own.Slot) _awaitingId = null;
             if (_forks[own.Slot] is not { IsFrozen: true }) continue; // abandoned meanwhile
             AddToForkTree(cluster, new BlockRef(own.Slot, own.BlockId), new BlockRef(own.ParentSlot, own.ParentBlockId));
+            if (_replay is not null)
+            {
+                ReplaySink sink = new(this, cluster);
+                _replay.OnOwnBlockFrozen(own.Slot, ref sink); // blocks built on ours that arrived before it froze
+            }
         }
         return any;
     }

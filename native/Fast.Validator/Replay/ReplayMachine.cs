@@ -86,6 +86,16 @@ public sealed class ReplayMachine
         while (_queue.TryDequeue(out WholeBlock? next)) Decide(next, ref actions);
     }
 
+    /// <summary>
+    /// The node froze a block of its own (its leader slot): blocks of other leaders that arrived on it
+    /// before it froze waited for it, and replay now (nothing else would release them).
+    /// </summary>
+    public void OnOwnBlockFrozen<TSink>(ulong slot, ref TSink actions) where TSink : struct, IReplayActions
+    {
+        Release(slot);
+        while (_queue.TryDequeue(out WholeBlock? next)) Decide(next, ref actions);
+    }
+
     private void Decide<TSink>(WholeBlock block, ref TSink actions) where TSink : struct, IReplayActions
     {
         if (block.Slot <= _forks.Root.Slot || _forks[block.Slot] is not null || _dead.Contains(block.Slot))

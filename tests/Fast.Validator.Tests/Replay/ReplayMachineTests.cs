@@ -38,6 +38,21 @@ public sealed class ReplayMachineTests
     }
 
     [Fact]
+    public void A_block_built_on_the_nodes_own_block_waits_until_the_node_froze_it()
+    {
+        using ReplayChain chain = new();
+        using ReplayChain leader = new();
+        leader.Receive(leader.BlockOn(1, 0, transfers: 0));
+        WholeBlock child = leader.BlockOn(2, 1, transfers: 2);
+        chain.Receive(child);
+        Assert.Equal(["waiting 2"], chain.Sink.Log);
+        chain.Banks.NewBank(1, 0, ReplayChain.ScheduledLeader).Freeze(leader.Banks[1]!.LastBlockhash); // "our" block for slot 1
+        chain.Machine.OnOwnBlockFrozen(1, ref chain.Sink);
+        Assert.Equal(["waiting 2", "replayed 2 2"], chain.Sink.Log);
+        Assert.Equal(leader.Banks[1]!.Hash, chain.Banks[1]!.Hash);
+    }
+
+    [Fact]
     public void Two_replayers_of_one_block_compute_one_bank_hash()
     {
         using ReplayChain a = new();
