@@ -3,7 +3,11 @@ using Fast.Core.Ledger;
 using Fast.Core.Primitives;
 using Fast.Core.Shreds;
 using Fast.Crypto;
+using Fast.Core.Transactions;
+using Fast.Exec;
+using Fast.Exec.Banking;
 using Fast.Exec.Programs;
+using Fast.Exec.Validity;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
 
@@ -13,9 +17,15 @@ namespace Fast.Simulation;
 /// What a simulated leader puts in its blocks and how it sends them: PoH ticks (the skipped slots'
 /// ticks too, Solana's rule) and entries of real signed transfers at --tps, streamed during the slot
 /// through the real <see cref="Shredder"/> (32:32 chained, signed FEC sets) to each shred's Turbine
-/// root. A byzantine leader builds a second version of every block (its PoH one hash off) and sends
-/// one version to each half of the cluster directly. Stands in for the banking core until that moves
-/// into Fast.Validator; the transfers are not executed yet.
+/// root. The leader executes what it records, as Fast.Node's banking stage does: its block opens a
+/// bank on the parent it chose (the PoH and the transfers' blockhash start from the parent's last
+/// tick), each entry's transfers are admitted by the block rules (<see cref="EntryAdmission"/>, so it
+/// never records one that cannot pay) and executed before the next entry, and the bank freezes to
+/// its bank hash when the slot ends — the hash every replayer must reproduce. An equivocating
+/// (byzantine) leader builds a second version of every block (its PoH one hash off, so it cannot
+/// replay) and sends one version to each half of the cluster directly; an invalid-block leader slips
+/// a transfer from an unfunded payer into each block, drops its own bank and keeps building on the
+/// honest chain. Stands in for the banking core until that moves into Fast.Validator.
 /// </summary>
 internal sealed class BlockProducer
 {
@@ -26,28 +36,42 @@ internal sealed class BlockProducer
     private readonly Simulation _sim;
     private readonly Dictionary<int, Production> _active = [];
     private readonly byte[] _setBuffer = new byte[Shredder.SetBufferSize];
-    private readonly byte[] _entryBuffer = new byte[EntryView.HeaderSize + 3 + TransfersPerEntry * SystemTransaction.TransferLength];
-    private readonly byte[] _txBuffer = new byte[TransfersPerEntry * SystemTransaction.TransferLength];
+    private readonly byte[] _entryBuffer = new byte[EntryView.HeaderSize + 3 + (TransfersPerEntry + 1) * SystemTransaction.TransferLength];
+    private readonly byte[] _txBuffer = new byte[(TransfersPerEntry + 1) * SystemTransaction.TransferLength];
     private readonly Keypair[] _payers;
     private readonly Pubkey[] _payees;
+    private readonly Keypair _unfunded;
+    private readonly EntryAdmission _admission = new();
+    private readonly VerifiedTransaction[] _entryTransactions = new VerifiedTransaction[TransfersPerEntry + 1];
+    private readonly TransactionResult[] _results = new TransactionResult[TransfersPerEntry + 1];
     private long _transferCounter;
 
-    public BlockProducer(Simulation sim, Keypair[] payers)
+    public BlockProducer(Simulation sim, Keypair[] payers, Keypair unfunded)
     {
         _sim = sim;
         _payers = payers;
         _payees = [.. payers.Select(k => new Pubkey(k.PublicKey))];
+        _unfunded = unfunded;
     }
 
     public long SlotsProduced { get; private set; }
     public long SlotsSkippedByLeader { get; private set; }
     public long TransfersSent { get; private set; }
 
+    /// <summary>Transfers the leaders' admission refused (none in an honest run: each payer holds far more than it spends).</summary>
+    public long TransfersRefused { get; private set; }
+
+    /// <summary>Slots whose block carries a transfer from an unfunded payer (made by the invalid-block leaders).</summary>
+    public SortedSet<ulong> InvalidBlocks { get; } = [];
+
     /// <summary>Per produced slot: when the leader sent its last shred, how many FEC sets and data shreds it had, its block.</summary>
     public SortedDictionary<ulong, (long LastSendNs, int Sets, BlockRef Block, int Leader)> Produced { get; } = [];
 
-    private sealed class Production(int node, ulong slot, BlockRef parent, Hash pohA, Hash pohB, Shredder a, Shredder? b, long slotStartNs)
+    private sealed class Production(int node, ulong slot, BlockRef parent, Hash pohA, Hash pohB, Shredder a, Shredder? b, long slotStartNs, Bank bank, bool corrupt)
     {
+        public readonly Bank Bank = bank;
+        public readonly Hash Blockhash = pohA; // the parent's last tick: the newest blockhash the block's transfers may use
+        public bool CorruptPending = corrupt;
         public readonly int Node = node;
         public readonly ulong Slot = slot;
         public readonly BlockRef Parent = parent;
@@ -57,6 +81,7 @@ internal sealed class BlockProducer
         public readonly Shredder? B = b;
         public readonly long SlotStartNs = slotStartNs;
         public uint TicksDone;
+        public ulong HashesSinceTick; // the entries' hashes since the last tick: the next tick makes up the rest of HashesPerTick
         public long TransfersDone;
         public int Sets;
     }
@@ -65,7 +90,19 @@ internal sealed class BlockProducer
 
     public void Start(SimNode node, ulong slot, BlockRef parent)
     {
-        if (!node.LastEntryHash.TryGetValue(parent, out Hash start)) start = parent.Id;
+        if (node.Banks[parent.Slot] is not { IsFrozen: true } parentBank || node.Banks[slot] is not null)
+        {
+            SlotsSkippedByLeader++; // the chosen parent's bank is gone (rooted past) or the slot already has one
+            return;
+        }
+        if (node.Replay.BlocksWaiting > 0 && node.Replay.HighestWaitingSlot > parent.Slot)
+        {
+            // As Fast.Node's banking stage: blocks above our tip wait for parents we lack, so we are behind (repairing) and a block on our stale tip would fork the cluster.
+            SlotsSkippedByLeader++;
+            return;
+        }
+        Hash start = parentBank.LastBlockhash;
+        Bank bank = node.Banks.NewBank(slot, parent.Slot, node.Identity);
         if (!_shredders.TryGetValue(node.Index, out (Shredder A, Shredder B) s))
         {
             s = (new Shredder(node.Key, Simulation.ShredVersion), new Shredder(node.Key, Simulation.ShredVersion));
@@ -78,13 +115,14 @@ internal sealed class BlockProducer
             s.B.BeginSlot(slot, parent.Slot, parent.Id);
             startB = EntryHashing.NextHash(start, 1, default, isTick: true);
         }
-        Production p = new(node.Index, slot, parent, start, startB, s.A, node.Byzantine ? s.B : null, _sim.SlotStartNs(slot));
+        Production p = new(node.Index, slot, parent, start, startB, s.A, node.Byzantine ? s.B : null, _sim.SlotStartNs(slot), bank, node.MakesInvalidBlocks);
         _active[node.Index] = p;
         // The skipped slots' ticks come first (a block on parent P for slot S carries (S − P) × ticks_per_slot ticks).
         for (ulong missed = parent.Slot + 1; missed < slot; missed++)
         {
             for (uint t = 0; t < TicksPerSlot; t++) AppendTick(p);
         }
+        p.TicksDone = 0; // the block's own slot's ticks are counted from here
         Flush(node, p);
     }
 
@@ -113,9 +151,13 @@ internal sealed class BlockProducer
         {
             _active.Remove(p.Node);
             SimNode node = _sim.Nodes[p.Node];
-            if (node.Down) continue;
+            if (node.Down)
+            {
+                node.Banks.Remove(p.Slot); // the crash lost the open bank with the rest of the process
+                continue;
+            }
             long due = (long)_sim.Options.Tps * _sim.Options.SlotMs / 1000;
-            if (due > p.TransfersDone) AppendTransfers(p, (int)Math.Min(TransfersPerEntry, due - p.TransfersDone));
+            if (due > p.TransfersDone || p.CorruptPending) AppendTransfers(p, (int)Math.Min(TransfersPerEntry, Math.Max(0, due - p.TransfersDone)));
             while (p.TicksDone < TicksPerSlot) AppendTick(p);
             Flush(node, p);
             ShreddedFecSet last = p.A.FinishSlot(_setBuffer);
@@ -128,35 +170,82 @@ internal sealed class BlockProducer
             BlockRef block = new(slot, last.Root);
             SlotsProduced++;
             Produced[slot] = (_sim.Events.Now, p.Sets, block, node.Index);
-            node.AddBlock(block, p.Parent, p.PohA);
+            if (node.MakesInvalidBlocks)
+            {
+                // It knows its block cannot replay: it drops the bank and builds its next block on the honest chain.
+                InvalidBlocks.Add(slot);
+                node.Banks.Remove(slot);
+                continue;
+            }
+            p.Bank.Freeze(p.PohA);
+            node.OwnBlockFinished(block, p.Parent, p.Bank);
         }
     }
 
+    /// <summary>A tick: with the entries since the last tick, exactly <see cref="HashesPerTick"/> hashes (the PoH rule).</summary>
     private void AppendTick(Production p)
     {
-        p.PohA = EntryHashing.NextHash(p.PohA, HashesPerTick, default, isTick: true);
-        WriteAndAppend(p.A, HashesPerTick, p.PohA, 0, default);
+        ulong hashes = HashesPerTick - p.HashesSinceTick;
+        p.HashesSinceTick = 0;
+        p.PohA = EntryHashing.NextHash(p.PohA, hashes, default, isTick: true);
+        WriteAndAppend(p.A, hashes, p.PohA, 0, default);
         if (p.B is not null)
         {
-            p.PohB = EntryHashing.NextHash(p.PohB, HashesPerTick, default, isTick: true);
-            WriteAndAppend(p.B, HashesPerTick, p.PohB, 0, default);
+            p.PohB = EntryHashing.NextHash(p.PohB, hashes, default, isTick: true);
+            WriteAndAppend(p.B, hashes, p.PohB, 0, default);
         }
         p.TicksDone++;
     }
 
+    /// <summary>
+    /// An entry of up to <paramref name="count"/> transfers: each is admitted against the leader's bank
+    /// (the block rules), the admitted ones execute on it, and the entry is recorded (mixed into PoH,
+    /// shredded). An invalid-block leader's first entry also carries one transfer from an unfunded payer.
+    /// </summary>
     private void AppendTransfers(Production p, int count)
     {
-        int length = 0;
+        int length = 0, admitted = 0;
+        _admission.BeginEntry(p.Bank);
         for (int i = 0; i < count; i++)
         {
             long n = _transferCounter++;
             Keypair from = _payers[n % _payers.Length];
-            // Any other payee: an offset of 1 .. P − 1 never lands on the payer.
+            // Any other payee: an offset of 1 .. P − 1 never lands on the payer; the amount changes every P × (P − 1)
+            // transfers, so no two transfers on one blockhash are the same transaction.
             Pubkey to = _payees[(n % _payers.Length + 1 + n / _payers.Length % (_payers.Length - 1)) % _payees.Length];
-            length += SystemTransaction.WriteTransfer(_txBuffer.AsSpan(length), from, to, 1, _sim.GenesisHash);
+            ulong lamports = 1 + (ulong)(n / (_payers.Length * (_payers.Length - 1)));
+            int size = SystemTransaction.WriteTransfer(_txBuffer.AsSpan(length), from, to, lamports, p.Blockhash);
+            if (!TransactionView.TryParse(_txBuffer.AsSpan(length, size), out TransactionView tx).IsOk) throw new InvalidOperationException("the producer wrote a transfer it cannot parse");
+            if (_admission.Admit(p.Bank, tx) != Admission.Admitted)
+            {
+                TransfersRefused++;
+                continue;
+            }
+            _entryTransactions[admitted++] = new VerifiedTransaction(_txBuffer, length, tx.Layout);
+            length += size;
         }
         p.TransfersDone += count;
-        TransfersSent += count;
+        TransfersSent += admitted;
+        if (admitted > 0)
+        {
+            _sim.Scheduler.Execute(p.Bank, _entryTransactions.AsSpan(0, admitted), _results);
+            for (int i = 0; i < admitted; i++)
+            {
+                if (!_results[i].IsCommitted) throw new InvalidOperationException($"an admitted transfer was not committed ({_results[i].Error}): admission and execution disagree");
+            }
+            _sim.Nodes[p.Node].TransactionsExecuted += admitted;
+        }
+        int recorded = admitted;
+        if (p.CorruptPending)
+        {
+            p.CorruptPending = false;
+            length += SystemTransaction.WriteTransfer(_txBuffer.AsSpan(length), _unfunded, _payees[0], 1, p.Blockhash);
+            recorded++;
+        }
+        if (recorded == 0) return;
+        count = recorded;
+        if (p.HashesSinceTick + 1 >= HashesPerTick) throw new InvalidOperationException("more entries between two ticks than hashes per tick");
+        p.HashesSinceTick++;
         ReadOnlySpan<byte> txs = _txBuffer.AsSpan(0, length);
         p.PohA = MixIn(p.PohA, count, txs);
         WriteAndAppend(p.A, 1, p.PohA, count, txs);

@@ -19,7 +19,15 @@ catch (SimulationOptionsException e)
     return 2;
 }
 var wall = Stopwatch.StartNew();
-SimulationReport report = new Simulation(options).Run();
+SimulationReport report;
+using (Simulation simulation = new(options))
+{
+    simulation.SlotStarted = slot =>
+    {
+        if (slot % 100 == 0) Console.Error.WriteLine($"fast-sim: slot {slot} at {wall.Elapsed.TotalSeconds:F1} s, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s of CPU");
+    };
+    report = simulation.Run();
+}
 Console.Error.WriteLine($"fast-sim: {options.Validators} validators, {options.Slots} slots in {wall.Elapsed.TotalSeconds:F1} s of wall time");
 Console.WriteLine(report.ToJson());
 return 0;

@@ -13,16 +13,20 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Fast.Validator.Tvu;
 using Fast.Validator.Turbine;
+using Fast.Validator.Replay;
 
 namespace Fast.Simulation;
 
 /// <summary>
 /// One simulated validator: the real Fast.Validator machines (leader slot controller, shred receiver,
-/// fork tree) with an in-memory store, driven by <see cref="Simulation"/>'s events. What a node does
-/// with the machines' actions (send, retransmit, store, replay) is the part Fast.Node does with
-/// threads and sockets.
+/// repair, gossip, replay, fork trees) with an in-memory shred store and its own bank chain
+/// (SimNode.Bank.cs), driven by <see cref="Simulation"/>'s events. What a node does with the machines'
+/// actions (send, retransmit, store, replay) is the part Fast.Node does with threads and sockets. Like
+/// Fast.Node it keeps two fork trees: <see cref="Received"/> (whole blocks, the network side: repair
+/// asks for orphans' parents from it, its root bounds the receiver's window) and <see cref="Forks"/>
+/// (replayed blocks, the banking side: the leader builds on it and the banks are rooted by it).
 /// </summary>
-internal sealed class SimNode
+internal sealed partial class SimNode
 {
     public const ushort TvuPort = 8001;
     public const ushort RepairPort = 8002;
@@ -46,7 +50,8 @@ internal sealed class SimNode
         Leader = leader;
         Routes = routes;
         Forks = new ForkTree(genesis);
-        LastEntryHash[genesis] = genesis.Id;
+        Received = new ForkTree(genesis);
+        OpenBanks(sim.StoreDirectory(index));
         Tvu = NewReceiver();
         Repair = new RepairMachine(new KeypairSigner(key), sim.Verifier, sim.Options.Seed * 1_000_003 + (ulong)index);
         Gossip = NewGossip();
@@ -109,13 +114,17 @@ internal sealed class SimNode
     public Pubkey Identity { get; }
     public LeaderSlotController Leader { get; private set; }
     public TurbineRoutes Routes { get; }
+    /// <summary>Replayed (and own) blocks: the leader's fork choice and the root of the banks.</summary>
     public ForkTree Forks { get; }
+
+    /// <summary>Whole blocks received (replayable or not yet): repair's orphan walk and the receiver's window.</summary>
+    public ForkTree Received { get; }
     public ShredReceiver Tvu { get; private set; }
     public bool Byzantine { get; set; }
-    public bool Down { get; set; }
 
-    /// <summary>The last PoH hash of each block this node holds whole (its own and replayed ones): the next block's PoH starts there.</summary>
-    public Dictionary<BlockRef, Hash> LastEntryHash { get; } = [];
+    /// <summary>This leader puts a transfer from an unfunded payer into every block it makes.</summary>
+    public bool MakesInvalidBlocks { get; set; }
+    public bool Down { get; set; }
 
     /// <summary>When (virtual ns) this node first held every data shred of a slot.</summary>
     public Dictionary<ulong, long> FullAt { get; } = [];
@@ -146,7 +155,7 @@ internal sealed class SimNode
     private ShredReceiver NewReceiver()
     {
         ShredReceiver r = new(Simulation.ShredVersion, _sim.Schedule, Routes, _sim.Verifier);
-        r.SetRoot(Forks.Root.Slot);
+        r.SetRoot(Received.Root.Slot);
         return r;
     }
 
@@ -187,7 +196,7 @@ internal sealed class SimNode
         Sink sink = new(this);
         Leader.OnTick(now, Forks, ref sink);
         Gossip.OnTick(now, ref sink);
-        Repair.OnTick(now, Tvu, Forks, ref sink);
+        Repair.OnTick(now, Tvu, Received, ref sink);
     }
 
     public void OnSlotStart(ulong slot, NodeTime now, NodeTime end)
@@ -197,18 +206,23 @@ internal sealed class SimNode
         Leader.OnSlotStart(slot, now, end, Forks, ref sink);
     }
 
-    /// <summary>A whole block (own or received) joins the fork tree; the root may advance.</summary>
-    public void AddBlock(BlockRef block, BlockRef parent, in Hash lastEntryHash)
+    /// <summary>A whole block (own or received) joins the network side's fork tree; its root moves the receiver's and repair's window.</summary>
+    public void AddReceived(BlockRef block, BlockRef parent)
     {
-        LastEntryHash[block] = lastEntryHash;
-        ForkAddStatus status = Forks.Add(block, parent);
-        if (status != ForkAddStatus.Connected) return;
-        foreach (BlockRef rooted in Forks.AdvanceRoot()) Rooted[rooted.Slot] = rooted;
-        Tvu.SetRoot(Forks.Root.Slot);
-        Repair.SetRoot(Forks.Root.Slot);
-        if (Forks.Root.Slot > RetainedSlots) _store.PruneBelow(Forks.Root.Slot - RetainedSlots);
-        Sink sink = new(this);
-        Leader.OnTick(new NodeTime(_sim.Events.Now), Forks, ref sink);
+        if (Received.Add(block, parent) != ForkAddStatus.Connected) return;
+        Received.AdvanceRoot();
+        Tvu.SetRoot(Received.Root.Slot);
+        Repair.SetRoot(Received.Root.Slot);
+        if (Received.Root.Slot > RetainedSlots) _store.PruneBelow(Received.Root.Slot - RetainedSlots);
+    }
+
+    /// <summary>This node's own block ended: its frozen bank joins the replayed forks, the block the received ones.</summary>
+    public void OwnBlockFinished(BlockRef block, BlockRef parent, Fast.Exec.Banking.Bank bank)
+    {
+        AddReceived(block, parent);
+        Frozen(block, parent, bank);
+        ReplaySink sink = new(this);
+        Replay.OnOwnBlockFrozen(block.Slot, ref sink);
     }
 
     private void HoldData(ulong slot, uint index, ReadOnlySpan<byte> shred)
@@ -235,8 +249,9 @@ internal sealed class SimNode
             if (status is not (DeshredStatus.Added or DeshredStatus.Completed)) { DeshredFailures++; return; }
         }
         if (!_deshredder.IsComplete || _deshredder.BlockId != blockId) { DeshredFailures++; return; }
-        if (!Simulation.TryLastEntryHash(_deshredder.Entries, out Hash last)) { DeshredFailures++; return; }
-        AddBlock(new BlockRef(slot, blockId), new BlockRef(parentSlot, parentBlockId), last);
+        if (!Simulation.TryCountEntries(_deshredder.Entries, out int entries)) { DeshredFailures++; return; }
+        AddReceived(new BlockRef(slot, blockId), new BlockRef(parentSlot, parentBlockId));
+        ReplayBlock(new WholeBlock(slot, parentSlot, blockId, parentBlockId, _deshredder.Entries.ToArray(), entries));
     }
 
     private static void Add(ref TvuCounters total, in TvuCounters c)
@@ -274,6 +289,7 @@ internal sealed class SimNode
         public void Equivocation(ulong slot, in Pubkey leader, ReadOnlySpan<byte> evidence)
         {
             node.Evidence.Add((slot, evidence.ToArray()));
+            node.Received.MarkDuplicate(slot);
             node.Forks.MarkDuplicate(slot);
         }
 

@@ -4,6 +4,9 @@ using Fast.Core.Primitives;
 using Fast.Core.Rng;
 using Fast.Core.Turbine;
 using Fast.Crypto;
+using Fast.Exec.Banking;
+using Fast.Exec.Scheduling;
+using Fast.Storage.Accounts;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
 using Fast.Validator.Machines;
@@ -16,9 +19,11 @@ namespace Fast.Simulation;
 /// the cluster from the seed (keys, stakes, genesis hash, leader schedule), schedules slot starts,
 /// node ticks, crashes and partitions, runs the event heap to the end and measures the run
 /// (<see cref="SimulationReport"/>). Everything that decides is seeded or ordered, so the same options
-/// give the same report byte for byte; wall-clock time goes to stderr only.
+/// give the same report byte for byte; wall-clock time goes to stderr only. Every node has its own
+/// accounts store in a temporary folder (deleted by <see cref="Dispose"/>); genesis funds the payers of
+/// the producer's transfers and the validators.
 /// </summary>
-internal sealed class Simulation
+internal sealed class Simulation : IDisposable
 {
     public const ushort ShredVersion = 4242;
 
@@ -30,6 +35,12 @@ internal sealed class Simulation
     public const ulong SlotsPerEpoch = 64;
     private const long TickNs = 20_000_000;
     private const int Payers = 64;
+
+    /// <summary>Each payer's genesis balance: far more than 1,000 slots of transfers and fees take.</summary>
+    public const ulong PayerLamports = 1_000_000_000_000;
+
+    /// <summary>Each validator identity's genesis balance (its account collects its slots' fees).</summary>
+    public const ulong ValidatorLamports = 1_000_000_000;
 
     public Simulation(SimulationOptions options)
     {
@@ -51,6 +62,14 @@ internal sealed class Simulation
             keys[i] = KeyFrom(rng.NextUInt64(), rng.NextUInt64());
             stakes.Add((new Pubkey(keys[i].PublicKey), (1 + rng.NextBelow(100)) * 1_000_000_000));
         }
+        var payers = new Keypair[Payers];
+        for (int i = 0; i < payers.Length; i++) payers[i] = KeyFrom(rng.NextUInt64(), rng.NextUInt64());
+        Keypair unfunded = KeyFrom(rng.NextUInt64(), rng.NextUInt64());
+        List<(Pubkey, Account)> accounts = [];
+        foreach (Keypair payer in payers) accounts.Add((new Pubkey(payer.PublicKey), new Account(PayerLamports, Pubkey.Zero, false, null)));
+        foreach ((Pubkey identity, ulong _) in stakes) accounts.Add((identity, new Account(ValidatorLamports, Pubkey.Zero, false, null)));
+        Genesis = new GenesisConfig(GenesisHash, accounts);
+        _storeRoot = Path.Combine(Path.GetTempPath(), $"fast-sim-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Schedule = new LeaderScheduleCache(GenesisHash, SlotsPerEpoch, _ => stakes);
         TurbineNode[] turbineNodes = [.. stakes.Select(s => new TurbineNode(s.Identity, s.Stake))];
         TurbineShuffleCache shuffles = new(new TurbineTree(turbineNodes, options.TurbineFanout));
@@ -66,9 +85,12 @@ internal sealed class Simulation
         }
         // The byzantine leaders: the first K nodes by index (node order is a hash of the seed, not of stake).
         for (int i = 0; i < options.ByzantineLeaders; i++) Nodes[i].Byzantine = true;
-        var payers = new Keypair[Payers];
-        for (int i = 0; i < payers.Length; i++) payers[i] = KeyFrom(rng.NextUInt64(), rng.NextUInt64());
-        Producer = new BlockProducer(this, payers);
+        // The leaders that slip an unfundable transfer into their blocks: the K most staked nodes that do not equivocate (so they lead often).
+        foreach (int i in Enumerable.Range(options.ByzantineLeaders, Nodes.Length - options.ByzantineLeaders).OrderByDescending(i => stakes[i].Stake).ThenBy(i => i).Take(options.InvalidBlockLeaders))
+        {
+            Nodes[i].MakesInvalidBlocks = true;
+        }
+        Producer = new BlockProducer(this, payers, unfunded);
     }
 
     public SimulationOptions Options { get; }
@@ -80,6 +102,31 @@ internal sealed class Simulation
     public SimNode[] Nodes { get; }
     public BlockProducer Producer { get; }
     public CachedSignatureVerifier Verifier { get; } = new();
+
+    /// <summary>The accounts every node's bank chain starts from.</summary>
+    public GenesisConfig Genesis { get; }
+
+    /// <summary>
+    /// The executor every node's banks run on: one worker (this thread), so the run stays on one thread.
+    /// It holds no bank state between calls; each node's execution and freeze are its own.
+    /// </summary>
+    public SealevelScheduler Scheduler { get; } = new(new SchedulerOptions { Workers = 1, FreezeOnWorkers = false, PreloadAfterDiskReads = 0 });
+
+    /// <summary>Block signature answers shared by all nodes (a pure function of the block's bytes).</summary>
+    public CachedBlockSignatures BlockSignatures { get; } = new();
+
+    private readonly string _storeRoot;
+
+    /// <summary>The folder of node <paramref name="index"/>'s accounts store.</summary>
+    public string StoreDirectory(int index) => Path.Combine(_storeRoot, "node-" + index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public void Dispose()
+    {
+        foreach (SimNode node in Nodes) node?.CloseBanks();
+        Scheduler.Dispose();
+        BlockSignatures.Dispose();
+        if (Directory.Exists(_storeRoot)) Directory.Delete(_storeRoot, recursive: true);
+    }
 
     /// <summary>The last slot the run produces; the run continues two slots past it so the last blocks arrive.</summary>
     public ulong LastSlot => Options.Slots;
@@ -142,8 +189,12 @@ internal sealed class Simulation
 
     private const long PeerRefreshNs = 500_000_000;
 
+    /// <summary>Called at every slot start (the command line prints wall-clock progress to stderr from it; never part of the report).</summary>
+    public Action<ulong>? SlotStarted { get; set; }
+
     private void StartSlot(ulong slot)
     {
+        SlotStarted?.Invoke(slot);
         Producer.Finish(slot - 1);
         if (Options.PartitionSlots is SlotWindow cut) Network.SetPartitioned(cut.Contains(slot));
         if (slot > LastSlot) return;
@@ -155,18 +206,13 @@ internal sealed class Simulation
         }
     }
 
-    /// <summary>The last PoH hash of a block's entries (false when they do not parse).</summary>
-    public static bool TryLastEntryHash(ReadOnlySpan<byte> entries, out Fast.Core.Primitives.Hash last)
+    /// <summary>How many entries a block holds (false when they do not parse, or there are none).</summary>
+    public static bool TryCountEntries(ReadOnlySpan<byte> entries, out int count)
     {
-        last = default;
-        bool any = false;
+        count = 0;
         EntryStream stream = new(entries);
-        while (stream.MoveNext())
-        {
-            last = stream.Current.Hash;
-            any = true;
-        }
-        return any && stream.Result.IsOk;
+        while (stream.MoveNext()) count++;
+        return count > 0 && stream.Result.IsOk;
     }
 
     private static Fast.Core.Primitives.Hash Hash(ReadOnlySpan<byte> bytes)

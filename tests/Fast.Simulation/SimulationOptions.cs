@@ -33,14 +33,19 @@ public sealed record SimulationOptions
     public SlotWindow? CrashSlots { get; init; }
 
     public int ByzantineLeaders { get; init; }
+
+    /// <summary>Leaders that put a transfer from an unfunded payer into every block they make (a block every honest replayer must mark dead).</summary>
+    public int InvalidBlockLeaders { get; init; }
     public bool Json { get; init; }
 
     public const string Usage =
         "usage: Fast.Simulation [--validators N] [--slots S] [--seed X] [--loss P] [--latency-ms L] [--jitter-ms J] [--tps T]\n" +
-        "                       [--slot-ms M] [--turbine-fanout F] [--partition F@FROM-TO] [--crash K@FROM-TO] [--byzantine-leaders K] [--json]\n" +
+        "                       [--slot-ms M] [--turbine-fanout F] [--partition F@FROM-TO] [--crash K@FROM-TO] [--byzantine-leaders K]\n" +
+        "                       [--invalid-block-leaders K] [--json]\n" +
         "  --loss 0.05 drops 5 % of packets; --partition 0.6@200-400 cuts the nodes 60/40 from slot 200 to 400;\n" +
         "  --crash 10@300-350 stops 10 nodes at slot 300 and restarts them at 350; --byzantine-leaders K makes K leaders\n" +
-        "  send two versions of their slots to different halves. Same flags and seed: the same report, byte for byte.";
+        "  send two versions of their slots to different halves; --invalid-block-leaders K makes the K most staked other leaders put a transfer\n" +
+        "  from an unfunded payer in every block. Same flags and seed: the same report, byte for byte.";
 
     public static SimulationOptions Parse(IReadOnlyList<string> args)
     {
@@ -63,6 +68,7 @@ public sealed record SimulationOptions
                 "--partition" => ParsePartition(o, flag, Value()),
                 "--crash" => ParseCrash(o, flag, Value()),
                 "--byzantine-leaders" => o with { ByzantineLeaders = Int(flag, Value(), 0, 10_000) },
+                "--invalid-block-leaders" => o with { InvalidBlockLeaders = Int(flag, Value(), 0, 10_000) },
                 "--json" => o with { Json = true },
                 _ => throw new SimulationOptionsException($"unknown flag '{flag}' (--help lists them)"),
             };
@@ -70,6 +76,7 @@ public sealed record SimulationOptions
         if (o.JitterMs > o.LatencyMs) throw new SimulationOptionsException($"--jitter-ms {o.JitterMs} exceeds --latency-ms {o.LatencyMs} (latency would go negative)");
         if (o.CrashNodes >= o.Validators && o.CrashNodes > 0) throw new SimulationOptionsException($"--crash {o.CrashNodes} would stop every one of the {o.Validators} validators");
         if (o.ByzantineLeaders > o.Validators) throw new SimulationOptionsException($"--byzantine-leaders {o.ByzantineLeaders} exceeds --validators {o.Validators}");
+        if (o.ByzantineLeaders + o.InvalidBlockLeaders > o.Validators) throw new SimulationOptionsException($"--byzantine-leaders {o.ByzantineLeaders} and --invalid-block-leaders {o.InvalidBlockLeaders} exceed --validators {o.Validators}");
         return o;
     }
 

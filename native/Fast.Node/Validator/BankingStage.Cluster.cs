@@ -112,11 +112,11 @@ public sealed partial class BankingStage
             Counters.LeaderSlotsSkipped++;
             return;
         }
-        if (_highestWaitingSlot > parent.Slot && _blocksWaiting > 0)
+        if (HighestWaitingSlot > parent.Slot && BlocksWaiting > 0)
         {
             // Blocks above our tip wait for parents we lack: we are behind (repairing), and a block on our stale tip would be wasted.
             Counters.LeaderSlotsSkipped++;
-            _log?.WriteLine($"banking: skipping leader slot {slot} (catching up: slot {_highestWaitingSlot} waits for its parents)");
+            _log?.WriteLine($"banking: skipping leader slot {slot} (catching up: slot {HighestWaitingSlot} waits for its parents)");
             return;
         }
         if (slot - parent.Slot > MaxSlotsSinceParent)
@@ -160,6 +160,11 @@ public sealed partial class BankingStage
             if (_awaitingId is OwnBlock awaiting && awaiting.Slot == own.Slot) _awaitingId = null;
             if (_forks[own.Slot] is not { IsFrozen: true }) continue; // abandoned meanwhile
             AddToForkTree(cluster, new BlockRef(own.Slot, own.BlockId), new BlockRef(own.ParentSlot, own.ParentBlockId));
+            if (_replay is not null)
+            {
+                ReplaySink sink = new(this, cluster);
+                _replay.OnOwnBlockFrozen(own.Slot, ref sink); // blocks built on ours that arrived before it froze
+            }
         }
         return any;
     }
@@ -170,9 +175,15 @@ public sealed partial class BankingStage
         if (cluster.Forks.Add(block, parent) != ForkAddStatus.Connected) return;
         _chain.SetBest(cluster.Forks.Best.Slot);
         if (_working is null && cluster.Forks.Best.Slot > _chain.ProcessedSlot) _chain.SetProcessed(cluster.Forks.Best.Slot);
+        ulong rootBefore = _forks.Root.Slot;
         foreach (BlockRef rooted in cluster.Forks.AdvanceRoot())
         {
             if (rooted.Slot > _forks.Root.Slot && _forks[rooted.Slot] is { IsFrozen: true }) RootTo(rooted.Slot);
+        }
+        if (_replay is not null && _forks.Root.Slot != rootBefore)
+        {
+            ReplaySink sink = new(this, cluster);
+            _replay.OnRooted(_forks.Root.Slot, ref sink); // blocks waiting on a parent at or below the root can never connect
         }
     }
 

@@ -7,29 +7,36 @@ using Fast.Exec.Replay;
 using Fast.Exec.Validity;
 using Fast.Node.Cluster;
 using Fast.Storage.Blocks;
+using Fast.Core.Primitives;
+using Fast.Exec.Scheduling;
 using Fast.Validator.Forks;
+using Fast.Validator.Replay;
 
 namespace Fast.Node.Validator;
 
 /// <summary>
-/// A cluster node's replay of other leaders' blocks, on the banking thread (it owns the banks):
-/// each whole block from the network is checked against its parent bank — the PoH rule
-/// (<see cref="PohRule"/>: the skipped slots' ticks, hashes per tick, the chain from the parent's
-/// last tick), every transaction's signatures, and the execution rules (<see cref="SlotReplayer"/>)
-/// — then frozen to its bank hash, written to the Blockstore (entries, statuses, block time from the
-/// genesis clock, block id), indexed for RPC, and joins the fork tree. A block that breaks a rule is
-/// dead: its bank is dropped, nothing of it is kept. A block whose parent is not replayed yet waits
-/// (bounded) for it.
+/// A cluster node's replay of other leaders' blocks, on the banking thread (it owns the banks): a thin
+/// driver of Fast.Validator's <see cref="ReplayMachine"/>, which decides each whole block from the
+/// network against its parent bank — the PoH rule (<see cref="PohRule"/>), every transaction's
+/// signatures (batch-verified over the workers), the execution rules (<see cref="SlotReplayer"/>) —
+/// and freezes it to its bank hash, or marks it dead, or lets it wait (bounded) for its parent. What
+/// this file does with the decisions: a replayed block is written to the Blockstore (entries, statuses,
+/// block time from the genesis clock, block id), indexed for RPC, recorded in the chain state and joins
+/// the fork tree; a dead one is marked dead in the chain state and logged. The catch-up progress line
+/// (wall-clock timing) stays here.
 /// </summary>
 public sealed partial class BankingStage
 {
-    private const int MaxBlocksWaiting = 512;
-    private readonly Dictionary<ulong, List<ReceivedBlock>> _waitingForParent = [];
-    private int _blocksWaiting;
-    private ulong _highestWaitingSlot;
-    private SlotReplayer? _replayer;
-    private readonly Queue<ReceivedBlock> _replayQueue = new();
-    private BlockSignatures? _blockSignatures; // made on the first replayed block (a single node never needs it)
+    private const int MaxBlocksWaiting = ReplayMachine.DefaultMaxBlocksWaiting;
+    private ReplayMachine? _replay; // made on the first received block (a single node never needs it)
+    private BlockSignatures? _blockSignatures;
+    private long _replayStarted;
+
+    /// <summary>Blocks waiting for a parent not replayed yet (the node is behind, repairing).</summary>
+    private int BlocksWaiting => _replay?.BlocksWaiting ?? 0;
+
+    /// <summary>The highest slot among the waiting blocks (0: none wait).</summary>
+    private ulong HighestWaitingSlot => _replay?.HighestWaitingSlot ?? 0;
 
     private bool ReplayReceivedBlocks(ClusterContext cluster)
     {
@@ -37,8 +44,7 @@ public sealed partial class BankingStage
         while (taken < 8 && cluster.Network.Blocks.TryDequeue(out ReceivedBlock? block))
         {
             taken++;
-            _replayQueue.Enqueue(block);
-            while (_replayQueue.TryDequeue(out ReceivedBlock? next)) Replay(cluster, next);
+            Replay(cluster, block);
         }
         ReportCatchUp(cluster);
         return taken > 0;
@@ -56,7 +62,7 @@ public sealed partial class BankingStage
     /// <summary>While blocks wait for parents (the node is behind, repairing), a progress line every 2 s: slots behind, replay rate, ETA.</summary>
     private void ReportCatchUp(ClusterContext cluster)
     {
-        if (_blocksWaiting == 0)
+        if (BlocksWaiting == 0)
         {
             _catchUpReportedAt = 0;
             return;
@@ -76,63 +82,42 @@ public sealed partial class BankingStage
             _replayProgressSlot = replayed;
             _replayProgressAt = now;
         }
-        else if (_unrecoverable is null && CatchUpVerdict.Hopeless(replayed, _highestWaitingSlot, _config.RootDistance, Stopwatch.GetElapsedTime(_replayProgressAt, now)) is string reason)
+        else if (_unrecoverable is null && CatchUpVerdict.Hopeless(replayed, HighestWaitingSlot, _config.RootDistance, Stopwatch.GetElapsedTime(_replayProgressAt, now)) is string reason)
         {
             _log?.WriteLine($"catch-up: {reason}");
             Volatile.Write(ref _unrecoverable, reason);
         }
         double seconds = Stopwatch.GetElapsedTime(_catchUpReportedAt, now).TotalSeconds;
         if (seconds < 2) return;
-        ulong behind = _highestWaitingSlot > replayed ? _highestWaitingSlot - replayed : 0;
+        ulong behind = HighestWaitingSlot > replayed ? HighestWaitingSlot - replayed : 0;
         double rate = (replayed - Math.Min(replayed, _catchUpReportedSlot)) / seconds;
         string eta = rate > 0 ? $"{behind / rate:0} s" : "unknown";
-        _log?.WriteLine($"catch-up: {behind} slots behind (replayed {replayed}, received up to {_highestWaitingSlot}), {rate:0.0} slots/s, ETA {eta}");
+        _log?.WriteLine($"catch-up: {behind} slots behind (replayed {replayed}, received up to {HighestWaitingSlot}), {rate:0.0} slots/s, ETA {eta}");
         _catchUpReportedAt = now;
         _catchUpReportedSlot = replayed;
     }
 
+    /// <summary>The replay machine, made on the first received block (a single node never needs it).</summary>
+    private ReplayMachine ReplayMachineFor(ClusterContext cluster)
+    {
+        if (_replay is not null) return _replay;
+        _blockSignatures ??= new BlockSignatures(BlockSignatures.DefaultBatchSize, _scheduler.Workers);
+        _replay = new ReplayMachine(_forks, _scheduler, new WorkerSignatureCheck(_blockSignatures, _scheduler),
+            new ReplayRules(cluster.HashesPerTick, cluster.TicksPerSlot, PohThreads: 2), MaxBlocksWaiting);
+        return _replay;
+    }
+
     private void Replay(ClusterContext cluster, ReceivedBlock block)
     {
-        if (block.Slot <= _forks.Root.Slot || _forks[block.Slot] is not null || _chain.IsDead(block.Slot))
-        {
-            Counters.BlocksAlreadyHeld++;
-            return;
-        }
-        Bank? parent = _forks[block.ParentSlot];
-        if (parent is null || !parent.IsFrozen)
-        {
-            if (block.ParentSlot <= _forks.Root.Slot || _chain.IsDead(block.ParentSlot) || _blocksWaiting >= MaxBlocksWaiting)
-            {
-                Counters.BlocksUnconnectable++;
-                return;
-            }
-            if (!_waitingForParent.TryGetValue(block.ParentSlot, out List<ReceivedBlock>? waiting)) _waitingForParent[block.ParentSlot] = waiting = [];
-            waiting.Add(block);
-            _blocksWaiting++;
-            _highestWaitingSlot = Math.Max(_highestWaitingSlot, block.Slot);
-            Counters.BlocksWaitingForParent++;
-            return;
-        }
+        ReplaySink sink = new(this, cluster);
+        ReplayMachineFor(cluster).OnBlock(new WholeBlock(block.Slot, block.ParentSlot, block.BlockId, block.ParentBlockId, block.Entries, block.EntryCount), ref sink);
+    }
 
-        long started = Stopwatch.GetTimestamp();
-        string? invalid = CheckBeforeExecution(cluster, block, parent);
-        if (invalid is not null)
-        {
-            Reject(block, invalid);
-            return;
-        }
-        Bank bank = _forks.NewBank(block.Slot, block.ParentSlot, cluster.LeaderOf(block.Slot));
-        _replayer ??= new SlotReplayer(_scheduler);
-        ReplayOutcome outcome = _replayer.Replay(bank, block.Entries);
-        if (!outcome.IsValid)
-        {
-            _forks.Remove(block.Slot);
-            Reject(block, outcome.Describe());
-            return;
-        }
-        bank.Freeze(outcome.LastEntryHash);
-        Store(cluster, block);
-        int committed = Index(block);
+    /// <summary>A replayed block is kept: Blockstore, signature index, chain state, fork tree (the root may advance).</summary>
+    private void Keep(ClusterContext cluster, WholeBlock block, Bank bank, Bank parent, SlotReplayer replayer, in ReplayOutcome outcome)
+    {
+        Store(cluster, block, replayer);
+        int committed = Index(block, replayer);
         _cumulativeTransactions += (ulong)committed;
         _chain.SetParent(block.Slot, block.ParentSlot);
         _chain.Frozen(new SlotRecord
@@ -146,42 +131,51 @@ public sealed partial class BankingStage
             BlockTimeUnixSeconds = cluster.BlockTime(block.Slot),
             CumulativeTransactions = _cumulativeTransactions,
             TransactionCount = committed,
-            Results = _replayer.Results.ToArray(),
+            Results = replayer.Results.ToArray(),
             Bank = bank,
-            DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            DurationMs = Stopwatch.GetElapsedTime(_replayStarted).TotalMilliseconds,
         });
         _chain.MarkDurable(block.Slot);
         _chain.AddProcessedTransactions(committed);
         Counters.BlocksReplayed++;
         Counters.ReplayedTransactions += outcome.Transactions;
         AddToForkTree(cluster, new BlockRef(block.Slot, block.BlockId), new BlockRef(block.ParentSlot, block.ParentBlockId));
-        if (_waitingForParent.Remove(block.Slot, out List<ReceivedBlock>? children))
-        {
-            _blocksWaiting -= children.Count;
-            if (_blocksWaiting == 0) _highestWaitingSlot = 0;
-            foreach (ReceivedBlock child in children) _replayQueue.Enqueue(child);
-        }
     }
 
-    /// <summary>The rules that need no execution: PoH (ticks, hashes, chain from the parent's last tick) and every signature (batch-verified over the workers: <see cref="BlockSignatures"/>).</summary>
-    private string? CheckBeforeExecution(ClusterContext cluster, ReceivedBlock block, Bank parent)
-    {
-        PohRuleResult poh = PohRule.Check(parent.LastBlockhash, block.Slot, block.ParentSlot, block.Entries, cluster.HashesPerTick, cluster.TicksPerSlot, threads: 2);
-        if (!poh.IsValid) return $"PoH: {poh.Violation} ({poh.Detail})";
-        _blockSignatures ??= new BlockSignatures(BlockSignatures.DefaultBatchSize, _scheduler.Workers);
-        int bad = _blockSignatures.FirstInvalid(block.Entries, _scheduler);
-        return bad >= 0 ? $"transaction {bad} has a bad signature" : null;
-    }
-
-    private void Reject(ReceivedBlock block, string reason)
+    private void Reject(WholeBlock block, string reason)
     {
         Counters.BlocksInvalid++;
         _chain.MarkDead(block.Slot);
         _log?.WriteLine($"replay: slot {block.Slot} (parent {block.ParentSlot}) is invalid: {reason}; it is dead");
     }
 
+    /// <summary>The replay machine's decisions, on the banking thread.</summary>
+    private readonly struct ReplaySink(BankingStage stage, ClusterContext cluster) : IReplayActions
+    {
+        public Pubkey ScheduledLeader(ulong slot) => cluster.LeaderOf(slot);
+
+        public void AlreadyHeld(WholeBlock block) => stage.Counters.BlocksAlreadyHeld++;
+
+        public void Unconnectable(WholeBlock block) => stage.Counters.BlocksUnconnectable++;
+
+        public void WaitingForParent(WholeBlock block) => stage.Counters.BlocksWaitingForParent++;
+
+        public void Replaying(WholeBlock block) => stage._replayStarted = Stopwatch.GetTimestamp();
+
+        public void Dead(WholeBlock block, ReplayFailure failure, string detail) => stage.Reject(block, detail);
+
+        public void Replayed(WholeBlock block, Bank bank, Bank parent, SlotReplayer replayer, in ReplayOutcome outcome) =>
+            stage.Keep(cluster, block, bank, parent, replayer, outcome);
+    }
+
+    /// <summary>Every signature of a block, batch-verified over the scheduler's workers (<see cref="BlockSignatures"/>).</summary>
+    private sealed class WorkerSignatureCheck(BlockSignatures signatures, SealevelScheduler workers) : IBlockSignatureCheck
+    {
+        public int FirstInvalid(byte[] entries) => signatures.FirstInvalid(entries, workers);
+    }
+
     /// <summary>The block into the Blockstore: entries (in appends that fit), statuses, block time, block id.</summary>
-    private void Store(ClusterContext cluster, ReceivedBlock block)
+    private void Store(ClusterContext cluster, WholeBlock block, SlotReplayer replayer)
     {
         int limit = _blockstore.Options.MaxAppendBytes;
         ReadOnlySpan<byte> all = block.Entries;
@@ -206,11 +200,11 @@ public sealed partial class BankingStage
             return;
         }
         SlotStatusBuffer statuses = new();
-        ReadOnlySpan<ulong> balances = _replayer!.Balances;
+        ReadOnlySpan<ulong> balances = replayer.Balances;
         int at = 0;
-        foreach (TransactionResult result in _replayer.Results)
+        foreach (TransactionResult result in replayer.Results)
         {
-            int accounts = _replayer.AccountCount(statuses.Count);
+            int accounts = replayer.AccountCount(statuses.Count);
             statuses.Add(result, balances.Slice(at, 2 * accounts));
             at += 2 * accounts;
         }
@@ -221,9 +215,9 @@ public sealed partial class BankingStage
     }
 
     /// <summary>The committed transactions into the signature index (RPC's statuses); returns how many.</summary>
-    private int Index(ReceivedBlock block)
+    private int Index(WholeBlock block, SlotReplayer replayer)
     {
-        ReadOnlySpan<TransactionResult> results = _replayer!.Results;
+        ReadOnlySpan<TransactionResult> results = replayer.Results;
         int position = 0, committed = 0;
         foreach (EntryView entry in new EntryStream(block.Entries))
         {

@@ -100,6 +100,7 @@ public sealed partial class BankingStage
         Bank bank = _working!;
         ulong parent = bank.Parent?.Slot ?? _chain.ParentOf(bank.Slot);
         _chain.MarkDead(bank.Slot);
+        _replay?.MarkDead(bank.Slot);
         _chain.AddProcessedTransactions(-_slotCommitted);
         Counters.SlotsAbandoned++;
         Counters.TransactionsVoided += _slotCommitted;
