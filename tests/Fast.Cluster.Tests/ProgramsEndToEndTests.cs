@@ -120,12 +120,7 @@ public sealed class ProgramsEndToEndTests
         var expected = LeaderSchedule.Compute(cluster.Bundle.Hash, new Epoch(scheduled), SlotsPerEpoch, stakes);
         foreach (LocalCluster.Node node in cluster.Nodes)
         {
-            JsonElement answer = await node.Rpc.CallAsync("getLeaderSchedule", w =>
-            {
-                w.WriteStartArray();
-                w.WriteNumberValue(scheduled * SlotsPerEpoch);
-                w.WriteEndArray();
-            });
+            JsonElement answer = await node.Rpc.CallAsync("getLeaderSchedule", w => w.WriteNumberValue(scheduled * SlotsPerEpoch));
             foreach (JsonProperty leader in answer.EnumerateObject())
             {
                 foreach (JsonElement index in leader.Value.EnumerateArray())
@@ -141,15 +136,14 @@ public sealed class ProgramsEndToEndTests
     /// <summary>A program error as getSignatureStatuses writes it (docs/programs.md: 100 MintCapExceeded, 202 ProposalThresholdNotMet, 305 OffenceAlreadyRecorded).</summary>
     private static string Custom(int code) => $"\"Custom\":{code}";
 
+    /// <summary>The params of a one-account call (the client writes the enclosing array).</summary>
     private static void Params(Utf8JsonWriter w, Pubkey key, string commitment = "confirmed")
     {
-        w.WriteStartArray();
         w.WriteStringValue(key.ToString());
         w.WriteStartObject();
         w.WriteString("commitment", commitment);
         w.WriteString("encoding", "base64");
         w.WriteEndObject();
-        w.WriteEndArray();
     }
 
     /// <summary>Signs (payer first), sends, and waits until the transaction is confirmed: its slot and its error (null: success).</summary>
@@ -158,15 +152,19 @@ public sealed class ProgramsEndToEndTests
         (Hash blockhash, _) = await rpc.GetLatestBlockhashAsync();
         TransactionBuilder builder = new(Key(payer), blockhash);
         foreach (Instruction instruction in instructions) builder.AddInstruction(instruction.ProgramId, instruction.Accounts, instruction.Data);
-        Signature signature = await rpc.SendTransactionAsync(builder.Sign([payer, .. signers]));
+        byte[] transaction = builder.Sign([payer, .. signers]);
+        Signature signature = await rpc.SendTransactionAsync(transaction);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < Patience)
         {
             ClientSignatureStatus? status = (await rpc.GetSignatureStatusesAsync([signature]))[0];
             if (status is { ConfirmationStatus: "confirmed" or "finalized" }) return (status.Slot, status.Error);
+            // Like a Solana client: send again every 2 s while unseen (a forward to a leader can be lost at a hand-over).
+            if (status is null && clock.ElapsedMilliseconds / 100 % 20 == 19) await rpc.SendTransactionAsync(transaction);
             await Task.Delay(100);
         }
-        throw new TimeoutException($"transaction {signature} was not confirmed in {Patience}");
+        throw new TimeoutException($"transaction {signature} ({string.Join(", ", instructions.Select(i => i.ProgramId.ToString()[..6] + ":" + i.Data[0]))}) was not confirmed in {Patience}; " +
+            $"processed slot {await rpc.GetSlotAsync("processed")}, confirmed {await rpc.GetSlotAsync("confirmed")}");
     }
 
     /// <summary>Writes <paramref name="evidence"/> into a fresh buffer and reports it: the report's slot and error.</summary>
