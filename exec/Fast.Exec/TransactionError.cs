@@ -146,6 +146,9 @@ public enum TransactionError : byte
 
     /// <summary>The offence registry is full until the next epoch boundary applies and drops offences.</summary>
     OffenceRegistryFull,
+
+    /// <summary>Slashing evidence signed by a key that was not the slot's scheduled leader.</summary>
+    EvidenceNotFromLeader,
 }
 
 /// <summary>Which errors leave a transaction uncommitted.</summary>

@@ -20,7 +20,11 @@ namespace Fast.Exec.Banking;
 /// <item>each pending offence burns <see cref="StakingConfig.SlashBps"/> of every stake delegated to a vote
 /// account of the offender, and is marked applied;</item>
 /// <item>the credits table restarts for the new epoch; capitalization changes by issued − burnt, and the
-/// supply totals in the stake history follow.</item>
+/// supply totals in the stake history follow;</item>
+/// <item>the effective stake per node identity at the new epoch E − 1 (after this boundary's rewards and
+/// slashing) is recorded as the stakes of epoch E's leader schedule (<see cref="EpochStakesState"/>):
+/// the schedule of E comes from the stakes active at the first slot of E − 1, whatever slot that first
+/// bank has.</item>
 /// </list>
 /// The written accounts go into this bank's overlay like a transaction's, so they are in its
 /// accounts-delta hash (the bank hash definition is unchanged; docs/block-validity.md).
@@ -98,8 +102,18 @@ public sealed partial class Bank
         Account credits = GetAccount(StakeAddresses.EpochCredits);
         StoreSystemWrite(StakeAddresses.EpochCredits, credits.Lamports, credits.Owner, EpochCreditsState.Empty(epoch));
         Capitalization = checked(Capitalization + issued - burnt);
+        RecordScheduleStakes(epoch + 1);
         LastBoundaryRewards = issued;
         LastBoundaryBurnt = burnt;
+    }
+
+    /// <summary>Records this bank's effective stake per node identity as the stakes of <paramref name="scheduleEpoch"/>'s leader schedule (nothing on a store without the account).</summary>
+    private void RecordScheduleStakes(ulong scheduleEpoch)
+    {
+        Account table = GetAccount(StakeAddresses.EpochStakes);
+        if (table.Owner != StakeProgram.Id) return; // a ledger from before the account existed: genesis stakes stay in force
+        List<(Pubkey Identity, ulong Stake)> stakes = GetNodeStakes(scheduleEpoch - 1);
+        StoreSystemWrite(StakeAddresses.EpochStakes, table.Lamports, table.Owner, EpochStakesState.With(table.Data, scheduleEpoch, stakes));
     }
 
     /// <summary>Rewards issued at this bank's epoch boundary (0 when it is not the first bank of an epoch).</summary>

@@ -74,6 +74,23 @@ public sealed partial class Bank
         return [.. byNode.Select(p => (p.Key, p.Value))];
     }
 
+    /// <summary>
+    /// The stakes <paramref name="epoch"/>'s leader schedule is drawn from, as this bank's chain recorded
+    /// them (<see cref="EpochStakesState"/>: the stakes active at the first bank of epoch − 1; genesis's
+    /// for epochs 0 and 1; an epoch without its own record takes the newest before it); null without
+    /// staking or on a store from before the record existed (the caller then uses genesis stakes).
+    /// <paramref name="isFinal"/>: the record is the one every descendant of this bank sees — true when
+    /// epoch ≤ this bank's epoch + 1 (the boundary into epoch − 1 is behind this bank).
+    /// </summary>
+    public List<(Pubkey Identity, ulong Stake)>? LeaderScheduleStakes(ulong epoch, out bool isFinal)
+    {
+        isFinal = Context.Staking is null || epoch <= Epoch + 1;
+        if (Context.Staking is null) return null;
+        Account table = GetAccount(StakeAddresses.EpochStakes);
+        if (table.Owner != StakeProgram.Id) return null;
+        return EpochStakesState.StakesFor(table.Data, epoch, out _);
+    }
+
     /// <summary>The supply as of this bank.</summary>
     public SupplyFigures GetSupply()
     {

@@ -151,7 +151,7 @@ public sealed partial class Bank
         if (genesis.Staking is StakingConfig staking) all.AddRange(staking.GenesisAccounts(genesis.Rent));
         ulong capitalization = 0;
         foreach ((_, Account account) in all) capitalization = checked(capitalization + account.Lamports);
-        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent, genesis.Staking);
+        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent, genesis.Staking, genesis.GenesisHash);
         Bank bank = new(context, 0, genesis.Leader, BlockhashQueue.Empty, context.OverlayPool.Rent()) { Capitalization = capitalization };
         foreach ((Pubkey key, Account account) in all)
         {
@@ -165,9 +165,9 @@ public sealed partial class Bank
     }
 
     /// <summary>The root bank a recovered <see cref="AccountsDb"/> holds (its checkpoint's slot and saved state).</summary>
-    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent, StakingConfig? staking = null)
+    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent, StakingConfig? staking = null, Hash genesisHash = default)
     {
-        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent, staking) { RootSlot = slot };
+        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent, staking, genesisHash) { RootSlot = slot };
         Bank bank = new(context, slot, default, BlockhashQueue.FromEntries(state.Blockhashes), overlay: null)
         {
             IsFrozen = true,

@@ -8,13 +8,13 @@ namespace Fast.Exec.Banking;
 /// What every bank of one bank tree shares: the rooted accounts store, the status cache, the pool
 /// of slot overlays, the fee and rent schedules and the current root slot. Owned by the bank owner thread.
 /// </summary>
-internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization, Rent rent, Banking.StakingConfig? staking = null)
+internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization, Rent rent, Banking.StakingConfig? staking = null, Core.Primitives.Hash genesisHash = default)
 {
     /// <summary>Staking as genesis set it; null on a chain without staking.</summary>
     public Banking.StakingConfig? Staking { get; } = staking;
 
     /// <summary>What the stake program needs to know (null without staking).</summary>
-    public Programs.StakeRules? StakeRules { get; } = staking is null ? null : new Programs.StakeRules(staking.SlotsPerEpoch, staking.WarmupCooldownBps, rent);
+    public Programs.StakeRules? StakeRules { get; } = staking is null ? null : new Programs.StakeRules(staking.SlotsPerEpoch, staking.WarmupCooldownBps, rent) { GenesisHash = genesisHash };
 
     /// <summary>The rent-exempt minimum schedule (from genesis; fixed for the chain).</summary>
     public Rent Rent { get; } = rent;

@@ -152,7 +152,7 @@ public sealed partial class BankForks : IDisposable
         {
             BankState state = BankState.TryDeserialize(recovered.State)
                 ?? throw new StorageUnreadableException($"the accounts store's root record (slot {recovered.Slot}) is not a bank state this version reads");
-            return new BankForks(accounts, Bank.FromRoot(accounts, recovered.Slot, state, genesis.Rent, genesis.Staking), options, recovered: true);
+            return new BankForks(accounts, Bank.FromRoot(accounts, recovered.Slot, state, genesis.Rent, genesis.Staking, genesis.GenesisHash), options, recovered: true);
         }
         return new BankForks(accounts, Bank.Genesis(accounts, genesis), options, recovered: false);
     }

@@ -89,7 +89,18 @@ public sealed record StakingConfig
     public ulong EpochRewards(ulong capitalization, ulong epoch) =>
         (ulong)((UInt128)capitalization * InflationRatePpb(epoch) * SlotsPerEpoch / ((UInt128)PartsPerBillion * SlotsPerYear));
 
-    /// <summary>The accounts staking adds to slot 0: the three cluster accounts, and per genesis validator a vote account and a bootstrap stake account.</summary>
+    /// <summary>The genesis validators' stake per node identity (what the schedules of epochs 0 and 1 are drawn from), in identity order; identities without stake left out.</summary>
+    public List<(Pubkey Identity, ulong Stake)> GenesisNodeStakes()
+    {
+        SortedDictionary<Pubkey, ulong> byNode = [];
+        foreach ((Pubkey identity, _, ulong stake) in Validators)
+        {
+            if (stake > 0) byNode[identity] = checked(byNode.GetValueOrDefault(identity) + stake);
+        }
+        return [.. byNode.Select(p => (p.Key, p.Value))];
+    }
+
+    /// <summary>The accounts staking adds to slot 0: the four cluster accounts, and per genesis validator a vote account and a bootstrap stake account.</summary>
     internal List<(Pubkey Key, Account Account)> GenesisAccounts(Core.Genesis.Rent rent)
     {
         List<(Pubkey, Account)> accounts =
@@ -97,6 +108,7 @@ public sealed record StakingConfig
             (StakeAddresses.EpochCredits, new Account(rent.MinimumBalance(EpochCreditsState.MaxLength), StakeProgram.Id, false, EpochCreditsState.Empty(0))),
             (StakeAddresses.StakeHistory, new Account(rent.MinimumBalance(StakeHistoryState.MaxLength), StakeProgram.Id, false, new StakeHistoryState().ToArray())),
             (StakeAddresses.Offences, new Account(rent.MinimumBalance(OffenceRegistry.Length), StakeProgram.Id, false, OffenceRegistry.Empty())),
+            (StakeAddresses.EpochStakes, new Account(rent.MinimumBalance(EpochStakesState.MaxLength), StakeProgram.Id, false, EpochStakesState.Genesis(GenesisNodeStakes()))),
         ];
         foreach ((Pubkey identity, Pubkey vote, ulong stake) in Validators)
         {

@@ -144,6 +144,9 @@ public static class StakeAddresses
     /// <summary>The cluster's stake per epoch and the supply figures (<see cref="StakeHistoryState"/>), written at epoch boundaries.</summary>
     public static Pubkey StakeHistory { get; } = Sysvar("stake-history");
 
+    /// <summary>The stakes each epoch's leader schedule is drawn from (<see cref="EpochStakesState"/>), written at genesis and at epoch boundaries.</summary>
+    public static Pubkey EpochStakes { get; } = Sysvar("epoch-stakes");
+
     /// <summary>The recorded offences (<see cref="OffenceRegistry"/>), written by the evidence instruction and at epoch boundaries.</summary>
     public static Pubkey Offences { get; } = Sysvar("offences");
 

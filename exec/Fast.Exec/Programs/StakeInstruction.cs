@@ -174,9 +174,10 @@ public static class StakeInstruction
         return chunks;
     }
 
-    /// <summary>accounts: [buffer (writable), offence registry (writable), reporter (signer, writable: receives the buffer's lamports)].</summary>
+    /// <summary>accounts: [buffer (writable), offence registry (writable), reporter (signer, writable: receives the buffer's lamports), epoch stakes (the schedule's stakes)].</summary>
     public static Instruction ReportEquivocation(Pubkey buffer, Pubkey reporter) =>
-        new(StakeProgram.Id, [AccountMeta.Writable(buffer), AccountMeta.Writable(StakeAddresses.Offences), AccountMeta.Writable(reporter, signer: true)], [(byte)StakeInstructionKind.ReportEquivocation]);
+        new(StakeProgram.Id, [AccountMeta.Writable(buffer), AccountMeta.Writable(StakeAddresses.Offences), AccountMeta.Writable(reporter, signer: true), AccountMeta.ReadOnly(StakeAddresses.EpochStakes)],
+            [(byte)StakeInstructionKind.ReportEquivocation]);
 
     public static Instruction CreateVoteAccount(Pubkey funder, Pubkey vote, ulong lamports) =>
         SystemInstruction.CreateAccount(funder, vote, lamports, VoteState.Length, VoteProgram.Id);

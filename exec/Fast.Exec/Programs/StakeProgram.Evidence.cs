@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Fast.Core.Codec;
+using Fast.Core.Consensus;
 using Fast.Core.Primitives;
 using Fast.Core.Shreds;
 using Fast.Exec.Runtime;
@@ -12,9 +13,12 @@ namespace Fast.Exec.Programs;
 /// carrying the accused identity's signature over its FEC set's root under the shred-root signing domain,
 /// that cannot both belong to one block — and records the offence once per (offender, slot) in the
 /// <see cref="OffenceRegistry"/>. The burn itself happens at the next epoch boundary (one transaction
-/// cannot lock every stake delegated to the offender). The accused key is the one that signed both
-/// shreds: a validator signs shred roots only for slots it leads, so two conflicting ones prove the
-/// offence without the leader schedule (which the program cannot see).
+/// cannot lock every stake delegated to the offender). The accused key must be the slot's scheduled
+/// leader: the program reads the stakes the slot's epoch schedule is drawn from
+/// (<see cref="StakeAddresses.EpochStakes"/>, the bank state every node shares) and draws that one
+/// slot's leader with the genesis hash as seed (<see cref="LeaderSchedule.LeaderOf"/>, two SHA-256), so
+/// a key that signed shreds for a slot it did not lead is refused (EvidenceNotFromLeader): such shreds
+/// never make a block, and only the leader's equivocation splits the cluster.
 /// </summary>
 public static partial class StakeProgram
 {
@@ -36,7 +40,7 @@ public static partial class StakeProgram
         return TransactionError.None;
     }
 
-    private static TransactionError ReportEquivocation(in InvokeContext context, int bufferIndex, int registryIndex, int reporterIndex, StakeRules rules)
+    private static TransactionError ReportEquivocation(in InvokeContext context, int bufferIndex, int registryIndex, int reporterIndex, int stakesIndex, StakeRules rules)
     {
         ref ScratchAccount buffer = ref context.Accounts[bufferIndex];
         ref ScratchAccount registry = ref context.Accounts[registryIndex];
@@ -49,6 +53,8 @@ public static partial class StakeProgram
         if (!buffer.Data.AsSpan(8, Pubkey.Size).SequenceEqual(context.Key(reporterIndex).Span)) return TransactionError.InvalidAuthority;
         if (!buffer.IsWritable || !registry.IsWritable || !reporter.IsWritable) return TransactionError.ReadonlyAccountModified;
         if (bufferIndex == reporterIndex || bufferIndex == registryIndex || registryIndex == reporterIndex) return TransactionError.InvalidArgument;
+        if (context.Key(stakesIndex) != StakeAddresses.EpochStakes) return TransactionError.InvalidArgument;
+        if (context.Accounts[stakesIndex].Owner != Id) return TransactionError.InvalidAccountData;
 
         int length = BinaryPrimitives.ReadUInt16LittleEndian(buffer.Data.AsSpan(2));
         ReadOnlySpan<byte> evidence = buffer.Data.AsSpan(EvidenceBuffer.HeaderSize, Math.Min(length, DuplicateShredEvidence.MaxSize));
@@ -60,6 +66,7 @@ public static partial class StakeProgram
         if (verdict != EvidenceVerdict.Proven) return TransactionError.EvidenceInvalid;
         ulong epoch = rules.EpochOf(context.Slot);
         if (slot > context.Slot || rules.EpochOf(slot) + 1 < epoch) return TransactionError.EvidenceOutOfRange;
+        if (!WasScheduledLeader(context.Accounts[stakesIndex].Data, offender, slot, rules)) return TransactionError.EvidenceNotFromLeader;
         if (OffenceRegistry.Contains(registry.Data, offender, slot)) return TransactionError.OffenceAlreadyRecorded;
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(registry.Data.AsSpan(4));
         if (count >= OffenceRegistry.MaxEntries) return TransactionError.OffenceRegistryFull;
@@ -78,5 +85,14 @@ public static partial class StakeProgram
         buffer.Data = [];
         buffer.Owner = default;
         return TransactionError.None;
+    }
+
+    /// <summary>Whether <paramref name="identity"/> is <paramref name="slot"/>'s scheduled leader by the stakes table (cold: evidence is rare; allocates the stakes list).</summary>
+    private static bool WasScheduledLeader(ReadOnlySpan<byte> epochStakes, in Pubkey identity, ulong slot, StakeRules rules)
+    {
+        ulong epoch = rules.EpochOf(slot);
+        List<(Pubkey Identity, ulong Stake)>? stakes = EpochStakesState.StakesFor(epochStakes, epoch, out _);
+        if (stakes is null || stakes.Count == 0) return false;
+        return LeaderSchedule.LeaderOf(rules.GenesisHash, new Epoch(epoch), rules.SlotsPerEpoch, stakes, slot) == identity;
     }
 }

@@ -5,12 +5,15 @@ using Fast.Exec.Runtime;
 namespace Fast.Exec.Programs;
 
 /// <summary>
-/// The rules the stake program runs under, fixed by genesis: epoch length, the warm-up/cool-down rate
-/// and the rent schedule (a stake account's reserve). Null on a cluster without staking (a genesis
+/// The rules the stake program runs under, fixed by genesis: epoch length, the warm-up/cool-down rate,
+/// the rent schedule (a stake account's reserve) and the genesis hash (the leader schedule's seed, which
+/// slashing evidence checks its accused leader against). Null on a cluster without staking (a genesis
 /// before version 3): the stake and vote programs then refuse every instruction (UnsupportedProgram).
 /// </summary>
 public sealed record StakeRules(ulong SlotsPerEpoch, ulong WarmupCooldownBps, Core.Genesis.Rent Rent)
 {
+    public Hash GenesisHash { get; init; }
+
     public ulong EpochOf(ulong slot) => slot / SlotsPerEpoch;
 }
 
@@ -37,7 +40,7 @@ public static partial class StakeProgram
         {
             StakeInstructionKind.Initialize => 1,
             StakeInstructionKind.Deactivate or StakeInstructionKind.WriteEvidence => 2,
-            StakeInstructionKind.ReportEquivocation => 3,
+            StakeInstructionKind.ReportEquivocation => 4,
             _ => 4,
         };
         if (indexes.Length < needed) return TransactionError.NotEnoughAccountKeys;
@@ -49,7 +52,7 @@ public static partial class StakeProgram
             StakeInstructionKind.Deactivate => Deactivate(context, indexes[0], indexes[1], epoch),
             StakeInstructionKind.Withdraw => Withdraw(context, indexes[0], indexes[1], indexes[2], indexes[3], data.Lamports, epoch, rules),
             StakeInstructionKind.WriteEvidence => WriteEvidence(context, indexes[0], indexes[1], data.Offset, data.Chunk),
-            _ => ReportEquivocation(context, indexes[0], indexes[1], indexes[2], rules),
+            _ => ReportEquivocation(context, indexes[0], indexes[1], indexes[2], indexes[3], rules),
         };
     }
 

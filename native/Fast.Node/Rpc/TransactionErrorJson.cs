@@ -173,6 +173,7 @@ public static class TransactionErrorJson
         TransactionError.OffenceAlreadyRecorded => 305,
         TransactionError.EvidenceOutOfRange => 306,
         TransactionError.OffenceRegistryFull => 307,
+        TransactionError.EvidenceNotFromLeader => 308,
         _ => -1,
     };
 }

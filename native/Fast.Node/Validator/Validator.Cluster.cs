@@ -34,9 +34,9 @@ public sealed partial class Validator
         ushort shredVersion = CoreGenesis.ComputeShredVersion(Genesis.Hash);
         (Pubkey, ulong)[] stakes = [.. config.Validators.Select(v => (v.Identity, v.StakeLamports))];
         (BlockRef root, List<(BlockRef Block, BlockRef Parent)> above) = RecoveredForkTree();
-        // Each thread its own schedule cache (they are not thread-safe); the same rule and stakes.
-        LeaderScheduleCache networkSchedule = new(Genesis.Hash, config.SlotsPerEpoch, _ => stakes);
-        LeaderScheduleCache bankingSchedule = new(Genesis.Hash, config.SlotsPerEpoch, _ => stakes);
+        // Each thread its own schedule cache (they are not thread-safe) over the banks' record of the stakes (docs/cluster.md "Leader schedule").
+        LeaderScheduleCache networkSchedule = new(Genesis.Hash, config.SlotsPerEpoch, _scheduleStakes);
+        LeaderScheduleCache bankingSchedule = new(Genesis.Hash, config.SlotsPerEpoch, _scheduleStakes);
         ClusterConfig network = new()
         {
             BindAddress = _options.BindAddress,

@@ -76,9 +76,13 @@ public sealed partial class Validator : IAsyncDisposable
         _entryBuffers = new EntryBufferPool(256, options.MaxEntryTransactions * Core.Transactions.TransactionLimits.MaxTransactionSize);
         Chain = new ChainState(new PerformanceSamples(options.RpcPerformanceSampleSeconds)) { FollowsForkChoice = genesis.Config.Validators.Count > 1 };
         Signatures = new SignatureIndex(options.SignatureIndexLog2);
-        (Pubkey, ulong)[] stakes = [.. genesis.Config.Validators.Select(v => (v.Identity, v.StakeLamports))];
-        // Genesis stakes for every epoch until the stake program exists (LeaderScheduleCache's rule: epoch E from the stakes at E − 1's first slot).
-        _leaders = new LeaderScheduleCache(genesis.Hash, genesis.Config.SlotsPerEpoch, _ => stakes);
+        (Pubkey, ulong)[] stakes = [.. genesis.Config.Validators.Where(v => v.StakeLamports > 0).Select(v => (v.Identity, v.StakeLamports))];
+        // In a cluster, epoch E's schedule comes from the stakes the banks recorded at the first bank of E − 1 (genesis's for 0
+        // and 1; docs/cluster.md "Leader schedule"). A single node leads every slot itself: its schedule stays genesis's (itself).
+        _scheduleStakes = new BankScheduleStakes(forks, stakes);
+        _leaders = genesis.Config.Validators.Count > 1
+            ? new LeaderScheduleCache(genesis.Hash, genesis.Config.SlotsPerEpoch, _scheduleStakes)
+            : new LeaderScheduleCache(genesis.Hash, genesis.Config.SlotsPerEpoch, _ => stakes);
     }
 
     public GenesisFile Genesis { get; }
@@ -88,6 +92,7 @@ public sealed partial class Validator : IAsyncDisposable
     public Faucet? Faucet { get; private init; }
     public ChainState Chain { get; }
     public SignatureIndex Signatures { get; }
+    private readonly BankScheduleStakes _scheduleStakes;
     private readonly LeaderScheduleCache _leaders;
     private readonly Lock _leadersLock = new();
 

@@ -40,7 +40,7 @@ public sealed class LocalCluster : IDisposable
     /// <summary>The ports every node uses inside its own namespace.</summary>
     public const int NamespaceRpcPort = 8899, NamespaceTpuPort = 8003, NamespaceTpuTcpPort = 8004, NamespaceGossipPort = 8001, NamespaceTvuPort = 8002, NamespaceRepairPort = 8005;
 
-    public LocalCluster(string seed, int validators, uint slotMs = 400, NamespaceNetwork? network = null)
+    public LocalCluster(string seed, int validators, uint slotMs = 400, NamespaceNetwork? network = null, ulong slotsPerEpoch = 8192)
     {
         _network = network;
         // The cluster's slots are counted from the genesis creation time: now, not the seeded default.
@@ -51,6 +51,7 @@ public sealed class LocalCluster : IDisposable
             HashesPerTick = 2000,
             SlotMs = slotMs,
             TicksPerSlot = 16,
+            SlotsPerEpoch = slotsPerEpoch,
             CreationTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         });
         GenesisBuilder.Write(Bundle, _dir.Path, overwrite: false);

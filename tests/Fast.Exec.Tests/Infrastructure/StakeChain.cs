@@ -1,3 +1,4 @@
+using Fast.Core.Consensus;
 using Fast.Core.Primitives;
 using Fast.Core.Shreds;
 using Fast.Crypto;
@@ -22,7 +23,8 @@ internal sealed class StakeChain : IDisposable
     private readonly TestChain _chain = new("fast-stake");
     private readonly Random _random;
 
-    public StakeChain(int seed = 1, ulong slashBps = StakingConfig.DefaultSlashBps)
+    public StakeChain(int seed = 1, ulong slashBps = StakingConfig.DefaultSlashBps, ulong stakeA = GenesisStake, ulong stakeB = GenesisStake,
+        ulong warmupCooldownBps = StakingConfig.DefaultWarmupCooldownBps)
     {
         _random = new Random(seed);
         StakingConfig staking = new()
@@ -30,7 +32,8 @@ internal sealed class StakeChain : IDisposable
             SlotsPerEpoch = SlotsPerEpoch,
             SlotsPerYear = SlotsPerEpoch * 10,
             SlashBps = slashBps,
-            Validators = [(IdentityA, VoteA, GenesisStake), (IdentityB, VoteB, GenesisStake)],
+            WarmupCooldownBps = warmupCooldownBps,
+            Validators = [(IdentityA, VoteA, stakeA), (IdentityB, VoteB, stakeB)],
         };
         GenesisConfig genesis = new(TestChain.GenesisHash, [(Payer, new Account(PayerLamports, Pubkey.Zero, false, null))]) { Staking = staking };
         var genesisBank = Bank.Genesis(_chain.Accounts, genesis);
@@ -77,6 +80,39 @@ internal sealed class StakeChain : IDisposable
             AssertConserved(Bank);
             Bank = new Bank(Bank, Bank.Slot + 1, Leader);
         }
+    }
+
+    /// <summary>The schedule of <paramref name="epoch"/> as this bank's chain recorded its stakes (the seed is the test genesis hash).</summary>
+    public LeaderSchedule Schedule(ulong epoch) =>
+        LeaderSchedule.Compute(TestChain.GenesisHash, new Epoch(epoch), SlotsPerEpoch,
+            Bank.LeaderScheduleStakes(epoch, out _) ?? throw new Xunit.Sdk.XunitException("no schedule stakes recorded"));
+
+    /// <summary>The slots of <paramref name="epoch"/> that <paramref name="identity"/> leads by <see cref="Schedule"/>.</summary>
+    public List<ulong> SlotsLedBy(Pubkey identity, ulong epoch)
+    {
+        LeaderSchedule schedule = Schedule(epoch);
+        List<ulong> slots = [];
+        for (ulong slot = schedule.FirstSlot; slot < schedule.FirstSlot + SlotsPerEpoch; slot++) if (schedule.LeaderAt(slot) == identity) slots.Add(slot);
+        return slots;
+    }
+
+    /// <summary>The latest slot before the current one (not slot 0, which has no shreds) that <paramref name="identity"/> was scheduled to lead in this or the previous epoch, or null.</summary>
+    public ulong? LatestSlotLedBy(Pubkey identity)
+    {
+        for (ulong epoch = Bank.Epoch; ; epoch--)
+        {
+            List<ulong> slots = SlotsLedBy(identity, epoch);
+            for (int i = slots.Count - 1; i >= 0; i--) if (slots[i] >= 1 && slots[i] < Bank.Slot) return slots[i];
+            if (epoch == 0 || epoch + 1 == Bank.Epoch) return null;
+        }
+    }
+
+    /// <summary>Freezes the bank and continues on a child <paramref name="skipped"/> slots further on (those slots had no block on this fork).</summary>
+    public void Skip(ulong skipped)
+    {
+        Bank.Freeze(TestChain.HashOf("slot " + Bank.Slot));
+        AssertConserved(Bank);
+        Bank = new Bank(Bank, Bank.Slot + 1 + skipped, Leader);
     }
 
     /// <summary>Advances to the first slot of the next epoch (its boundary processed).</summary>

@@ -164,11 +164,12 @@ public class StakeProgramTests
         chain.CreateDelegatedStake(Stake2, 1_000_000_000_000, StakeChain.VoteB);
         chain.Leader = StakeChain.IdentityB; // A leads nothing in epoch 1: only the burn changes its stakes at the next boundary
         chain.NextEpoch();
-        chain.Advance(2);
-        byte[] evidence = StakeChain.EquivocationEvidence(StakeChain.IdentityKeyA, slot: chain.Bank.Slot - 1);
+        ulong led = chain.SlotsLedBy(StakeChain.IdentityA, chain.Epoch)[0]; // evidence is about a slot A was scheduled to lead
+        chain.Advance(led + 1 - chain.Bank.Slot);
+        byte[] evidence = StakeChain.EquivocationEvidence(StakeChain.IdentityKeyA, slot: led);
         Assert.Equal(TransactionError.None, chain.Report(evidence, 1).Error);
         Assert.Equal(TransactionError.OffenceAlreadyRecorded, chain.Report(evidence, 2).Error); // the same offence again: nothing but the fee
-        Assert.Equal(TransactionError.OffenceAlreadyRecorded, chain.Report(StakeChain.EquivocationEvidence(StakeChain.IdentityKeyA, chain.Bank.Slot - 1, seed: 50), 3).Error);
+        Assert.Equal(TransactionError.OffenceAlreadyRecorded, chain.Report(StakeChain.EquivocationEvidence(StakeChain.IdentityKeyA, led, seed: 50), 3).Error);
 
         ulong a = chain.Stake(Stake1).Stake, genesisA = chain.Stake(StakeAddresses.GenesisStake(StakeChain.IdentityA)).Stake, b = chain.Stake(Stake2).Stake;
         ulong capitalization = chain.Bank.Capitalization;

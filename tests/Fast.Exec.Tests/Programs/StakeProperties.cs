@@ -97,8 +97,10 @@ public class StakeProperties
                         slashed += chain.Bank.GetSupply().Slashed > burntBefore ? 1 : 0;
                         break;
                     case StakeOp.Report:
-                        if (chain.Bank.Slot < 2 || reports++ > 1) break; // a few per scenario (each signs two shred sets)
-                        chain.Report(StakeChain.EquivocationEvidence(StakeChain.IdentityKeyA, chain.Bank.Slot - 1, seed: s.Slots), bufferSeed: reports);
+                        if (chain.Bank.Slot < 2 || reports > 1) break; // a few per scenario (each signs two shred sets)
+                        if (chain.LatestSlotLedBy(StakeChain.IdentityA) is not ulong led) break; // evidence names a slot A was scheduled to lead
+                        reports++;
+                        chain.Report(StakeChain.EquivocationEvidence(StakeChain.IdentityKeyA, led, seed: s.Slots), bufferSeed: reports);
                         break;
                 }
                 SupplyFigures supply = chain.Bank.GetSupply();
