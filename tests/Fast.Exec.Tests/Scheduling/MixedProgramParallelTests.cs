@@ -61,19 +61,8 @@ public sealed class MixedProgramParallelTests : IDisposable
         accounts.Add((VaultTokens, new Account(10_000_000, TokenProgram.Id, false, vaultTokens)));
         accounts.Add((Vault, new Account(5_000_000, Pubkey.Zero, false, null)));
 
-        byte[] multisig = new byte[MultisigView.Length];
-        byte[] signers = new byte[3 * Pubkey.Size];
-        for (int i = 0; i < 3; i++) OwnerKeys[i].CopyTo(signers.AsSpan(i * Pubkey.Size, Pubkey.Size));
-        MultisigView.Write(multisig, 2, signers, 1_000, Vault, VaultBump);
-        accounts.Add((Multisig, new Account(10_000_000, MultisigProgram.Id, false, multisig)));
-        for (int p = 0; p < Proposals; p++)
-        {
-            byte[] list = InnerInstructionList.Encode([ProposalInstruction(p)]);
-            byte[] proposal = new byte[ProposalHeader.AccountLength(list.Length)];
-            new ProposalHeader { Status = ProposalStatus.Active, Multisig = Multisig, Proposer = OwnerKeys[0], ExpiresAtSlot = 1_000, InstructionsLength = (uint)list.Length }.Write(proposal);
-            list.CopyTo(proposal, ProposalHeader.Length);
-            accounts.Add((ProposalKeys[p], new Account(10_000_000, MultisigProgram.Id, false, proposal)));
-        }
+        accounts.Add((Multisig, MultisigGenesis.TwoOfThree(OwnerKeys, Vault, VaultBump)));
+        for (int p = 0; p < Proposals; p++) accounts.Add((ProposalKeys[p], MultisigGenesis.Proposal(Multisig, OwnerKeys[0], ProposalInstruction(p))));
         return new GenesisConfig(TestChain.GenesisHash, [.. accounts]) { Leader = MintAuthority };
     }
 

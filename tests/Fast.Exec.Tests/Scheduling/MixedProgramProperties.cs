@@ -192,19 +192,8 @@ public sealed class MixedProgramProperties(Xunit.Abstractions.ITestOutputHelper 
         for (int i = 0; i < Owners; i++) accounts.Add((TokenAccounts[i], TokenAccount(OwnerKeys[i], 800)));
         accounts.Add((VaultTokens, TokenAccount(Vault, 800)));
         accounts.Add((Vault, new Account(50_000_000, Pubkey.Zero, false, null)));
-        byte[] multisig = new byte[MultisigView.Length];
-        byte[] signers = new byte[3 * Pubkey.Size];
-        for (int i = 0; i < 3; i++) OwnerKeys[i].CopyTo(signers.AsSpan(i * Pubkey.Size, Pubkey.Size));
-        MultisigView.Write(multisig, 2, signers, 1_000, Vault, VaultBump);
-        accounts.Add((Multisig, new Account(10_000_000, MultisigProgram.Id, false, multisig)));
-        for (int p = 0; p < Proposals; p++)
-        {
-            byte[] list = InnerInstructionList.Encode([Payout(p)]);
-            byte[] proposal = new byte[ProposalHeader.AccountLength(list.Length)];
-            new ProposalHeader { Status = ProposalStatus.Active, Multisig = Multisig, Proposer = OwnerKeys[p], ExpiresAtSlot = 1_000, InstructionsLength = (uint)list.Length }.Write(proposal);
-            list.CopyTo(proposal, ProposalHeader.Length);
-            accounts.Add((ProposalKeys[p], new Account(10_000_000, MultisigProgram.Id, false, proposal)));
-        }
+        accounts.Add((Multisig, MultisigGenesis.TwoOfThree(OwnerKeys, Vault, VaultBump)));
+        for (int p = 0; p < Proposals; p++) accounts.Add((ProposalKeys[p], MultisigGenesis.Proposal(Multisig, OwnerKeys[p], Payout(p))));
         StakingConfig staking = new() { SlotsPerEpoch = SlotsPerEpoch, SlotsPerYear = 30, Validators = [(IdentityA, VoteA, 1_000_000_000_000_000), (IdentityB, VoteB, 1_000_000_000_000_000)] };
         return new GenesisConfig(TestChain.GenesisHash, [.. accounts]) { Staking = staking, Leader = IdentityA };
     }
