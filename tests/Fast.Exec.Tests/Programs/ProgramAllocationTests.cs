@@ -146,7 +146,7 @@ public class ProgramAllocationTests
         var scratch = new ScratchAccount[accounts.Length];
         StakeRules? rules = bank.Context.StakeRules;
         TransactionError error = TransactionError.None;
-        long bytes = Allocations.Measure(Calls, () => error = Invoke(bank.Slot, transaction, accounts, data, scratch, rules));
+        long bytes = Allocations.SteadyState(3, Calls, () => error = Invoke(bank.Slot, transaction, accounts, data, scratch, rules));
         return new Measured(error, bytes / Calls);
     }
 
