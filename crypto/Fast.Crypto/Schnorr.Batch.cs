@@ -46,14 +46,19 @@ public static unsafe partial class Schnorr
                 offset += length;
             }
             if (offset != messages.Length) ThrowHelper.ThrowArgumentLength(nameof(messages), offset);
-            return VerifyBatchNative(scratch.Native, sigs, msgs, lengths, keys, n);
+            return VerifyBatchNative(scratch.Native, sigs, msgs, lengths, keys, null, n);
         }
     }
 
-    /// <summary>The native call over pointer arrays that stay valid for the call (pinned or native memory).</summary>
-    internal static bool VerifyBatchNative(nint scratch, byte** sigs, byte** msgs, nuint* lengths, byte** keys, int n)
+    /// <summary>
+    /// The native call over pointer arrays that stay valid for the call (pinned or native memory);
+    /// <paramref name="parsed"/> (may be null, as may its entries) gives keys already parsed.
+    /// </summary>
+    internal static bool VerifyBatchNative(nint scratch, byte** sigs, byte** msgs, nuint* lengths, byte** keys, byte** parsed, int n)
     {
-        int result = Secp256k1Native.SchnorrVerifyBatch(Context, scratch, sigs, msgs, lengths, keys, (nuint)n);
+        int result = parsed == null
+            ? Secp256k1Native.SchnorrVerifyBatch(Context, scratch, sigs, msgs, lengths, keys, (nuint)n)
+            : Secp256k1Native.SchnorrVerifyBatchParsed(Context, scratch, sigs, msgs, lengths, keys, parsed, (nuint)n);
         if (result < 0) ThrowHelper.ThrowNativeFailure("fast_schnorrsig_verify_batch");
         return result == 1;
     }
@@ -65,4 +70,8 @@ public static unsafe partial class Schnorr
         if (Secp256k1Native.XOnlyPubkeyParse(Context, parsed, publicKey32) != 1) return false;
         return Secp256k1Native.SchnorrVerify(Context, signature64, message, length, parsed) == 1;
     }
+
+    /// <summary>Single verification with a key already parsed (a <see cref="XOnlyKeyCache"/>'s answer).</summary>
+    internal static bool VerifyParsedNative(byte* parsedKey64, byte* message, nuint length, byte* signature64) =>
+        Secp256k1Native.SchnorrVerify(Context, signature64, message, length, parsedKey64) == 1;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Fast.Crypto.Interop;
 
 namespace Fast.Crypto;
 
@@ -10,7 +11,9 @@ namespace Fast.Crypto;
 /// <see cref="VerifyEach"/> does the same and, when it fails, splits the failing ranges in halves
 /// until each invalid signature is isolated and confirmed by single verification — a signature is
 /// reported invalid only when <see cref="Schnorr.Verify"/> rejects it. Everything is sized at
-/// construction: adding and verifying allocate nothing. Not thread-safe: one per thread.
+/// construction: adding and verifying allocate nothing. With a key cache (<c>keyCacheEntries</c>),
+/// each key is parsed once while it stays cached (<see cref="XOnlyKeyCache"/>) and both the batch
+/// equation and the single checks use the parsed form. Not thread-safe: one per thread.
 /// </summary>
 public sealed unsafe class SchnorrBatch : IDisposable
 {
@@ -21,6 +24,9 @@ public sealed unsafe class SchnorrBatch : IDisposable
     private readonly byte* _keys;
     private readonly byte* _signatures;
     private readonly byte* _messages;
+    private readonly XOnlyKeyCache? _keyCache;
+    private readonly byte* _parsedKeys;   // with a cache: 64 bytes per signature, the parsed key
+    private readonly byte** _parsed;      // with a cache: each signature's parsed key, or null when its key does not parse
     private readonly int _messageCapacity;
     private int _messageBytes;
     private int _count;
@@ -28,14 +34,24 @@ public sealed unsafe class SchnorrBatch : IDisposable
 
     /// <param name="capacity">Most signatures in one batch.</param>
     /// <param name="messageBytes">Room for the batch's messages together (default: capacity × 1,280, a packet each).</param>
-    public SchnorrBatch(int capacity, int messageBytes = 0)
+    /// <param name="keyCacheEntries">Entries of this batch's cache of parsed keys (a power of two; 0: none, every key parsed per signature).</param>
+    public SchnorrBatch(int capacity, int messageBytes = 0, int keyCacheEntries = 0)
     {
         _scratch = new SchnorrBatchScratch(capacity);
         _messageCapacity = messageBytes > 0 ? messageBytes : checked(capacity * 1280);
         _keys = (byte*)NativeMemory.Alloc((nuint)capacity * Schnorr.PublicKeySize);
         _signatures = (byte*)NativeMemory.Alloc((nuint)capacity * Schnorr.SignatureSize);
         _messages = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, _messageCapacity));
+        if (keyCacheEntries > 0)
+        {
+            _keyCache = new XOnlyKeyCache(keyCacheEntries);
+            _parsedKeys = (byte*)NativeMemory.Alloc((nuint)capacity * Secp256k1Native.XOnlyPubkeySize);
+            _parsed = (byte**)NativeMemory.Alloc((nuint)capacity * (nuint)sizeof(nint));
+        }
     }
+
+    /// <summary>This batch's cache of parsed keys (null without one): its hit and miss counts.</summary>
+    public XOnlyKeyCache? KeyCache => _keyCache;
 
     public int Capacity => _scratch.Capacity;
 
@@ -71,6 +87,11 @@ public sealed unsafe class SchnorrBatch : IDisposable
         _scratch.Signatures[i] = sig;
         _scratch.Messages[i] = msg;
         _scratch.MessageLengths[i] = (nuint)message.Length;
+        if (_keyCache is not null)
+        {
+            byte* parsed = _parsedKeys + i * Secp256k1Native.XOnlyPubkeySize;
+            _parsed[i] = _keyCache.TryParse(key, parsed) ? parsed : null;
+        }
         return true;
     }
 
@@ -144,7 +165,7 @@ public sealed unsafe class SchnorrBatch : IDisposable
 
     private bool VerifyRange(int start, int end) =>
         Schnorr.VerifyBatchNative(_scratch.Native, _scratch.Signatures + start, _scratch.Messages + start,
-                            _scratch.MessageLengths + start, _scratch.PublicKeys + start, end - start);
+                            _scratch.MessageLengths + start, _scratch.PublicKeys + start, _parsed == null ? null : _parsed + start, end - start);
 
     private bool VerifySingly(int start, int end)
     {
@@ -155,8 +176,12 @@ public sealed unsafe class SchnorrBatch : IDisposable
         return true;
     }
 
-    private bool VerifyOne(int i) =>
-        Schnorr.VerifyNative(_scratch.PublicKeys[i], _scratch.Messages[i], _scratch.MessageLengths[i], _scratch.Signatures[i]);
+    private bool VerifyOne(int i)
+    {
+        if (_parsed == null) return Schnorr.VerifyNative(_scratch.PublicKeys[i], _scratch.Messages[i], _scratch.MessageLengths[i], _scratch.Signatures[i]);
+        // A key that did not parse makes its signature invalid, as Schnorr.Verify says.
+        return _parsed[i] != null && Schnorr.VerifyParsedNative(_parsed[i], _scratch.Messages[i], _scratch.MessageLengths[i], _scratch.Signatures[i]);
+    }
 
     public void Dispose()
     {
@@ -166,6 +191,12 @@ public sealed unsafe class SchnorrBatch : IDisposable
         NativeMemory.Free(_keys);
         NativeMemory.Free(_signatures);
         NativeMemory.Free(_messages);
+        if (_keyCache is not null)
+        {
+            _keyCache.Dispose();
+            NativeMemory.Free(_parsedKeys);
+            NativeMemory.Free(_parsed);
+        }
         GC.SuppressFinalize(this);
     }
 }

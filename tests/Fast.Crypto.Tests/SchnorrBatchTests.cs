@@ -21,24 +21,28 @@ public class SchnorrBatchTests(ITestOutputHelper output)
         List<SchnorrTests.Bip340Case> cases = SchnorrTests.Bip340Cases();
         Assert.Equal(19, cases.Count);
         var random = new Random(19);
-        using SchnorrBatch batch = new(capacity: 128);
+        using SchnorrBatch uncached = new(capacity: 128);
+        using SchnorrBatch cached = new(capacity: 128, keyCacheEntries: 64); // the same verdicts through a cache of parsed keys
         bool[] valid = new bool[128];
         foreach (SchnorrTests.Bip340Case c in cases)
         {
-            for (int round = 0; round < 4; round++)
+            foreach (SchnorrBatch batch in (SchnorrBatch[])[uncached, cached])
             {
-                int size = random.Next(1, 100);
-                int at = random.Next(size);
-                batch.Clear();
-                for (int i = 0; i < size; i++)
+                for (int round = 0; round < 4; round++)
                 {
-                    if (i == at) Assert.True(batch.TryAdd(c.PublicKey, c.Message, c.Signature));
-                    else Pool.AddTo(batch, random.Next(Pool.Count));
+                    int size = random.Next(1, 100);
+                    int at = random.Next(size);
+                    batch.Clear();
+                    for (int i = 0; i < size; i++)
+                    {
+                        if (i == at) Assert.True(batch.TryAdd(c.PublicKey, c.Message, c.Signature));
+                        else Pool.AddTo(batch, random.Next(Pool.Count));
+                    }
+                    Assert.True(c.Valid == batch.VerifyAll(), $"vector {c.Index} at {at} of {size}: {c.Comment}");
+                    int invalid = batch.VerifyEach(valid);
+                    Assert.Equal(c.Valid ? 0 : 1, invalid);
+                    for (int i = 0; i < size; i++) Assert.True(valid[i] == (i != at || c.Valid), $"vector {c.Index}: entry {i} of {size}");
                 }
-                Assert.True(c.Valid == batch.VerifyAll(), $"vector {c.Index} at {at} of {size}: {c.Comment}");
-                int invalid = batch.VerifyEach(valid);
-                Assert.Equal(c.Valid ? 0 : 1, invalid);
-                for (int i = 0; i < size; i++) Assert.True(valid[i] == (i != at || c.Valid), $"vector {c.Index}: entry {i} of {size}");
             }
         }
     }
@@ -51,8 +55,16 @@ public class SchnorrBatchTests(ITestOutputHelper output)
     [InlineData(40)]
     public void A_random_batch_with_k_invalid_signatures_reports_exactly_those_k(int bad)
     {
+        foreach (int cacheEntries in (int[])[0, 16])
+        {
+            KInvalid(bad, cacheEntries);
+        }
+    }
+
+    private static void KInvalid(int bad, int cacheEntries)
+    {
         var random = new Random(1000 + bad);
-        using SchnorrBatch batch = new(capacity: 512);
+        using SchnorrBatch batch = new(capacity: 512, keyCacheEntries: cacheEntries);
         bool[] valid = new bool[512];
         foreach (int size in (int[])[bad == 0 ? 1 : bad, 64, 200, 512])
         {
@@ -144,14 +156,22 @@ public class SchnorrBatchTests(ITestOutputHelper output)
     [Fact]
     public void Batch_results_equal_single_verification_on_20000_random_cases() => PropertyAgainstSingle(20_000, seed: 2026);
 
+    /// <summary>
+    /// The same property through a 16-entry cache of parsed keys (64 signers and corrupted keys, so
+    /// entries are evicted and refilled all the time): caching changes no verdict.
+    /// </summary>
+    [Fact]
+    public void Batch_results_through_a_small_key_cache_equal_single_verification_on_10000_random_cases() =>
+        PropertyAgainstSingle(10_000, seed: 77, keyCacheEntries: 16);
+
     /// <summary>The full property run (FAST_SOAK=1): 250,000 random cases.</summary>
     [SoakFact]
     public void Batch_results_equal_single_verification_on_250000_random_cases() => PropertyAgainstSingle(250_000, seed: 4242);
 
-    private void PropertyAgainstSingle(int cases, int seed)
+    private void PropertyAgainstSingle(int cases, int seed, int keyCacheEntries = 0)
     {
         var random = new Random(seed);
-        using SchnorrBatch batch = new(capacity: 512);
+        using SchnorrBatch batch = new(capacity: 512, keyCacheEntries: keyCacheEntries);
         bool[] valid = new bool[512];
         bool[] expected = new bool[512];
         int done = 0, invalidSeen = 0, failedBatches = 0, batches = 0;
@@ -179,6 +199,11 @@ public class SchnorrBatchTests(ITestOutputHelper output)
             if (!allValid) failedBatches++;
         }
         output.WriteLine($"{cases} cases in {batches} batches ({failedBatches} failing, {invalidSeen} invalid signatures) in {clock.Elapsed.TotalSeconds:F1} s");
+        if (batch.KeyCache is { } cache)
+        {
+            output.WriteLine($"key cache: {cache.Hits} hits, {cache.Misses} misses");
+            Assert.True(cache.Hits > 0 && cache.Misses > 0, "the cached run must both hit and evict");
+        }
         Assert.True(invalidSeen > cases / 500, "the property run must include invalid signatures");
     }
 

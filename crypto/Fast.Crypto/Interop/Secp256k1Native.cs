@@ -67,4 +67,8 @@ internal static unsafe partial class Secp256k1Native
     /// <summary>1: every signature valid; 0: at least one is not; -1: a usage error (a bug of ours).</summary>
     [LibraryImport(Library, EntryPoint = "fast_schnorrsig_verify_batch")]
     internal static partial int SchnorrVerifyBatch(nint ctx, nint scratch, byte** sigs64, byte** msgs, nuint* msgLengths, byte** publicKeys32, nuint n);
+
+    /// <summary>As <see cref="SchnorrVerifyBatch"/>, loading parsed[i] (64-byte secp256k1_xonly_pubkey) instead of lifting publicKeys32[i] where it is not null.</summary>
+    [LibraryImport(Library, EntryPoint = "fast_schnorrsig_verify_batch_parsed")]
+    internal static partial int SchnorrVerifyBatchParsed(nint ctx, nint scratch, byte** sigs64, byte** msgs, nuint* msgLengths, byte** publicKeys32, byte** parsed, nuint n);
 }

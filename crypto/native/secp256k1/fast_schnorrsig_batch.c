@@ -109,6 +109,13 @@ void fast_schnorrsig_batch_scratch_destroy(const secp256k1_context* ctx, fast_sc
 int fast_schnorrsig_verify_batch(const secp256k1_context* ctx, fast_schnorrsig_batch_scratch* scratch,
                                  const unsigned char* const* sigs, const unsigned char* const* msgs,
                                  const size_t* msglens, const unsigned char* const* pubkeys, size_t n) {
+    return fast_schnorrsig_verify_batch_parsed(ctx, scratch, sigs, msgs, msglens, pubkeys, NULL, n);
+}
+
+int fast_schnorrsig_verify_batch_parsed(const secp256k1_context* ctx, fast_schnorrsig_batch_scratch* scratch,
+                                        const unsigned char* const* sigs, const unsigned char* const* msgs,
+                                        const size_t* msglens, const unsigned char* const* pubkeys,
+                                        const secp256k1_xonly_pubkey* const* parsed, size_t n) {
     secp256k1_sha256 sha;
     unsigned char seed[32];
     unsigned char len8[8];
@@ -149,8 +156,13 @@ int fast_schnorrsig_verify_batch(const secp256k1_context* ctx, fast_schnorrsig_b
         if (!secp256k1_fe_set_b32(&rx, &sigs[i][0])) return 0;
         secp256k1_scalar_set_b32(&s, &sigs[i][32], &overflow);
         if (overflow) return 0;
-        if (!secp256k1_fe_set_b32(&px, pubkeys[i])) return 0;
-        if (!secp256k1_ge_set_xo_var(&scratch->points[n + i], &px, 0)) return 0;
+        if (parsed != NULL && parsed[i] != NULL) {
+            /* Already lifted by xonly_pubkey_parse (the caller's cache of recent keys): a load, not a square root. */
+            if (!secp256k1_xonly_pubkey_load(ctx, &scratch->points[n + i], parsed[i])) return 0;
+        } else {
+            if (!secp256k1_fe_set_b32(&px, pubkeys[i])) return 0;
+            if (!secp256k1_ge_set_xo_var(&scratch->points[n + i], &px, 0)) return 0;
+        }
         if (!secp256k1_ge_set_xo_var(&scratch->points[i], &rx, 0)) return 0;
 
         secp256k1_schnorrsig_challenge(&e, &sigs[i][0], msglens[i] != 0 ? msgs[i] : NULL, msglens[i], pubkeys[i]);

@@ -217,7 +217,7 @@ public sealed class BlockSignatures : IDisposable
             {
                 if (Interlocked.CompareExchange(ref _batchTaken[slot], 1, 0) != 0) continue;
                 // Room for every signature's own copy of a largest-possible message: TryAdd never refuses.
-                _batches[slot] ??= new SchnorrBatch(BatchSize, BatchSize * TransactionLimits.MaxTransactionSize);
+                _batches[slot] ??= new SchnorrBatch(BatchSize, BatchSize * TransactionLimits.MaxTransactionSize, XOnlyKeyCache.DefaultEntries);
                 return slot;
             }
             Thread.SpinWait(16); // more threads than batch objects: wait for one (a mis-sized pool, never expected)

@@ -10,7 +10,9 @@ namespace Fast.Node.Pipeline;
 /// batch equation (bisecting a failed batch to the exact bad signatures, or singly while
 /// <see cref="BatchFailureShare"/> says most batches fail) and forwards or drops each packet in
 /// arrival order, as <see cref="SigverifyStage.Process"/> does for one. Sized at construction:
-/// adding and flushing allocate nothing. Owned by one thread (a stage thread, or a bench/test).
+/// adding and flushing allocate nothing. Each worker keeps a cache of recently parsed public keys
+/// (<see cref="XOnlyKeyCache"/>): a repeat sender's key is lifted to a curve point once, not per
+/// packet. Owned by one thread (a stage thread, or a bench/test).
 /// </summary>
 public sealed class SigverifyWorker : IDisposable
 {
@@ -33,7 +35,7 @@ public sealed class SigverifyWorker : IDisposable
     internal SigverifyWorker(SigverifyStage stage, int batchSignatures)
     {
         _stage = stage;
-        _batch = new SchnorrBatch(batchSignatures);
+        _batch = new SchnorrBatch(batchSignatures, keyCacheEntries: XOnlyKeyCache.DefaultEntries);
         _pending = new PendingPacket[batchSignatures];
         _valid = new bool[batchSignatures];
     }
@@ -49,6 +51,9 @@ public sealed class SigverifyWorker : IDisposable
 
     /// <summary>Signatures waiting in the batch.</summary>
     public int Signatures => _batch.Count;
+
+    /// <summary>This thread's cache of parsed public keys (hits and misses, for the bench and tests).</summary>
+    public XOnlyKeyCache KeyCache => _batch.KeyCache!;
 
     /// <summary>This thread's failing-batch share and mode (for metrics and tests).</summary>
     public BatchFailureShare Failures => _failures;
