@@ -43,8 +43,6 @@ public sealed record PohConfig
     /// </summary>
     public bool LowPower { get; init; }
 
-    /// <summary>In low-power mode, the longest sleep between looks at the record queue (bounds a record's wait).</summary>
-    public int LowPowerPollMs { get; init; } = 1;
 
     /// <summary>Records the banking stage may have in flight to PoH (each a ~80-byte struct: 4,096 ≈ 330 KB).</summary>
     public int RecordQueueCapacity { get; init; } = 4096;
@@ -80,7 +78,6 @@ public sealed record PohConfig
         if (HashesPerTick < 2) return $"hashes per tick must be at least 2, not {HashesPerTick}";
         if (HashesPerBatch < 1) return $"hashes per batch must be at least 1, not {HashesPerBatch}";
         if (Core is < 0) return $"the PoH core must be a CPU number, not {Core}";
-        if (LowPowerPollMs is < 1 or > 1000) return $"the low-power poll interval must be 1..1000 ms, not {LowPowerPollMs}";
         if (RecordQueueCapacity < 2 || EntryQueueCapacity < 2 || SlotEndQueueCapacity < 2 || OutcomeQueueCapacity < 2) return "every PoH queue needs a capacity of at least 2";
         if (MaxRecordsPerDrain < 1) return $"records per drain must be at least 1, not {MaxRecordsPerDrain}";
         return null;

@@ -28,12 +28,16 @@ public sealed partial class PohService
     /// <summary>True while the thread hashes nothing, waiting for <see cref="TryStartBlock"/>.</summary>
     public bool IsIdle => Volatile.Read(ref _idle);
 
-    /// <summary>Idle (between a cluster node's blocks): refuses what records come and sleeps a millisecond; true when idle.</summary>
+    /// <summary>The longest idle sleep without a ring (a ring — record, reset, block start, stop — wakes it at once).</summary>
+    private const int IdleWaitMs = 100;
+
+    /// <summary>Idle (between a cluster node's blocks): refuses what records come and sleeps until rung; true when idle.</summary>
     private bool WaitWhileIdle(ref Publisher sink)
     {
         if (!_idle) return false;
+        if (!_resets.IsEmpty) return true; // a block start queued ahead of its records is applied first (the loop's top)
         DrainRecords(ref sink);
-        Thread.Sleep(1);
+        _doorbell.Wait(IdleWaitMs, _hasWork);
         return true;
     }
 

@@ -26,8 +26,9 @@ namespace Fast.Node.Pipeline;
 /// Ticks are paced to the wall clock: tick k is due <c>k × slotMs / ticksPerSlot</c> after start.
 /// In the default mode the thread hashes flat out and, when a tick comes early, spins (taking
 /// records) until it is due — the core is PoH's anyway. In <see cref="PohConfig.LowPower"/> mode it
-/// sleeps until a tick is due and only then hashes the tick's few hashes, so many validators can
-/// share two cores.
+/// sleeps until a tick is due or a record comes (the record queue rings a <see cref="Doorbell"/>)
+/// and only then hashes the tick's few hashes, so many validators can share two cores; idle between
+/// a cluster node's blocks it sleeps until a record, a reset or a block start rings.
 /// </para>
 /// Threads: construct, <see cref="Start"/>, <see cref="Stop"/>, <see cref="TryReset"/> and the
 /// counters from any thread; the generator only on the PoH thread.
@@ -38,6 +39,8 @@ public sealed partial class PohService : IDisposable
     private readonly PohGenerator _generator;
     private readonly TimeProvider _time;
     private readonly BoundedQueue<PohReset> _resets = new(16);
+    private readonly Doorbell _doorbell = new(); // rung by Records and _resets: a sleeping PoH thread wakes for them
+    private readonly Func<bool> _hasWork;
     private readonly double _timestampsPerTick;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -100,6 +103,9 @@ public sealed partial class PohService : IDisposable
         Entries = new BoundedQueue<PohEntry>(config.EntryQueueCapacity);
         SlotEnds = new BoundedQueue<PohSlotEnd>(config.SlotEndQueueCapacity);
         RecordOutcomes = new BoundedQueue<PohRecordOutcome>(config.OutcomeQueueCapacity);
+        Records.Waker = _doorbell;
+        _resets.Waker = _doorbell;
+        _hasWork = HasWork;
     }
 
     public PohConfig Config => _config;
@@ -157,6 +163,7 @@ public sealed partial class PohService : IDisposable
     public void Stop()
     {
         _stopping = true;
+        _doorbell.Wake();
         _thread?.Join();
     }
 
@@ -203,7 +210,6 @@ public sealed partial class PohService : IDisposable
     private void RunLowPower(ref Publisher sink)
     {
         ulong batch = (ulong)_config.HashesPerBatch;
-        long pollTimestamps = _config.LowPowerPollMs * _time.TimestampFrequency / 1000;
         while (!_stopping)
         {
             ApplyResets();
@@ -213,9 +219,9 @@ public sealed partial class PohService : IDisposable
             long now = _time.GetTimestamp();
             if (now < due)
             {
-                // Whole milliseconds, at least one: a shorter sleep would round to a yield and spin (a tick is at most ~1 ms late instead).
-                long wait = Math.Min(due - now, pollTimestamps);
-                Thread.Sleep(Math.Max(1, (int)(wait * 1000 / _time.TimestampFrequency)));
+                // Sleep until the tick is due or a record or reset rings. Whole milliseconds, at least one:
+                // a shorter wait would round to a yield and spin (a tick is at most ~1 ms late instead).
+                _doorbell.Wait(Math.Max(1, (int)((due - now) * 1000 / _time.TimestampFrequency)), _hasWork);
                 continue;
             }
 
@@ -230,6 +236,9 @@ public sealed partial class PohService : IDisposable
             if (_time.GetTimestamp() - due > _timestampsPerTick / 4 && !CatchingUp) Volatile.Write(ref _lateTicks, _lateTicks + 1);
         }
     }
+
+    /// <summary>Whether a sleeping PoH thread has something to do before its next tick: a record it can take (not one waiting behind a record held for the tick), a reset, or a stop.</summary>
+    private bool HasWork() => (!_hasPendingRecord && !Records.IsEmpty) || !_resets.IsEmpty || _stopping;
 
     private void ApplyResets()
     {

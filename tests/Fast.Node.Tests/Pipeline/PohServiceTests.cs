@@ -209,8 +209,9 @@ public class PohServiceTests
         var parent = Hash.Compute("parent slot 1"u8);
         // Slot 5 on slot 1 (its last tick at height 8): slots 2 .. 4 were skipped; slot 5 ends 200 ms from now.
         long end = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 200 / 1000;
-        service.Records.TryEnqueue(new PohRecord(5, Hash.Compute("tx"u8), 1, Payload, 1));
+        // Banking's order: the block starts, then its records come (a record that finds PoH idle is refused).
         Assert.True(service.TryStartBlock(parent, 8, 5, end, idleAfter: true));
+        service.Records.TryEnqueue(new PohRecord(5, Hash.Compute("tx"u8), 1, Payload, 1));
         var clock = Stopwatch.StartNew();
         while (service.SlotEnds.Count == 0 && clock.ElapsedMilliseconds < 5000) Thread.Sleep(1);
         Thread.Sleep(40);
@@ -226,6 +227,54 @@ public class PohServiceTests
         PohSlotEnd slotEnd = Assert.Single(Drain(service.SlotEnds));
         Assert.Equal(5UL, slotEnd.Slot);
         Assert.Equal((1L, PohRecordStatus.Recorded), Drain(service.RecordOutcomes).Select(o => (o.RecordId, o.Status)).Single());
+    }
+
+    [Fact]
+    public void A_low_power_clock_asleep_between_ticks_takes_a_record_when_it_comes_not_at_the_next_tick()
+    {
+        // 250 ms ticks: a thread that only woke for ticks (or polled slowly) would answer a record up to 250 ms late.
+        var config = PohConfig.LowPowerDevnet(slotMs: 1000, ticksPerSlot: 4);
+        using PohService service = new(config, Hash.Zero, 0);
+        service.Start();
+        var clock = Stopwatch.StartNew();
+        while (service.Ticks == 0 && clock.ElapsedMilliseconds < 5000) Thread.Sleep(1);
+        Thread.Sleep(20); // asleep mid-tick now
+        List<double> waits = [];
+        for (int i = 0; i < 5; i++)
+        {
+            long sent = Stopwatch.GetTimestamp();
+            Assert.True(service.Records.TryEnqueue(new PohRecord(service.Slot, Hash.Compute([(byte)i]), 1, Payload, 10 + i)));
+            while (service.RecordOutcomes.Count == 0 && Stopwatch.GetElapsedTime(sent).TotalMilliseconds < 2000) Thread.Sleep(0);
+            waits.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            Drain(service.RecordOutcomes);
+            Thread.Sleep(30);
+        }
+        service.Stop();
+        waits.Sort();
+        // The median record is answered long before a 250 ms tick; a loaded runner may delay one or two.
+        Assert.True(waits[2] < 100, $"record waits (ms): {string.Join(", ", waits.Select(w => w.ToString("F1")))}");
+    }
+
+    [Fact]
+    public void An_idle_clock_sleeps_until_rung_and_answers_a_stray_record_at_once()
+    {
+        var config = PohConfig.LowPowerDevnet(slotMs: 200, ticksPerSlot: 4);
+        using PohService service = new(config, Hash.Zero, 0, idle: true);
+        service.Start();
+        Thread.Sleep(150); // well into an idle sleep (100 ms without a ring)
+        long sent = Stopwatch.GetTimestamp();
+        Assert.True(service.Records.TryEnqueue(new PohRecord(3, Hash.Zero, 1, Payload, 7)));
+        while (service.RecordOutcomes.Count == 0 && Stopwatch.GetElapsedTime(sent).TotalMilliseconds < 2000) Thread.Sleep(0);
+        double waited = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        long stopping = Stopwatch.GetTimestamp();
+        service.Stop(); // a stop rings too: no 100 ms wait for the idle sleep to run out
+        double stopped = Stopwatch.GetElapsedTime(stopping).TotalMilliseconds;
+        PohRecordOutcome outcome = Assert.Single(Drain(service.RecordOutcomes));
+        Assert.Equal(7L, outcome.RecordId);
+        Assert.NotEqual(PohRecordStatus.Recorded, outcome.Status); // idle: nothing is being produced
+        Assert.Empty(Drain(service.Entries));
+        Assert.True(waited < 80, $"the stray record was answered after {waited:F1} ms");
+        Assert.True(stopped < 80, $"stopping took {stopped:F1} ms");
     }
 
     [Fact]
