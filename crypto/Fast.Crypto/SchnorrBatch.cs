@@ -34,7 +34,7 @@ public sealed unsafe class SchnorrBatch : IDisposable
 
     /// <param name="capacity">Most signatures in one batch.</param>
     /// <param name="messageBytes">Room for the batch's messages together (default: capacity × 1,280, a packet each).</param>
-    /// <param name="keyCacheEntries">Entries of this batch's cache of parsed keys (a power of two; 0: none, every key parsed per signature).</param>
+    /// <param name="keyCacheEntries">Entries of this batch's cache of parsed keys (a power of two, 16 or more; 0: none, every key parsed per signature).</param>
     public SchnorrBatch(int capacity, int messageBytes = 0, int keyCacheEntries = 0)
     {
         _scratch = new SchnorrBatchScratch(capacity);

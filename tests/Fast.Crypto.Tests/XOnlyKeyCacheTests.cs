@@ -5,7 +5,7 @@ namespace Fast.Crypto.Tests;
 
 /// <summary>
 /// The per-thread cache of parsed BIP-340 keys (XOnlyKeyCache) and a batch that uses it: a hit
-/// gives exactly what a fresh parse gives, invalid keys are never cached, colliding keys in a tiny
+/// gives exactly what a fresh parse gives, two ways per set keep two alternating keys, invalid keys are never cached, colliding keys in a tiny
 /// cache each get their own parse, and lookups and cached batches allocate nothing.
 /// </summary>
 public unsafe class XOnlyKeyCacheTests
@@ -40,6 +40,21 @@ public unsafe class XOnlyKeyCacheTests
         Assert.Equal(reference, second);
         Assert.Equal(1, cache.Hits);
         Assert.Equal(1, cache.Misses);
+    }
+
+    [Fact]
+    public void Two_keys_that_alternate_both_stay_cached_whichever_sets_they_fall_in()
+    {
+        using XOnlyKeyCache cache = new(16); // 8 sets of 2 ways: the two keys may share a set
+        byte[] a = Key(11), b = Key(12);
+        for (int i = 0; i < 50; i++)
+        {
+            Parse(cache, a, out bool okA);
+            Parse(cache, b, out bool okB);
+            Assert.True(okA && okB);
+        }
+        Assert.Equal(2, cache.Misses);
+        Assert.Equal(98, cache.Hits);
     }
 
     [Fact]
