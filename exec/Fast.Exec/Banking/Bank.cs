@@ -215,6 +215,14 @@ public sealed partial class Bank
         Context.Status.TryGetStatus(signature, this, out slot, out error);
 
     /// <summary>
+    /// The same for a transaction whose recent blockhash is known (its status is kept under that
+    /// blockhash, and a signature covers the blockhash): one lookup instead of one per recent blockhash —
+    /// the form for hot paths (owner thread).
+    /// </summary>
+    public bool TryGetSignatureStatus(in Signature signature, in Hash recentBlockhash, out ulong slot, out TransactionError error) =>
+        Context.Status.TryGetStatus(signature, recentBlockhash, this, out slot, out error);
+
+    /// <summary>
     /// Every existing account as this slot sees it (cold: scans the rooted store; for audits and
     /// tests, e.g. checking that lamports are conserved).
     /// </summary>

@@ -91,7 +91,7 @@ public sealed class EntryAdmission
         Signature signature = tx.FirstSignature;
         if (_signatures.Contains(signature)) return Admission.Duplicate;
         if (!bank.IsBlockhashValid(tx.RecentBlockhash)) return Admission.Blockhash;
-        if (bank.TryGetSignatureStatus(signature, out _, out _)) return Admission.AlreadyProcessed;
+        if (bank.TryGetSignatureStatus(signature, tx.RecentBlockhash, out _, out _)) return Admission.AlreadyProcessed;
 
         Pubkey payer = tx.FeePayer;
         Fast.Storage.Accounts.Account account = bank.GetAccount(payer);

@@ -189,6 +189,36 @@ public class EntryAdmissionTests
     }
 
     [Fact]
+    public void A_transaction_already_executed_on_the_fork_is_refused_at_admission_and_a_sibling_fork_admits_it()
+    {
+        using TestChain chain = new();
+        var genesis = Bank.Genesis(chain.Accounts, TestChain.Genesis(4, 1_000_000_000));
+        Random random = new(11);
+        byte[] tx = TestTransactions.Transfer(random, TestChain.Key(0), TestChain.Key(1), 100, TestChain.GenesisHash);
+        Bank slot1 = new(genesis, 1, Leader);
+        Assert.True(slot1.Process(TestTransactions.View(tx)).IsOk);
+        slot1.Freeze(TestChain.HashOf("1"));
+        // Later slots register more blockhashes: the status is still found under the transaction's own.
+        Bank slot2 = new(slot1, 2, Leader);
+        byte[] underNewer = TestTransactions.Transfer(random, TestChain.Key(2), TestChain.Key(3), 5, slot1.LastBlockhash);
+        Assert.True(slot2.Process(TestTransactions.View(underNewer)).IsOk);
+        slot2.Freeze(TestChain.HashOf("2"));
+        Bank slot3 = new(slot2, 3, Leader);
+
+        EntryAdmission admission = new();
+        admission.BeginEntry(slot3);
+        Assert.Equal(Admission.AlreadyProcessed, admission.Admit(slot3, TestTransactions.View(tx)));
+        Assert.Equal(Admission.AlreadyProcessed, admission.Admit(slot3, TestTransactions.View(underNewer)));
+        byte[] fresh = TestTransactions.Transfer(random, TestChain.Key(0), TestChain.Key(1), 100, TestChain.GenesisHash);
+        Assert.Equal(Admission.Admitted, admission.Admit(slot3, TestTransactions.View(fresh)));
+
+        Bank sibling = new(genesis, 4, Leader); // a fork without slot 1: the transaction was never executed there
+        EntryAdmission siblingAdmission = new();
+        siblingAdmission.BeginEntry(sibling);
+        Assert.Equal(Admission.Admitted, siblingAdmission.Admit(sibling, TestTransactions.View(tx)));
+    }
+
+    [Fact]
     public void A_block_carrying_more_signatures_than_its_cap_is_refused_by_the_leader_and_invalid_on_replay()
     {
         using TestChain chain = new();
