@@ -15,6 +15,7 @@ public sealed partial class BenchTps
     private sealed class SendState(double rate, double maxRate)
     {
         public long Sent;
+        public long SentTwice; // transfers sent to two leaders (the last slot of a leader's turn)
         public long WaitedTicks;
         public double Rate = rate;
         public readonly double MaxRate = maxRate;
@@ -23,12 +24,27 @@ public sealed partial class BenchTps
 
     /// <summary>
     /// A sender thread: takes the next signed window from the signer and sends it in sendmmsg
-    /// batches paced by a token bucket, checking before each batch that the window's blockhash is
-    /// still within the margin (a stale window is discarded unsent).
+    /// batches paced by a token bucket to the scheduled leader of the slot (and the next one when
+    /// another validator leads it: <see cref="LeaderTpus"/>), checking before each batch that the
+    /// window's blockhash is still within the margin (a stale window is discarded unsent).
     /// </summary>
-    private static void Send(int senders, IPEndPoint tpu, RollingSigner signer, LatencySamples samples, SendState state, Stopwatch clock)
+    private static void Send(int senders, LeaderTpus leaders, SlotClock slots, RollingSigner signer, LatencySamples samples, SendState state, Stopwatch clock)
     {
-        using UdpBatchSender sender = new(tpu);
+        Dictionary<IPEndPoint, UdpBatchSender> sockets = [];
+        try
+        {
+            SendLoop(senders, leaders, slots, sockets, signer, samples, state, clock);
+        }
+        finally
+        {
+            foreach (UdpBatchSender socket in sockets.Values) socket.Dispose();
+        }
+    }
+
+    private static void SendLoop(int senders, LeaderTpus leaders, SlotClock slots, Dictionary<IPEndPoint, UdpBatchSender> sockets,
+        RollingSigner signer, LatencySamples samples, SendState state, Stopwatch clock)
+    {
+        var targets = new IPEndPoint[2];
         TransferWindow? window = null;
         double tokens = 0;
         double lastSeconds = clock.Elapsed.TotalSeconds;
@@ -62,13 +78,19 @@ public sealed partial class BenchTps
             }
             int first = window.Position;
             int batch = Math.Min(UdpBatchSender.MaxBatch, window.Capacity - first);
-            int done = 0;
-            while (done < batch)
+            int destinations = leaders.Targets(slots.Estimate(Stopwatch.GetTimestamp()), targets);
+            for (int d = 0; d < destinations; d++)
             {
-                int n = sender.Send(window.Buffer, window.Offsets, window.Lengths, first + done, batch - done);
-                if (n == 0) Thread.Yield();
-                done += n;
+                if (!sockets.TryGetValue(targets[d], out UdpBatchSender? sender)) sockets[targets[d]] = sender = new UdpBatchSender(targets[d]);
+                int done = 0;
+                while (done < batch)
+                {
+                    int n = sender.Send(window.Buffer, window.Offsets, window.Lengths, first + done, batch - done);
+                    if (n == 0) Thread.Yield();
+                    done += n;
+                }
             }
+            if (destinations > 1) Interlocked.Add(ref state.SentTwice, batch);
             long sentAt = Stopwatch.GetTimestamp();
             for (int i = first; i < first + batch; i++)
             {
@@ -81,15 +103,31 @@ public sealed partial class BenchTps
         if (window is not null) signer.Return(window);
     }
 
+    /// <summary>Seconds between reads of the leader schedule and the validators' TPUs.</summary>
+    private const double LeaderRefreshSeconds = 10;
+
+    /// <summary>Reads the leaders' TPUs again; a node that does not answer keeps the last ones (the next refresh tries again).</summary>
+    private static async Task RefreshLeadersAsync(RpcClient rpc, LeaderTpus leaders, CancellationToken cancel)
+    {
+        try
+        {
+            await leaders.RefreshAsync(rpc, cancel).ConfigureAwait(false);
+        }
+        catch (RpcClientException)
+        {
+        }
+    }
+
     /// <summary>
     /// The controller: polls latency samples every 100 ms and, once a second, refreshes the
     /// blockhash and the slot clock from the node, samples its /metrics (queues, resident memory),
     /// adapts the send rate to what the node absorbs — backing off when its stage queues hold more
     /// than ~100 ms of work, climbing while they are empty — and prints progress.
     /// </summary>
-    private async Task DriveAsync(RpcClient rpc, NodeMetricsReader metrics, RollingSigner signer, SlotClock slots, LatencySamples samples,
+    private async Task DriveAsync(RpcClient rpc, NodeMetricsReader metrics, RollingSigner signer, SlotClock slots, LeaderTpus leaders, LatencySamples samples,
         ResidentMemoryTrack rss, SendState state, Stopwatch clock, CancellationToken cancel)
     {
+        double leadersRefreshed = 0;
         ulong lastProcessed = await rpc.GetTransactionCountAsync("processed", cancel).ConfigureAwait(false);
         long lastSent = 0;
         double lastTime = 0;
@@ -100,6 +138,11 @@ public sealed partial class BenchTps
             double now = clock.Elapsed.TotalSeconds;
             if (now - lastTime < 1) continue;
             await RefreshBlockhashAsync(rpc, slots, signer, cancel).ConfigureAwait(false);
+            if (options.SendToLeaders && (now - leadersRefreshed >= LeaderRefreshSeconds || slots.Estimate(Stopwatch.GetTimestamp()) + 8 > leaders.KnownUntil))
+            {
+                await RefreshLeadersAsync(rpc, leaders, cancel).ConfigureAwait(false); // new peers' TPUs, the next epoch's schedule
+                leadersRefreshed = now;
+            }
             ulong processed = await rpc.GetTransactionCountAsync("processed", cancel).ConfigureAwait(false);
             long sent = Interlocked.Read(ref state.Sent);
             double processedRate = (processed - lastProcessed) / (now - lastTime);

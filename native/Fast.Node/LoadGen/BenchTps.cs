@@ -7,7 +7,7 @@ using Fast.Node.Client;
 namespace Fast.Node.LoadGen;
 
 /// <summary>What `fast bench-tps` was asked to do.</summary>
-public sealed record BenchTpsOptions(string Url, string FaucetPath, double DurationSeconds, int Accounts, int SenderThreads, double FixedRate, bool Json)
+public sealed record BenchTpsOptions(string Url, string FaucetPath, double DurationSeconds, int Accounts, int SenderThreads, double FixedRate, bool Json, bool SendToLeaders = true)
 {
     /// <summary>The longest run `--duration` accepts: a day (a soak test, not a typo).</summary>
     public const double MaxDurationSeconds = 86_400;
@@ -15,8 +15,9 @@ public sealed record BenchTpsOptions(string Url, string FaucetPath, double Durat
 
 /// <summary>
 /// `fast bench-tps`: a load generator against a running node. Funds N accounts from the faucet,
-/// then sends transfers over UDP to the node's TPU (from getClusterNodes) at the rate the node keeps
-/// up with (or a fixed --rate), sampling confirmation latency. Transfers are signed in rolling
+/// then sends transfers over UDP to each slot's scheduled leader (its TPU from getClusterNodes and
+/// getLeaderSchedule: <see cref="LeaderTpus"/>) at the rate the node keeps up with (or a fixed
+/// --rate), sampling confirmation latency. Transfers are signed in rolling
 /// windows just ahead of sending with a blockhash refreshed from the node every second
 /// (<see cref="RollingSigner"/>), so none is sent with a blockhash near expiry however long the run.
 /// Against a node on this machine it also measures the node's sigverify bound (the `fast bench
@@ -80,14 +81,24 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         rss.Add(metricsBefore?.ResidentBytes ?? double.NaN);
         ulong countBefore = await rpc.GetTransactionCountAsync("confirmed", cancel).ConfigureAwait(false);
         ulong slotBefore = await rpc.GetSlotAsync("processed", cancel).ConfigureAwait(false);
+        LeaderTpus leaders = new(tpu);
+        if (options.SendToLeaders)
+        {
+            await RefreshLeadersAsync(rpc, leaders, cancel).ConfigureAwait(false);
+            progress.WriteLine($"bench-tps: sending to each slot's scheduled leader ({leaders.DistinctLeaders} validator(s) with a TPU lead slots up to {leaders.KnownUntil}; others via {tpu})");
+        }
+        else
+        {
+            progress.WriteLine($"bench-tps: sending every transfer to {tpu} (--send-to node: it forwards to the leaders)");
+        }
         var clock = Stopwatch.StartNew();
         var senders = new Thread[Math.Max(1, options.SenderThreads)];
         for (int t = 0; t < senders.Length; t++)
         {
-            senders[t] = new Thread(() => Send(senders.Length, tpu, signer, samples, state, clock)) { Name = $"bench-tps-send-{t}", IsBackground = true };
+            senders[t] = new Thread(() => Send(senders.Length, leaders, slots, signer, samples, state, clock)) { Name = $"bench-tps-send-{t}", IsBackground = true };
             senders[t].Start();
         }
-        await DriveAsync(rpc, metrics, signer, slots, samples, rss, state, clock, cancel).ConfigureAwait(false);
+        await DriveAsync(rpc, metrics, signer, slots, leaders, samples, rss, state, clock, cancel).ConfigureAwait(false);
         state.Stop = true;
         foreach (Thread t in senders) t.Join();
         double sendSeconds = clock.Elapsed.TotalSeconds;
@@ -115,6 +126,8 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
 
         report.Result("tps", tps)
               .Result("sent", sent)
+              .Result("sent_to_two_leaders", Interlocked.Read(ref state.SentTwice))
+              .Result("leaders", leaders.DistinctLeaders)
               .Result("confirmed", confirmed)
               .Result("dropped", Math.Max(0, sent - (long)confirmed))
               .Result("confirm_ms_p50", samples.Percentile(50))
