@@ -84,6 +84,7 @@ public sealed unsafe partial class AccountsDb
                 }
             }
         }
+        ThrowIfLogReadFailed();
     }
 
     /// <summary>
@@ -114,7 +115,24 @@ public sealed unsafe partial class AccountsDb
                 count++;
             }
         }
+        ThrowIfLogReadFailed();
         if (outOfRange) ThrowHelper.ThrowArgument(nameof(accountsByTicket), "a pending read's ticket is outside the span (or it was not an account read)");
         return count;
+    }
+
+    /// <summary>Log reads the device could not complete (a damaged or truncated log file; PreadLogDevice.cs); 0 on a healthy store.</summary>
+    public long FailedLogReads => _preadLog?.ReadFailures ?? 0;
+
+    /// <summary>
+    /// FASTER 2.6.5 ignores a record read's error code (it would parse the zeroed buffer as "not found"),
+    /// so after every wait on the disk the device's failure count is checked: once any log read has failed
+    /// the store's answers cannot be trusted, and every disk read from then on is a <see cref="StorageException"/>.
+    /// </summary>
+    private void ThrowIfLogReadFailed()
+    {
+        if (_preadLog is PreadLogDevice device && device.ReadFailures != 0)
+        {
+            ThrowHelper.ThrowStorage($"the accounts log is damaged: {device.FirstReadFailure}");
+        }
     }
 }

@@ -25,6 +25,8 @@ public sealed unsafe partial class AccountsDb : IDisposable
     private static readonly byte[] RootKey = [.. Enumerable.Repeat((byte)0xFF, Pubkey.Size), 0x01];
 
     private readonly FasterKVSettings<SpanByte, SpanByte> _settings;
+    private readonly IDevice _logDevice;
+    private readonly PreadLogDevice? _preadLog; // _logDevice where reads are preads (not Windows)
     private readonly FasterKV<SpanByte, SpanByte> _store;
     private readonly AccountStoreFunctions _functions = new();
     private readonly ThreadLocal<AccountSession> _sessions;
@@ -34,8 +36,14 @@ public sealed unsafe partial class AccountsDb : IDisposable
     {
         Options = options;
         System.IO.Directory.CreateDirectory(options.Directory);
-        _settings = new FasterKVSettings<SpanByte, SpanByte>(options.Directory, deleteDirOnDispose: false)
+        // The hybrid log's device: FASTER's own names its files directory/hlog.log.N, and so does ours
+        // (PreadLogDevice.cs: reads on the calling thread, writes through FASTER's device).
+        string logFile = Path.Combine(options.Directory, "hlog.log");
+        _logDevice = OperatingSystem.IsWindows() || !options.PreadLogReads ? Devices.CreateLogDevice(logFile) : _preadLog = new PreadLogDevice(logFile);
+        _settings = new FasterKVSettings<SpanByte, SpanByte>
         {
+            LogDevice = _logDevice,
+            CheckpointDir = Path.Combine(options.Directory, "checkpoints"),
             IndexSize = options.IndexBytes,
             PageSize = options.PageBytes,
             MemorySize = Math.Max(options.MemoryBytes, options.PageBytes * 2),
@@ -75,6 +83,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         catch
         {
             _settings.Dispose();
+            _logDevice.Dispose();
             throw;
         }
     }
@@ -232,6 +241,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         _sessions.Dispose();
         _store.Dispose();
         _settings.Dispose();
+        _logDevice.Dispose();
         _indexLock.Dispose();
     }
 
@@ -247,7 +257,9 @@ public sealed unsafe partial class AccountsDb : IDisposable
             if (status.IsPending)
             {
                 Interlocked.Increment(ref _blockingDiskReads);
-                return CompletePendingRead(session, ref output);
+                bool found = CompletePendingRead(session, ref output);
+                ThrowIfLogReadFailed();
+                return found;
             }
             return status.Found;
         }
