@@ -70,6 +70,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
                 if (checkpoint is (Guid index, Guid log)) RecoverCheckpoint(index, log);
                 Recovered = ReadRoot(checkpointRecovered: checkpoint is not null);
                 IndexIfUnindexed();
+                ThrowIfLogReadFailed(); // recovery and the owner index read the log through the device
             }
             catch
             {
@@ -212,6 +213,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         using IFasterScanIterator<SpanByte, SpanByte> iterator = _store.Log.Scan(_store.Log.BeginAddress, _store.Log.TailAddress);
         while (iterator.GetNext(out RecordInfo info))
         {
+            ThrowIfLogReadFailed();
             ReadOnlySpan<byte> key = iterator.GetKey().AsReadOnlySpan();
             if (key.Length != Pubkey.Size) continue; // the root record
             Pubkey pubkey = new(key);

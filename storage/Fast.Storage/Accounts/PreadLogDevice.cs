@@ -15,19 +15,19 @@ namespace Fast.Storage.Accounts;
 /// a ManagedLocalStorageDevice over the same files (<c>hlog.log.N</c>, as FASTER names segments), so a
 /// store written by either device opens with the other, and checkpoint durability is unchanged.
 /// <para>A read the file cannot fully satisfy within what this device knows to be on disk (the file's
-/// length when first opened, then every write issued through it) is a damaged log: the rest of FASTER's
-/// buffer is zeroed (FASTER never sees stale bytes), the callback gets an error code, and
-/// <see cref="ReadFailures"/> counts it so <see cref="AccountsDb"/> can refuse the result — FASTER 2.6.5
-/// ignores a record read's error code. Reads past that extent (a partial last page in recovery or a
-/// scan) are short by design, as with FASTER's device, and their missing bytes read as zeros.</para>
+/// length when first opened, then every write issued through it), or that fails with an I/O error, is a
+/// damaged log: the rest of FASTER's buffer is zeroed (FASTER never sees stale bytes) and
+/// <see cref="ReadFailures"/> counts it, and <see cref="AccountsDb"/> turns that into an error after
+/// every wait on the disk. FASTER is told only the bytes read, never an error code: 2.6.5 ignores a
+/// record read's error code, and a scan's page read that reports one is never marked loaded, so the
+/// scan would wait forever. Reads past that extent (a partial last page in recovery or a scan), and
+/// reads of a segment FASTER has deleted, are short by design, as with FASTER's device, and their
+/// missing bytes read as zeros.</para>
 /// <para>Threads: reads from any thread (each completes on its caller), writes from FASTER's flush
 /// threads; per-segment state is a concurrent map, a read allocates nothing once its segment is open.</para>
 /// </summary>
 public sealed class PreadLogDevice : StorageDeviceBase
 {
-    /// <summary>The error code a failed or short read reports (EIO).</summary>
-    public const uint ReadErrorCode = 5;
-
     private readonly ManagedLocalStorageDevice _writes;
     private readonly ConcurrentDictionary<int, SegmentFile> _segments = new();
     private long _readFailures;
@@ -64,11 +64,11 @@ public sealed class PreadLogDevice : StorageDeviceBase
     {
         Span<byte> destination = new((void*)destinationAddress, (int)readLength);
         int read = 0;
-        uint errorCode = 0;
+        bool failed = false;
         SegmentFile segment = Segment(segmentId);
         try
         {
-            SafeFileHandle? handle = segment.ReadHandle(GetSegmentFilename(FileName, segmentId));
+            SafeFileHandle? handle = segment.ReadHandle();
             if (handle is not null)
             {
                 while (read < destination.Length)
@@ -79,21 +79,24 @@ public sealed class PreadLogDevice : StorageDeviceBase
                 }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        catch (ObjectDisposedException)
         {
-            errorCode = ReadErrorCode;
+            // FASTER deleted the segment (truncation below the log's begin) under this read: nothing is there, as for a deleted file.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failed = true;
             RecordFailure(segmentId, sourceAddress, readLength, e.Message);
         }
         if (read < destination.Length)
         {
             destination[read..].Clear();
-            if (errorCode == 0 && (long)sourceAddress + read < segment.KnownLength)
+            if (!failed && (long)sourceAddress + read < segment.KnownLength)
             {
-                errorCode = ReadErrorCode;
                 RecordFailure(segmentId, sourceAddress, readLength, $"the file ends at {(long)sourceAddress + read}, {segment.KnownLength} bytes were written");
             }
         }
-        callback(errorCode, (uint)read, context);
+        callback(0, (uint)read, context);
     }
 
     /// <summary>Writes through FASTER's managed device (its thread pool), recording how far the segment now reaches.</summary>
@@ -147,29 +150,31 @@ public sealed class PreadLogDevice : StorageDeviceBase
     }
 
     private SegmentFile Segment(int segmentId) =>
-        _segments.TryGetValue(segmentId, out SegmentFile? segment) ? segment : _segments.GetOrAdd(segmentId, static _ => new SegmentFile());
+        _segments.TryGetValue(segmentId, out SegmentFile? segment) ? segment : _segments.GetOrAdd(segmentId, static (id, device) => new SegmentFile(device.GetSegmentFilename(device.FileName, id)), this);
 
     private void RecordFailure(int segmentId, ulong offset, uint length, string what)
     {
         Interlocked.Increment(ref _readFailures);
-        Interlocked.CompareExchange(ref _firstReadFailure, $"{GetSegmentFilename(FileName, segmentId)}: reading {length} bytes at {offset}: {what}", null);
+        Interlocked.CompareExchange(ref _firstReadFailure, $"{Segment(segmentId).Path}: reading {length} bytes at {offset}: {what}", null);
     }
 
     /// <summary>
     /// One segment file as this device sees it: a read-only handle (buffered, so the page cache serves
     /// reads), opened on the first read, and the length known to be on disk. Any thread.
     /// </summary>
-    private sealed class SegmentFile : IDisposable
+    private sealed class SegmentFile(string path) : IDisposable
     {
         private readonly Lock _open = new();
         private SafeFileHandle? _handle;
         private long _knownLength = -1; // -1: the file's length is taken when it is first opened
         private bool _disposed;
 
+        public string Path => path;
+
         public long KnownLength => Math.Max(0, Volatile.Read(ref _knownLength));
 
         /// <summary>The read handle, or null when the file does not exist (nothing was written there).</summary>
-        public SafeFileHandle? ReadHandle(string path) => Volatile.Read(ref _handle) ?? Open(path);
+        public SafeFileHandle? ReadHandle() => Volatile.Read(ref _handle) ?? Open();
 
         public void Extend(long end)
         {
@@ -182,7 +187,7 @@ public sealed class PreadLogDevice : StorageDeviceBase
             }
         }
 
-        private SafeFileHandle? Open(string path)
+        private SafeFileHandle? Open()
         {
             lock (_open)
             {
