@@ -14,6 +14,10 @@ namespace Fast.Storage.Accounts;
 /// ticket (FASTER's per-operation context): its completion is then stored at that index, with no
 /// search by key. Any thread (each thread has its own session); cold path (allocates only account data
 /// arrays, and FASTER's own per-pending-read state).
+/// <para>With <see cref="PreadLogDevice"/> (the default off Windows) the device read itself runs inside
+/// the call that starts it — one pread, normally served by the page cache — and only FASTER's completion
+/// bookkeeping is left for the collecting call; with FASTER's own device the read is on the thread pool
+/// and the collecting call waits for it.</para>
 /// </summary>
 public sealed unsafe partial class AccountsDb
 {
