@@ -24,7 +24,7 @@ public sealed record AccountsDbOptions
     /// <summary>
     /// Read the hybrid log with pread on the calling thread (<see cref="PreadLogDevice"/>; not on Windows)
     /// instead of FASTER's own device, which completes every read on the thread pool. Both use the same
-    /// files, so a store opens with either. Writes go through FASTER's device in both cases.
+    /// files, so a store opens with either. Writes go through FASTER's device in both cases (write-through; buffered with pread, O_DIRECT without).
     /// </summary>
     public bool PreadLogReads { get; init; } = true;
 
