@@ -120,14 +120,15 @@ public static class BenchCommand
         Option<double> conflict = CliOptions.Double("--conflict", "Percent of transfers in the hot run that pay one of 4 hot accounts", 10, 0, 100);
         Option<bool> noPin = new("--no-pin") { Description = "Do not pin the scheduling thread and the helpers to cores" };
         Option<long> coldAccounts = CliOptions.Integer("--cold-accounts", "Accounts in the cold-state run (FASTER memory at most 1/8 of the state, uniform senders); 0 skips it", 10_000_000, 0, 100_000_000);
+        Option<bool> coldFasterReads = new("--cold-faster-reads") { Description = "Read the cold store through FASTER's own file device (reads complete on the thread pool) instead of pread on the reading thread: the comparison run" };
         Option<string> workload = new Option<string>("--workload") { Description = "transfer: system transfers only; mixed: also blocks mixing token, multisig, stake and system transactions, reported as ratios to the transfers", DefaultValueFactory = _ => "transfer" }.AcceptOnlyFromAmong("transfer", "mixed");
         Command command = new("exec", "Transfers/s through the Sealevel scheduler into banks on FASTER: 1 vs N workers, conflict-free vs hot accounts (and mixed-program blocks with --workload mixed)")
         {
-            threads, accounts, conflict, seconds, json, noPin, coldAccounts, workload,
+            threads, accounts, conflict, seconds, json, noPin, coldAccounts, coldFasterReads, workload,
         };
         command.SetAction(parse =>
         {
-            ExecBench.Run((int)parse.GetValue(threads), (int)parse.GetValue(accounts), parse.GetValue(conflict), parse.GetValue(seconds), !parse.GetValue(noPin), (int)parse.GetValue(coldAccounts), parse.GetValue(workload) == "mixed")
+            ExecBench.Run((int)parse.GetValue(threads), (int)parse.GetValue(accounts), parse.GetValue(conflict), parse.GetValue(seconds), !parse.GetValue(noPin), (int)parse.GetValue(coldAccounts), parse.GetValue(workload) == "mixed", parse.GetValue(coldFasterReads))
                 .Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });

@@ -31,11 +31,11 @@ public static partial class ExecBench
     /// (<see cref="CoordinatorPreload"/>: each block's preload on the coordinator alone, 256 reads in flight
     /// — the path before the preload ran on the workers), measured in interleaved turns on one chain.
     /// </summary>
-    private readonly record struct ColdRun(SlotRun Slots, SlotRun CoordinatorPreload, long StateBytes, long MemoryBytes, double SetupSeconds)
+    private readonly record struct ColdRun(SlotRun Slots, SlotRun CoordinatorPreload, long StateBytes, long MemoryBytes, double SetupSeconds, bool PreadLogReads)
     {
         private const int Turns = 2;
 
-        public static ColdRun Measure(string directory, int threads, int[] helperCores, int accounts, int slots)
+        public static ColdRun Measure(string directory, int threads, int[] helperCores, int accounts, int slots, bool preadLogReads)
         {
             long setupStart = Stopwatch.GetTimestamp();
             long memory = Math.Max(2L << 20, FloorPowerOfTwo(accounts * RecordBytesEstimate / 8));
@@ -46,6 +46,7 @@ public static partial class ExecBench
                 PageBytes = 1L << 20,
                 MemoryBytes = memory,
                 CompactAboveBytes = 0,
+                PreadLogReads = preadLogReads,
             };
             TransferWorkload workload = new(accounts, hotAccounts: 0, seed: 3);
             Pubkey leader = new(Hash.Compute("cold leader"u8).Span);
@@ -79,7 +80,7 @@ public static partial class ExecBench
                 next += perTurn + 1;
             }
             forks.WaitForRootFlush();
-            return new ColdRun(Combine(measured), Combine(reference), stateBytes, memory, setupSeconds);
+            return new ColdRun(Combine(measured), Combine(reference), stateBytes, memory, setupSeconds, preadLogReads);
         }
 
         /// <summary>Adds the cold figures to <paramref name="report"/>; <paramref name="warmSlotTps"/> is the warm run's slot rate.</summary>
@@ -97,7 +98,7 @@ public static partial class ExecBench
                   .Reference("cold_slot_execute_ms_preload_on_coordinator", CoordinatorPreload.ExecuteMs)
                   .Ratio("cold_vs_warm_slot_tps", Slots.SlotTps / warmSlotTps)
                   .Ratio("cold_preload_on_workers_vs_coordinator", Slots.SlotTps / CoordinatorPreload.SlotTps);
-            report.Note($"cold state: {accounts} accounts ({StateBytes >> 20} MiB of FASTER log) with FASTER's memory at {MemoryBytes >> 20} MiB, {Slots.Slots} slots back to back of {ColdBlockTransfers} transfers between senders and recipients drawn uniformly (a fresh block per slot), so most first touches miss FASTER's memory and read the disk; each block's cold accounts are preloaded by every execution thread, 1,024 reads in flight per thread; the reference preloads on the coordinator alone with 256 in flight (the path before), in {Turns} interleaved turns on the same chain; setup took {SetupSeconds:0} s");
+            report.Note($"cold state: {accounts} accounts ({StateBytes >> 20} MiB of FASTER log) with FASTER's memory at {MemoryBytes >> 20} MiB, {Slots.Slots} slots back to back of {ColdBlockTransfers} transfers between senders and recipients drawn uniformly (a fresh block per slot), so most first touches miss FASTER's memory and read the disk; each block's cold accounts are preloaded by every execution thread, 1,024 reads in flight per thread; the reference preloads on the coordinator alone with 256 in flight (the path before), in {Turns} interleaved turns on the same chain; the log is read {(PreadLogReads ? "with pread on the reading thread" : "through FASTER's own device (thread-pool completions; --cold-faster-reads)")}; setup took {SetupSeconds:0} s");
         }
 
         private static SlotRun Combine(List<SlotRun> runs)

@@ -36,12 +36,12 @@ public static partial class ExecBench
         Hot,
     }
 
-    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin, int coldAccounts, bool mixed = false)
+    public static BenchReport Run(int threads, int accounts, double conflictPercent, double seconds, bool pin, int coldAccounts, bool mixed = false, bool coldFasterReads = false)
     {
         string directory = Directory.CreateTempSubdirectory("fast-bench-exec-").FullName;
         try
         {
-            return Measure(directory, threads, accounts, conflictPercent, seconds, pin, coldAccounts, mixed);
+            return Measure(directory, threads, accounts, conflictPercent, seconds, pin, coldAccounts, mixed, coldFasterReads);
         }
         finally
         {
@@ -55,7 +55,7 @@ public static partial class ExecBench
         }
     }
 
-    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin, int coldAccounts, bool mixed)
+    private static BenchReport Measure(string directory, int threads, int accountCount, double conflictPercent, double seconds, bool pin, int coldAccounts, bool mixed, bool coldFasterReads)
     {
         AccountsDbOptions storeOptions = new()
         {
@@ -133,7 +133,7 @@ public static partial class ExecBench
         }
         SlotRun slots = new(Throughput.Median([.. slotTps]), Throughput.Median([.. executeMs]), Throughput.Median([.. freezeMs]), Throughput.Median([.. rootMs]), SteadySlots);
         double referenceSlotTps = Throughput.Median([.. referenceTps]);
-        ColdRun? cold = coldAccounts > 0 ? ColdRun.Measure(Path.Combine(directory, "cold"), threads, helperCores, coldAccounts, ColdSlots) : null;
+        ColdRun? cold = coldAccounts > 0 ? ColdRun.Measure(Path.Combine(directory, "cold"), threads, helperCores, coldAccounts, ColdSlots, preadLogReads: !coldFasterReads) : null;
         MixedRun? mixedRun = mixed ? MixedRun.Measure(Path.Combine(directory, "mixed"), threads, helperCores, accountCount, conflictFree.Count) : null;
         ulong slot = chain.Tip;
 

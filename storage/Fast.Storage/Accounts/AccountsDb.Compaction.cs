@@ -74,6 +74,7 @@ public sealed partial class AccountsDb
         long started = Stopwatch.GetTimestamp();
         long tail = _store.Log.TailAddress;
         long compacted = _sessions.Value!.Compact(until, CompactionType.Lookup);
+        ThrowIfLogReadFailed(); // a slice read as zeros would have looked like nothing to keep
         long copied = _store.Log.TailAddress - tail;
         CompactedBytes += compacted - begin;
         CompactionCopiedBytes += copied;

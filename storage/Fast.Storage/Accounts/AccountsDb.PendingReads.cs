@@ -14,6 +14,10 @@ namespace Fast.Storage.Accounts;
 /// ticket (FASTER's per-operation context): its completion is then stored at that index, with no
 /// search by key. Any thread (each thread has its own session); cold path (allocates only account data
 /// arrays, and FASTER's own per-pending-read state).
+/// <para>With <see cref="PreadLogDevice"/> (the default off Windows) the device read itself runs inside
+/// the call that starts it — one pread, normally served by the page cache — and only FASTER's completion
+/// bookkeeping is left for the collecting call; with FASTER's own device the read is on the thread pool
+/// and the collecting call waits for it.</para>
 /// </summary>
 public sealed unsafe partial class AccountsDb
 {
@@ -84,6 +88,7 @@ public sealed unsafe partial class AccountsDb
                 }
             }
         }
+        ThrowIfLogReadFailed();
     }
 
     /// <summary>
@@ -114,7 +119,24 @@ public sealed unsafe partial class AccountsDb
                 count++;
             }
         }
+        ThrowIfLogReadFailed();
         if (outOfRange) ThrowHelper.ThrowArgument(nameof(accountsByTicket), "a pending read's ticket is outside the span (or it was not an account read)");
         return count;
+    }
+
+    /// <summary>Log reads the device could not complete (a damaged or truncated log file; PreadLogDevice.cs); 0 on a healthy store.</summary>
+    public long FailedLogReads => _preadLog?.ReadFailures ?? 0;
+
+    /// <summary>
+    /// FASTER 2.6.5 ignores a record read's error code (it would parse the zeroed buffer as "not found"),
+    /// so after every wait on the disk the device's failure count is checked: once any log read has failed
+    /// the store's answers cannot be trusted, and every disk read from then on is a <see cref="StorageException"/>.
+    /// </summary>
+    private void ThrowIfLogReadFailed()
+    {
+        if (_preadLog is PreadLogDevice device && device.ReadFailures != 0)
+        {
+            ThrowHelper.ThrowStorage($"the accounts log is damaged: {device.FirstReadFailure}");
+        }
     }
 }

@@ -42,6 +42,7 @@ public sealed partial class AccountsDb
                 while (_store.Log.BeginAddress <= next && iterator.GetNext(out RecordInfo info))
                 {
                     next = iterator.NextAddress;
+                    ThrowIfLogReadFailed();
                     ReadOnlySpan<byte> key = iterator.GetKey().AsReadOnlySpan();
                     if (key.Length != Pubkey.Size || info.Tombstone) continue; // the root record, or a deletion
                     if (!AccountRecord.TryReadHeader(iterator.GetValue().AsReadOnlySpan(), out ulong lamports, out _, out _)) continue; // never for a record this store wrote: skipped rather than trusted

@@ -25,6 +25,8 @@ public sealed unsafe partial class AccountsDb : IDisposable
     private static readonly byte[] RootKey = [.. Enumerable.Repeat((byte)0xFF, Pubkey.Size), 0x01];
 
     private readonly FasterKVSettings<SpanByte, SpanByte> _settings;
+    private readonly IDevice _logDevice;
+    private readonly PreadLogDevice? _preadLog; // _logDevice where reads are preads (not Windows)
     private readonly FasterKV<SpanByte, SpanByte> _store;
     private readonly AccountStoreFunctions _functions = new();
     private readonly ThreadLocal<AccountSession> _sessions;
@@ -34,8 +36,14 @@ public sealed unsafe partial class AccountsDb : IDisposable
     {
         Options = options;
         System.IO.Directory.CreateDirectory(options.Directory);
-        _settings = new FasterKVSettings<SpanByte, SpanByte>(options.Directory, deleteDirOnDispose: false)
+        // The hybrid log's device: FASTER's own names its files directory/hlog.log.N, and so does ours
+        // (PreadLogDevice.cs: reads on the calling thread, writes through FASTER's device).
+        string logFile = Path.Combine(options.Directory, "hlog.log");
+        _logDevice = OperatingSystem.IsWindows() || !options.PreadLogReads ? Devices.CreateLogDevice(logFile) : _preadLog = new PreadLogDevice(logFile);
+        _settings = new FasterKVSettings<SpanByte, SpanByte>
         {
+            LogDevice = _logDevice,
+            CheckpointDir = Path.Combine(options.Directory, "checkpoints"),
             IndexSize = options.IndexBytes,
             PageSize = options.PageBytes,
             MemorySize = Math.Max(options.MemoryBytes, options.PageBytes * 2),
@@ -62,6 +70,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
                 if (checkpoint is (Guid index, Guid log)) RecoverCheckpoint(index, log);
                 Recovered = ReadRoot(checkpointRecovered: checkpoint is not null);
                 IndexIfUnindexed();
+                ThrowIfLogReadFailed(); // recovery and the owner index read the log through the device
             }
             catch
             {
@@ -75,6 +84,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         catch
         {
             _settings.Dispose();
+            _logDevice.Dispose();
             throw;
         }
     }
@@ -203,6 +213,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         using IFasterScanIterator<SpanByte, SpanByte> iterator = _store.Log.Scan(_store.Log.BeginAddress, _store.Log.TailAddress);
         while (iterator.GetNext(out RecordInfo info))
         {
+            ThrowIfLogReadFailed();
             ReadOnlySpan<byte> key = iterator.GetKey().AsReadOnlySpan();
             if (key.Length != Pubkey.Size) continue; // the root record
             Pubkey pubkey = new(key);
@@ -232,6 +243,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         _sessions.Dispose();
         _store.Dispose();
         _settings.Dispose();
+        _logDevice.Dispose();
         _indexLock.Dispose();
     }
 
@@ -247,7 +259,9 @@ public sealed unsafe partial class AccountsDb : IDisposable
             if (status.IsPending)
             {
                 Interlocked.Increment(ref _blockingDiskReads);
-                return CompletePendingRead(session, ref output);
+                bool found = CompletePendingRead(session, ref output);
+                ThrowIfLogReadFailed();
+                return found;
             }
             return status.Found;
         }

@@ -21,6 +21,13 @@ public sealed record AccountsDbOptions
     /// <summary>Memory for the in-memory part of the log (older pages live on disk only).</summary>
     public long MemoryBytes { get; init; } = 512L << 20;
 
+    /// <summary>
+    /// Read the hybrid log with pread on the calling thread (<see cref="PreadLogDevice"/>; not on Windows)
+    /// instead of FASTER's own device, which completes every read on the thread pool. Both use the same
+    /// files, so a store opens with either. Writes go through FASTER's device in both cases (write-through; buffered with pread, O_DIRECT without).
+    /// </summary>
+    public bool PreadLogReads { get; init; } = true;
+
     /// <summary>Size of each log file on disk.</summary>
     public long SegmentBytes { get; init; } = 1L << 30;
 
