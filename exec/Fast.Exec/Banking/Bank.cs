@@ -201,7 +201,7 @@ public sealed partial class Bank
             int index = overlay.Find(key);
             if (index >= 0 && overlay[index].Loaded) return overlay[index].ToAccount();
         }
-        LoadBelow(key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data);
+        LoadBelow(key, Storage.SeededHash.Of(key), dataPool: null, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data);
         return lamports == 0 ? Account.Empty : new Account(lamports, owner, executable, data);
     }
 
@@ -260,7 +260,8 @@ public sealed partial class Bank
     {
         entry.Key = key;
         entry.KeyHash = hash;
-        LoadBelow(key, hash, out entry.Lamports, out entry.Owner, out entry.Executable, out entry.Data);
+        LoadBelow(key, hash, Context.DataPool, out entry.Lamports, out entry.Owner, out entry.Executable, out entry.Data);
+        entry.OwnsData = entry.Data.Length != 0; // a private copy (from an ancestor) or a fresh read (from the store)
         entry.Loaded = true;
     }
 
@@ -280,14 +281,19 @@ public sealed partial class Bank
             entry.Lamports = found.Lamports;
             entry.Owner = found.Owner;
             entry.Executable = found.Executable;
-            entry.Data = found.Data;
+            entry.Data = PrivateCopy(found, Context.DataPool);
+            entry.OwnsData = entry.Data.Length != 0;
             entry.Loaded = true;
             return true;
         }
         return false;
     }
 
-    /// <summary>Loads an unloaded entry with <paramref name="account"/> as the rooted store returned it (<see cref="Account.Empty"/>: absent). Coordinator, before dispatch.</summary>
+    /// <summary>
+    /// Loads an unloaded entry with <paramref name="account"/> as the rooted store returned it
+    /// (<see cref="Account.Empty"/>: absent). Its data array was made for this read alone, so the entry
+    /// owns it (the caller drops its reference). Coordinator, before dispatch.
+    /// </summary>
     internal static void LoadFrom(ref AccountEntry entry, in Pubkey key, int hash, in Account account)
     {
         entry.Key = key;
@@ -296,17 +302,20 @@ public sealed partial class Bank
         entry.Owner = account.Owner;
         entry.Executable = account.Executable;
         entry.Data = account.DataArray;
+        entry.OwnsData = entry.Data.Length != 0;
         entry.Loaded = true;
     }
 
     /// <summary>The overlay of the nearest unrooted ancestor (where a first touch usually loads from), or null.</summary>
     internal AccountOverlay? ParentOverlay => Parent is { IsFlushed: false } parent ? parent._overlay : null;
 
-    /// <summary>The state of <paramref name="key"/> just before this slot: the nearest unrooted ancestor that touched it, else the rooted store.</summary>
-    private void LoadBelow(in Pubkey key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data) =>
-        LoadBelow(key, Storage.SeededHash.Of(key), out lamports, out owner, out executable, out data);
-
-    private void LoadBelow(in Pubkey key, int hash, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
+    /// <summary>
+    /// The state of <paramref name="key"/> just before this slot: the nearest unrooted ancestor that
+    /// touched it, else the rooted store. The data is always an array only the caller holds (an
+    /// ancestor's array is copied, never shared: that overlay gives it back to the pool when recycled):
+    /// rented from <paramref name="dataPool"/> when given, else new.
+    /// </summary>
+    private void LoadBelow(in Pubkey key, int hash, AccountDataPool? dataPool, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
     {
         if (!IsFlushed)
         {
@@ -322,11 +331,23 @@ public sealed partial class Bank
                 lamports = entry.Lamports;
                 owner = entry.Owner;
                 executable = entry.Executable;
-                data = entry.Data;
+                data = PrivateCopy(entry, dataPool);
                 return;
             }
         }
-        Context.Accounts.TryRead(key, out lamports, out owner, out executable, out data);
+        Context.Accounts.TryRead(key, dataPool, out lamports, out owner, out executable, out data);
+    }
+
+    /// <summary>
+    /// A copy of an ancestor entry's data for a reader that keeps it: the ancestor's overlay may give its
+    /// own array back to the pool once it is recycled, while this slot (and its descendants) still hold
+    /// theirs. Every non-empty array is copied (even a genesis array nobody pools), so whatever a load
+    /// puts in an entry is the entry's own; empty data is the empty array.
+    /// </summary>
+    private static byte[] PrivateCopy(in AccountEntry entry, AccountDataPool? dataPool)
+    {
+        if (entry.Data.Length == 0) return [];
+        return dataPool is null ? entry.Data.AsSpan().ToArray() : dataPool.RentCopy(entry.Data);
     }
 
     private T ThrowNotFrozen<T>()

@@ -25,6 +25,9 @@ internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignatur
 
     public AccountOverlayPool OverlayPool { get; } = new();
 
+    /// <summary>The account data arrays the tree's overlays and transactions rent and give back (<see cref="AccountDataPool"/> states the one-owner rule).</summary>
+    public AccountDataPool DataPool => OverlayPool.DataPool;
+
     public ulong LamportsPerSignature { get; } = lamportsPerSignature;
 
     /// <summary>Total lamports at the bank the tree started from (genesis or the recovered root); each bank carries its own since rewards and slashing change it.</summary>
