@@ -142,8 +142,9 @@ public sealed partial class Bank
     /// <summary>
     /// Slot 0: the genesis accounts written into a fresh overlay, frozen with the genesis hash as its
     /// last blockhash (so slot 1 may use it). Not rooted: give it to <see cref="BankForks"/> to root it.
+    /// Its bank tree rents account data from <paramref name="dataPool"/> (null: a new pool).
     /// </summary>
-    public static Bank Genesis(AccountsDb accounts, GenesisConfig genesis)
+    public static Bank Genesis(AccountsDb accounts, GenesisConfig genesis, AccountDataPool? dataPool = null)
     {
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(genesis);
@@ -151,7 +152,7 @@ public sealed partial class Bank
         if (genesis.Staking is StakingConfig staking) all.AddRange(staking.GenesisAccounts(genesis.Rent));
         ulong capitalization = 0;
         foreach ((_, Account account) in all) capitalization = checked(capitalization + account.Lamports);
-        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent, genesis.Staking, genesis.GenesisHash);
+        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent, genesis.Staking, genesis.GenesisHash, dataPool);
         Bank bank = new(context, 0, genesis.Leader, BlockhashQueue.Empty, context.OverlayPool.Rent()) { Capitalization = capitalization };
         foreach ((Pubkey key, Account account) in all)
         {
@@ -165,9 +166,9 @@ public sealed partial class Bank
     }
 
     /// <summary>The root bank a recovered <see cref="AccountsDb"/> holds (its checkpoint's slot and saved state).</summary>
-    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent, StakingConfig? staking = null, Hash genesisHash = default)
+    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent, StakingConfig? staking = null, Hash genesisHash = default, AccountDataPool? dataPool = null)
     {
-        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent, staking, genesisHash) { RootSlot = slot };
+        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent, staking, genesisHash, dataPool) { RootSlot = slot };
         Bank bank = new(context, slot, default, BlockhashQueue.FromEntries(state.Blockhashes), overlay: null)
         {
             IsFrozen = true,

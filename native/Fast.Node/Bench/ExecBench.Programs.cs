@@ -1,6 +1,7 @@
 using Fast.Core.Primitives;
 using Fast.Exec.Banking;
 using Fast.Exec.Scheduling;
+using Fast.Exec.Workloads;
 using Fast.Storage.Accounts;
 
 namespace Fast.Node.Bench;
