@@ -231,7 +231,9 @@ public sealed partial class Bank
         if (!entry.Loaded) Load(ref entry, key, hash);
         entry.Lamports = lamports;
         entry.Owner = lamports == 0 ? default : owner;
-        entry.Data = lamports == 0 ? [] : data;
+        byte[] stored = lamports == 0 ? [] : data;
+        entry.OwnsData &= ReferenceEquals(stored, entry.Data); // a replaced array of the entry's own goes to the GC (once per epoch, not worth pooling)
+        entry.Data = stored;
         entry.Executable = false;
         entry.Written = true;
     }

@@ -142,8 +142,9 @@ public sealed partial class Bank
     /// <summary>
     /// Slot 0: the genesis accounts written into a fresh overlay, frozen with the genesis hash as its
     /// last blockhash (so slot 1 may use it). Not rooted: give it to <see cref="BankForks"/> to root it.
+    /// Its bank tree rents account data from <paramref name="dataPool"/> (null: a new pool).
     /// </summary>
-    public static Bank Genesis(AccountsDb accounts, GenesisConfig genesis)
+    public static Bank Genesis(AccountsDb accounts, GenesisConfig genesis, AccountDataPool? dataPool = null)
     {
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(genesis);
@@ -151,7 +152,7 @@ public sealed partial class Bank
         if (genesis.Staking is StakingConfig staking) all.AddRange(staking.GenesisAccounts(genesis.Rent));
         ulong capitalization = 0;
         foreach ((_, Account account) in all) capitalization = checked(capitalization + account.Lamports);
-        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent, genesis.Staking, genesis.GenesisHash);
+        BankContext context = new(accounts, genesis.LamportsPerSignature, capitalization, genesis.Rent, genesis.Staking, genesis.GenesisHash, dataPool);
         Bank bank = new(context, 0, genesis.Leader, BlockhashQueue.Empty, context.OverlayPool.Rent()) { Capitalization = capitalization };
         foreach ((Pubkey key, Account account) in all)
         {
@@ -165,9 +166,9 @@ public sealed partial class Bank
     }
 
     /// <summary>The root bank a recovered <see cref="AccountsDb"/> holds (its checkpoint's slot and saved state).</summary>
-    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent, StakingConfig? staking = null, Hash genesisHash = default)
+    internal static Bank FromRoot(AccountsDb accounts, ulong slot, BankState state, Rent rent, StakingConfig? staking = null, Hash genesisHash = default, AccountDataPool? dataPool = null)
     {
-        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent, staking, genesisHash) { RootSlot = slot };
+        BankContext context = new(accounts, state.LamportsPerSignature, state.Capitalization, rent, staking, genesisHash, dataPool) { RootSlot = slot };
         Bank bank = new(context, slot, default, BlockhashQueue.FromEntries(state.Blockhashes), overlay: null)
         {
             IsFrozen = true,
@@ -201,7 +202,7 @@ public sealed partial class Bank
             int index = overlay.Find(key);
             if (index >= 0 && overlay[index].Loaded) return overlay[index].ToAccount();
         }
-        LoadBelow(key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data);
+        LoadBelow(key, Storage.SeededHash.Of(key), dataPool: null, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data);
         return lamports == 0 ? Account.Empty : new Account(lamports, owner, executable, data);
     }
 
@@ -268,7 +269,8 @@ public sealed partial class Bank
     {
         entry.Key = key;
         entry.KeyHash = hash;
-        LoadBelow(key, hash, out entry.Lamports, out entry.Owner, out entry.Executable, out entry.Data);
+        LoadBelow(key, hash, Context.DataPool, out entry.Lamports, out entry.Owner, out entry.Executable, out entry.Data);
+        entry.OwnsData = entry.Data.Length != 0; // a private copy (from an ancestor) or a fresh read (from the store)
         entry.Loaded = true;
     }
 
@@ -288,14 +290,19 @@ public sealed partial class Bank
             entry.Lamports = found.Lamports;
             entry.Owner = found.Owner;
             entry.Executable = found.Executable;
-            entry.Data = found.Data;
+            entry.Data = PrivateCopy(found, Context.DataPool);
+            entry.OwnsData = entry.Data.Length != 0;
             entry.Loaded = true;
             return true;
         }
         return false;
     }
 
-    /// <summary>Loads an unloaded entry with <paramref name="account"/> as the rooted store returned it (<see cref="Account.Empty"/>: absent). Coordinator, before dispatch.</summary>
+    /// <summary>
+    /// Loads an unloaded entry with <paramref name="account"/> as the rooted store returned it
+    /// (<see cref="Account.Empty"/>: absent). Its data array was made for this read alone, so the entry
+    /// owns it (the caller drops its reference). Coordinator, before dispatch.
+    /// </summary>
     internal static void LoadFrom(ref AccountEntry entry, in Pubkey key, int hash, in Account account)
     {
         entry.Key = key;
@@ -304,17 +311,20 @@ public sealed partial class Bank
         entry.Owner = account.Owner;
         entry.Executable = account.Executable;
         entry.Data = account.DataArray;
+        entry.OwnsData = entry.Data.Length != 0;
         entry.Loaded = true;
     }
 
     /// <summary>The overlay of the nearest unrooted ancestor (where a first touch usually loads from), or null.</summary>
     internal AccountOverlay? ParentOverlay => Parent is { IsFlushed: false } parent ? parent._overlay : null;
 
-    /// <summary>The state of <paramref name="key"/> just before this slot: the nearest unrooted ancestor that touched it, else the rooted store.</summary>
-    private void LoadBelow(in Pubkey key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data) =>
-        LoadBelow(key, Storage.SeededHash.Of(key), out lamports, out owner, out executable, out data);
-
-    private void LoadBelow(in Pubkey key, int hash, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
+    /// <summary>
+    /// The state of <paramref name="key"/> just before this slot: the nearest unrooted ancestor that
+    /// touched it, else the rooted store. The data is always an array only the caller holds (an
+    /// ancestor's array is copied, never shared: that overlay gives it back to the pool when recycled):
+    /// rented from <paramref name="dataPool"/> when given, else new.
+    /// </summary>
+    private void LoadBelow(in Pubkey key, int hash, AccountDataPool? dataPool, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
     {
         if (!IsFlushed)
         {
@@ -330,11 +340,23 @@ public sealed partial class Bank
                 lamports = entry.Lamports;
                 owner = entry.Owner;
                 executable = entry.Executable;
-                data = entry.Data;
+                data = PrivateCopy(entry, dataPool);
                 return;
             }
         }
-        Context.Accounts.TryRead(key, out lamports, out owner, out executable, out data);
+        Context.Accounts.TryRead(key, dataPool, out lamports, out owner, out executable, out data);
+    }
+
+    /// <summary>
+    /// A copy of an ancestor entry's data for a reader that keeps it: the ancestor's overlay may give its
+    /// own array back to the pool once it is recycled, while this slot (and its descendants) still hold
+    /// theirs. Every non-empty array is copied (even a genesis array nobody pools), so whatever a load
+    /// puts in an entry is the entry's own; empty data is the empty array.
+    /// </summary>
+    private static byte[] PrivateCopy(in AccountEntry entry, AccountDataPool? dataPool)
+    {
+        if (entry.Data.Length == 0) return [];
+        return dataPool is null ? entry.Data.AsSpan().ToArray() : dataPool.RentCopy(entry.Data);
     }
 
     private T ThrowNotFrozen<T>()

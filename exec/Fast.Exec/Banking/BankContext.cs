@@ -8,7 +8,7 @@ namespace Fast.Exec.Banking;
 /// What every bank of one bank tree shares: the rooted accounts store, the status cache, the pool
 /// of slot overlays, the fee and rent schedules and the current root slot. Owned by the bank owner thread.
 /// </summary>
-internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization, Rent rent, Banking.StakingConfig? staking = null, Core.Primitives.Hash genesisHash = default)
+internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignature, ulong capitalization, Rent rent, Banking.StakingConfig? staking = null, Core.Primitives.Hash genesisHash = default, AccountDataPool? dataPool = null)
 {
     /// <summary>Staking as genesis set it; null on a chain without staking.</summary>
     public Banking.StakingConfig? Staking { get; } = staking;
@@ -23,7 +23,10 @@ internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignatur
 
     public StatusCache Status { get; } = new();
 
-    public AccountOverlayPool OverlayPool { get; } = new();
+    public AccountOverlayPool OverlayPool { get; } = new(dataPool: dataPool);
+
+    /// <summary>The account data arrays the tree's overlays and transactions rent and give back (<see cref="AccountDataPool"/> states the one-owner rule).</summary>
+    public AccountDataPool DataPool => OverlayPool.DataPool;
 
     public ulong LamportsPerSignature { get; } = lamportsPerSignature;
 

@@ -35,6 +35,12 @@ public sealed record BankForksOptions
 
     /// <summary>The core the background root-flush thread is pinned to, or null (not pinned).</summary>
     public int? RootFlushCore { get; init; }
+
+    /// <summary>
+    /// The pool the banks' account data arrays come from and go back to (<see cref="Storage.Accounts.AccountDataPool"/>),
+    /// or null for a new one with the default bounds. Tests pass one that poisons what is returned.
+    /// </summary>
+    public AccountDataPool? DataPool { get; init; }
 }
 
 /// <summary>
@@ -136,6 +142,9 @@ public sealed partial class BankForks : IDisposable
     /// <summary>Overlays in the reuse pool.</summary>
     public int PooledOverlays => Root.Context.OverlayPool.Count;
 
+    /// <summary>The account data arrays this tree rents and recycles (its <see cref="AccountDataPool.Misses"/> stop growing in steady state).</summary>
+    public AccountDataPool DataPool => Root.Context.DataPool;
+
     public Bank? this[ulong slot] => _banks.GetValueOrDefault(slot);
 
     public IEnumerable<Bank> Banks => _banks.Values;
@@ -152,9 +161,9 @@ public sealed partial class BankForks : IDisposable
         {
             BankState state = BankState.TryDeserialize(recovered.State)
                 ?? throw new StorageUnreadableException($"the accounts store's root record (slot {recovered.Slot}) is not a bank state this version reads");
-            return new BankForks(accounts, Bank.FromRoot(accounts, recovered.Slot, state, genesis.Rent, genesis.Staking, genesis.GenesisHash), options, recovered: true);
+            return new BankForks(accounts, Bank.FromRoot(accounts, recovered.Slot, state, genesis.Rent, genesis.Staking, genesis.GenesisHash, options.DataPool), options, recovered: true);
         }
-        return new BankForks(accounts, Bank.Genesis(accounts, genesis), options, recovered: false);
+        return new BankForks(accounts, Bank.Genesis(accounts, genesis, options.DataPool), options, recovered: false);
     }
 
     /// <summary>A new child bank of <paramref name="parentSlot"/>, registered here.</summary>

@@ -79,16 +79,25 @@ public static class BuiltinPrograms
 
     /// <summary>
     /// Replaces <paramref name="account"/>'s data by a private copy and returns it (the slot's array is
-    /// shared, never written in place) — once per transaction: an array this transaction already made
-    /// (an earlier copy, or a CreateAccount's new data) is returned as it is, so create + initialize +
-    /// delegate allocates one array, not three.
+    /// never written in place: a failed transaction must leave it as it was) — once per transaction: an
+    /// array this transaction already made (an earlier copy, or a CreateAccount's new data) is returned
+    /// as it is, so create + initialize + delegate takes one array, not three. The copy is rented from
+    /// the account's <see cref="ScratchAccount.Pool"/>, so steady state allocates nothing.
     /// </summary>
     internal static Span<byte> WritableData(ref ScratchAccount account)
     {
         if (account.PrivateData is byte[] mine && ReferenceEquals(mine, account.Data)) return mine;
-        byte[] copy = account.Data.AsSpan().ToArray();
+        byte[] copy = account.Pool is Storage.Accounts.AccountDataPool pool ? pool.RentCopy(account.Data) : account.Data.AsSpan().ToArray();
         account.Data = copy;
         account.PrivateData = copy;
         return copy;
+    }
+
+    /// <summary>Gives <paramref name="account"/> new all-zero data of <paramref name="length"/> bytes (CreateAccount, Allocate), this transaction's own array.</summary>
+    internal static void NewData(ref ScratchAccount account, int length)
+    {
+        byte[] data = length == 0 ? [] : account.Pool is Storage.Accounts.AccountDataPool pool ? pool.RentZeroed(length) : new byte[length];
+        account.Data = data;
+        account.PrivateData = data;
     }
 }

@@ -70,8 +70,7 @@ public static class SystemProgram
         if (space > Account.MaxDataLength) return TransactionError.InvalidAccountDataLength;
         TransactionError moved = Transfer(ref from, ref to, lamports);
         if (moved != TransactionError.None) return moved;
-        to.Data = space == 0 ? [] : new byte[space];
-        to.PrivateData = to.Data; // this transaction's own array: its next instructions write it in place
+        BuiltinPrograms.NewData(ref to, (int)space); // this transaction's own array: its next instructions write it in place
         to.Owner = owner;
         return TransactionError.None;
     }
@@ -92,8 +91,7 @@ public static class SystemProgram
         if (!account.IsWritable) return TransactionError.ReadonlyAccountModified;
         if (account.Data.Length != 0 || !account.Owner.IsZero) return TransactionError.AccountAlreadyExists; // "Allocate: account already in use"
         if (space > Account.MaxDataLength) return TransactionError.InvalidAccountDataLength;
-        account.Data = space == 0 ? [] : new byte[space];
-        account.PrivateData = account.Data;
+        BuiltinPrograms.NewData(ref account, (int)space);
         return TransactionError.None;
     }
 }

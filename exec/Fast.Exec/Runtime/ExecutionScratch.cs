@@ -22,6 +22,13 @@ public struct ScratchAccount
     /// instead of copying again. Reset to null whenever the account is loaded from the slot.
     /// </summary>
     public byte[]? PrivateData;
+
+    /// <summary>
+    /// Where this transaction's new data arrays come from (the slot's <see cref="Storage.Accounts.AccountDataPool"/>;
+    /// null: new arrays). A committed transaction's <see cref="PrivateData"/> becomes its overlay entry's
+    /// own array; a failed one's goes straight back (nobody else ever saw it).
+    /// </summary>
+    public Storage.Accounts.AccountDataPool? Pool;
     public bool Executable;
     public bool IsSigner;
     public bool IsWritable;

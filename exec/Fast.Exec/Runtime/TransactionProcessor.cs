@@ -33,6 +33,7 @@ internal static class TransactionProcessor
         if (StatusCache.IsProcessed(status, signature, bank)) return TransactionResult.NotCommitted(TransactionError.AlreadyProcessed);
 
         AccountOverlay overlay = bank.OverlayForExecution;
+        AccountDataPool pool = bank.Context.DataPool;
         int count = tx.AccountKeyCount;
         Span<ScratchAccount> accounts = scratch.Accounts.AsSpan(0, count);
         for (int i = 0; i < accounts.Length; i++)
@@ -44,6 +45,7 @@ internal static class TransactionProcessor
             account.Owner = entry.Owner;
             account.Data = entry.Data;
             account.PrivateData = null; // the slot's array: copy before writing
+            account.Pool = pool;
             account.Executable = entry.Executable;
             account.IsSigner = tx.IsSigner(i);
             account.IsWritable = tx.IsWritable(i);
@@ -57,7 +59,7 @@ internal static class TransactionProcessor
         ref ScratchAccount payer = ref accounts[0];
         ulong fee = FeeRule.Fee(tx.SignatureCount, bank.LamportsPerSignature);
         TransactionError payable = FeeRule.CheckPayer(payer.Lamports, payer.Owner, payer.Data.Length, fee);
-        if (payable != TransactionError.None) return TransactionResult.NotCommitted(payable);
+        if (payable != TransactionError.None) return TransactionResult.NotCommitted(payable); // no instruction ran: no private arrays
         payer.Lamports -= fee;
         ulong payerAfterFee = payer.Lamports;
 
@@ -85,8 +87,9 @@ internal static class TransactionProcessor
         {
             for (int i = 0; i < accounts.Length; i++)
             {
-                if (accounts[i].IsWritable) Store(ref overlay[handles[i]], accounts[i]);
+                if (accounts[i].IsWritable) Store(ref overlay[handles[i]], accounts[i], pool);
             }
+            ReturnPrivateData(accounts, pool, committed: true);
             if (capture)
             {
                 // Read-only accounts cannot change (a write to one fails the instruction), so every scratch balance is the post-balance.
@@ -95,9 +98,10 @@ internal static class TransactionProcessor
             StatusCache.Record(status, signature, bank, TransactionError.None);
             return new TransactionResult(TransactionError.None, 0, fee);
         }
+        ReturnPrivateData(accounts, pool, committed: false);
         ref AccountEntry feePayer = ref overlay[handles[0]];
         feePayer.Lamports = payerAfterFee;
-        Normalize(ref feePayer);
+        Normalize(ref feePayer, pool);
         feePayer.Written = true;
         if (capture)
         {
@@ -122,20 +126,51 @@ internal static class TransactionProcessor
         return -1;
     }
 
-    private static void Store(ref AccountEntry entry, in ScratchAccount account)
+    /// <summary>
+    /// Writes a committed account into its entry. New data (this transaction's private array) becomes
+    /// the entry's own, and the version it replaces, if the entry owned it, goes back to the pool at
+    /// once: nothing else can hold it — the slot is open, so it has no child yet; this worker holds the
+    /// account's write lock, so no other transaction has it; and every read handed outside execution
+    /// was a copy (<see cref="AccountEntry.ToAccount"/>).
+    /// </summary>
+    private static void Store(ref AccountEntry entry, in ScratchAccount account, AccountDataPool pool)
     {
         entry.Lamports = account.Lamports;
         entry.Owner = account.Owner;
-        entry.Data = account.Data;
+        if (!ReferenceEquals(entry.Data, account.Data))
+        {
+            if (entry.OwnsData) pool.Return(entry.Data);
+            entry.Data = account.Data;
+            entry.OwnsData = account.Data.Length != 0 && ReferenceEquals(account.Data, account.PrivateData);
+        }
         entry.Executable = account.Executable;
-        Normalize(ref entry);
+        Normalize(ref entry, pool);
         entry.Written = true;
     }
 
-    /// <summary>An account left with no lamports ceases to exist: it becomes the empty account.</summary>
-    private static void Normalize(ref AccountEntry entry)
+    /// <summary>
+    /// Gives back the arrays this transaction rented that no entry took: all of them when it failed,
+    /// and when it committed those it replaced again or wrote to an account it does not store (only
+    /// this transaction ever saw them).
+    /// </summary>
+    private static void ReturnPrivateData(Span<ScratchAccount> accounts, AccountDataPool pool, bool committed)
+    {
+        for (int i = 0; i < accounts.Length; i++)
+        {
+            ref ScratchAccount account = ref accounts[i];
+            if (account.PrivateData is not byte[] mine) continue;
+            account.PrivateData = null;
+            if (committed && account.IsWritable && ReferenceEquals(mine, account.Data)) continue; // stored: the entry owns it now
+            pool.Return(mine);
+        }
+    }
+
+    /// <summary>An account left with no lamports ceases to exist: it becomes the empty account (an array the entry owned goes back to the pool).</summary>
+    private static void Normalize(ref AccountEntry entry, AccountDataPool pool)
     {
         if (entry.Lamports != 0) return;
+        if (entry.OwnsData) pool.Return(entry.Data);
+        entry.OwnsData = false;
         entry.Owner = default;
         entry.Data = [];
         entry.Executable = false;

@@ -17,6 +17,15 @@ public struct AccountEntry
     public byte[] Data;
     public bool Executable;
 
+    /// <summary>
+    /// True when <see cref="Data"/> is an array only this entry holds — rented from the slot's
+    /// <see cref="AccountDataPool"/> (a program's new data, a private copy loaded from an ancestor) or
+    /// read fresh from the store — so the overlay gives it back to the pool when it is reset, and
+    /// whoever replaces it within the slot gives the old one back. False for arrays shared with
+    /// anything else (genesis, a caller's array, the empty array): those are left to the GC.
+    /// </summary>
+    public bool OwnsData;
+
     /// <summary><see cref="SeededHash"/> of <see cref="Key"/> (the same in every overlay of the process), so a load from an ancestor need not hash again.</summary>
     public int KeyHash;
 
@@ -34,5 +43,9 @@ public struct AccountEntry
 
     public readonly bool Exists => Lamports > 0;
 
-    public readonly Account ToAccount() => Lamports == 0 ? Account.Empty : new Account(Lamports, Owner, Executable, Data);
+    /// <summary>
+    /// The account as a reader outside execution may keep it: data this entry owns is copied (into a
+    /// new array: the entry's goes back to the pool when its overlay is recycled), shared data is not.
+    /// </summary>
+    public readonly Account ToAccount() => Lamports == 0 ? Account.Empty : new Account(Lamports, Owner, Executable, OwnsData ? Data.AsSpan().ToArray() : Data);
 }

@@ -143,6 +143,7 @@ public sealed class AccountOverlay
         entry.Owner = owner;
         entry.Executable = executable;
         entry.Data = data;
+        entry.OwnsData = false; // the caller's array (genesis, a recovered root): shared, never pooled
         entry.Loaded = true;
         return index;
     }
@@ -157,14 +158,26 @@ public sealed class AccountOverlay
         return index;
     }
 
-    /// <summary>Empties the overlay for reuse by another slot, keeping its memory (data arrays are released to the GC).</summary>
-    public void Reset()
+    /// <summary>
+    /// Empties the overlay for reuse by another slot, keeping its memory: the data arrays its entries
+    /// own (<see cref="AccountEntry.OwnsData"/>) go back to <paramref name="dataPool"/> (when given),
+    /// the others to the GC. Owner thread, once no reader can reach the overlay (BankForks' grace period).
+    /// </summary>
+    public void Reset(AccountDataPool? dataPool = null)
     {
         for (int c = 0; c < _chunkCount; c++)
         {
             int used = Math.Min(ChunkSize, _count - c * ChunkSize);
             if (used <= 0) break;
-            Array.Clear(_chunks[c], 0, used);
+            AccountEntry[] chunk = _chunks[c];
+            if (dataPool is not null)
+            {
+                for (int i = 0; i < used; i++)
+                {
+                    if (chunk[i].OwnsData) dataPool.Return(chunk[i].Data);
+                }
+            }
+            Array.Clear(chunk, 0, used);
         }
         Array.Clear(_buckets);
         _count = 0;

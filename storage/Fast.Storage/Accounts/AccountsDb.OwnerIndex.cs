@@ -138,12 +138,21 @@ public sealed partial class AccountsDb
         }
     }
 
-    /// <summary>Queues the index change a write of an account implies (called by <see cref="Write"/>, before the write).</summary>
+    /// <summary>
+    /// Queues the index change a write of an account implies (called by <see cref="Write"/>, before the
+    /// write). A write that keeps a stored account's owner implies none: every stored account with a
+    /// non-system owner is in that owner's index already (an add queued with the record that made it,
+    /// applied in the same root), so the common rewrite — a token account's new balance — costs one
+    /// header read here instead of a read and rewrite of its index chunk at <see cref="FlushOwnerIndex"/>.
+    /// </summary>
     private void QueueIndexChange(in Pubkey key, ulong lamports, in Pubkey owner)
     {
         if (lamports > 0)
         {
-            if (!owner.IsZero) _pendingIndexChanges.Add(new OwnerIndexChange(owner, key, Add: true, _indexChangeSequence++));
+            if (owner.IsZero) return;
+            AccountReadOutput stored = new() { HeaderOnly = true };
+            if (ReadRecord(key.Span, ref stored) && stored.Valid && stored.Owner == owner) return; // indexed already
+            _pendingIndexChanges.Add(new OwnerIndexChange(owner, key, Add: true, _indexChangeSequence++));
             return;
         }
         // A deletion: the record about to be deleted names the owner whose index holds the key.

@@ -24,7 +24,7 @@ public sealed unsafe partial class AccountsDb
     private long _diskReadsStarted;
     private long _blockingDiskReads;
 
-    /// <summary>Reads (<see cref="TryRead"/>) that found the record on disk and waited for it on the reading thread.</summary>
+    /// <summary>Reads (<see cref="TryRead(in Pubkey, AccountDataPool?, out ulong, out Pubkey, out bool, out byte[])"/>) that found the record on disk and waited for it on the reading thread.</summary>
     public long BlockingDiskReads => Volatile.Read(ref _blockingDiskReads);
 
     /// <summary>Reads <see cref="TryReadWithoutWaiting(in Pubkey, out Account)"/> left to the disk (the record was not in memory).</summary>

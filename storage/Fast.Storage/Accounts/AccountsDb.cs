@@ -111,10 +111,18 @@ public sealed unsafe partial class AccountsDb : IDisposable
     /// Reads an account; false when it is not stored (it does not exist). Allocates only an account's
     /// data array, when it has data. Any thread.
     /// </summary>
-    public bool TryRead(in Pubkey key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
+    public bool TryRead(in Pubkey key, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data) =>
+        TryRead(key, dataPool: null, out lamports, out owner, out executable, out data);
+
+    /// <summary>
+    /// <see cref="TryRead(in Pubkey, out ulong, out Pubkey, out bool, out byte[])"/> with the data in an
+    /// array rented from <paramref name="dataPool"/> (when given): the caller owns it (and may give it
+    /// back). Allocates nothing once the pool holds arrays of the length. Any thread.
+    /// </summary>
+    public bool TryRead(in Pubkey key, AccountDataPool? dataPool, out ulong lamports, out Pubkey owner, out bool executable, out byte[] data)
     {
         ReadOnlySpan<byte> keyBytes = key.Span;
-        AccountReadOutput output = default;
+        AccountReadOutput output = new() { Pool = dataPool };
         bool found = ReadRecord(keyBytes, ref output);
         if (!found || !output.Valid)
         {

@@ -13,8 +13,10 @@ namespace Fast.Exec.Tests.Programs;
 /// <see cref="StakeAllocationTests"/>), measured on the program alone over scratch accounts as the
 /// runtime gives them: an instruction's decoding, checks, inner-instruction dispatch and every refusal
 /// allocate nothing; an instruction that changes account data allocates exactly the fresh copy of each
-/// account it changes (docs/programs.md "Data is copy-on-write": the slot's array is shared with the
-/// parent banks and the store) — one array per changed account, nothing else per transaction.
+/// account it changes (docs/programs.md "Data is copy-on-write": the slot's array is never written in
+/// place) — one array per changed account, nothing else per transaction. These scratch accounts have no
+/// <see cref="ScratchAccount.Pool"/>, so the copies are new arrays; in a bank they are rented from the
+/// tree's pool and recycled, and whole mixed slots allocate nothing (<see cref="MixedBlockAllocationTests"/>).
 /// </summary>
 public class ProgramAllocationTests
 {

@@ -229,22 +229,32 @@ public class StakeAllocationTests
         var scratch = new ScratchAccount[8];
         StakeRules rules = new(StakeChain.SlotsPerEpoch, StakingConfig.DefaultWarmupCooldownBps, chain.Bank.Rent);
         TransactionError error = TransactionError.None;
-        Assert.Equal(0, Allocations.SteadyState(3, 200, () => error = Invoke(chain, withdraw, scratch, rules)));
+        Account[] withdrawAccounts = Read(chain, withdraw), redelegateAccounts = Read(chain, redelegate), deactivateAccounts = Read(chain, deactivate);
+        Assert.Equal(0, Allocations.SteadyState(3, 200, () => error = Invoke(chain, withdraw, withdrawAccounts, scratch, rules)));
         Assert.Equal(TransactionError.StakeStillActive, error);
-        Assert.Equal(0, Allocations.SteadyState(3, 200, () => error = Invoke(chain, redelegate, scratch, rules)));
+        Assert.Equal(0, Allocations.SteadyState(3, 200, () => error = Invoke(chain, redelegate, redelegateAccounts, scratch, rules)));
         Assert.Equal(TransactionError.StakeTooSoonToRedelegate, error);
-        long deactivating = Allocations.SteadyState(3, 200, () => error = Invoke(chain, deactivate, scratch, rules));
+        long deactivating = Allocations.SteadyState(3, 200, () => error = Invoke(chain, deactivate, deactivateAccounts, scratch, rules));
         Assert.Equal(TransactionError.None, error);
         Assert.InRange(deactivating / 200, StakeState.Length, StakeState.Length + 32); // the new 128-byte array and its header
     }
 
-    /// <summary>Loads the transaction's accounts into scratch (outside the measured part it is a copy of references) and runs its one instruction.</summary>
-    private static TransactionError Invoke(StakeChain chain, byte[] transaction, ScratchAccount[] scratch, StakeRules rules)
+    /// <summary>The transaction's accounts as the bank holds them (read once, outside the measured part: a read hands out a copy of data the bank owns).</summary>
+    private static Account[] Read(StakeChain chain, byte[] transaction)
+    {
+        TransactionView view = TestTransactions.View(transaction);
+        var accounts = new Account[view.AccountKeyCount];
+        for (int i = 0; i < accounts.Length; i++) accounts[i] = chain.Bank.GetAccount(view.GetAccountKey(i));
+        return accounts;
+    }
+
+    /// <summary>Loads the transaction's accounts into scratch (a copy of references, as the runtime does; no pool, so a changed account's copy is a new array) and runs its one instruction.</summary>
+    private static TransactionError Invoke(StakeChain chain, byte[] transaction, Account[] accounts, ScratchAccount[] scratch, StakeRules rules)
     {
         TransactionView view = TestTransactions.View(transaction);
         for (int i = 0; i < view.AccountKeyCount; i++)
         {
-            Account account = chain.Bank.GetAccount(view.GetAccountKey(i));
+            Account account = accounts[i];
             scratch[i] = new ScratchAccount
             {
                 Lamports = account.Lamports,

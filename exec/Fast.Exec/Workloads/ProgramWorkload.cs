@@ -2,16 +2,16 @@ using System.Buffers.Binary;
 using Fast.Core.Codec;
 using Fast.Core.Primitives;
 using Fast.Core.Transactions;
-using Fast.Exec;
 using Fast.Exec.Banking;
 using Fast.Exec.Programs;
 using Fast.Storage.Accounts;
 using CoreRent = Fast.Core.Genesis.Rent;
 
-namespace Fast.Node.Bench;
+namespace Fast.Exec.Workloads;
 
 /// <summary>
-/// The mixed-program traffic of `fast bench exec --workload mixed`: blocks where every built-in program
+/// The mixed-program traffic of `fast bench exec --workload mixed` (and of the mixed-block allocation
+/// budget in tests/Fast.Exec.Tests): blocks where every built-in program
 /// runs beside the others, in a fixed ratio per <see cref="UnitTransactions"/> transactions — 10 token
 /// transfers, 2 token mints, 6 system transfers, one multisig cycle (propose, two approvals of a
 /// 2-of-3, execute paying out of the vault) and 2 stake operations (create + delegate, deactivate the
@@ -292,7 +292,7 @@ public sealed class ProgramBlock
         {
             transactions[i].CopyTo(buffer, offset);
             DecodeResult result = VerifiedTransaction.TryParse(buffer, offset, out parsed[i]);
-            if (!result.IsOk) throw new InvalidOperationException($"workload transaction {i} does not parse: {result.Status} at {result.Offset}");
+            if (!result.IsOk) ThrowHelper.ThrowInvalidOperation($"workload transaction {i} does not parse: {result.Status} at {result.Offset}");
             offset += transactions[i].Length;
         }
         return new ProgramBlock(buffer, parsed);
