@@ -20,6 +20,7 @@ public sealed class LeaderTpus
 
     private readonly IPEndPoint _fallback;
     private Snapshot _snapshot = new(0, []);
+    private string[] _rpcUrls = [];
 
     public LeaderTpus(IPEndPoint fallback) => _fallback = fallback;
 
@@ -32,6 +33,9 @@ public sealed class LeaderTpus
             return s.BySlot.Length == 0 ? 0 : s.FirstSlot + (ulong)s.BySlot.Length - 1;
         }
     }
+
+    /// <summary>The JSON-RPC URLs the validators advertise (for their /metrics: the controller backs off when any leader's queues fill).</summary>
+    public IReadOnlyList<string> RpcUrls => Volatile.Read(ref _rpcUrls);
 
     /// <summary>Validators with a TPU among the known leaders (for the report).</summary>
     public int DistinctLeaders => Volatile.Read(ref _snapshot).BySlot.Where(e => e is not null).Distinct().Count();
@@ -67,9 +71,14 @@ public sealed class LeaderTpus
     public async Task<bool> RefreshAsync(RpcClient rpc, CancellationToken cancel)
     {
         Dictionary<string, IPEndPoint> tpus = [];
+        List<string> rpcUrls = [];
         JsonElement nodes = await rpc.CallAsync("getClusterNodes", null, cancel).ConfigureAwait(false);
         foreach (JsonElement node in nodes.EnumerateArray())
         {
+            if (node.TryGetProperty("rpc", out JsonElement rpcAddress) && rpcAddress.GetString() is string rpcText && IPEndPoint.TryParse(rpcText, out IPEndPoint? rpcEndpoint))
+            {
+                rpcUrls.Add($"http://{rpcEndpoint}/");
+            }
             if (node.TryGetProperty("pubkey", out JsonElement key) && node.TryGetProperty("tpu", out JsonElement tpu)
                 && key.GetString() is string identity && tpu.GetString() is string text && IPEndPoint.TryParse(text, out IPEndPoint? endpoint))
             {
@@ -105,6 +114,7 @@ public sealed class LeaderTpus
             filled = epoch + 1;
         }
         Volatile.Write(ref _snapshot, new Snapshot(epochStart, filled == 2 ? bySlot : bySlot[..(int)slotsInEpoch]));
+        Volatile.Write(ref _rpcUrls, [.. rpcUrls]);
         return true;
     }
 }

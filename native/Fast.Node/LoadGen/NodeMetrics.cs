@@ -95,3 +95,33 @@ public sealed class NodeMetricsReader(string rpcUrl) : IDisposable
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>
+/// The stage queues of every validator bench-tps sends to: with transfers going straight to each
+/// slot's leader, the node behind <c>--url</c> sees only its own turns, so the controller backs off
+/// on the fullest queues anywhere. One reader per advertised RPC URL, scraped together; a validator
+/// that does not answer counts as empty. Controller task only.
+/// </summary>
+public sealed class ClusterQueues : IDisposable
+{
+    private readonly Dictionary<string, NodeMetricsReader> _readers = [];
+
+    /// <summary>The most transactions queued on any of <paramref name="rpcUrls"/>' validators.</summary>
+    public async Task<double> MaxQueuedAsync(IReadOnlyList<string> rpcUrls, CancellationToken cancel)
+    {
+        if (rpcUrls.Count == 0) return 0;
+        var reads = new Task<NodeMetrics?>[rpcUrls.Count];
+        for (int i = 0; i < rpcUrls.Count; i++)
+        {
+            if (!_readers.TryGetValue(rpcUrls[i], out NodeMetricsReader? reader)) _readers[rpcUrls[i]] = reader = new NodeMetricsReader(rpcUrls[i]);
+            reads[i] = reader.ReadAsync(cancel);
+        }
+        NodeMetrics?[] all = await Task.WhenAll(reads).ConfigureAwait(false);
+        return all.Max(m => m?.Queued ?? 0);
+    }
+
+    public void Dispose()
+    {
+        foreach (NodeMetricsReader reader in _readers.Values) reader.Dispose();
+    }
+}
