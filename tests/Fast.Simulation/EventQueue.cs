@@ -41,6 +41,21 @@ public sealed class EventQueue
 
     public void After(long delayNs, in SimEvent e) => At(Now + delayNs, e);
 
+    /// <summary>The time of the next event (false when none is left).</summary>
+    public bool TryPeekTime(out long timeNs)
+    {
+        bool any = _heap.TryPeek(out _, out (long Time, long Seq) when);
+        timeNs = when.Time;
+        return any;
+    }
+
+    /// <summary>Moves the clock forward to <paramref name="timeNs"/> with no event (a replay step's boundary).</summary>
+    public void AdvanceTo(long timeNs)
+    {
+        if (timeNs < Now) throw new InvalidOperationException($"the clock cannot go back ({timeNs} < {Now})");
+        Now = timeNs;
+    }
+
     public bool TryNext(long until, out SimEvent e)
     {
         if (_heap.TryPeek(out _, out (long Time, long Seq) when) && when.Time <= until)

@@ -223,6 +223,7 @@ internal sealed partial class SimNode
         Frozen(block, parent, bank);
         ReplaySink sink = new(this);
         Replay.OnOwnBlockFrozen(block.Slot, ref sink);
+        LeaderLooksAtForks();
     }
 
     private void HoldData(ulong slot, uint index, ReadOnlySpan<byte> shred)
@@ -251,7 +252,7 @@ internal sealed partial class SimNode
         if (!_deshredder.IsComplete || _deshredder.BlockId != blockId) { DeshredFailures++; return; }
         if (!Simulation.TryCountEntries(_deshredder.Entries, out int entries)) { DeshredFailures++; return; }
         AddReceived(new BlockRef(slot, blockId), new BlockRef(parentSlot, parentBlockId));
-        ReplayBlock(new WholeBlock(slot, parentSlot, blockId, parentBlockId, _deshredder.Entries.ToArray(), entries));
+        _sim.Replays.Enqueue(this, new WholeBlock(slot, parentSlot, blockId, parentBlockId, _deshredder.Entries.ToArray(), entries), _sim.Events.Now);
     }
 
     private static void Add(ref TvuCounters total, in TvuCounters c)

@@ -91,6 +91,7 @@ internal sealed class Simulation : IDisposable
             Nodes[i].MakesInvalidBlocks = true;
         }
         Producer = new BlockProducer(this, payers, unfunded);
+        Replays = new ReplayStage(Nodes, options.Threads);
     }
 
     public SimulationOptions Options { get; }
@@ -107,10 +108,16 @@ internal sealed class Simulation : IDisposable
     public GenesisConfig Genesis { get; }
 
     /// <summary>
-    /// The executor every node's banks run on: one worker (this thread), so the run stays on one thread.
-    /// It holds no bank state between calls; each node's execution and freeze are its own.
+    /// The executor the leaders' own blocks run on (the event thread); replayed blocks run on each
+    /// node's own (<see cref="SimNode.Scheduler"/>). It holds no bank state between calls.
     /// </summary>
-    public SealevelScheduler Scheduler { get; } = new(new SchedulerOptions { Workers = 1, FreezeOnWorkers = false, PreloadAfterDiskReads = 0 });
+    public SealevelScheduler Scheduler { get; } = new(SchedulerOptions);
+
+    /// <summary>The leaders' executor and each node's replay executor: one worker, the calling thread.</summary>
+    public static SchedulerOptions SchedulerOptions => new() { Workers = 1, FreezeOnWorkers = false, PreloadAfterDiskReads = 0 };
+
+    /// <summary>The nodes' replay stages (run on <see cref="SimulationOptions.Threads"/> threads at each step boundary).</summary>
+    public ReplayStage Replays { get; }
 
     /// <summary>Block signature answers shared by all nodes (a pure function of the block's bytes).</summary>
     public CachedBlockSignatures BlockSignatures { get; } = new();
@@ -122,6 +129,7 @@ internal sealed class Simulation : IDisposable
 
     public void Dispose()
     {
+        Replays?.Dispose();
         foreach (SimNode node in Nodes) node?.CloseBanks();
         Scheduler.Dispose();
         BlockSignatures.Dispose();
@@ -145,7 +153,23 @@ internal sealed class Simulation : IDisposable
             }
         }
         long end = SlotStartNs(LastSlot + 2);
-        while (Events.TryNext(end, out SimEvent e)) Dispatch(e);
+        while (Events.TryPeekTime(out long next) && next <= end)
+        {
+            if (next >= Replays.DueNs)
+            {
+                // A replay step: before every event at or after its boundary.
+                Events.AdvanceTo(Replays.DueNs);
+                Replays.Run();
+                continue;
+            }
+            Events.TryNext(end, out SimEvent e);
+            Dispatch(e);
+        }
+        if (Replays.DueNs != long.MaxValue)
+        {
+            Events.AdvanceTo(Replays.DueNs);
+            Replays.Run();
+        }
         return SimulationReport.Measure(this);
     }
 
