@@ -12,7 +12,7 @@ namespace Fast.Simulation;
 /// so its answer is cached by the SHA-256 of those exact bytes. The first node to replay a block pays
 /// the real BIP-340 batch verification (<see cref="BlockSignatures"/>, on this thread); the other 99
 /// reuse the answer. Execution and freezing stay per node. Thread-safe (the nodes' replay stages run
-/// on several threads, <see cref="ReplayStage"/>): one check per distinct block, whichever thread asks
+/// on several threads, <see cref="NodeWorkers"/>): one check per distinct block, whichever thread asks
 /// first, the others wait for its answer, so the counters do not depend on thread timing.
 /// </summary>
 internal sealed class CachedBlockSignatures : IBlockSignatureCheck, IDisposable

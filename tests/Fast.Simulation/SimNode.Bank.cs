@@ -50,44 +50,29 @@ internal sealed partial class SimNode
         });
         // No checkpoints: a simulated crash keeps the banks (they stand for what a restart replays from the Blockstore).
         Banks = BankForks.Open(Accounts, _sim.Genesis, new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
-        // Its own executor: nodes replay on several threads at once (ReplayStage), and a scheduler runs one Execute at a time.
+        // Its own executor: nodes replay on several threads at once (NodeWorkers), and a scheduler runs one Execute at a time.
         Scheduler = new SealevelScheduler(Simulation.SchedulerOptions);
         Replay = new ReplayMachine(Banks, Scheduler, _sim.BlockSignatures, new ReplayRules(BlockProducer.HashesPerTick, BlockProducer.TicksPerSlot, PohThreads: 1));
     }
 
-    /// <summary>
-    /// A whole block from the network (deshredded, chained to its id) goes through the replay machine.
-    /// Runs on a replay thread (<see cref="ReplayStage"/>): it touches this node's banks, replay machine
-    /// and fork tree only; what the leader makes of the new forks waits for <see cref="AfterReplayStep"/>.
-    /// </summary>
-    public void ReplayQueued(WholeBlock block)
+    /// <summary>A whole block from the network (deshredded, chained to its id) goes through the replay machine.</summary>
+    private void ReplayBlock(WholeBlock block)
     {
         ReplaySink sink = new(this);
         Replay.OnBlock(block, ref sink);
     }
 
-    /// <summary>Back on the event thread after a replay step: the leader looks at the forks the step froze.</summary>
-    public void AfterReplayStep()
-    {
-        if (!_frozeSinceLeaderLooked) return;
-        LeaderLooksAtForks();
-    }
-
-    private bool _frozeSinceLeaderLooked;
-
     /// <summary>The leader controller sees the replayed fork tree now (it may start its slot on a new tip).</summary>
     private void LeaderLooksAtForks()
     {
-        _frozeSinceLeaderLooked = false;
         Sink leaderSink = new(this);
-        Leader.OnTick(new Fast.Validator.Machines.NodeTime(_sim.Events.Now), Forks, ref leaderSink);
+        Leader.OnTick(new Fast.Validator.Machines.NodeTime(Events.Now), Forks, ref leaderSink);
     }
 
     /// <summary>A block this node froze (replayed, or its own): recorded, joins the replayed fork tree, and the root may advance.</summary>
     public void Frozen(BlockRef block, BlockRef parent, Bank bank)
     {
         FrozenHashes[block] = bank.Hash;
-        _frozeSinceLeaderLooked = true;
         if (Forks.Add(block, parent) != ForkAddStatus.Connected) return;
         ulong rootBefore = Banks.Root.Slot;
         foreach (BlockRef rooted in Forks.AdvanceRoot())
@@ -112,11 +97,7 @@ internal sealed partial class SimNode
     /// <summary>The replay machine's decisions: recorded for the report; a replayed block joins the fork tree.</summary>
     private readonly struct ReplaySink(SimNode node) : IReplayActions
     {
-        public Pubkey ScheduledLeader(ulong slot)
-        {
-            // The one schedule cache is shared by the nodes, which replay on several threads.
-            lock (node._sim.Schedule) return node._sim.Schedule.LeaderAt(slot);
-        }
+        public Pubkey ScheduledLeader(ulong slot) => node._sim.ScheduleOf(node.Index).LeaderAt(slot);
 
         public void AlreadyHeld(WholeBlock block) { }
 
@@ -133,6 +114,7 @@ internal sealed partial class SimNode
             node.SlotsReplayed++;
             node.TransactionsExecuted += outcome.Committed;
             node.Frozen(new BlockRef(block.Slot, block.BlockId), new BlockRef(block.ParentSlot, block.ParentBlockId), bank);
+            node.LeaderLooksAtForks();
         }
     }
 }

@@ -45,6 +45,7 @@ internal sealed partial class SimNode
     {
         _sim = sim;
         Index = index;
+        Events = new EventQueue(index);
         Key = key;
         Identity = new Pubkey(key.PublicKey);
         Leader = leader;
@@ -71,7 +72,7 @@ internal sealed partial class SimNode
         };
         byte[] seed = new byte[16];
         BitConverter.TryWriteBytes(seed, _sim.Options.Seed);
-        BitConverter.TryWriteBytes(seed.AsSpan(8), (ulong)Index + 1 + ((ulong)_sim.Events.Now << 20));
+        BitConverter.TryWriteBytes(seed.AsSpan(8), (ulong)Index + 1 + ((ulong)Events.Now << 20));
         GossipMachine g = new(new KeypairSigner(Key), self, _sim.GenesisHash, Simulation.ShredVersion, _sim.Verifier, seed, Simulation.WallclockAtZeroMs);
         if (Index != 0) g.AddEntrypoint(VirtualNetwork.AddressOf(0, GossipPort));
         return g;
@@ -110,6 +111,9 @@ internal sealed partial class SimNode
     public RepairMachine Repair { get; }
 
     public int Index { get; }
+
+    /// <summary>This node's clock: the packets it receives and its timer (run on its group's thread, <see cref="NodeWorkers"/>).</summary>
+    public EventQueue Events { get; }
     public Keypair Key { get; }
     public Pubkey Identity { get; }
     public LeaderSlotController Leader { get; private set; }
@@ -145,7 +149,7 @@ internal sealed partial class SimNode
     public void Restart()
     {
         // A restarted process reads its last broadcast slot back and warms up before leading on anything but the previous slot.
-        Leader = new LeaderSlotController(Identity, _sim.Schedule, Leader.LastBroadcastSlot, Leader.ParentGraceNs, new NodeTime(_sim.Events.Now), warmupNs: 8 * _sim.SlotNs);
+        Leader = new LeaderSlotController(Identity, _sim.ScheduleOf(Index), Leader.LastBroadcastSlot, Leader.ParentGraceNs, new NodeTime(Events.Now), warmupNs: 8 * _sim.SlotNs);
         Add(ref RetiredCounters, Tvu.Counters);
         Tvu = NewReceiver();
         Gossip = NewGossip();
@@ -154,7 +158,7 @@ internal sealed partial class SimNode
 
     private ShredReceiver NewReceiver()
     {
-        ShredReceiver r = new(Simulation.ShredVersion, _sim.Schedule, Routes, _sim.Verifier);
+        ShredReceiver r = new(Simulation.ShredVersion, _sim.ScheduleOf(Index), Routes, _sim.Verifier);
         r.SetRoot(Received.Root.Slot);
         return r;
     }
@@ -238,7 +242,7 @@ internal sealed partial class SimNode
 
     private void SlotFull(ulong slot, ulong parentSlot, in Hash blockId, in Hash parentBlockId, uint dataShreds)
     {
-        FullAt.TryAdd(slot, _sim.Events.Now);
+        FullAt.TryAdd(slot, Events.Now);
         byte[]?[]? shreds = _store.Slot(slot);
         if (shreds is null) return;
         // Deshred in index order: checks the chain from the parent's id to the block id again (what replay will do).
@@ -252,7 +256,9 @@ internal sealed partial class SimNode
         if (!_deshredder.IsComplete || _deshredder.BlockId != blockId) { DeshredFailures++; return; }
         if (!Simulation.TryCountEntries(_deshredder.Entries, out int entries)) { DeshredFailures++; return; }
         AddReceived(new BlockRef(slot, blockId), new BlockRef(parentSlot, parentBlockId));
-        _sim.Replays.Enqueue(this, new WholeBlock(slot, parentSlot, blockId, parentBlockId, _deshredder.Entries.ToArray(), entries), _sim.Events.Now);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        ReplayBlock(new WholeBlock(slot, parentSlot, blockId, parentBlockId, _deshredder.Entries.ToArray(), entries));
+        _sim.Phases.Add(1 + _sim.Workers.GroupOf(Index), SimPhase.Replay, start);
     }
 
     private static void Add(ref TvuCounters total, in TvuCounters c)
@@ -275,12 +281,12 @@ internal sealed partial class SimNode
     /// <summary>The node's action sink: the machines' actions become virtual sends and store writes.</summary>
     private readonly struct Sink(SimNode node) : ITvuActions, ILeaderActions
     {
-        public void Send(PeerAddress to, ReadOnlySpan<byte> packet) => node._sim.Network.Send(node.Index, to, packet.ToArray(), packet.Length);
+        public void Send(PeerAddress to, ReadOnlySpan<byte> packet) => node._sim.Network.Send(node.Index, node.Events, to, packet.ToArray(), packet.Length);
 
         public void Retransmit(ReadOnlySpan<PeerAddress> children, ReadOnlySpan<byte> shred)
         {
             byte[] shared = shred.ToArray();
-            foreach (PeerAddress child in children) node._sim.Network.Send(node.Index, child, shared, shared.Length);
+            foreach (PeerAddress child in children) node._sim.Network.Send(node.Index, node.Events, child, shared, shared.Length);
         }
 
         public void DataShredHeld(ulong slot, uint index, ReadOnlySpan<byte> shred, bool recovered) => node.HoldData(slot, index, shred);
