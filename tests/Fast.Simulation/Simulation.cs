@@ -50,6 +50,7 @@ internal sealed class Simulation : IDisposable
         Network = new VirtualNetwork(options, options.Seed);
         Workers = new NodeWorkers(Math.Min(options.Threads, options.Validators));
         Phases = new PhaseClock(Workers.Groups);
+        _groupCpuNs = new long[Workers.Groups];
         Span<byte> seed = stackalloc byte[16];
         "fastsim:"u8.CopyTo(seed);
         BinaryPrimitives.WriteUInt64LittleEndian(seed[8..], options.Seed);
@@ -183,9 +184,11 @@ internal sealed class Simulation : IDisposable
             foreach (SimNode node in Nodes) node.Events.AdvanceTo(now);
             Events.AdvanceTo(now);
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            long cpu = ThreadCpuClock.Nanoseconds();
             while (Events.TryNextBefore(now + 1, out SimEvent e)) DispatchCluster(e);
             Network.DeliverOutboxes(Nodes);
             Phases.Add(0, SimPhase.Cluster, start);
+            ClusterCpuNs += ThreadCpuClock.Nanoseconds() - cpu;
             _stepEnd = Math.Min(end + 1, now + Network.ShortestDelayNs);
             if (Events.TryPeekTime(out long nextCluster)) _stepEnd = Math.Min(_stepEnd, nextCluster);
             start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -193,11 +196,28 @@ internal sealed class Simulation : IDisposable
             Network.DeliverOutboxes(Nodes);
             Phases.Add(0, SimPhase.NodeSteps, start);
             Steps++;
+            long longest = 0;
+            foreach (long groupCpu in _groupCpuNs)
+            {
+                NodeCpuNs += groupCpu;
+                longest = Math.Max(longest, groupCpu);
+            }
+            NodeCriticalCpuNs += longest;
         }
         return SimulationReport.Measure(this);
     }
 
     private long _stepEnd;
+    private readonly long[] _groupCpuNs;
+
+    /// <summary>CPU time of the cluster's events between steps (event thread; stderr only).</summary>
+    public long ClusterCpuNs { get; private set; }
+
+    /// <summary>CPU time the node groups took in the steps, summed over the groups (stderr only).</summary>
+    public long NodeCpuNs { get; private set; }
+
+    /// <summary>The steps' CPU time counting only each step's costliest group: what the steps take with a core per group (stderr only).</summary>
+    public long NodeCriticalCpuNs { get; private set; }
 
     /// <summary>Parallel steps run (stderr only).</summary>
     public long Steps { get; private set; }
@@ -215,11 +235,13 @@ internal sealed class Simulation : IDisposable
     /// <summary>One group's nodes run their events before the step's end (on the group's thread).</summary>
     private void RunGroup(int group)
     {
+        long cpu = ThreadCpuClock.Nanoseconds();
         for (int i = group; i < Nodes.Length; i += Workers.Groups)
         {
             SimNode node = Nodes[i];
             while (node.Events.TryNextBefore(_stepEnd, out SimEvent e)) DispatchNode(node, e);
         }
+        _groupCpuNs[group] = ThreadCpuClock.Nanoseconds() - cpu;
     }
 
     /// <summary>Where the nodes' time went (stderr only; summed over the node threads).</summary>
