@@ -90,23 +90,43 @@ internal sealed partial class SimNode
         Gossip.OnPacket(VirtualNetwork.AddressOf(fromNode, GossipPort), packet.AsSpan(0, length), now, ref sink);
     }
 
-    /// <summary>Turbine children and repair peers come from what gossip knows (refreshed every gossip round).</summary>
+    /// <summary>
+    /// Turbine children and repair peers come from what gossip knows (refreshed every gossip round).
+    /// Both are functions of gossip's (identity, TVU, repair) peer list, so when that list is what it
+    /// was at the last refresh (the usual case once the cluster is known) the routes and repair peers
+    /// already are what a refresh would make, and the refresh is skipped.
+    /// </summary>
     public void RefreshPeersFromGossip()
     {
         GossipMachine g = Gossip;
+        int count = g.PeerCount;
+        if (_peersKnown && count == _lastPeers.Count)
+        {
+            int same = 0;
+            while (same < count && _lastPeers[same] == PeerEntry(g.GetPeer(same))) same++;
+            if (same == count) return;
+        }
+        _peersKnown = true;
+        _lastPeers.Clear();
+        for (int i = 0; i < count; i++) _lastPeers.Add(PeerEntry(g.GetPeer(i)));
         Routes.UpdateAddresses(pk =>
         {
             if (pk == Identity) return VirtualNetwork.AddressOf(Index, TvuPort);
             return g.TryGetPeer(pk, out ContactInfo info) ? new PeerAddress(info.Tvu.Ipv4, info.Tvu.Port) : default;
         });
         List<RepairPeer> peers = [];
-        for (int i = 0; i < g.PeerCount; i++)
+        foreach ((Pubkey identity, Ipv4Endpoint _, Ipv4Endpoint repair) in _lastPeers)
         {
-            ContactInfo info = g.GetPeer(i);
-            if (!info.Repair.IsUnspecified) peers.Add(new RepairPeer(info.Identity, new PeerAddress(info.Repair.Ipv4, info.Repair.Port)));
+            if (!repair.IsUnspecified) peers.Add(new RepairPeer(identity, new PeerAddress(repair.Ipv4, repair.Port)));
         }
         Repair.SetPeers([.. peers]);
     }
+
+    /// <summary>Gossip's peers at the last refresh, in its order: (identity, TVU, repair).</summary>
+    private readonly List<(Pubkey Identity, Ipv4Endpoint Tvu, Ipv4Endpoint Repair)> _lastPeers = [];
+    private bool _peersKnown;
+
+    private static (Pubkey, Ipv4Endpoint, Ipv4Endpoint) PeerEntry(in ContactInfo info) => (info.Identity, info.Tvu, info.Repair);
 
     public RepairMachine Repair { get; }
 
@@ -153,6 +173,7 @@ internal sealed partial class SimNode
         Add(ref RetiredCounters, Tvu.Counters);
         Tvu = NewReceiver();
         Gossip = NewGossip();
+        _peersKnown = false; // a new gossip machine: refresh from it whatever it holds
         RefreshPeersFromGossip();
     }
 
