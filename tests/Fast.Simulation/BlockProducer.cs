@@ -34,9 +34,12 @@ internal sealed class BlockProducer
     private const int TransfersPerEntry = 64;
 
     private readonly Simulation _sim;
-    private readonly Dictionary<int, Production> _active = [];
-    private readonly byte[] _setBuffer = new byte[Shredder.SetBufferSize];
-    private readonly byte[] _entryBuffer = new byte[EntryView.HeaderSize + 3 + (TransfersPerEntry + 1) * SystemTransaction.TransferLength];
+    // By leader node: a leader starts its block on its own thread (a node step, NodeWorkers), so what
+    // Start touches is that node's alone; Step and Finish run between steps, in node order.
+    private readonly Production?[] _active;
+    private readonly byte[]?[] _setBuffers;
+    private readonly byte[]?[] _entryBuffers;
+    private readonly (Shredder A, Shredder B)?[] _shredders;
     private readonly byte[] _txBuffer = new byte[(TransfersPerEntry + 1) * SystemTransaction.TransferLength];
     private readonly Keypair[] _payers;
     private readonly Pubkey[] _payees;
@@ -52,10 +55,15 @@ internal sealed class BlockProducer
         _payers = payers;
         _payees = [.. payers.Select(k => new Pubkey(k.PublicKey))];
         _unfunded = unfunded;
+        _active = new Production?[sim.Nodes.Length];
+        _setBuffers = new byte[]?[sim.Nodes.Length];
+        _entryBuffers = new byte[]?[sim.Nodes.Length];
+        _shredders = new (Shredder A, Shredder B)?[sim.Nodes.Length];
     }
 
     public long SlotsProduced { get; private set; }
-    public long SlotsSkippedByLeader { get; private set; }
+    public long SlotsSkippedByLeader => Interlocked.Read(ref _slotsSkippedByLeader);
+    private long _slotsSkippedByLeader;
     public long TransfersSent { get; private set; }
 
     /// <summary>Transfers the leaders' admission refused (none in an honest run: each payer holds far more than it spends).</summary>
@@ -67,8 +75,10 @@ internal sealed class BlockProducer
     /// <summary>Per produced slot: when the leader sent its last shred, how many FEC sets and data shreds it had, its block.</summary>
     public SortedDictionary<ulong, (long LastSendNs, int Sets, BlockRef Block, int Leader)> Produced { get; } = [];
 
-    private sealed class Production(int node, ulong slot, BlockRef parent, Hash pohA, Hash pohB, Shredder a, Shredder? b, long slotStartNs, Bank bank, bool corrupt)
+    private sealed class Production(int node, ulong slot, BlockRef parent, Hash pohA, Hash pohB, Shredder a, Shredder? b, long slotStartNs, Bank bank, bool corrupt, byte[] setBuffer, byte[] entryBuffer)
     {
+        public readonly byte[] SetBuffer = setBuffer;
+        public readonly byte[] EntryBuffer = entryBuffer;
         public readonly Bank Bank = bank;
         public readonly Hash Blockhash = pohA; // the parent's last tick: the newest blockhash the block's transfers may use
         public bool CorruptPending = corrupt;
@@ -86,28 +96,24 @@ internal sealed class BlockProducer
         public int Sets;
     }
 
-    private readonly Dictionary<int, (Shredder A, Shredder B)> _shredders = [];
-
     public void Start(SimNode node, ulong slot, BlockRef parent)
     {
         if (node.Banks[parent.Slot] is not { IsFrozen: true } parentBank || node.Banks[slot] is not null)
         {
-            SlotsSkippedByLeader++; // the chosen parent's bank is gone (rooted past) or the slot already has one
+            Interlocked.Increment(ref _slotsSkippedByLeader); // the chosen parent's bank is gone (rooted past) or the slot already has one
             return;
         }
         if (node.Replay.BlocksWaiting > 0 && node.Replay.HighestWaitingSlot > parent.Slot)
         {
             // As Fast.Node's banking stage: blocks above our tip wait for parents we lack, so we are behind (repairing) and a block on our stale tip would fork the cluster.
-            SlotsSkippedByLeader++;
+            Interlocked.Increment(ref _slotsSkippedByLeader);
             return;
         }
         Hash start = parentBank.LastBlockhash;
         Bank bank = node.Banks.NewBank(slot, parent.Slot, node.Identity);
-        if (!_shredders.TryGetValue(node.Index, out (Shredder A, Shredder B) s))
-        {
-            s = (new Shredder(node.Key, Simulation.ShredVersion), new Shredder(node.Key, Simulation.ShredVersion));
-            _shredders[node.Index] = s;
-        }
+        (Shredder A, Shredder B) s = _shredders[node.Index] ??= (new Shredder(node.Key, Simulation.ShredVersion), new Shredder(node.Key, Simulation.ShredVersion));
+        byte[] setBuffer = _setBuffers[node.Index] ??= new byte[Shredder.SetBufferSize];
+        byte[] entryBuffer = _entryBuffers[node.Index] ??= new byte[EntryView.HeaderSize + 3 + (TransfersPerEntry + 1) * SystemTransaction.TransferLength];
         s.A.BeginSlot(slot, parent.Slot, parent.Id);
         Hash startB = start;
         if (node.Byzantine)
@@ -115,7 +121,7 @@ internal sealed class BlockProducer
             s.B.BeginSlot(slot, parent.Slot, parent.Id);
             startB = EntryHashing.NextHash(start, 1, default, isTick: true);
         }
-        Production p = new(node.Index, slot, parent, start, startB, s.A, node.Byzantine ? s.B : null, _sim.SlotStartNs(slot), bank, node.MakesInvalidBlocks);
+        Production p = new(node.Index, slot, parent, start, startB, s.A, node.Byzantine ? s.B : null, _sim.SlotStartNs(slot), bank, node.MakesInvalidBlocks, setBuffer, entryBuffer);
         _active[node.Index] = p;
         // The skipped slots' ticks come first (a block on parent P for slot S carries (S − P) × ticks_per_slot ticks).
         for (ulong missed = parent.Slot + 1; missed < slot; missed++)
@@ -126,13 +132,14 @@ internal sealed class BlockProducer
         Flush(node, p);
     }
 
-    public void Skipped(SimNode node, ulong slot, LeaderSkipReason reason) => SlotsSkippedByLeader++;
+    public void Skipped(SimNode node, ulong slot, LeaderSkipReason reason) => Interlocked.Increment(ref _slotsSkippedByLeader);
 
     /// <summary>A 20 ms step of every active leader: the ticks and transfers due by <paramref name="now"/>.</summary>
     public void Step(long now)
     {
-        foreach (Production p in _active.Values.OrderBy(p => p.Node))
+        foreach (Production? p in _active)
         {
+            if (p is null) continue;
             SimNode node = _sim.Nodes[p.Node];
             if (node.Down) continue;
             long elapsed = Math.Min(now - p.SlotStartNs, _sim.SlotNs);
@@ -147,9 +154,10 @@ internal sealed class BlockProducer
     /// <summary>The slot is over: the rest of its transfers and ticks, the last FEC set, and the block joins the leader's own forks.</summary>
     public void Finish(ulong slot)
     {
-        foreach (Production p in _active.Values.Where(p => p.Slot == slot).OrderBy(p => p.Node).ToList())
+        foreach (Production? p in _active)
         {
-            _active.Remove(p.Node);
+            if (p is null || p.Slot != slot) continue;
+            _active[p.Node] = null;
             SimNode node = _sim.Nodes[p.Node];
             if (node.Down)
             {
@@ -160,11 +168,11 @@ internal sealed class BlockProducer
             if (due > p.TransfersDone || p.CorruptPending) AppendTransfers(p, (int)Math.Min(TransfersPerEntry, Math.Max(0, due - p.TransfersDone)));
             while (p.TicksDone < TicksPerSlot) AppendTick(p);
             Flush(node, p);
-            ShreddedFecSet last = p.A.FinishSlot(_setBuffer);
+            ShreddedFecSet last = p.A.FinishSlot(p.SetBuffer);
             Send(node, p, last, versionB: false);
             if (p.B is not null)
             {
-                ShreddedFecSet lastB = p.B.FinishSlot(_setBuffer);
+                ShreddedFecSet lastB = p.B.FinishSlot(p.SetBuffer);
                 Send(node, p, lastB, versionB: true);
             }
             BlockRef block = new(slot, last.Root);
@@ -188,11 +196,11 @@ internal sealed class BlockProducer
         ulong hashes = HashesPerTick - p.HashesSinceTick;
         p.HashesSinceTick = 0;
         p.PohA = EntryHashing.NextHash(p.PohA, hashes, default, isTick: true);
-        WriteAndAppend(p.A, hashes, p.PohA, 0, default);
+        WriteAndAppend(p.EntryBuffer, p.A, hashes, p.PohA, 0, default);
         if (p.B is not null)
         {
             p.PohB = EntryHashing.NextHash(p.PohB, hashes, default, isTick: true);
-            WriteAndAppend(p.B, hashes, p.PohB, 0, default);
+            WriteAndAppend(p.EntryBuffer, p.B, hashes, p.PohB, 0, default);
         }
         p.TicksDone++;
     }
@@ -247,39 +255,39 @@ internal sealed class BlockProducer
         if (p.HashesSinceTick + 1 >= HashesPerTick) throw new InvalidOperationException("more entries between two ticks than hashes per tick");
         p.HashesSinceTick++;
         ReadOnlySpan<byte> txs = _txBuffer.AsSpan(0, length);
-        p.PohA = MixIn(p.PohA, count, txs);
-        WriteAndAppend(p.A, 1, p.PohA, count, txs);
+        p.PohA = MixIn(p.EntryBuffer, p.PohA, count, txs);
+        WriteAndAppend(p.EntryBuffer, p.A, 1, p.PohA, count, txs);
         if (p.B is not null)
         {
-            p.PohB = MixIn(p.PohB, count, txs);
-            WriteAndAppend(p.B, 1, p.PohB, count, txs);
+            p.PohB = MixIn(p.EntryBuffer, p.PohB, count, txs);
+            WriteAndAppend(p.EntryBuffer, p.B, 1, p.PohB, count, txs);
         }
     }
 
-    private Hash MixIn(in Hash start, int count, ReadOnlySpan<byte> txs)
+    private static Hash MixIn(byte[] entryBuffer, in Hash start, int count, ReadOnlySpan<byte> txs)
     {
-        SpanWriter w = new(_entryBuffer);
+        SpanWriter w = new(entryBuffer);
         EntryWriter.Write(ref w, 1, default, count, txs);
         if (!EntryView.TryParse(w.Written, out EntryView view).IsOk) throw new InvalidOperationException("the producer wrote an entry it cannot parse");
         return EntryHashing.NextHash(start, 1, EntryHashing.TransactionsHash(view), isTick: false);
     }
 
-    private void WriteAndAppend(Shredder shredder, ulong numHashes, in Hash hash, int count, ReadOnlySpan<byte> txs)
+    private static void WriteAndAppend(byte[] entryBuffer, Shredder shredder, ulong numHashes, in Hash hash, int count, ReadOnlySpan<byte> txs)
     {
-        SpanWriter w = new(_entryBuffer);
+        SpanWriter w = new(entryBuffer);
         EntryWriter.Write(ref w, numHashes, hash, count, txs);
         if (!shredder.TryAppend(w.Written)) throw new InvalidOperationException("a simulated block outgrew the slot's shred limit");
     }
 
     private void Flush(SimNode node, Production p)
     {
-        while (p.A.TryTakeFullSet(_setBuffer, out ShreddedFecSet set))
+        while (p.A.TryTakeFullSet(p.SetBuffer, out ShreddedFecSet set))
         {
             Send(node, p, set, versionB: false);
             p.Sets++;
         }
         if (p.B is null) return;
-        while (p.B.TryTakeFullSet(_setBuffer, out ShreddedFecSet setB)) Send(node, p, setB, versionB: true);
+        while (p.B.TryTakeFullSet(p.SetBuffer, out ShreddedFecSet setB)) Send(node, p, setB, versionB: true);
     }
 
     private void Send(SimNode node, Production p, in ShreddedFecSet set, bool versionB)
@@ -287,20 +295,20 @@ internal sealed class BlockProducer
         if (!versionB && set.IsLastInSlot) p.Sets++;
         for (int leaf = 0; leaf < set.ShredCount; leaf++)
         {
-            byte[] shred = set.Shred(_setBuffer, leaf).ToArray();
+            byte[] shred = set.Shred(p.SetBuffer, leaf).ToArray();
             bool isData = leaf < set.DataShreds;
             uint index = isData ? set.FecSetIndex + (uint)leaf : set.FecSetIndex + (uint)(leaf - set.DataShreds);
             if (isData && !versionB) node.StoreOwnShred(p.Slot, index, shred);
             if (p.B is null)
             {
-                if (node.Routes.TryRoot(p.Slot, node.Identity, index, isData, out Fast.Validator.Net.PeerAddress root)) _sim.Network.Send(node.Index, root, shred, shred.Length);
+                if (node.Routes.TryRoot(p.Slot, node.Identity, index, isData, out Fast.Validator.Net.PeerAddress root)) _sim.Network.Send(node.Index, node.Events, root, shred, shred.Length);
                 continue;
             }
             // Byzantine: version A to the lower half of the nodes, version B to the upper half, directly.
             int n = _sim.Nodes.Length;
             for (int i = versionB ? n / 2 : 0; i < (versionB ? n : n / 2); i++)
             {
-                if (i != node.Index) _sim.Network.Send(node.Index, _sim.Nodes[i].TvuAddress, shred, shred.Length);
+                if (i != node.Index) _sim.Network.Send(node.Index, node.Events, _sim.Nodes[i].TvuAddress, shred, shred.Length);
             }
         }
     }

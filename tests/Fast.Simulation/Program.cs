@@ -27,6 +27,8 @@ using (Simulation simulation = new(options))
         if (slot % 100 == 0) Console.Error.WriteLine($"fast-sim: slot {slot} at {wall.Elapsed.TotalSeconds:F1} s, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s of CPU");
     };
     report = simulation.Run();
+    Console.Error.WriteLine($"fast-sim: {simulation.Phases.Summary()} ({simulation.Workers.Groups} node threads, {simulation.Steps} steps)");
+    Console.Error.WriteLine($"fast-sim: CPU (s): nodes {simulation.NodeCpuNs / 1e9:F1} over {simulation.Workers.Groups} groups, costliest group per step {simulation.NodeCriticalCpuNs / 1e9:F1}, cluster events {simulation.ClusterCpuNs / 1e9:F1}; process {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1}");
 }
 Console.Error.WriteLine($"fast-sim: {options.Validators} validators, {options.Slots} slots in {wall.Elapsed.TotalSeconds:F1} s of wall time");
 Console.WriteLine(report.ToJson());

@@ -1,6 +1,7 @@
 using Fast.Core.Primitives;
 using Fast.Exec.Banking;
 using Fast.Exec.Replay;
+using Fast.Exec.Scheduling;
 using Fast.Storage.Accounts;
 using Fast.Validator.Forks;
 using Fast.Validator.Replay;
@@ -19,6 +20,9 @@ internal sealed partial class SimNode
     public AccountsDb Accounts { get; private set; } = null!;
     public BankForks Banks { get; private set; } = null!;
     public ReplayMachine Replay { get; private set; } = null!;
+
+    /// <summary>The executor of this node's replayed blocks (one worker: the replaying thread).</summary>
+    public SealevelScheduler Scheduler { get; private set; } = null!;
 
     /// <summary>The bank hash of every block this node froze (its own and replayed ones), by block.</summary>
     public SortedDictionary<BlockRef, Hash> FrozenHashes { get; } = [];
@@ -46,7 +50,9 @@ internal sealed partial class SimNode
         });
         // No checkpoints: a simulated crash keeps the banks (they stand for what a restart replays from the Blockstore).
         Banks = BankForks.Open(Accounts, _sim.Genesis, new BankForksOptions { CheckpointIntervalSlots = ulong.MaxValue });
-        Replay = new ReplayMachine(Banks, _sim.Scheduler, _sim.BlockSignatures, new ReplayRules(BlockProducer.HashesPerTick, BlockProducer.TicksPerSlot, PohThreads: 1));
+        // Its own executor: nodes replay on several threads at once (NodeWorkers), and a scheduler runs one Execute at a time.
+        Scheduler = new SealevelScheduler(Simulation.SchedulerOptions);
+        Replay = new ReplayMachine(Banks, Scheduler, _sim.BlockSignatures, new ReplayRules(BlockProducer.HashesPerTick, BlockProducer.TicksPerSlot, PohThreads: 1));
     }
 
     /// <summary>A whole block from the network (deshredded, chained to its id) goes through the replay machine.</summary>
@@ -54,6 +60,13 @@ internal sealed partial class SimNode
     {
         ReplaySink sink = new(this);
         Replay.OnBlock(block, ref sink);
+    }
+
+    /// <summary>The leader controller sees the replayed fork tree now (it may start its slot on a new tip).</summary>
+    private void LeaderLooksAtForks()
+    {
+        Sink leaderSink = new(this);
+        Leader.OnTick(new Fast.Validator.Machines.NodeTime(Events.Now), Forks, ref leaderSink);
     }
 
     /// <summary>A block this node froze (replayed, or its own): recorded, joins the replayed fork tree, and the root may advance.</summary>
@@ -72,20 +85,19 @@ internal sealed partial class SimNode
             ReplaySink sink = new(this);
             Replay.OnRooted(Banks.Root.Slot, ref sink);
         }
-        Sink leaderSink = new(this);
-        Leader.OnTick(new Fast.Validator.Machines.NodeTime(_sim.Events.Now), Forks, ref leaderSink);
     }
 
     public void CloseBanks()
     {
         Banks?.Dispose();
         Accounts?.Dispose();
+        Scheduler?.Dispose();
     }
 
     /// <summary>The replay machine's decisions: recorded for the report; a replayed block joins the fork tree.</summary>
     private readonly struct ReplaySink(SimNode node) : IReplayActions
     {
-        public Pubkey ScheduledLeader(ulong slot) => node._sim.Schedule.LeaderAt(slot);
+        public Pubkey ScheduledLeader(ulong slot) => node._sim.ScheduleOf(node.Index).LeaderAt(slot);
 
         public void AlreadyHeld(WholeBlock block) { }
 
@@ -102,6 +114,7 @@ internal sealed partial class SimNode
             node.SlotsReplayed++;
             node.TransactionsExecuted += outcome.Committed;
             node.Frozen(new BlockRef(block.Slot, block.BlockId), new BlockRef(block.ParentSlot, block.ParentBlockId), bank);
+            node.LeaderLooksAtForks();
         }
     }
 }

@@ -45,6 +45,7 @@ internal sealed partial class SimNode
     {
         _sim = sim;
         Index = index;
+        Events = new EventQueue(index);
         Key = key;
         Identity = new Pubkey(key.PublicKey);
         Leader = leader;
@@ -71,7 +72,7 @@ internal sealed partial class SimNode
         };
         byte[] seed = new byte[16];
         BitConverter.TryWriteBytes(seed, _sim.Options.Seed);
-        BitConverter.TryWriteBytes(seed.AsSpan(8), (ulong)Index + 1 + ((ulong)_sim.Events.Now << 20));
+        BitConverter.TryWriteBytes(seed.AsSpan(8), (ulong)Index + 1 + ((ulong)Events.Now << 20));
         GossipMachine g = new(new KeypairSigner(Key), self, _sim.GenesisHash, Simulation.ShredVersion, _sim.Verifier, seed, Simulation.WallclockAtZeroMs);
         if (Index != 0) g.AddEntrypoint(VirtualNetwork.AddressOf(0, GossipPort));
         return g;
@@ -89,27 +90,50 @@ internal sealed partial class SimNode
         Gossip.OnPacket(VirtualNetwork.AddressOf(fromNode, GossipPort), packet.AsSpan(0, length), now, ref sink);
     }
 
-    /// <summary>Turbine children and repair peers come from what gossip knows (refreshed every gossip round).</summary>
+    /// <summary>
+    /// Turbine children and repair peers come from what gossip knows (refreshed every gossip round).
+    /// Both are functions of gossip's (identity, TVU, repair) peer list, so when that list is what it
+    /// was at the last refresh (the usual case once the cluster is known) the routes and repair peers
+    /// already are what a refresh would make, and the refresh is skipped.
+    /// </summary>
     public void RefreshPeersFromGossip()
     {
         GossipMachine g = Gossip;
+        int count = g.PeerCount;
+        if (_peersKnown && count == _lastPeers.Count)
+        {
+            int same = 0;
+            while (same < count && _lastPeers[same] == PeerEntry(g.GetPeer(same))) same++;
+            if (same == count) return;
+        }
+        _peersKnown = true;
+        _lastPeers.Clear();
+        for (int i = 0; i < count; i++) _lastPeers.Add(PeerEntry(g.GetPeer(i)));
         Routes.UpdateAddresses(pk =>
         {
             if (pk == Identity) return VirtualNetwork.AddressOf(Index, TvuPort);
             return g.TryGetPeer(pk, out ContactInfo info) ? new PeerAddress(info.Tvu.Ipv4, info.Tvu.Port) : default;
         });
         List<RepairPeer> peers = [];
-        for (int i = 0; i < g.PeerCount; i++)
+        foreach ((Pubkey identity, Ipv4Endpoint _, Ipv4Endpoint repair) in _lastPeers)
         {
-            ContactInfo info = g.GetPeer(i);
-            if (!info.Repair.IsUnspecified) peers.Add(new RepairPeer(info.Identity, new PeerAddress(info.Repair.Ipv4, info.Repair.Port)));
+            if (!repair.IsUnspecified) peers.Add(new RepairPeer(identity, new PeerAddress(repair.Ipv4, repair.Port)));
         }
         Repair.SetPeers([.. peers]);
     }
 
+    /// <summary>Gossip's peers at the last refresh, in its order: (identity, TVU, repair).</summary>
+    private readonly List<(Pubkey Identity, Ipv4Endpoint Tvu, Ipv4Endpoint Repair)> _lastPeers = [];
+    private bool _peersKnown;
+
+    private static (Pubkey, Ipv4Endpoint, Ipv4Endpoint) PeerEntry(in ContactInfo info) => (info.Identity, info.Tvu, info.Repair);
+
     public RepairMachine Repair { get; }
 
     public int Index { get; }
+
+    /// <summary>This node's clock: the packets it receives and its timer (run on its group's thread, <see cref="NodeWorkers"/>).</summary>
+    public EventQueue Events { get; }
     public Keypair Key { get; }
     public Pubkey Identity { get; }
     public LeaderSlotController Leader { get; private set; }
@@ -145,16 +169,17 @@ internal sealed partial class SimNode
     public void Restart()
     {
         // A restarted process reads its last broadcast slot back and warms up before leading on anything but the previous slot.
-        Leader = new LeaderSlotController(Identity, _sim.Schedule, Leader.LastBroadcastSlot, Leader.ParentGraceNs, new NodeTime(_sim.Events.Now), warmupNs: 8 * _sim.SlotNs);
+        Leader = new LeaderSlotController(Identity, _sim.ScheduleOf(Index), Leader.LastBroadcastSlot, Leader.ParentGraceNs, new NodeTime(Events.Now), warmupNs: 8 * _sim.SlotNs);
         Add(ref RetiredCounters, Tvu.Counters);
         Tvu = NewReceiver();
         Gossip = NewGossip();
+        _peersKnown = false; // a new gossip machine: refresh from it whatever it holds
         RefreshPeersFromGossip();
     }
 
     private ShredReceiver NewReceiver()
     {
-        ShredReceiver r = new(Simulation.ShredVersion, _sim.Schedule, Routes, _sim.Verifier);
+        ShredReceiver r = new(Simulation.ShredVersion, _sim.ScheduleOf(Index), Routes, _sim.Verifier);
         r.SetRoot(Received.Root.Slot);
         return r;
     }
@@ -223,6 +248,7 @@ internal sealed partial class SimNode
         Frozen(block, parent, bank);
         ReplaySink sink = new(this);
         Replay.OnOwnBlockFrozen(block.Slot, ref sink);
+        LeaderLooksAtForks();
     }
 
     private void HoldData(ulong slot, uint index, ReadOnlySpan<byte> shred)
@@ -237,7 +263,7 @@ internal sealed partial class SimNode
 
     private void SlotFull(ulong slot, ulong parentSlot, in Hash blockId, in Hash parentBlockId, uint dataShreds)
     {
-        FullAt.TryAdd(slot, _sim.Events.Now);
+        FullAt.TryAdd(slot, Events.Now);
         byte[]?[]? shreds = _store.Slot(slot);
         if (shreds is null) return;
         // Deshred in index order: checks the chain from the parent's id to the block id again (what replay will do).
@@ -251,7 +277,9 @@ internal sealed partial class SimNode
         if (!_deshredder.IsComplete || _deshredder.BlockId != blockId) { DeshredFailures++; return; }
         if (!Simulation.TryCountEntries(_deshredder.Entries, out int entries)) { DeshredFailures++; return; }
         AddReceived(new BlockRef(slot, blockId), new BlockRef(parentSlot, parentBlockId));
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         ReplayBlock(new WholeBlock(slot, parentSlot, blockId, parentBlockId, _deshredder.Entries.ToArray(), entries));
+        _sim.Phases.Add(1 + _sim.Workers.GroupOf(Index), SimPhase.Replay, start);
     }
 
     private static void Add(ref TvuCounters total, in TvuCounters c)
@@ -274,12 +302,12 @@ internal sealed partial class SimNode
     /// <summary>The node's action sink: the machines' actions become virtual sends and store writes.</summary>
     private readonly struct Sink(SimNode node) : ITvuActions, ILeaderActions
     {
-        public void Send(PeerAddress to, ReadOnlySpan<byte> packet) => node._sim.Network.Send(node.Index, to, packet.ToArray(), packet.Length);
+        public void Send(PeerAddress to, ReadOnlySpan<byte> packet) => node._sim.Network.Send(node.Index, node.Events, to, packet.ToArray(), packet.Length);
 
         public void Retransmit(ReadOnlySpan<PeerAddress> children, ReadOnlySpan<byte> shred)
         {
             byte[] shared = shred.ToArray();
-            foreach (PeerAddress child in children) node._sim.Network.Send(node.Index, child, shared, shared.Length);
+            foreach (PeerAddress child in children) node._sim.Network.Send(node.Index, node.Events, child, shared, shared.Length);
         }
 
         public void DataShredHeld(ulong slot, uint index, ReadOnlySpan<byte> shred, bool recovered) => node.HoldData(slot, index, shred);

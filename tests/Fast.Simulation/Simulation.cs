@@ -46,8 +46,11 @@ internal sealed class Simulation : IDisposable
     {
         Options = options;
         SlotNs = (long)options.SlotMs * 1_000_000;
-        Events = new EventQueue();
-        Network = new VirtualNetwork(Events, options, options.Seed);
+        Events = new EventQueue(-1);
+        Network = new VirtualNetwork(options, options.Seed);
+        Workers = new NodeWorkers(Math.Min(options.Threads, options.Validators));
+        Phases = new PhaseClock(Workers.Groups);
+        _groupCpuNs = new long[Workers.Groups];
         Span<byte> seed = stackalloc byte[16];
         "fastsim:"u8.CopyTo(seed);
         BinaryPrimitives.WriteUInt64LittleEndian(seed[8..], options.Seed);
@@ -72,15 +75,23 @@ internal sealed class Simulation : IDisposable
         _storeRoot = Path.Combine(Path.GetTempPath(), $"fast-sim-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Schedule = new LeaderScheduleCache(GenesisHash, SlotsPerEpoch, _ => stakes);
         TurbineNode[] turbineNodes = [.. stakes.Select(s => new TurbineNode(s.Identity, s.Stake))];
-        TurbineShuffleCache shuffles = new(new TurbineTree(turbineNodes, options.TurbineFanout));
+        TurbineTree tree = new(turbineNodes, options.TurbineFanout);
+        // One schedule and one shuffle cache per node group (its thread's memos of the same pure functions).
+        _groupSchedules = new LeaderScheduleCache[Workers.Groups];
+        var shuffles = new TurbineShuffleCache[Workers.Groups];
+        for (int g = 0; g < Workers.Groups; g++)
+        {
+            _groupSchedules[g] = new LeaderScheduleCache(GenesisHash, SlotsPerEpoch, _ => stakes);
+            shuffles[g] = new TurbineShuffleCache(tree);
+        }
 
         BlockRef genesis = new(0, GenesisHash);
         Nodes = new SimNode[options.Validators];
         for (int i = 0; i < Nodes.Length; i++)
         {
             Pubkey id = stakes[i].Identity;
-            LeaderSlotController leader = new(id, Schedule, lastBroadcastSlot: null, parentGraceNs: SlotNs / 3);
-            TurbineRoutes routes = new(shuffles, id, _ => default);
+            LeaderSlotController leader = new(id, ScheduleOf(i), lastBroadcastSlot: null, parentGraceNs: SlotNs / 3);
+            TurbineRoutes routes = new(shuffles[Workers.GroupOf(i)], id, _ => default);
             Nodes[i] = new SimNode(this, i, keys[i], leader, routes, genesis);
         }
         // The byzantine leaders: the first K nodes by index (node order is a hash of the seed, not of stake).
@@ -95,7 +106,16 @@ internal sealed class Simulation : IDisposable
 
     public SimulationOptions Options { get; }
     public long SlotNs { get; }
+    /// <summary>The cluster's clock: slot starts, crashes and restarts, the leaders' steps (each node has its own, <see cref="SimNode.Events"/>).</summary>
     public EventQueue Events { get; }
+
+    /// <summary>The threads the nodes run on, by group.</summary>
+    public NodeWorkers Workers { get; }
+
+    private readonly LeaderScheduleCache[] _groupSchedules;
+
+    /// <summary>The leader schedule node <paramref name="node"/>'s machines read (its group's copy: one thread reads it at a time).</summary>
+    public LeaderScheduleCache ScheduleOf(int node) => _groupSchedules[Workers.GroupOf(node)];
     public VirtualNetwork Network { get; }
     public Hash GenesisHash { get; }
     public LeaderScheduleCache Schedule { get; }
@@ -107,10 +127,13 @@ internal sealed class Simulation : IDisposable
     public GenesisConfig Genesis { get; }
 
     /// <summary>
-    /// The executor every node's banks run on: one worker (this thread), so the run stays on one thread.
-    /// It holds no bank state between calls; each node's execution and freeze are its own.
+    /// The executor the leaders' own blocks run on (the event thread, between steps); replayed blocks run
+    /// on each node's own (<see cref="SimNode.Scheduler"/>), on its group's thread. It holds no bank state between calls.
     /// </summary>
-    public SealevelScheduler Scheduler { get; } = new(new SchedulerOptions { Workers = 1, FreezeOnWorkers = false, PreloadAfterDiskReads = 0 });
+    public SealevelScheduler Scheduler { get; } = new(SchedulerOptions);
+
+    /// <summary>The leaders' executor and each node's replay executor: one worker, the calling thread.</summary>
+    public static SchedulerOptions SchedulerOptions => new() { Workers = 1, FreezeOnWorkers = false, PreloadAfterDiskReads = 0 };
 
     /// <summary>Block signature answers shared by all nodes (a pure function of the block's bytes).</summary>
     public CachedBlockSignatures BlockSignatures { get; } = new();
@@ -122,6 +145,7 @@ internal sealed class Simulation : IDisposable
 
     public void Dispose()
     {
+        Workers.Dispose();
         foreach (SimNode node in Nodes) node?.CloseBanks();
         Scheduler.Dispose();
         BlockSignatures.Dispose();
@@ -131,10 +155,17 @@ internal sealed class Simulation : IDisposable
     /// <summary>The last slot the run produces; the run continues two slots past it so the last blocks arrive.</summary>
     public ulong LastSlot => Options.Slots;
 
+    /// <summary>
+    /// Runs the cluster to the end in steps. A step starts at the earliest event anywhere: first the
+    /// cluster's events at that instant run on this thread (slot starts, crashes, the leaders'
+    /// production), then every node runs its own events up to the step's end on its group's thread
+    /// (<see cref="NodeWorkers"/>), then the packets sent join their targets' clocks. A step ends before
+    /// the next cluster event and lasts at most the shortest packet delay, so no packet sent in a
+    /// step is due within it, and a node's events in a step depend on nothing another node does in it.
+    /// </summary>
     public SimulationReport Run()
     {
         for (ulong slot = 1; slot <= LastSlot + 2; slot++) Events.At(SlotStartNs(slot), new SimEvent(SimEventKind.SlotStart, -1, slot));
-        for (int i = 0; i < Nodes.Length; i++) Events.At(TickNs, new SimEvent(SimEventKind.Tick, i));
         if (Options.CrashSlots is SlotWindow crash)
         {
             // The crashed nodes: the last K by index, so they are not the byzantine ones.
@@ -144,29 +175,126 @@ internal sealed class Simulation : IDisposable
                 Events.At(SlotStartNs(crash.To), new SimEvent(SimEventKind.Restart, i));
             }
         }
+        Events.At(TickNs, new SimEvent(SimEventKind.ProducerStep, -1));
+        foreach (SimNode node in Nodes) node.Events.At(TickNs, new SimEvent(SimEventKind.Tick, node.Index));
         long end = SlotStartNs(LastSlot + 2);
-        while (Events.TryNext(end, out SimEvent e)) Dispatch(e);
+        Action<int> runGroup = RunGroup;
+        while (NextEventTime() is long now && now <= end)
+        {
+            foreach (SimNode node in Nodes) node.Events.AdvanceTo(now);
+            Events.AdvanceTo(now);
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            long cpu = ThreadCpuClock.Nanoseconds();
+            while (Events.TryNextBefore(now + 1, out SimEvent e)) DispatchCluster(e);
+            Network.DeliverOutboxes(Nodes);
+            Phases.Add(0, SimPhase.Cluster, start);
+            ClusterCpuNs += ThreadCpuClock.Nanoseconds() - cpu;
+            _stepEnd = Math.Min(end + 1, now + Network.ShortestDelayNs);
+            if (Events.TryPeekTime(out long nextCluster)) _stepEnd = Math.Min(_stepEnd, nextCluster);
+            start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Workers.RunGroups(runGroup);
+            Network.DeliverOutboxes(Nodes);
+            Phases.Add(0, SimPhase.NodeSteps, start);
+            Steps++;
+            long longest = 0;
+            foreach (long groupCpu in _groupCpuNs)
+            {
+                NodeCpuNs += groupCpu;
+                longest = Math.Max(longest, groupCpu);
+            }
+            NodeCriticalCpuNs += longest;
+        }
         return SimulationReport.Measure(this);
     }
 
-    private void Dispatch(in SimEvent e)
+    private long _stepEnd;
+    private readonly long[] _groupCpuNs;
+
+    /// <summary>CPU time of the cluster's events between steps (event thread; stderr only).</summary>
+    public long ClusterCpuNs { get; private set; }
+
+    /// <summary>CPU time the node groups took in the steps, summed over the groups (stderr only).</summary>
+    public long NodeCpuNs { get; private set; }
+
+    /// <summary>The steps' CPU time counting only each step's costliest group: what the steps take with a core per group (stderr only).</summary>
+    public long NodeCriticalCpuNs { get; private set; }
+
+    /// <summary>Parallel steps run (stderr only).</summary>
+    public long Steps { get; private set; }
+
+    private long? NextEventTime()
     {
+        long next = Events.TryPeekTime(out long t) ? t : long.MaxValue;
+        foreach (SimNode node in Nodes)
+        {
+            if (node.Events.TryPeekTime(out long n) && n < next) next = n;
+        }
+        return next == long.MaxValue ? null : next;
+    }
+
+    /// <summary>One group's nodes run their events before the step's end (on the group's thread).</summary>
+    private void RunGroup(int group)
+    {
+        long cpu = ThreadCpuClock.Nanoseconds();
+        for (int i = group; i < Nodes.Length; i += Workers.Groups)
+        {
+            SimNode node = Nodes[i];
+            while (node.Events.TryNextBefore(_stepEnd, out SimEvent e)) DispatchNode(node, e);
+        }
+        _groupCpuNs[group] = ThreadCpuClock.Nanoseconds() - cpu;
+    }
+
+    /// <summary>Where the nodes' time went (stderr only; summed over the node threads).</summary>
+    public PhaseClock Phases { get; private set; } = null!;
+
+    private void DispatchNode(SimNode node, in SimEvent e)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        long now = node.Events.Now;
+        int group = 1 + Workers.GroupOf(node.Index);
         switch (e.Kind)
         {
             case SimEventKind.Deliver:
-                SimNode target = Nodes[e.Node];
-                if (target.Down) break;
-                if (e.ToPort == SimNode.TvuPort) target.OnShred(e.Packet!, e.Length);
-                else if (e.ToPort == SimNode.GossipPort) target.OnGossipPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(Events.Now));
-                else if (e.ToPort == SimNode.RepairPort) target.OnRepairPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(Events.Now));
+                if (node.Down) break;
+                if (e.ToPort == SimNode.TvuPort)
+                {
+                    node.OnShred(e.Packet!, e.Length);
+                    Phases.Add(group, SimPhase.Shreds, start);
+                }
+                else if (e.ToPort == SimNode.GossipPort)
+                {
+                    node.OnGossipPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(now));
+                    Phases.Add(group, SimPhase.Gossip, start);
+                }
+                else if (e.ToPort == SimNode.RepairPort)
+                {
+                    node.OnRepairPacket(e.FromNode, e.Packet!, e.Length, new NodeTime(now));
+                    Phases.Add(group, SimPhase.Repair, start);
+                }
                 break;
             case SimEventKind.Tick:
-                if (e.Node == 0) Producer.Step(Events.Now);
-                if (!Nodes[e.Node].Down)
+                if (!node.Down)
                 {
-                    Nodes[e.Node].OnTick(new NodeTime(Events.Now));
-                    if (Events.Now % PeerRefreshNs < TickNs) Nodes[e.Node].RefreshPeersFromGossip();
+                    node.OnTick(new NodeTime(now));
+                    Phases.Add(group, SimPhase.NodeTicks, start);
+                    if (now % PeerRefreshNs < TickNs)
+                    {
+                        start = System.Diagnostics.Stopwatch.GetTimestamp();
+                        node.RefreshPeersFromGossip();
+                        Phases.Add(group, SimPhase.PeerRefresh, start);
+                    }
                 }
+                node.Events.After(TickNs, e);
+                break;
+        }
+    }
+
+    private void DispatchCluster(in SimEvent e)
+    {
+        switch (e.Kind)
+        {
+            case SimEventKind.ProducerStep:
+                Producer.Step(Events.Now);
                 Events.After(TickNs, e);
                 break;
             case SimEventKind.SlotStart:

@@ -38,14 +38,18 @@ public sealed record SimulationOptions
     public int InvalidBlockLeaders { get; init; }
     public bool Json { get; init; }
 
+    /// <summary>Threads the nodes' replays run on (the report does not depend on it; default: the cores).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
     public const string Usage =
         "usage: Fast.Simulation [--validators N] [--slots S] [--seed X] [--loss P] [--latency-ms L] [--jitter-ms J] [--tps T]\n" +
         "                       [--slot-ms M] [--turbine-fanout F] [--partition F@FROM-TO] [--crash K@FROM-TO] [--byzantine-leaders K]\n" +
-        "                       [--invalid-block-leaders K] [--json]\n" +
+        "                       [--invalid-block-leaders K] [--threads N] [--json]\n" +
         "  --loss 0.05 drops 5 % of packets; --partition 0.6@200-400 cuts the nodes 60/40 from slot 200 to 400;\n" +
         "  --crash 10@300-350 stops 10 nodes at slot 300 and restarts them at 350; --byzantine-leaders K makes K leaders\n" +
         "  send two versions of their slots to different halves; --invalid-block-leaders K makes the K most staked other leaders put a transfer\n" +
-        "  from an unfunded payer in every block. Same flags and seed: the same report, byte for byte.";
+        "  from an unfunded payer in every block; --threads N replays the nodes' blocks on N threads (default: the cores).\n" +
+        "  Same flags and seed: the same report, byte for byte, for any --threads.";
 
     public static SimulationOptions Parse(IReadOnlyList<string> args)
     {
@@ -70,6 +74,7 @@ public sealed record SimulationOptions
                 "--byzantine-leaders" => o with { ByzantineLeaders = Int(flag, Value(), 0, 10_000) },
                 "--invalid-block-leaders" => o with { InvalidBlockLeaders = Int(flag, Value(), 0, 10_000) },
                 "--json" => o with { Json = true },
+                "--threads" => o with { Threads = Int(flag, Value(), 1, 256) },
                 _ => throw new SimulationOptionsException($"unknown flag '{flag}' (--help lists them)"),
             };
         }

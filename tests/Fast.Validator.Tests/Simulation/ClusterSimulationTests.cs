@@ -50,6 +50,26 @@ public sealed class ClusterSimulationTests
         Assert.NotEqual(a, c);
     }
 
+    [Fact]
+    public void One_thread_and_two_threads_print_the_same_report_for_ten_nodes_with_loss_and_a_crash()
+    {
+        // The nodes run in parallel steps on --threads threads: nothing the report says may depend on how many.
+        string[] args = ["--validators", "10", "--slots", "50", "--seed", "9", "--loss", "0.05", "--tps", "333", "--crash", "2@20-30", "--json"];
+        string one = RunInThisProcess([.. args, "--threads", "1"]);
+        string two;
+        using (Fast.Simulation.Simulation simulation = new(SimulationOptions.Parse([.. args, "--threads", "2"])))
+        {
+            Assert.Equal(2, simulation.Workers.Groups);
+            two = simulation.Run().ToJson();
+            Assert.True(simulation.NodeCpuNs > 0, "the node groups ran");
+        }
+        Assert.Equal(one, two);
+        JsonElement r = JsonDocument.Parse(two).RootElement.GetProperty("results");
+        Assert.True(r.GetProperty("slots_produced").GetInt64() >= 40, "the leaders that were up produced their slots");
+        Assert.True(r.GetProperty("repair_responses_accepted").GetInt64() > 0, "the restarted nodes repaired (packets crossed between the two groups)");
+        Assert.Equal(0, r.GetProperty("bank_hash_mismatches").GetInt64());
+    }
+
     private static string RunInThisProcess(string[] args)
     {
         using Fast.Simulation.Simulation simulation = new(SimulationOptions.Parse(args));
