@@ -122,8 +122,8 @@ public sealed partial class BenchTps
     /// The controller: polls latency samples every 100 ms and, once a second, refreshes the
     /// blockhash and the slot clock from the node, samples its /metrics (queues, resident memory),
     /// adapts the send rate to what the node absorbs — backing off when its stage queues (sending to
-    /// leaders: the fullest of any validator's) hold more than ~100 ms of work, climbing while they
-    /// are empty — and prints progress.
+    /// leaders: also the fullest sigverify queue of any validator) hold more than ~100 ms of work,
+    /// climbing while they are empty — and prints progress.
     /// </summary>
     private async Task DriveAsync(RpcClient rpc, NodeMetricsReader metrics, RollingSigner signer, SlotClock slots, LeaderTpus leaders, LatencySamples samples,
         ResidentMemoryTrack rss, SendState state, Stopwatch clock, CancellationToken cancel)
@@ -151,7 +151,7 @@ public sealed partial class BenchTps
             double sentRate = (sent - lastSent) / (now - lastTime);
             NodeMetrics? node = await metrics.ReadAsync(cancel).ConfigureAwait(false);
             double queued = node?.Queued ?? 0;
-            if (options.SendToLeaders) queued = Math.Max(queued, await clusterQueues.MaxQueuedAsync(leaders.RpcUrls, cancel).ConfigureAwait(false));
+            if (options.SendToLeaders) queued = Math.Max(queued, await clusterQueues.MaxSigverifyQueuedAsync(leaders.RpcUrls, cancel).ConfigureAwait(false));
             rss.Add(node?.ResidentBytes ?? double.NaN);
             if (options.FixedRate <= 0)
             {

@@ -18,6 +18,7 @@ public class NodeMetricsTests
          .Counter("fast_dropped_total", "d", 5, "stage=\"ingest\",reason=\"queue_full\"");
         var metrics = NodeMetrics.Parse(m.ToString());
         Assert.Equal(150, metrics.Queued);
+        Assert.Equal(120, metrics.SigverifyQueued); // the backlog signal across validators (banking's queue holds a coming turn's transfers)
         Assert.Equal(123_456_789, metrics.ResidentBytes);
         Assert.Equal(17, metrics.Dropped("banking", "blockhash"));
         Assert.Equal(0, metrics.Dropped("banking", "fee_payer"));
