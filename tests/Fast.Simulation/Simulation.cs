@@ -75,14 +75,14 @@ internal sealed class Simulation : IDisposable
         _storeRoot = Path.Combine(Path.GetTempPath(), $"fast-sim-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Schedule = new LeaderScheduleCache(GenesisHash, SlotsPerEpoch, _ => stakes);
         TurbineNode[] turbineNodes = [.. stakes.Select(s => new TurbineNode(s.Identity, s.Stake))];
-        TurbineTree tree = new(turbineNodes, options.TurbineFanout);
-        // One schedule and one shuffle cache per node group (its thread's memos of the same pure functions).
+        // One schedule, one Turbine tree and one shuffle cache per node group (its thread's memos of the same pure
+        // functions): a TurbineTree draws its shuffles in its own scratch array, so two groups' threads must never share one.
         _groupSchedules = new LeaderScheduleCache[Workers.Groups];
         var shuffles = new TurbineShuffleCache[Workers.Groups];
         for (int g = 0; g < Workers.Groups; g++)
         {
             _groupSchedules[g] = new LeaderScheduleCache(GenesisHash, SlotsPerEpoch, _ => stakes);
-            shuffles[g] = new TurbineShuffleCache(tree);
+            shuffles[g] = new TurbineShuffleCache(new TurbineTree(turbineNodes, options.TurbineFanout));
         }
 
         BlockRef genesis = new(0, GenesisHash);
