@@ -148,24 +148,33 @@ public sealed class ProgramsEndToEndTests
 
     /// <summary>
     /// Signs (payer first), sends, and waits until the transaction is confirmed: its slot and its error (null: success).
-    /// Like a Solana client it sends again every 2 s while the signature is unseen, and after 10 s signs it again over a
-    /// fresh blockhash (seen once in a few runs: the very first transaction after start-up never reached a leader).
+    /// Like a Solana client it sends again every 2 s while the signature is unseen, and after 10 s with no attempt seen
+    /// signs it again over a fresh blockhash (seen once in a few runs: the very first transaction after start-up never
+    /// reached a leader); an attempt seen processed is waited for up to 40 s instead.
     /// </summary>
     private static async Task<(ulong Slot, string? Error)> SubmitAsync(RpcClient rpc, Keypair payer, Keypair[] signers, params Instruction[] instructions)
     {
+        // Every attempt's signature is watched to the end: an earlier attempt that lands late is the answer (a re-signed
+        // copy executing after it would fail as a duplicate, e.g. AccountAlreadyExists for a create — seen once in a full run).
+        List<Signature> attempts = [];
         for (int attempt = 0; attempt < 3; attempt++)
         {
             (Hash blockhash, _) = await rpc.GetLatestBlockhashAsync();
             TransactionBuilder builder = new(Key(payer), blockhash);
             foreach (Instruction instruction in instructions) builder.AddInstruction(instruction.ProgramId, instruction.Accounts, instruction.Data);
             byte[] transaction = builder.Sign([payer, .. signers]);
-            Signature signature = await rpc.SendTransactionAsync(transaction);
+            attempts.Add(await rpc.SendTransactionAsync(transaction));
             var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(10))
+            bool seen = false;
+            while (clock.Elapsed < TimeSpan.FromSeconds(seen ? 40 : 10))
             {
-                ClientSignatureStatus? status = (await rpc.GetSignatureStatusesAsync([signature]))[0];
-                if (status is { ConfirmationStatus: "confirmed" or "finalized" }) return (status.Slot, status.Error);
-                if (status is null && clock.ElapsedMilliseconds / 100 % 20 == 19) await rpc.SendTransactionAsync(transaction);
+                ClientSignatureStatus?[] statuses = await rpc.GetSignatureStatusesAsync(attempts);
+                foreach (ClientSignatureStatus? status in statuses)
+                {
+                    if (status is { ConfirmationStatus: "confirmed" or "finalized" }) return (status.Slot, status.Error);
+                }
+                seen = statuses.Any(s => s is not null); // processed somewhere: wait for it rather than sign it again
+                if (statuses[^1] is null && clock.ElapsedMilliseconds / 100 % 20 == 19) await rpc.SendTransactionAsync(transaction);
                 await Task.Delay(100);
             }
         }
