@@ -184,11 +184,11 @@ internal sealed class Simulation : IDisposable
             foreach (SimNode node in Nodes) node.Events.AdvanceTo(now);
             Events.AdvanceTo(now);
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            long cpu = ThreadCpuClock.Nanoseconds();
+            long cpu = Fast.Exec.Scheduling.ThreadClock.NowNanoseconds();
             while (Events.TryNextBefore(now + 1, out SimEvent e)) DispatchCluster(e);
             Network.DeliverOutboxes(Nodes);
             Phases.Add(0, SimPhase.Cluster, start);
-            ClusterCpuNs += ThreadCpuClock.Nanoseconds() - cpu;
+            ClusterCpuNs += Fast.Exec.Scheduling.ThreadClock.NowNanoseconds() - cpu;
             _stepEnd = Math.Min(end + 1, now + Network.ShortestDelayNs);
             if (Events.TryPeekTime(out long nextCluster)) _stepEnd = Math.Min(_stepEnd, nextCluster);
             start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -235,13 +235,13 @@ internal sealed class Simulation : IDisposable
     /// <summary>One group's nodes run their events before the step's end (on the group's thread).</summary>
     private void RunGroup(int group)
     {
-        long cpu = ThreadCpuClock.Nanoseconds();
+        long cpu = Fast.Exec.Scheduling.ThreadClock.NowNanoseconds();
         for (int i = group; i < Nodes.Length; i += Workers.Groups)
         {
             SimNode node = Nodes[i];
             while (node.Events.TryNextBefore(_stepEnd, out SimEvent e)) DispatchNode(node, e);
         }
-        _groupCpuNs[group] = ThreadCpuClock.Nanoseconds() - cpu;
+        _groupCpuNs[group] = Fast.Exec.Scheduling.ThreadClock.NowNanoseconds() - cpu;
     }
 
     /// <summary>Where the nodes' time went (stderr only; summed over the node threads).</summary>

@@ -5,9 +5,10 @@ namespace Fast.Exec.Scheduling;
 /// <summary>
 /// CPU time of the calling thread (Linux CLOCK_THREAD_CPUTIME_ID), in nanoseconds: how long a thread
 /// really worked, not counting time it was preempted — so the scheduler's serial/parallel split reads
-/// the same on a busy shared machine as on a quiet one. About 50 ns a call; used once per batch.
+/// the same on a busy shared machine as on a quiet one. About 50 ns a call; used once per batch (and by the
+/// simulator for each node group's CPU per step).
 /// </summary>
-internal static unsafe partial class ThreadClock
+public static unsafe partial class ThreadClock
 {
     private const int ClockThreadCpuTime = 3;
 
