@@ -55,5 +55,12 @@ public sealed record SchedulerOptions
     /// </summary>
     public bool PreloadOnWorkers { get; init; } = true;
 
+    /// <summary>
+    /// Whether each preload part's disk reads reach the kernel together (one io_uring call per part,
+    /// where the accounts device can: <see cref="Fast.Storage.Accounts.AccountsDb.BeginReadBatch"/>)
+    /// rather than as one pread each (false: the reference the bench compares against).
+    /// </summary>
+    public bool PreloadBatchedReads { get; init; } = true;
+
     internal int EffectiveBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : Math.Max(2, Workers * 4);
 }

@@ -24,7 +24,17 @@ public sealed partial class SealevelScheduler
     /// <summary>Accounts the last preload waited for on the disk (0 when the last block was not preloaded).</summary>
     public int LastPreloadedFromDisk { get; private set; }
 
+    /// <summary>Wall time of the last block's preload (listing its cold accounts and reading them), in <see cref="System.Diagnostics.Stopwatch"/> ticks; 0 when it was not preloaded.</summary>
+    public long LastPreloadTicks { get; private set; }
+
     private void Preload(Bank bank)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        PreloadBlock(bank);
+        LastPreloadTicks = System.Diagnostics.Stopwatch.GetTimestamp() - started;
+    }
+
+    private void PreloadBlock(Bank bank)
     {
         AccountOverlay overlay = bank.OverlayForExecution;
         PreloadJob job = _preloadJob ??= new PreloadJob();
@@ -53,6 +63,7 @@ public sealed partial class SealevelScheduler
         int perPart = Math.Max(1, _options.PreloadReadsInFlight);
         int parts = (job.Count + perPart - 1) / perPart;
         job.PartSize = perPart;
+        job.BatchedReads = _options.PreloadBatchedReads;
         if (_options.PreloadOnWorkers) RunParallel(job, parts);
         else job.RunSerially(parts);
         for (int c = 0; c < job.Count; c++) _preloadRequested[job.IndexAt(c)] = false;
@@ -80,6 +91,9 @@ public sealed partial class SealevelScheduler
         public int Count { get; private set; }
 
         public int PartSize { get; set; } = 1;
+
+        /// <summary>Whether parts batch their disk reads (<see cref="SchedulerOptions.PreloadBatchedReads"/>).</summary>
+        public bool BatchedReads { get; set; } = true;
 
         /// <summary>Reads that went to the disk in this round (FASTER's pending path).</summary>
         public int DiskReads => Volatile.Read(ref _diskReads);
@@ -116,10 +130,18 @@ public sealed partial class SealevelScheduler
             int start = part * PartSize;
             int end = Math.Min(Count, start + PartSize);
             int pending = 0;
-            for (int p = start; p < end; p++)
+            if (BatchedReads) store.BeginReadBatch(); // the part's disk reads reach the kernel together (io_uring) where it can
+            try
             {
-                if (store.TryReadWithoutWaiting(_keys[p], ticket: p, out Account account)) _accounts[p] = account;
-                else pending++;
+                for (int p = start; p < end; p++)
+                {
+                    if (store.TryReadWithoutWaiting(_keys[p], ticket: p, out Account account)) _accounts[p] = account;
+                    else pending++;
+                }
+            }
+            finally
+            {
+                AccountsDb.EndReadBatch();
             }
             if (pending > 0)
             {

@@ -121,6 +121,7 @@ public sealed partial class SealevelScheduler : IDisposable
         Prepare(bank, transactions);
         long diskReads = bank.Context.Accounts.BlockingDiskReads;
         LastPreloadedFromDisk = 0;
+        LastPreloadTicks = 0;
         if (_options.PreloadAfterDiskReads > 0 && _lastDiskReads >= _options.PreloadAfterDiskReads) Preload(bank);
         ReserveStatusRoom(bank, bank.Context.Status);
         _bank = bank;

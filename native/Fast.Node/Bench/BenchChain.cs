@@ -33,6 +33,9 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
 
     public long FreezeTicks { get; private set; }
 
+    /// <summary>The last slot's preload of cold accounts (inside <see cref="ExecuteTicks"/>; 0 when the state was warm).</summary>
+    public long PreloadTicks { get; private set; }
+
     public long RootTicks { get; private set; }
 
     /// <summary>Wait for each root's flush into FASTER before the next slot (the inline root's cost on the critical path, with a background flush).</summary>
@@ -74,6 +77,7 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
         long rooted = Stopwatch.GetTimestamp();
         ExecutionStarted = start;
         ExecuteTicks = executed - start;
+        PreloadTicks = scheduler.LastPreloadTicks;
         FreezeTicks = frozen - checkedAt;
         RootTicks = rooted - frozen;
         return transactions.Length * (double)Stopwatch.Frequency / ExecuteTicks;
@@ -85,7 +89,7 @@ internal sealed class BenchChain(BankForks forks, Pubkey leader, int maxTransact
 /// transactions ÷ the wall time from the first slot's execution start to the start of the slot after
 /// the last (so every cost on any thread that delays the next slot counts), and the per-slot medians.
 /// </summary>
-internal readonly record struct SlotRun(double SlotTps, double ExecuteMs, double FreezeMs, double RootMs, int Slots)
+internal readonly record struct SlotRun(double SlotTps, double ExecuteMs, double FreezeMs, double RootMs, int Slots, double PreloadMs = 0)
 {
     /// <summary>Runs <paramref name="slots"/> + 1 slots back to back, taking block i from <paramref name="blockFor"/>.</summary>
     public static SlotRun Measure(BenchChain chain, SealevelScheduler scheduler, Func<int, TransferBlock> blockFor, int slots) =>
@@ -99,7 +103,7 @@ internal readonly record struct SlotRun(double SlotTps, double ExecuteMs, double
     /// <summary>Runs <paramref name="slots"/> + 1 slots back to back, slot i by <paramref name="runSlot"/> (which returns its transaction count).</summary>
     public static SlotRun Measure(BenchChain chain, Func<int, int> runSlot, int slots)
     {
-        double[] execute = new double[slots], freeze = new double[slots], root = new double[slots];
+        double[] execute = new double[slots], freeze = new double[slots], root = new double[slots], preload = new double[slots];
         long transactions = 0;
         long first = 0;
         for (int i = 0; i <= slots; i++)
@@ -111,9 +115,10 @@ internal readonly record struct SlotRun(double SlotTps, double ExecuteMs, double
             execute[i] = Milliseconds(chain.ExecuteTicks);
             freeze[i] = Milliseconds(chain.FreezeTicks);
             root[i] = Milliseconds(chain.RootTicks);
+            preload[i] = Milliseconds(chain.PreloadTicks);
         }
         double seconds = (chain.ExecutionStarted - first) / (double)Stopwatch.Frequency;
-        return new SlotRun(transactions / seconds, Throughput.Median(execute), Throughput.Median(freeze), Throughput.Median(root), slots);
+        return new SlotRun(transactions / seconds, Throughput.Median(execute), Throughput.Median(freeze), Throughput.Median(root), slots, Throughput.Median(preload));
     }
 
     private static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;

@@ -64,6 +64,19 @@ public sealed unsafe partial class AccountsDb
     }
 
     /// <summary>
+    /// Queues this thread's disk reads from now until its next wait (<see cref="CompletePendingReads(ReadOnlySpan{Pubkey}, ReadOnlySpan{bool}, Span{Account})"/>,
+    /// <see cref="CompletePendingReadsByTicket"/> or <see cref="EndReadBatch"/>) so that they reach the
+    /// kernel in one system call (io_uring, see PreadLogDevice.Batch.cs) instead of one pread each.
+    /// False, and nothing changes, where that cannot be done (FASTER's own device, no io_uring). The
+    /// caller must end the batch on this thread (a finally), or FASTER would wait forever for reads
+    /// never handed to the kernel.
+    /// </summary>
+    public bool BeginReadBatch() => _preadLog is not null && PreadLogDevice.BeginThreadReadBatch();
+
+    /// <summary>Hands this thread's queued reads to the kernel and completes them (FASTER's callbacks run here); harmless without a batch.</summary>
+    public static void EndReadBatch() => PreadLogDevice.EndThreadReadBatch();
+
+    /// <summary>
     /// Waits for the reads <see cref="TryReadWithoutWaiting(in Pubkey, out Account)"/> started on this thread and stores each
     /// result in <paramref name="accounts"/> at every index whose key matches and whose
     /// <paramref name="pending"/> flag is set. Cold path (a disk read).
@@ -71,6 +84,7 @@ public sealed unsafe partial class AccountsDb
     public void CompletePendingReads(ReadOnlySpan<Pubkey> keys, ReadOnlySpan<bool> pending, Span<Account> accounts)
     {
         ThrowIfDisposed();
+        EndReadBatch();
         AccountSession session = _sessions.Value!;
         session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, long> completed, wait: true);
         using (completed)
@@ -99,6 +113,7 @@ public sealed unsafe partial class AccountsDb
     public int CompletePendingReadsByTicket(Span<Account> accountsByTicket)
     {
         ThrowIfDisposed();
+        EndReadBatch();
         AccountSession session = _sessions.Value!;
         session.CompletePendingWithOutputs(out CompletedOutputIterator<SpanByte, SpanByte, SpanByte, AccountReadOutput, long> completed, wait: true);
         int count = 0;

@@ -26,7 +26,7 @@ namespace Fast.Storage.Accounts;
 /// <para>Threads: reads from any thread (each completes on its caller), writes from FASTER's flush
 /// threads; per-segment state is a concurrent map, a read allocates nothing once its segment is open.</para>
 /// </summary>
-public sealed class PreadLogDevice : StorageDeviceBase
+public sealed partial class PreadLogDevice : StorageDeviceBase
 {
     private readonly ManagedLocalStorageDevice _writes;
     private readonly ConcurrentDictionary<int, SegmentFile> _segments = new();
@@ -60,46 +60,32 @@ public sealed class PreadLogDevice : StorageDeviceBase
     /// <summary>
     /// Reads <paramref name="readLength"/> bytes at <paramref name="sourceAddress"/> of segment
     /// <paramref name="segmentId"/> into <paramref name="destinationAddress"/> and calls
-    /// <paramref name="callback"/> before returning. Hot path of a cold account read: no allocation
-    /// once the segment's file is open, no thread hop.
+    /// <paramref name="callback"/> before returning — unless this thread batches its reads
+    /// (PreadLogDevice.Batch.cs), when the read is queued and completes in <see cref="EndThreadReadBatch"/>.
+    /// Hot path of a cold account read: no allocation once the segment's file is open, no thread hop.
     /// </summary>
     public override unsafe void ReadAsync(int segmentId, ulong sourceAddress, IntPtr destinationAddress, uint readLength, DeviceIOCompletionCallback callback, object context)
     {
+        if (_threadBatch is ReadBatch batch && batch.Active && batch.TryQueue(this, segmentId, sourceAddress, destinationAddress, readLength, callback, context)) return;
         Span<byte> destination = new((void*)destinationAddress, (int)readLength);
-        int read = 0;
-        bool failed = false;
         SegmentFile segment = Segment(segmentId);
-        try
-        {
-            SafeFileHandle? handle = segment.ReadHandle();
-            if (handle is not null)
-            {
-                while (read < destination.Length)
-                {
-                    int n = RandomAccess.Read(handle, destination[read..], (long)sourceAddress + read);
-                    if (n == 0) break;
-                    read += n;
-                }
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // FASTER deleted the segment (truncation below the log's begin) under this read: nothing is there, as for a deleted file.
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            failed = true;
-            RecordFailure(segmentId, sourceAddress, readLength, e.Message);
-        }
-        if (read < destination.Length)
-        {
-            destination[read..].Clear();
-            if (!failed && (long)sourceAddress + read < segment.KnownLength)
-            {
-                RecordFailure(segmentId, sourceAddress, readLength, $"the file ends at {(long)sourceAddress + read}, {segment.KnownLength} bytes were written");
-            }
-        }
+        (int read, bool failed) = ReadInline(segment, segmentId, (long)sourceAddress, destination);
+        Finish(segment, segmentId, sourceAddress, destination, read, failed);
         callback(0, (uint)read, context);
+    }
+
+    /// <summary>
+    /// After a read of <paramref name="read"/> bytes: zeroes the rest of FASTER's buffer and, when the
+    /// read stopped short inside what this device knows is on disk, counts a failure (a damaged log).
+    /// </summary>
+    private void Finish(SegmentFile segment, int segmentId, ulong sourceAddress, Span<byte> destination, int read, bool failed)
+    {
+        if (read >= destination.Length) return;
+        destination[read..].Clear();
+        if (!failed && (long)sourceAddress + read < segment.KnownLength)
+        {
+            RecordFailure(segmentId, sourceAddress, (uint)destination.Length, $"the file ends at {(long)sourceAddress + read}, {segment.KnownLength} bytes were written");
+        }
     }
 
     /// <summary>Writes through FASTER's managed device (its thread pool), recording how far the segment now reaches.</summary>

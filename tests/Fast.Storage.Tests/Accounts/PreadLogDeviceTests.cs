@@ -12,7 +12,7 @@ namespace Fast.Storage.Tests.Accounts;
 /// uses, short reads, allocation) and under <see cref="AccountsDb"/> (stores written by FASTER's device
 /// open with it and the other way round; a log truncated under an open store is an error).
 /// </summary>
-public sealed unsafe class PreadLogDeviceTests
+public sealed unsafe partial class PreadLogDeviceTests
 {
     private const int SegmentBytes = 4096;
     private const int Sector = 512;
