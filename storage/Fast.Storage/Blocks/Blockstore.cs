@@ -45,6 +45,7 @@ public sealed partial class Blockstore : IDisposable
     private long _lowestSlot = -1; // the smallest key of _slots, −1 when empty; written under _gate
     private long _highestSlot = -1; // the largest slot ever added (purging only removes lower ones); written under _gate
     private readonly FasterLogSettings _settings;
+    private readonly BlockstoreCommitRecords _commitRecords;
     private readonly FasterLog _log;
     private bool _disposed;
 
@@ -52,8 +53,10 @@ public sealed partial class Blockstore : IDisposable
     {
         Options = options;
         Directory.CreateDirectory(options.Directory);
+        _commitRecords = new BlockstoreCommitRecords(Path.Combine(options.Directory, CommitFolder));
         _settings = new FasterLogSettings(options.Directory, deleteDirOnDispose: false)
         {
+            LogCommitManager = _commitRecords, // a failed commit keeps the previous record (FASTER's own deletes it)
             PageSize = options.PageBytes,
             MemorySize = Math.Max(options.MemoryBytes, options.PageBytes * 2),
             SegmentSize = Math.Max(options.SegmentBytes, options.PageBytes),
@@ -63,7 +66,7 @@ public sealed partial class Blockstore : IDisposable
         };
         try
         {
-            InspectCommits(); // before FasterLog opens: its recovery deletes the commit records it did not use
+            InspectCommits(); // before FasterLog opens, read-only
             try
             {
                 _log = new FasterLog(_settings);
@@ -86,6 +89,7 @@ public sealed partial class Blockstore : IDisposable
         catch
         {
             _settings.Dispose();
+            _commitRecords.Dispose();
             throw;
         }
     }
@@ -170,20 +174,25 @@ public sealed partial class Blockstore : IDisposable
     }
 
     /// <summary>
-    /// Makes everything appended so far durable; returns when the commit is on disk. A failed write
-    /// (disk full, failing device) is a <see cref="StorageException"/> naming the folder and FASTER's
-    /// error code — never a wait forever (FasterLog's spin-waiting commit never returns after one).
+    /// Makes everything appended so far durable; returns when the commit is on disk (its log pages and
+    /// its commit record). A failed write (disk full, failing device) is a <see cref="StorageException"/>
+    /// naming the folder and the error — never a wait forever (FasterLog's spin-waiting commit never
+    /// returns after one) — and so is every later commit; the disk keeps the last durable commit.
     /// </summary>
     public void Commit()
     {
         ThrowIfDisposed();
         try
         {
-            _log.CommitAsync().AsTask().GetAwaiter().GetResult();
+            _log.CommitAsync(_commitRecords.FailedToken).AsTask().GetAwaiter().GetResult();
         }
         catch (CommitFailureException e)
         {
             throw new StorageException($"{Options.Directory}: the Blockstore could not write its log ({e.Message}; the device is full or failing)", e);
+        }
+        catch (OperationCanceledException e) when (_commitRecords.Failure is string failure)
+        {
+            throw new StorageException($"{Options.Directory}: the Blockstore could not write its commit record ({failure}; the device is full or failing)", e);
         }
     }
 
@@ -286,6 +295,7 @@ public sealed partial class Blockstore : IDisposable
         }
         _log.Dispose();
         _settings.Dispose();
+        _commitRecords.Dispose();
     }
 
     private void RebuildIndex()
