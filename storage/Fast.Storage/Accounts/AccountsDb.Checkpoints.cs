@@ -134,6 +134,7 @@ public sealed partial class AccountsDb
         }
         (bool ok, Guid token) = taking.GetAwaiter().GetResult();
         if (!ok) ThrowHelper.ThrowStorage("FASTER refused the checkpoint (another one is in progress)");
+        ThrowIfCheckpointFilesFailed(RootSlot ?? 0);
         DeleteOutdatedCheckpoints(token, withIndex: true);
         _indexCheckpointTail = tail;
         _indexCheckpointBegin = begin;
@@ -153,9 +154,27 @@ public sealed partial class AccountsDb
             _indexCheckpointBegin = -1;
             throw new StorageException($"the accounts checkpoint of root {run.Report.Slot} failed: {failure.Message}", failure);
         }
+        if (_checkpointFiles.Failure is not null)
+        {
+            _indexCheckpointTail = -1;
+            _indexCheckpointBegin = -1;
+            ThrowIfCheckpointFilesFailed(run.Report.Slot);
+        }
         LastCheckpoint = run.Report;
         DeleteOutdatedCheckpoints(run.Token, run.WithIndex);
         TruncateCompacted(run.BeginAddress);
+    }
+
+    /// <summary>
+    /// A checkpoint file that could not be written (disk full, failing device: FASTER reports the checkpoint
+    /// done regardless) means the checkpoint is not durable: an error, and the checkpoint before it is kept.
+    /// </summary>
+    private void ThrowIfCheckpointFilesFailed(ulong slot)
+    {
+        if (_checkpointFiles.Failure is string failure)
+        {
+            throw new StorageException($"{Options.Directory}: the accounts checkpoint of root {slot} is not durable ({failure}; the device is full or failing)");
+        }
     }
 
     /// <summary>
