@@ -9,7 +9,7 @@ namespace Fast.Cluster.Tests;
 
 /// <summary>A full disk stops the node loudly and loses nothing it reported confirmed.</summary>
 [Collection("cluster")]
-public class FullDiskTests
+public class FullDiskTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [TmpfsFact]
     public async Task A_full_disk_stops_the_validator_with_one_line_naming_the_ledger_and_loses_nothing_confirmed()
@@ -57,6 +57,7 @@ public class FullDiskTests
             string[] errors = [.. node.Process.StandardError.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal))];
             Assert.True(errors.Length == 1, $"expected one error line:\n{node.Process.Output}");
             Assert.Contains(mount, errors[0]);
+            output.WriteLine($"{confirmed.Count} transfers confirmed before the node stopped with: {errors[0]}");
             Assert.True(confirmed.Count > 100, $"only {confirmed.Count} transfers were confirmed before the disk filled");
 
             File.Delete(filler);

@@ -99,6 +99,22 @@ public class BlockstoreCommitRecordTests
     }
 
     [Fact]
+    public void A_temporary_record_left_by_a_crash_is_ignored_on_open_and_removed_by_the_next_durable_commit()
+    {
+        using TempDir dir = new("fast-blockstore-temporary-commit");
+        BlockstoreOptions options = BlockstoreTests.SmallOptions(dir.Path) with { CommitPolicy = BlockstoreCommitPolicy.Manual };
+        string record = WriteSlotsAndCommit(options, 3);
+        string temporary = NextRecord(record) + ".tmp";
+        File.WriteAllBytes(temporary, File.ReadAllBytes(record)[..10]); // kill -9 in the middle of writing the next record
+
+        using var reopened = Blockstore.Open(options);
+        Assert.Equal([1UL, 2, 3], reopened.Slots());
+        reopened.AppendEntries(4, 3, 1, BlockstoreTests.Bytes(4, 0, SlotBytes), slotComplete: true);
+        reopened.Commit();
+        Assert.Equal([NextRecord(record)], CommitRecords(options));
+    }
+
+    [Fact]
     public void A_truncated_newest_commit_record_is_damage_that_names_the_file_even_with_an_older_record_present()
     {
         using TempDir dir = new("fast-blockstore-torn-commit");
