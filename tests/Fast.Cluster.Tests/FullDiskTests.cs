@@ -12,7 +12,17 @@ namespace Fast.Cluster.Tests;
 public class FullDiskTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [TmpfsFact]
-    public async Task A_full_disk_stops_the_validator_with_one_line_naming_the_ledger_and_loses_nothing_confirmed()
+    public Task A_full_disk_stops_the_validator_with_one_line_naming_the_ledger_and_loses_nothing_confirmed() => FillTheDiskUnderLoad(reserveMb: null);
+
+    /// <summary>
+    /// With the free-space guard off, the node runs into the full disk itself: a Blockstore commit or an
+    /// accounts checkpoint fails with ENOSPC. That failure must stop it loudly, and the last durable commit
+    /// and checkpoint must still be on disk (a failed write never deletes the previous commit record or checkpoint).
+    /// </summary>
+    [TmpfsFact]
+    public Task A_write_that_meets_a_full_disk_stops_the_validator_and_the_restart_loses_nothing_confirmed() => FillTheDiskUnderLoad(reserveMb: 0);
+
+    private async Task FillTheDiskUnderLoad(int? reserveMb)
     {
         using TempDir dir = new("fast-full-disk");
         string mount = dir.File("mnt");
@@ -20,7 +30,10 @@ public class FullDiskTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(0, Tmpfs.Run("mount", "-t", "tmpfs", "-o", "size=192m", "tmpfs", mount));
         try
         {
-            using SingleValidator node = new("full-disk", "--checkpoint-interval-slots", "4", "--root-distance", "8") { LedgerPath = Path.Combine(mount, "ledger") };
+            string[] flags = reserveMb is int mb
+                ? ["--checkpoint-interval-slots", "4", "--root-distance", "8", "--min-free-disk-mb", mb.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                : ["--checkpoint-interval-slots", "4", "--root-distance", "8"];
+            using SingleValidator node = new("full-disk", flags) { LedgerPath = Path.Combine(mount, "ledger") };
             await node.StartAsync();
             Load load = new(node, 16);
             await load.FundAsync(100_000_000);
