@@ -45,7 +45,6 @@ public sealed partial class Blockstore : IDisposable
     private long _lowestSlot = -1; // the smallest key of _slots, −1 when empty; written under _gate
     private long _highestSlot = -1; // the largest slot ever added (purging only removes lower ones); written under _gate
     private readonly FasterLogSettings _settings;
-    private readonly BlockstoreCommitRecords _commitRecords;
     private readonly FasterLog _log;
     private bool _disposed;
 
@@ -171,29 +170,6 @@ public sealed partial class Blockstore : IDisposable
         }
         if (Options.CommitPolicy != BlockstoreCommitPolicy.Manual) Commit();
         return true;
-    }
-
-    /// <summary>
-    /// Makes everything appended so far durable; returns when the commit is on disk (its log pages and
-    /// its commit record). A failed write (disk full, failing device) is a <see cref="StorageException"/>
-    /// naming the folder and the error — never a wait forever (FasterLog's spin-waiting commit never
-    /// returns after one) — and so is every later commit; the disk keeps the last durable commit.
-    /// </summary>
-    public void Commit()
-    {
-        ThrowIfDisposed();
-        try
-        {
-            _log.CommitAsync(_commitRecords.FailedToken).AsTask().GetAwaiter().GetResult();
-        }
-        catch (CommitFailureException e)
-        {
-            throw new StorageException($"{Options.Directory}: the Blockstore could not write its log ({e.Message}; the device is full or failing)", e);
-        }
-        catch (OperationCanceledException e) when (_commitRecords.Failure is string failure)
-        {
-            throw new StorageException($"{Options.Directory}: the Blockstore could not write its commit record ({failure}; the device is full or failing)", e);
-        }
     }
 
     public bool TryGetSlotMeta(ulong slot, out SlotMeta meta)
