@@ -25,6 +25,8 @@ namespace Fast.Storage.Accounts;
 /// index checkpoint and replays the log from it to the last log checkpoint, so this bounds that
 /// replay by the index size while writing the index no more often than the log itself grows.
 /// The last two index checkpoints and the last log checkpoint are kept (AccountsDb.Recovery.cs deletes older ones once a newer one is durable).
+/// Durable means FASTER completed it and every one of its files was written without error
+/// (<see cref="AccountsCheckpointFiles"/>: FASTER itself reports a checkpoint done after a failed write).
 /// </para>
 /// </summary>
 public sealed partial class AccountsDb
