@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Fast.Cluster.Tests.Infrastructure;
 using Fast.Core.Primitives;
 using Fast.Node.Client;
@@ -10,10 +9,20 @@ namespace Fast.Cluster.Tests;
 
 /// <summary>A full disk stops the node loudly and loses nothing it reported confirmed.</summary>
 [Collection("cluster")]
-public class FullDiskTests
+public class FullDiskTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [TmpfsFact]
-    public async Task A_full_disk_stops_the_validator_with_one_line_naming_the_ledger_and_loses_nothing_confirmed()
+    public Task A_full_disk_stops_the_validator_with_one_line_naming_the_ledger_and_loses_nothing_confirmed() => FillTheDiskUnderLoad(reserveMb: null);
+
+    /// <summary>
+    /// With the free-space guard off, the node runs into the full disk itself: a Blockstore commit or an
+    /// accounts checkpoint fails with ENOSPC. That failure must stop it loudly, and the last durable commit
+    /// and checkpoint must still be on disk (a failed write never deletes the previous commit record or checkpoint).
+    /// </summary>
+    [TmpfsFact]
+    public Task A_write_that_meets_a_full_disk_stops_the_validator_and_the_restart_loses_nothing_confirmed() => FillTheDiskUnderLoad(reserveMb: 0);
+
+    private async Task FillTheDiskUnderLoad(int? reserveMb)
     {
         using TempDir dir = new("fast-full-disk");
         string mount = dir.File("mnt");
@@ -21,7 +30,10 @@ public class FullDiskTests
         Assert.Equal(0, Tmpfs.Run("mount", "-t", "tmpfs", "-o", "size=192m", "tmpfs", mount));
         try
         {
-            using SingleValidator node = new("full-disk", "--checkpoint-interval-slots", "4", "--root-distance", "8") { LedgerPath = Path.Combine(mount, "ledger") };
+            string[] flags = reserveMb is int mb
+                ? ["--checkpoint-interval-slots", "4", "--root-distance", "8", "--min-free-disk-mb", mb.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                : ["--checkpoint-interval-slots", "4", "--root-distance", "8"];
+            using SingleValidator node = new("full-disk", flags) { LedgerPath = Path.Combine(mount, "ledger") };
             await node.StartAsync();
             Load load = new(node, 16);
             await load.FundAsync(100_000_000);
@@ -58,6 +70,7 @@ public class FullDiskTests
             string[] errors = [.. node.Process.StandardError.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal))];
             Assert.True(errors.Length == 1, $"expected one error line:\n{node.Process.Output}");
             Assert.Contains(mount, errors[0]);
+            output.WriteLine($"{confirmed.Count} transfers confirmed before the node stopped with: {errors[0]}");
             Assert.True(confirmed.Count > 100, $"only {confirmed.Count} transfers were confirmed before the disk filled");
 
             File.Delete(filler);
@@ -80,79 +93,6 @@ public class FullDiskTests
         finally
         {
             if (Tmpfs.Run("umount", mount) != 0) Tmpfs.Run("umount", "-l", mount);
-        }
-    }
-}
-
-/// <summary>Mounting a size-limited tmpfs: needs root and a kernel that lets this container mount.</summary>
-internal static partial class Tmpfs
-{
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEffectiveUserId();
-
-    public static bool IsRoot => OperatingSystem.IsLinux() && GetEffectiveUserId() == 0;
-
-    public static int Run(string command, params string[] args)
-    {
-        ProcessStartInfo start = new(command) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using Process process = Process.Start(start)!;
-        process.WaitForExit(30_000);
-        return process.HasExited ? process.ExitCode : -1;
-    }
-
-    /// <summary>Writes zeros to <paramref name="path"/> until the filesystem refuses (ENOSPC); returns the bytes written.</summary>
-    public static long FillUntilFull(string path)
-    {
-        byte[] chunk = new byte[1 << 20];
-        long written = 0;
-        using FileStream stream = new(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough);
-        try
-        {
-            while (true)
-            {
-                stream.Write(chunk);
-                written += chunk.Length;
-            }
-        }
-        catch (IOException)
-        {
-            for (int size = chunk.Length / 2; size >= 512; size /= 2)
-            {
-                try
-                {
-                    stream.Write(chunk, 0, size);
-                    written += size;
-                    size *= 2;
-                }
-                catch (IOException)
-                {
-                }
-            }
-        }
-        return written;
-    }
-}
-
-/// <summary>A [Fact] that runs only where a tmpfs can be mounted (root), and otherwise skips saying so.</summary>
-public sealed class TmpfsFactAttribute : FactAttribute
-{
-    public TmpfsFactAttribute()
-    {
-        if (!Tmpfs.IsRoot)
-        {
-            Skip = "needs root to mount a small tmpfs (the disk-full test)";
-            return;
-        }
-        string probe = Directory.CreateTempSubdirectory("fast-tmpfs-probe-").FullName;
-        try
-        {
-            if (Tmpfs.Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe) != 0) Skip = "mount -t tmpfs failed here (no permission to mount in this container)";
-            else Tmpfs.Run("umount", probe);
-        }
-        finally
-        {
-            Directory.Delete(probe);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Fast.Core.Primitives;
-using Fast.Node.Ledger;
+using Fast.Storage;
 using Fast.Validator.Forks;
 using Fast.Validator.Leader;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Fast.Core.Genesis;
 using Fast.Core.Primitives;
 using Fast.Crypto;
+using Fast.Storage;
 
 namespace Fast.Node.Ledger;
 

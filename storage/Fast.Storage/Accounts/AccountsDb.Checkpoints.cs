@@ -25,6 +25,8 @@ namespace Fast.Storage.Accounts;
 /// index checkpoint and replays the log from it to the last log checkpoint, so this bounds that
 /// replay by the index size while writing the index no more often than the log itself grows.
 /// The last two index checkpoints and the last log checkpoint are kept (AccountsDb.Recovery.cs deletes older ones once a newer one is durable).
+/// Durable means FASTER completed it and every one of its files was written without error
+/// (<see cref="AccountsCheckpointFiles"/>: FASTER itself reports a checkpoint done after a failed write).
 /// </para>
 /// </summary>
 public sealed partial class AccountsDb
@@ -134,6 +136,7 @@ public sealed partial class AccountsDb
         }
         (bool ok, Guid token) = taking.GetAwaiter().GetResult();
         if (!ok) ThrowHelper.ThrowStorage("FASTER refused the checkpoint (another one is in progress)");
+        ThrowIfCheckpointFilesFailed(RootSlot ?? 0);
         DeleteOutdatedCheckpoints(token, withIndex: true);
         _indexCheckpointTail = tail;
         _indexCheckpointBegin = begin;
@@ -153,9 +156,27 @@ public sealed partial class AccountsDb
             _indexCheckpointBegin = -1;
             throw new StorageException($"the accounts checkpoint of root {run.Report.Slot} failed: {failure.Message}", failure);
         }
+        if (_checkpointFiles.Failure is not null)
+        {
+            _indexCheckpointTail = -1;
+            _indexCheckpointBegin = -1;
+            ThrowIfCheckpointFilesFailed(run.Report.Slot);
+        }
         LastCheckpoint = run.Report;
         DeleteOutdatedCheckpoints(run.Token, run.WithIndex);
         TruncateCompacted(run.BeginAddress);
+    }
+
+    /// <summary>
+    /// A checkpoint file that could not be written (disk full, failing device: FASTER reports the checkpoint
+    /// done regardless) means the checkpoint is not durable: an error, and the checkpoint before it is kept.
+    /// </summary>
+    private void ThrowIfCheckpointFilesFailed(ulong slot)
+    {
+        if (_checkpointFiles.Failure is string failure)
+        {
+            throw new StorageException($"{Options.Directory}: the accounts checkpoint of root {slot} is not durable ({failure}; the device is full or failing)");
+        }
     }
 
     /// <summary>

@@ -26,6 +26,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
 
     private readonly FasterKVSettings<SpanByte, SpanByte> _settings;
     private readonly IDevice _logDevice;
+    private readonly AccountsCheckpointFiles _checkpointFiles;
     private readonly PreadLogDevice? _preadLog; // _logDevice where reads are preads (not Windows)
     private readonly FasterKV<SpanByte, SpanByte> _store;
     private readonly AccountStoreFunctions _functions = new();
@@ -43,7 +44,8 @@ public sealed unsafe partial class AccountsDb : IDisposable
         _settings = new FasterKVSettings<SpanByte, SpanByte>
         {
             LogDevice = _logDevice,
-            CheckpointDir = Path.Combine(options.Directory, "checkpoints"),
+            // FASTER's checkpoint files, except that a failed write is never a durable checkpoint (AccountsCheckpointFiles.cs).
+            CheckpointManager = _checkpointFiles = new AccountsCheckpointFiles(Path.Combine(options.Directory, "checkpoints")),
             IndexSize = options.IndexBytes,
             PageSize = options.PageBytes,
             MemorySize = Math.Max(options.MemoryBytes, options.PageBytes * 2),
@@ -85,6 +87,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         {
             _settings.Dispose();
             _logDevice.Dispose();
+            _checkpointFiles.Dispose();
             throw;
         }
     }
@@ -252,6 +255,7 @@ public sealed unsafe partial class AccountsDb : IDisposable
         _store.Dispose();
         _settings.Dispose();
         _logDevice.Dispose();
+        _checkpointFiles.Dispose();
         _indexLock.Dispose();
     }
 

@@ -12,6 +12,8 @@ namespace Fast.Storage.Blocks;
 /// checksum) and the log files must reach the address it commits; after opening, FasterLog must have
 /// recovered to that address, and while the index is rebuilt every record's checksum is checked (the
 /// tail page's against the file). Any failure is a <see cref="LedgerDamagedException"/> naming the file.
+/// An empty newest record is a commit that never happened (the previous record is the last durable one);
+/// a non-empty one that does not parse is damage, never skipped.
 /// </summary>
 public sealed partial class Blockstore
 {
@@ -49,7 +51,10 @@ public sealed partial class Blockstore
         foreach ((_, string file) in commits)
         {
             byte[] bytes = File.ReadAllBytes(file);
-            if (bytes.Length == 0) continue; // created but never written: a commit interrupted by kill -9
+            // Created but never written: a commit interrupted by kill -9, or one FASTER's own commit manager (before
+            // BlockstoreCommitRecords) could not write on a full disk. The record before it, if any, is the last durable commit.
+            // (BlockstoreCommitRecords renames only a complete, fsync'd record into place, so it leaves neither.)
+            if (bytes.Length == 0) continue;
             int length = bytes.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(bytes) : -1;
             if (length <= 0 || length > bytes.Length - 4)
             {

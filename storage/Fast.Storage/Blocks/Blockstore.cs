@@ -52,8 +52,10 @@ public sealed partial class Blockstore : IDisposable
     {
         Options = options;
         Directory.CreateDirectory(options.Directory);
+        _commitRecords = new BlockstoreCommitRecords(Path.Combine(options.Directory, CommitFolder));
         _settings = new FasterLogSettings(options.Directory, deleteDirOnDispose: false)
         {
+            LogCommitManager = _commitRecords, // a failed commit keeps the previous record (FASTER's own deletes it)
             PageSize = options.PageBytes,
             MemorySize = Math.Max(options.MemoryBytes, options.PageBytes * 2),
             SegmentSize = Math.Max(options.SegmentBytes, options.PageBytes),
@@ -63,7 +65,7 @@ public sealed partial class Blockstore : IDisposable
         };
         try
         {
-            InspectCommits(); // before FasterLog opens: its recovery deletes the commit records it did not use
+            InspectCommits(); // before FasterLog opens, read-only
             try
             {
                 _log = new FasterLog(_settings);
@@ -86,6 +88,7 @@ public sealed partial class Blockstore : IDisposable
         catch
         {
             _settings.Dispose();
+            _commitRecords.Dispose();
             throw;
         }
     }
@@ -167,24 +170,6 @@ public sealed partial class Blockstore : IDisposable
         }
         if (Options.CommitPolicy != BlockstoreCommitPolicy.Manual) Commit();
         return true;
-    }
-
-    /// <summary>
-    /// Makes everything appended so far durable; returns when the commit is on disk. A failed write
-    /// (disk full, failing device) is a <see cref="StorageException"/> naming the folder and FASTER's
-    /// error code — never a wait forever (FasterLog's spin-waiting commit never returns after one).
-    /// </summary>
-    public void Commit()
-    {
-        ThrowIfDisposed();
-        try
-        {
-            _log.CommitAsync().AsTask().GetAwaiter().GetResult();
-        }
-        catch (CommitFailureException e)
-        {
-            throw new StorageException($"{Options.Directory}: the Blockstore could not write its log ({e.Message}; the device is full or failing)", e);
-        }
     }
 
     public bool TryGetSlotMeta(ulong slot, out SlotMeta meta)
@@ -286,6 +271,7 @@ public sealed partial class Blockstore : IDisposable
         }
         _log.Dispose();
         _settings.Dispose();
+        _commitRecords.Dispose();
     }
 
     private void RebuildIndex()

@@ -131,15 +131,15 @@ public class AccountsDbCheckpointTests(Xunit.Abstractions.ITestOutputHelper outp
         return true;
     }
 
-    private static ulong Lamports(ulong slot, int i) => (i + (int)slot) % 5 == 0 ? 0 : slot * 1000 + (ulong)i + 1;
+    internal static ulong Lamports(ulong slot, int i) => (i + (int)slot) % 5 == 0 ? 0 : slot * 1000 + (ulong)i + 1;
 
-    private static void WriteRoot(AccountsDb db, ulong slot, int accounts)
+    internal static void WriteRoot(AccountsDb db, ulong slot, int accounts)
     {
         for (int i = 0; i < accounts; i++) db.Write(AccountsDbTests.Key(i), Lamports(slot, i), Pubkey.Zero, false, new byte[(i + (int)slot) % 9]);
         db.WriteRoot(slot, [(byte)slot, (byte)(slot >> 8)]);
     }
 
-    private static void AssertRoot(AccountsDb db, ulong slot, int accounts)
+    internal static void AssertRoot(AccountsDb db, ulong slot, int accounts)
     {
         Assert.Equal([(byte)slot, (byte)(slot >> 8)], db.Recovered!.State);
         for (int i = 0; i < accounts; i++)

@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Fast.Node.Ledger;
+namespace Fast.Storage;
 
 /// <summary>
 /// Writes a small file so that it survives a power cut whole or not at all: a temporary file beside
 /// it, fsync'd, renamed over the target, then the directory fsync'd (so the rename itself is on disk).
-/// For genesis.bin, genesis.hash and the like — never on a hot path.
+/// For genesis.bin, genesis.hash, the Blockstore's commit records and the like — never on a hot path.
 /// </summary>
 public static partial class DurableFile
 {
