@@ -8,7 +8,8 @@ namespace Fast.Simulation;
 /// What a simulated node was shown of the equivocating leaders' slots, for the report's check that
 /// every honest node that saw both versions of a slot reported it and kept the evidence. The node
 /// notes the set signature (its first 32 bytes, R) of each shred handed to its receiver for a slot an
-/// equivocating leader leads, from Turbine or an accepted repair response; after the run the
+/// equivocating leader leads and the receiver still looks at (above its root), from Turbine or an
+/// accepted repair response; after the run the
 /// producer's record says which version each signature signed (<see cref="BlockProducer.EquivocatedSetVersions"/>).
 /// Nothing is noted in a run without byzantine leaders.
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed partial class SimNode
     private void NoteShredSeen(ReadOnlySpan<byte> packet)
     {
         Pubkey[] byzantine = _sim.ByzantineIdentities;
-        if (byzantine.Length == 0 || !ShredView.TryParse(packet, out ShredView shred).IsOk) return;
+        if (byzantine.Length == 0 || !ShredView.TryParse(packet, out ShredView shred).IsOk || shred.Slot <= Tvu.RootSlot) return;
         Pubkey leader = _sim.ScheduleOf(Index).LeaderAt(shred.Slot);
         if (System.Array.IndexOf(byzantine, leader) < 0) return;
         if (!EquivocatingSlotSignaturesSeen.TryGetValue(shred.Slot, out List<Hash>? seen))

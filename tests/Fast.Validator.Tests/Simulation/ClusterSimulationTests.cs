@@ -117,7 +117,7 @@ public sealed class ClusterSimulationTests
         Assert.True(r.GetProperty("lowest_root_slot").GetInt64() >= 60, "every node, the restarted ones included, roots past the outage");
         Assert.Equal(3, r.GetProperty("crashed_nodes").GetInt64());
         Assert.Equal(3, r.GetProperty("crashed_nodes_caught_up").GetInt64());
-        Assert.InRange(r.GetProperty("crashed_nodes_catch_up_slots_max").GetInt64(), 1, 49);
+        Assert.InRange(r.GetProperty("crashed_nodes_catch_up_slots_max").GetInt64(), 1, 15); // 40 slots when the orphan walk waited for each block to be whole
         Assert.InRange(r.GetProperty("max_slots_behind_at_end").GetInt64(), 0, 2);
         Assert.Equal(0, r.GetProperty("root_divergence").GetInt64());
         Assert.True(r.GetProperty("slots_replayed_by_all").GetInt64() >= r.GetProperty("slots_produced").GetInt64() - 3);
