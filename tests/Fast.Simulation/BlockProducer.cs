@@ -59,6 +59,42 @@ internal sealed class BlockProducer
         _setBuffers = new byte[]?[sim.Nodes.Length];
         _entryBuffers = new byte[]?[sim.Nodes.Length];
         _shredders = new (Shredder A, Shredder B)?[sim.Nodes.Length];
+        _versionSignatures = new List<(ulong Slot, Hash SignatureR, bool VersionB)>?[sim.Nodes.Length];
+    }
+
+    // By byzantine leader node (written only on that leader's turn, like _active): each FEC set it signed, by the
+    // first half (R) of its root signature, and which version the set belongs to.
+    private readonly List<(ulong Slot, Hash SignatureR, bool VersionB)>?[] _versionSignatures;
+
+    /// <summary>
+    /// Which version of an equivocating leader's slot a set signature belongs to (read after the run): the
+    /// first 32 bytes (R) of every set root signature the byzantine leaders sent, with true for version B.
+    /// Deterministic Schnorr signing never repeats R for two different roots, so R names one signed set.
+    /// </summary>
+    public SortedDictionary<(ulong Slot, Hash SignatureR), bool> EquivocatedSetVersions()
+    {
+        SortedDictionary<(ulong, Hash), bool> versions = [];
+        foreach (List<(ulong Slot, Hash SignatureR, bool VersionB)>? sets in _versionSignatures)
+        {
+            if (sets is null) continue;
+            foreach ((ulong slot, Hash r, bool b) in sets) versions[(slot, r)] = b;
+        }
+        return versions;
+    }
+
+    /// <summary>The slots an equivocating leader sent two versions of (read after the run).</summary>
+    public SortedSet<ulong> EquivocatedSlots()
+    {
+        SortedSet<ulong> slots = [];
+        foreach (List<(ulong Slot, Hash SignatureR, bool VersionB)>? sets in _versionSignatures)
+        {
+            if (sets is null) continue;
+            foreach ((ulong slot, Hash _, bool b) in sets)
+            {
+                if (b) slots.Add(slot);
+            }
+        }
+        return slots;
     }
 
     public long SlotsProduced { get; private set; }
@@ -303,6 +339,10 @@ internal sealed class BlockProducer
             {
                 if (node.Routes.TryRoot(p.Slot, node.Identity, index, isData, out Fast.Validator.Net.PeerAddress root)) _sim.Network.Send(node.Index, node.Events, root, shred, shred.Length);
                 continue;
+            }
+            if (leaf == 0 && ShredView.TryParse(shred, out ShredView first).IsOk)
+            {
+                (_versionSignatures[node.Index] ??= []).Add((p.Slot, new Hash(first.SignatureBytes[..Hash.Size]), versionB));
             }
             // Byzantine: version A to the lower half of the nodes, version B to the upper half, directly.
             int n = _sim.Nodes.Length;

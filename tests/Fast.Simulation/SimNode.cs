@@ -188,6 +188,7 @@ internal sealed partial class SimNode
     {
         Sink sink = new(this);
         _currentPacket = length == packet.Length ? packet : null;
+        NoteShredSeen(packet.AsSpan(0, length));
         Tvu.OnShred(packet.AsSpan(0, length), ref sink);
         _currentPacket = null;
         ReplayFullSlots();
@@ -202,7 +203,9 @@ internal sealed partial class SimNode
             Repair.OnRequest(VirtualNetwork.AddressOf(fromNode, RepairPort), packet.AsSpan(0, length), now, _store, ref sink);
             return;
         }
+        long acceptedBefore = Repair.Counters.ResponsesAccepted;
         Repair.OnResponse(packet.AsSpan(0, length), Tvu, ref sink);
+        NoteRepairedShredSeen(packet.AsSpan(0, length), acceptedBefore);
         ReplayFullSlots();
     }
 

@@ -96,6 +96,7 @@ internal sealed class Simulation : IDisposable
         }
         // The byzantine leaders: the first K nodes by index (node order is a hash of the seed, not of stake).
         for (int i = 0; i < options.ByzantineLeaders; i++) Nodes[i].Byzantine = true;
+        ByzantineIdentities = [.. Nodes.Take(options.ByzantineLeaders).Select(n => n.Identity)];
         // The leaders that slip an unfundable transfer into their blocks: the K most staked nodes that do not equivocate (so they lead often).
         foreach (int i in Enumerable.Range(options.ByzantineLeaders, Nodes.Length - options.ByzantineLeaders).OrderByDescending(i => stakes[i].Stake).ThenBy(i => i).Take(options.InvalidBlockLeaders))
         {
@@ -105,6 +106,9 @@ internal sealed class Simulation : IDisposable
     }
 
     public SimulationOptions Options { get; }
+
+    /// <summary>The equivocating leaders' identities (empty without --byzantine-leaders).</summary>
+    public Pubkey[] ByzantineIdentities { get; private set; } = [];
     public long SlotNs { get; }
     /// <summary>The cluster's clock: slot starts, crashes and restarts, the leaders' steps (each node has its own, <see cref="SimNode.Events"/>).</summary>
     public EventQueue Events { get; }
@@ -320,9 +324,31 @@ internal sealed class Simulation : IDisposable
     /// <summary>Called at every slot start (the command line prints wall-clock progress to stderr from it; never part of the report).</summary>
     public Action<ulong>? SlotStarted { get; set; }
 
+    /// <summary>
+    /// Per crashed node: the first slot start after its restart at which its replayed tip had reached the
+    /// lowest replayed tip of the nodes that never crashed (absent while it had not).
+    /// </summary>
+    public SortedDictionary<int, ulong> CaughtUpAtSlot { get; } = [];
+
+    /// <summary>True when node <paramref name="index"/> is one of the --crash nodes (the last K by index).</summary>
+    public bool Crashes(int index) => Options.CrashSlots is not null && index >= Nodes.Length - Options.CrashNodes;
+
+    private void NoteCatchUp(ulong slot)
+    {
+        if (Options.CrashSlots is not SlotWindow window || slot <= window.To) return;
+        int firstCrashed = Nodes.Length - Options.CrashNodes;
+        ulong lowestTip = ulong.MaxValue;
+        for (int i = 0; i < firstCrashed; i++) lowestTip = Math.Min(lowestTip, Nodes[i].Forks.Best.Slot);
+        for (int i = firstCrashed; i < Nodes.Length; i++)
+        {
+            if (!CaughtUpAtSlot.ContainsKey(i) && Nodes[i].Forks.Best.Slot >= lowestTip) CaughtUpAtSlot[i] = slot;
+        }
+    }
+
     private void StartSlot(ulong slot)
     {
         SlotStarted?.Invoke(slot);
+        NoteCatchUp(slot);
         Producer.Finish(slot - 1);
         if (Options.PartitionSlots is SlotWindow cut) Network.SetPartitioned(cut.Contains(slot));
         if (slot > LastSlot) return;

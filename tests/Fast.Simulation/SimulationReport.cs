@@ -17,7 +17,7 @@ namespace Fast.Simulation;
 /// execution, freeze) and chained into forks; <c>bank_hash_mismatches</c> counts the slots where two
 /// nodes froze the same block (slot and block id) to different bank hashes.
 /// </summary>
-internal sealed class SimulationReport
+internal sealed partial class SimulationReport
 {
     /// <summary>A node holds a slot "in slot" when it has every data shred within this long after the leader sent the last one.</summary>
     public const long DeliveryWindowNs = 400_000_000;
@@ -117,6 +117,8 @@ internal sealed class SimulationReport
         }
 
         MeasureReplay(sim, r);
+        r.MeasureCrash(sim, tip, missing);
+        r.MeasureEquivocation(sim);
 
         r._fields["validators"] = o.Validators;
         r._fields["slots"] = o.Slots;

@@ -32,7 +32,8 @@ public sealed record RepairOptions
 /// Repair (issue 11 item 7), sans-IO, both sides. As requester: each tick it looks at the slots the
 /// shred receiver has not completed and that stalled, asks a random peer for each missing data shred
 /// (or for the highest shred when the block's end is unknown), and asks for the missing parent of
-/// every orphan block so a node that restarts or was cut off walks back to its fork; each request
+/// every orphan block, and of every slot being received whose parent it has nothing of, so a node that
+/// restarts or was cut off walks back to its fork; each request
 /// carries a nonce, and only responses to outstanding nonces reach the receiver (as repaired shreds,
 /// never retransmitted). As server: it answers signed requests addressed to this node from known
 /// peers, within a per-peer rate, with the original shred from the store — one shred per 256-byte
@@ -98,6 +99,7 @@ public sealed class RepairMachine
         for (int i = 0; i < slots && _budget > 0; i++)
         {
             ulong slot = _slots[i];
+            AskForUnknownParent(slot, receiver, forks, now, ref actions);
             receiver.TryGetProgress(slot, out int held, out long lastIndex, out long highest);
             if (!_progress.TryGetValue(slot, out (int Held, long Since) p) || p.Held != held)
             {
@@ -111,6 +113,20 @@ public sealed class RepairMachine
             if (lastIndex < 0 && _budget > 0) Ask(RepairKind.HighestShred, slot, (uint)(highest + 1), now, ref actions);
         }
         if (_progress.Count > 4 * _slots.Length) _progress.Clear();
+    }
+
+    /// <summary>
+    /// A slot being received names its parent in every data shred: when that parent is above the root,
+    /// not being received and no block here, its parent is asked for now (an orphan request) rather than
+    /// once this slot is whole. A node behind by many blocks (restarted, or cut off) so walks its gap
+    /// back at one round trip per block, and repairs the blocks' shreds side by side instead of one
+    /// block after another.
+    /// </summary>
+    private void AskForUnknownParent<TSink>(ulong slot, ShredReceiver receiver, ForkTree forks, NodeTime now, ref TSink actions) where TSink : struct, ISendActions
+    {
+        if (!receiver.TryGetParentSlot(slot, out ulong parent) || parent <= forks.Root.Slot) return;
+        if (receiver.TryGetProgress(parent, out _, out _, out _) || forks.ContainsSlot(parent)) return;
+        Ask(RepairKind.Orphan, parent, 0, now, ref actions);
     }
 
     /// <summary>Forget bookkeeping for slots at or below the root.</summary>

@@ -29,6 +29,15 @@ public sealed partial class ShredReceiver
         return true;
     }
 
+    /// <summary>The parent slot a slot's data shreds name (false until one of its data shreds is held).</summary>
+    public bool TryGetParentSlot(ulong slot, out ulong parentSlot)
+    {
+        parentSlot = 0;
+        if (!_slots.TryGetValue(slot, out SlotState? state) || !state.ParentKnown) return false;
+        parentSlot = state.ParentSlot;
+        return true;
+    }
+
     /// <summary>The data indexes below <paramref name="end"/> not held for <paramref name="slot"/>, lowest first; returns how many were written.</summary>
     public int MissingDataIndexes(ulong slot, uint end, Span<uint> missing)
     {

@@ -2,10 +2,13 @@ using Fast.Core.Primitives;
 using Fast.Core.Repair;
 using Fast.Core.Shreds;
 using Fast.Crypto;
+using Fast.Validator.Forks;
+using Fast.Validator.Leader;
 using Fast.Validator.Machines;
 using Fast.Validator.Net;
 using Fast.Validator.Repair;
 using Fast.Validator.Signing;
+using Fast.Validator.Tvu;
 using Xunit;
 
 namespace Fast.Validator.Tests.Repair;
@@ -120,4 +123,68 @@ public sealed class RepairMachineTests
         server.OnRequest(From, Request(peer, me, RepairKind.Shred, 5, 3, 99), NodeTime.FromMilliseconds(1_000), store, ref sink);
         Assert.Equal(c.Served + 1, server.Counters.Served);
     }
+
+    private sealed class Leaf : IRetransmitRoutes
+    {
+        public int MaxChildren => 1;
+
+        public int ChildrenOf(ulong slot, in Pubkey leader, uint index, bool isData, Span<PeerAddress> children) => 0;
+    }
+
+    private readonly struct TvuSink : ITvuActions
+    {
+        public void Send(PeerAddress to, ReadOnlySpan<byte> packet) { }
+
+        public void Retransmit(ReadOnlySpan<PeerAddress> children, ReadOnlySpan<byte> shred) { }
+
+        public void DataShredHeld(ulong slot, uint index, ReadOnlySpan<byte> shred, bool recovered) { }
+
+        public void SlotFull(ulong slot, ulong parentSlot, in Hash blockId, in Hash parentBlockId, uint dataShreds) { }
+
+        public void Equivocation(ulong slot, in Pubkey leader, ReadOnlySpan<byte> evidence) { }
+    }
+
+    private static byte[] FirstDataShred(Keypair leader, ulong slot, ulong parentSlot)
+    {
+        Shredder shredder = new(leader, 1);
+        shredder.BeginSlot(slot, parentSlot, default);
+        shredder.TryAppend(new byte[100]);
+        byte[] buffer = new byte[Shredder.SetBufferSize];
+        ShreddedFecSet set = shredder.FinishSlot(buffer);
+        return set.Shred(buffer, 0).ToArray();
+    }
+
+    [Fact]
+    public void A_slot_being_received_gets_its_unknown_parent_asked_for_at_once_while_a_parent_being_received_or_held_is_not()
+    {
+        // A restarted node hears slot 15 (parent 12) and 12 (parent 9) but holds nothing of 9; 7 (parent 3) has its parent in the tree.
+        var leader = Keypair.Generate();
+        Pubkey leaderKey = new(leader.PublicKey);
+        LeaderScheduleCache schedule = new(new Hash(new byte[32]), 64, _ => [(leaderKey, 1UL)]);
+        ShredReceiver receiver = new(1, schedule, new Leaf(), SchnorrSignatureVerifier.Instance);
+        receiver.OnSlot(20);
+        TvuSink tvu = default;
+        receiver.OnShred(FirstDataShred(leader, 15, 12), ref tvu);
+        receiver.OnShred(FirstDataShred(leader, 12, 9), ref tvu);
+        receiver.OnShred(FirstDataShred(leader, 7, 3), ref tvu);
+        ForkTree forks = new(new BlockRef(0, default));
+        Assert.Equal(ForkAddStatus.Connected, forks.Add(new BlockRef(3, new Hash([.. Enumerable.Repeat((byte)3, 32)])), new BlockRef(0, default)));
+        var peer = Keypair.Generate();
+        RepairMachine requester = new(new KeypairSigner(Keypair.Generate()), SchnorrSignatureVerifier.Instance, 1);
+        requester.SetPeers([new RepairPeer(new Pubkey(peer.PublicKey), From)]);
+        Sent sent = new();
+        Sink sink = new(sent);
+
+        // The first tick: no slot has stalled yet, so the only request is the walk back past 12.
+        requester.OnTick(NodeTime.FromMilliseconds(1_000), receiver, forks, ref sink);
+        List<(RepairKind Kind, ulong Slot)> asked = [];
+        foreach ((PeerAddress to, byte[] bytes) in sent.Packets)
+        {
+            Assert.Equal(From, to);
+            Assert.True(RepairRequestView.TryParse(bytes, out RepairRequestView request).IsOk);
+            asked.Add((request.Kind, request.Slot));
+        }
+        Assert.Equal([(RepairKind.Orphan, 9UL)], asked);
+    }
 }
+

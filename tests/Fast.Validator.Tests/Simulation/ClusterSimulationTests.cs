@@ -96,6 +96,13 @@ public sealed class ClusterSimulationTests
         JsonElement r = Run("--validators", "10", "--slots", "80", "--seed", "5", "--loss", "0.02", "--tps", "100", "--byzantine-leaders", "2");
         Assert.True(r.GetProperty("equivocations_detected").GetInt64() > 0);
         Assert.True(r.GetProperty("honest_nodes_with_evidence").GetInt64() >= 6, "most honest nodes saw both versions");
+        long seen = r.GetProperty("equivocations_seen_by_honest").GetInt64();
+        Assert.True(seen > 0, "honest nodes were shown both versions of some slot");
+        Assert.Equal(seen, r.GetProperty("equivocations_reported_by_honest").GetInt64());
+        Assert.Equal(0, r.GetProperty("equivocations_seen_but_not_reported").GetInt64());
+        long held = r.GetProperty("honest_evidence_held").GetInt64();
+        Assert.True(held >= seen, "every (node, slot) reported holds its evidence");
+        Assert.Equal(held, r.GetProperty("honest_evidence_proven").GetInt64());
         Assert.Equal(0, r.GetProperty("root_divergence").GetInt64());
         Assert.True(r.GetProperty("lowest_root_slot").GetInt64() > 0, "the honest cluster keeps rooting around the duplicate slots");
         Assert.Equal(0, r.GetProperty("bank_hash_mismatches").GetInt64());
@@ -108,6 +115,10 @@ public sealed class ClusterSimulationTests
         JsonElement r = Run("--validators", "10", "--slots", "100", "--seed", "1", "--loss", "0.05", "--tps", "333", "--crash", "3@30-50");
         Assert.True(r.GetProperty("repair_responses_accepted").GetInt64() > 100, "the restarted nodes repaired what they missed");
         Assert.True(r.GetProperty("lowest_root_slot").GetInt64() >= 60, "every node, the restarted ones included, roots past the outage");
+        Assert.Equal(3, r.GetProperty("crashed_nodes").GetInt64());
+        Assert.Equal(3, r.GetProperty("crashed_nodes_caught_up").GetInt64());
+        Assert.InRange(r.GetProperty("crashed_nodes_catch_up_slots_max").GetInt64(), 1, 15); // 40 slots when the orphan walk waited for each block to be whole
+        Assert.InRange(r.GetProperty("max_slots_behind_at_end").GetInt64(), 0, 2);
         Assert.Equal(0, r.GetProperty("root_divergence").GetInt64());
         Assert.True(r.GetProperty("slots_replayed_by_all").GetInt64() >= r.GetProperty("slots_produced").GetInt64() - 3);
         Assert.Equal(0, r.GetProperty("bank_hash_mismatches").GetInt64());
