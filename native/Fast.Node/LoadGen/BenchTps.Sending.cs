@@ -11,9 +11,17 @@ namespace Fast.Node.LoadGen;
 /// <summary>bench-tps's timed phase: the sender threads, and the controller that paces them, refreshes the blockhash and samples the node.</summary>
 public sealed partial class BenchTps
 {
+    /// <summary>
+    /// The controller backs off when a validator's processed slot is this many slots behind the
+    /// highest (issue 11: every node within 2 slots of the tip): at that spread the slowest replayer
+    /// is not keeping up with the blocks the load makes.
+    /// </summary>
+    internal const double MaxReplayLagSlots = 2;
+
     /// <summary>Shared by the sender threads and the controller: the send rate, counters, the stop flag.</summary>
     private sealed class SendState(double rate, double maxRate)
     {
+        public long LagBackoffs; // controller seconds a validator trailed by MaxReplayLagSlots or more (controller only)
         public long Sent;
         public long SentTwice; // transfers sent to two leaders (the last slot of a leader's turn)
         public long WaitedTicks;
@@ -122,7 +130,8 @@ public sealed partial class BenchTps
     /// The controller: polls latency samples every 100 ms and, once a second, refreshes the
     /// blockhash and the slot clock from the node, samples its /metrics (queues, resident memory),
     /// adapts the send rate to what the node absorbs — backing off when its stage queues (sending to
-    /// leaders: also the fullest sigverify queue of any validator) hold more than ~100 ms of work,
+    /// leaders: also the fullest sigverify queue of any validator) hold more than ~100 ms of work, or
+    /// when a validator's processed slot trails the highest by <see cref="MaxReplayLagSlots"/>,
     /// climbing while they are empty — and prints progress.
     /// </summary>
     private async Task DriveAsync(RpcClient rpc, NodeMetricsReader metrics, RollingSigner signer, SlotClock slots, LeaderTpus leaders, LatencySamples samples,
@@ -151,7 +160,13 @@ public sealed partial class BenchTps
             double sentRate = (sent - lastSent) / (now - lastTime);
             NodeMetrics? node = await metrics.ReadAsync(cancel).ConfigureAwait(false);
             double queued = node?.Queued ?? 0;
-            if (options.SendToLeaders) queued = Math.Max(queued, await clusterQueues.MaxSigverifyQueuedAsync(leaders.RpcUrls, cancel).ConfigureAwait(false));
+            double slotSpread = 0;
+            if (options.SendToLeaders)
+            {
+                (double maxSigverifyQueued, slotSpread) = await clusterQueues.ScrapeAsync(leaders.RpcUrls, cancel).ConfigureAwait(false);
+                queued = Math.Max(queued, maxSigverifyQueued);
+                if (slotSpread >= MaxReplayLagSlots) state.LagBackoffs++;
+            }
             rss.Add(node?.ResidentBytes ?? double.NaN);
             if (options.FixedRate <= 0)
             {
@@ -160,7 +175,7 @@ public sealed partial class BenchTps
                 // an overloaded node processes less than it is sent), a faster climb when they are empty, a probe otherwise.
                 double rate = state.Rate;
                 double work = Math.Max(processedRate, 1000);
-                if (queued > 0.1 * work) rate *= 0.8;
+                if (queued > 0.1 * work || slotSpread >= MaxReplayLagSlots) rate *= 0.8;
                 else if (queued < 0.01 * work && processedRate >= 0.95 * sentRate) rate *= 1.15;
                 else if (processedRate >= 0.97 * sentRate) rate *= 1.05;
                 Volatile.Write(ref state.Rate, Math.Clamp(rate, 1000, state.MaxRate));

@@ -5,9 +5,10 @@ namespace Fast.Node.LoadGen;
 /// <summary>
 /// What bench-tps reads from one scrape of the node's /metrics (Prometheus text): transactions
 /// waiting in its stage queues (all of them, and the sigverify queue alone), its resident memory,
-/// and its drop counters by stage and reason. A value the node does not export reads as NaN (queues: 0).
+/// its drop counters by stage and reason, and its processed slot. A value the node does not export
+/// reads as NaN (queues: 0).
 /// </summary>
-public sealed record NodeMetrics(double Queued, double ResidentBytes, IReadOnlyDictionary<string, double> Drops, double SigverifyQueued = 0)
+public sealed record NodeMetrics(double Queued, double ResidentBytes, IReadOnlyDictionary<string, double> Drops, double SigverifyQueued = 0, double ProcessedSlot = double.NaN)
 {
     /// <summary>The drop counter fast_dropped_total{stage,reason}, or 0 when absent.</summary>
     public double Dropped(string stage, string reason) => Drops.TryGetValue(stage + "/" + reason, out double value) ? value : 0;
@@ -18,7 +19,7 @@ public sealed record NodeMetrics(double Queued, double ResidentBytes, IReadOnlyD
     public static NodeMetrics Parse(string text)
     {
         double queued = 0, sigverify = 0;
-        double resident = double.NaN;
+        double resident = double.NaN, processedSlot = double.NaN;
         Dictionary<string, double> drops = [];
         foreach (string line in text.Split('\n'))
         {
@@ -35,13 +36,17 @@ public sealed record NodeMetrics(double Queued, double ResidentBytes, IReadOnlyD
             {
                 resident = value;
             }
+            else if (name.StartsWith("fast_slot{", StringComparison.Ordinal) && Label(name, "commitment") == "processed")
+            {
+                processedSlot = value;
+            }
             else if (name.StartsWith("fast_dropped_total{", StringComparison.Ordinal)
                      && Label(name, "stage") is { } stage && Label(name, "reason") is { } reason)
             {
                 drops[stage + "/" + reason] = value;
             }
         }
-        return new NodeMetrics(queued, resident, drops, sigverify);
+        return new NodeMetrics(queued, resident, drops, sigverify, processedSlot);
     }
 
     private static string? Label(ReadOnlySpan<char> name, string label)
@@ -98,21 +103,28 @@ public sealed class NodeMetricsReader(string rpcUrl) : IDisposable
 }
 
 /// <summary>
-/// The sigverify queues of every validator bench-tps sends to: with transfers going straight to each
-/// slot's leader, the node behind <c>--url</c> sees only its own turns, so the controller also backs
-/// off on the fullest sigverify queue anywhere. Only sigverify's: a validator's banking queue holds
-/// what it keeps for its coming turn (Gulf Stream), which is not a backlog (counting it made the
-/// controller hold a quiet 4-validator devnet at 1,683 TPS with p50 529 ms). One reader per advertised
-/// RPC URL, scraped together; a validator that does not answer counts as empty. Controller task only.
+/// The sigverify queues and processed slots of every validator bench-tps sends to: with transfers
+/// going straight to each slot's leader, the node behind <c>--url</c> sees only its own turns, so the
+/// controller also backs off on the fullest sigverify queue anywhere, and when any validator's
+/// processed slot trails the highest by <see cref="BenchTps.MaxReplayLagSlots"/> or more (it is not
+/// replaying the others' blocks as fast as they are made: the cluster is past what this machine
+/// keeps up with). Only sigverify's queue: a validator's banking queue holds what it keeps for its
+/// coming turn (Gulf Stream), which is not a backlog (counting it made the controller hold a quiet
+/// 4-validator devnet at 1,683 TPS with p50 529 ms). One reader per advertised RPC URL, scraped
+/// together; a validator that does not answer counts as empty and is left out of the slot spread.
+/// Controller task only.
 /// </summary>
 public sealed class ClusterQueues : IDisposable
 {
     private readonly Dictionary<string, NodeMetricsReader> _readers = [];
 
-    /// <summary>The most packets waiting for sigverify on any of <paramref name="rpcUrls"/>' validators.</summary>
-    public async Task<double> MaxSigverifyQueuedAsync(IReadOnlyList<string> rpcUrls, CancellationToken cancel)
+    /// <summary>
+    /// One scrape of every validator in <paramref name="rpcUrls"/>: the most packets waiting for
+    /// sigverify on any, and the highest processed slot minus the lowest (0 with fewer than two answers).
+    /// </summary>
+    public async Task<(double MaxSigverifyQueued, double ProcessedSlotSpread)> ScrapeAsync(IReadOnlyList<string> rpcUrls, CancellationToken cancel)
     {
-        if (rpcUrls.Count == 0) return 0;
+        if (rpcUrls.Count == 0) return (0, 0);
         var reads = new Task<NodeMetrics?>[rpcUrls.Count];
         for (int i = 0; i < rpcUrls.Count; i++)
         {
@@ -120,7 +132,9 @@ public sealed class ClusterQueues : IDisposable
             reads[i] = reader.ReadAsync(cancel);
         }
         NodeMetrics?[] all = await Task.WhenAll(reads).ConfigureAwait(false);
-        return all.Max(m => m?.SigverifyQueued ?? 0);
+        double[] slots = [.. all.Where(m => m is not null && !double.IsNaN(m.ProcessedSlot)).Select(m => m!.ProcessedSlot)];
+        double spread = slots.Length >= 2 ? slots.Max() - slots.Min() : 0;
+        return (all.Max(m => m?.SigverifyQueued ?? 0), spread);
     }
 
     public void Dispose()

@@ -28,8 +28,10 @@ public class NodeMetricsTests
     [Fact]
     public void A_node_without_the_memory_gauge_reads_as_not_sampled()
     {
-        var metrics = NodeMetrics.Parse("fast_slot{commitment=\"processed\"} 5\n");
+        var metrics = NodeMetrics.Parse("fast_slot{commitment=\"processed\"} 5\nfast_slot{commitment=\"finalized\"} 2\n");
         Assert.True(double.IsNaN(metrics.ResidentBytes));
+        Assert.Equal(5, metrics.ProcessedSlot); // the replay-lag signal across validators (not the finalized slot)
+        Assert.True(double.IsNaN(NodeMetrics.Parse("fast_process_resident_bytes 1\n").ProcessedSlot));
         ResidentMemoryTrack track = new();
         track.Add(metrics.ResidentBytes);
         Assert.Equal(0, track.Samples);
