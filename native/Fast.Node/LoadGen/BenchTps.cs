@@ -140,7 +140,7 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
               .Result("latency_samples", samples.Confirmed + samples.Outstanding + samples.GaveUp)
               .Result("signed", signer.Signed)
               .Result("stale_discarded_unsent", signer.DiscardedStale)
-              .Result("seconds_a_validator_trailed_by_2_slots", state.SecondsTrailing)
+              .Result("seconds_a_validator_trailed_by_more_than_2_slots", state.SecondsTrailing)
               .Result("sender_waited_for_signer_s", Interlocked.Read(ref state.WaitedTicks) / (double)Stopwatch.Frequency);
         if (metricsBefore is not null && metricsAfter is not null)
         {

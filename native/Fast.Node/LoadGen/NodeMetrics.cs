@@ -106,7 +106,7 @@ public sealed class NodeMetricsReader(string rpcUrl) : IDisposable
 /// The sigverify queues and processed slots of every validator bench-tps sends to: with transfers
 /// going straight to each slot's leader, the node behind <c>--url</c> sees only its own turns, so the
 /// controller also backs off on the fullest sigverify queue anywhere, and counts the seconds any
-/// validator's processed slot trails the highest by <see cref="BenchTps.MaxReplayLagSlots"/> or more.
+/// validator's processed slot trails the highest by more than <see cref="BenchTps.MaxReplayLagSlots"/>.
 /// Only sigverify's queue: a validator's banking queue holds what it keeps for its
 /// coming turn (Gulf Stream), which is not a backlog (counting it made the controller hold a quiet
 /// 4-validator devnet at 1,683 TPS with p50 529 ms). One reader per advertised RPC URL, scraped

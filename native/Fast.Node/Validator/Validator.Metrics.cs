@@ -38,7 +38,11 @@ public sealed partial class Validator
          .Gauge("fast_signature_index_statuses", "Statuses findable by signature (kept until rooted and past the blockhash age)", Signatures.Count)
          .Gauge("fast_signature_index_segments", "Signature index segments held (each 96 B × entries per segment)", Signatures.Segments)
          .Gauge("fast_process_resident_bytes", "Resident memory of this node process (/proc/self/statm)", ProcessMemory.ResidentBytes())
-         .Gauge("fast_gc_heap_bytes", "Managed heap size at the last GC (FASTER pages, status cache, signature index, entry buffers live here)", GC.GetGCMemoryInfo().HeapSizeBytes);
+         .Gauge("fast_gc_heap_bytes", "Managed heap size at the last GC (FASTER pages, status cache, signature index, entry buffers live here)", GC.GetGCMemoryInfo().HeapSizeBytes)
+         .Counter("fast_gc_pause_seconds_total", "Time every thread of this node was paused for garbage collection", GC.GetTotalPauseDuration().TotalSeconds)
+         .Counter("fast_gc_collections_total", "Garbage collections by generation", GC.CollectionCount(0), "generation=\"0\"")
+         .Counter("fast_gc_collections_total", "Garbage collections by generation", GC.CollectionCount(1), "generation=\"1\"")
+         .Counter("fast_gc_collections_total", "Garbage collections by generation", GC.CollectionCount(2), "generation=\"2\"");
 
         // Rates over the time since the previous scrape.
         long now = Environment.TickCount64;
