@@ -32,6 +32,21 @@ public sealed class ProgramsEndToEndTests
     {
         using LocalCluster cluster = new("programs-e2e", validators: 2, slotsPerEpoch: SlotsPerEpoch);
         await cluster.StartAllAsync();
+        try
+        {
+            await RunAsync(cluster);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nslots (processed/confirmed): {string.Join(", ", await Task.WhenAll(cluster.Nodes.Select(SlotsAsync)))}\n{cluster.Logs()}", e);
+        }
+    }
+
+    private static async Task<string> SlotsAsync(LocalCluster.Node node) =>
+        $"validator {node.Index} {await node.Rpc.GetSlotAsync("processed")}/{await node.Rpc.GetSlotAsync("confirmed")}";
+
+    private static async Task RunAsync(LocalCluster cluster)
+    {
         RpcClient rpc = cluster.Nodes[0].Rpc;
         Keypair payer = cluster.Bundle.Faucet;
         Core.Genesis.Rent rent = cluster.Bundle.Config.Rent;
@@ -191,14 +206,26 @@ public sealed class ProgramsEndToEndTests
         return await SubmitAsync(rpc, payer, [], StakeInstruction.ReportEquivocation(Key(buffer), Key(payer)));
     }
 
-    /// <summary>A slot at or after 1 that <paramref name="identity"/> leads by getLeaderSchedule, once the cluster is past it.</summary>
+    /// <summary>
+    /// The first slot at or after 1 that <paramref name="identity"/> leads by getLeaderSchedule, once the cluster is past it.
+    /// An epoch's schedule may leave it out (8 draws of 4 slots): then the next epoch's, asked for once it is known.
+    /// </summary>
     private static async Task<ulong> SlotLedByAsync(LocalCluster cluster, Pubkey identity)
     {
-        JsonElement schedule = await cluster.Nodes[0].Rpc.CallAsync("getLeaderSchedule", null);
-        ulong first = (await cluster.Nodes[0].Rpc.GetSlotAsync("processed")) / SlotsPerEpoch * SlotsPerEpoch;
-        ulong slot = schedule.GetProperty(identity.ToString()).EnumerateArray().Select(i => first + i.GetUInt64()).Where(s => s >= 1).Min();
-        await cluster.WaitForSlotAsync(slot + 1);
-        return slot;
+        RpcClient rpc = cluster.Nodes[0].Rpc;
+        for (ulong epoch = await rpc.GetSlotAsync("processed") / SlotsPerEpoch; ; epoch++)
+        {
+            JsonElement schedule = await rpc.CallAsync("getLeaderSchedule", w => w.WriteNumberValue(epoch * SlotsPerEpoch));
+            while (schedule.ValueKind == JsonValueKind.Null)
+            {
+                await Task.Delay(200); // the epoch's stakes are not recorded yet
+                schedule = await rpc.CallAsync("getLeaderSchedule", w => w.WriteNumberValue(epoch * SlotsPerEpoch));
+            }
+            if (!schedule.TryGetProperty(identity.ToString(), out JsonElement indexes)) continue;
+            ulong slot = indexes.EnumerateArray().Select(i => epoch * SlotsPerEpoch + i.GetUInt64()).Where(s => s >= 1).Min();
+            await cluster.WaitForSlotAsync(slot + 1);
+            return slot;
+        }
     }
 
     /// <summary>Two shreds of <paramref name="slot"/> from different blocks, each FEC set root signed by <paramref name="leader"/>.</summary>

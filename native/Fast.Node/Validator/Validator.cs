@@ -79,7 +79,7 @@ public sealed partial class Validator : IAsyncDisposable
         (Pubkey, ulong)[] stakes = [.. genesis.Config.Validators.Where(v => v.StakeLamports > 0).Select(v => (v.Identity, v.StakeLamports))];
         // In a cluster, epoch E's schedule comes from the stakes the banks recorded at the first bank of E − 1 (genesis's for 0
         // and 1; docs/cluster.md "Leader schedule"). A single node leads every slot itself: its schedule stays genesis's (itself).
-        _scheduleStakes = new BankScheduleStakes(forks, stakes);
+        _scheduleStakes = new BankScheduleStakes(forks, stakes, () => Chain.LatestFrozen?.Bank);
         _leaders = genesis.Config.Validators.Count > 1
             ? new LeaderScheduleCache(genesis.Hash, genesis.Config.SlotsPerEpoch, _scheduleStakes)
             : new LeaderScheduleCache(genesis.Hash, genesis.Config.SlotsPerEpoch, _ => stakes);
