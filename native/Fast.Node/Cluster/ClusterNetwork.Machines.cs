@@ -117,7 +117,7 @@ public sealed partial class ClusterNetwork
             int count = 0;
             foreach (EntryView _ in new EntryStream(entries)) count++;
             AddBlock(new BlockRef(slot, blockId), new BlockRef(parentSlot, parentId));
-            if (Blocks.TryEnqueue(new ReceivedBlock(slot, parentSlot, blockId, parentId, entries, count))) Counters.BlocksDelivered++;
+            if (Blocks.TryEnqueue(new ReceivedBlock(slot, parentSlot, blockId, parentId, entries, count, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))) Counters.BlocksDelivered++;
             else Counters.BlocksDroppedQueueFull++;
         }
     }

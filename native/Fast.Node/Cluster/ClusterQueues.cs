@@ -2,8 +2,11 @@ using Fast.Core.Primitives;
 
 namespace Fast.Node.Cluster;
 
-/// <summary>A whole block received over Turbine or repair and deshredded (its chain of FEC sets checked): for the banking thread to replay.</summary>
-public sealed record ReceivedBlock(ulong Slot, ulong ParentSlot, Hash BlockId, Hash ParentBlockId, byte[] Entries, int EntryCount);
+/// <summary>
+/// A whole block received over Turbine or repair and deshredded (its chain of FEC sets checked): for the banking thread to replay.
+/// <paramref name="WholeAtUnixMs"/>: when the network thread had it whole (wall clock; replay's timing metrics compare it with the slot's end).
+/// </summary>
+public sealed record ReceivedBlock(ulong Slot, ulong ParentSlot, Hash BlockId, Hash ParentBlockId, byte[] Entries, int EntryCount, long WholeAtUnixMs);
 
 /// <summary>A block this node produced, once its last FEC set is out: its id (the last set's root) for the fork tree.</summary>
 public readonly record struct OwnBlock(ulong Slot, ulong ParentSlot, Hash BlockId, Hash ParentBlockId);

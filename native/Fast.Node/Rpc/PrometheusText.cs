@@ -22,6 +22,34 @@ public sealed class PrometheusText(bool keepSamples = false)
 
     public PrometheusText Gauge(string name, string help, double value, string? labels = null) => Sample(name, "gauge", help, value, labels);
 
+    /// <summary>A histogram in seconds (<paramref name="name"/> should end in _seconds): cumulative _bucket lines, _sum and _count.</summary>
+    public PrometheusText Histogram(string name, string help, LatencyHistogram histogram, string? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(histogram);
+        if (_declared.Add(name))
+        {
+            _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            _text.Append("# TYPE ").Append(name).Append(" histogram\n");
+        }
+        string prefix = string.IsNullOrEmpty(labels) ? "" : labels + ",";
+        for (int i = 0; i <= histogram.BoundsMs.Count; i++)
+        {
+            string le = i < histogram.BoundsMs.Count ? (histogram.BoundsMs[i] / 1000).ToString("R", CultureInfo.InvariantCulture) : "+Inf";
+            Line(name + "_bucket", $"{prefix}le=\"{le}\"", histogram.CumulativeCount(i));
+        }
+        Line(name + "_sum", labels, histogram.SumMs / 1000);
+        Line(name + "_count", labels, histogram.Count);
+        return this;
+    }
+
+    private void Line(string name, string? labels, double value)
+    {
+        _text.Append(name);
+        if (!string.IsNullOrEmpty(labels)) _text.Append('{').Append(labels).Append('}');
+        _text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        _samples?.Add(new PrometheusSample(name, labels, value));
+    }
+
     private PrometheusText Sample(string name, string type, string help, double value, string? labels)
     {
         if (_declared.Add(name))
@@ -29,10 +57,7 @@ public sealed class PrometheusText(bool keepSamples = false)
             _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
             _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
         }
-        _text.Append(name);
-        if (!string.IsNullOrEmpty(labels)) _text.Append('{').Append(labels).Append('}');
-        _text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-        _samples?.Add(new PrometheusSample(name, labels, value));
+        Line(name, labels, value);
         return this;
     }
 

@@ -57,6 +57,14 @@ public sealed class BankingCounters
     public long Forwarded;
     public long BlocksReplayed;
     public long ReplayedTransactions;
+    /// <summary>Per replayed block: how long after its slot's scheduled end the network thread had it whole.</summary>
+    public readonly Rpc.LatencyHistogram ReplayWholeAfterSlotEnd = new();
+    /// <summary>Per replayed block: from whole to its replay's start (the banking thread busy, or the parent not replayed yet).</summary>
+    public readonly Rpc.LatencyHistogram ReplayWait = new();
+    /// <summary>Per replayed block: its replay (PoH, signatures, execution, freeze, store).</summary>
+    public readonly Rpc.LatencyHistogram ReplayDuration = new();
+    /// <summary>Per replayed block: how long after its slot's scheduled end it was replayed (the node's lag behind the leader).</summary>
+    public readonly Rpc.LatencyHistogram ReplayDoneAfterSlotEnd = new();
     /// <summary>Received blocks that broke a rule (PoH, a signature, a block rule): marked dead, never applied.</summary>
     public long BlocksInvalid;
     /// <summary>Received blocks for a slot this node already has a bank for (a second version, or its own).</summary>

@@ -31,6 +31,9 @@ public sealed partial class BankingStage
     private ReplayMachine? _replay; // made on the first received block (a single node never needs it)
     private BlockSignatures? _blockSignatures;
     private long _replayStarted;
+    private long _replayStartedUnixMs;
+    /// <summary>When each block given to the replay machine was whole (slot → Unix ms), until it is replayed or given up: timing metrics.</summary>
+    private readonly Dictionary<ulong, long> _wholeAt = [];
 
     /// <summary>Blocks waiting for a parent not replayed yet (the node is behind, repairing).</summary>
     private int BlocksWaiting => _replay?.BlocksWaiting ?? 0;
@@ -109,6 +112,8 @@ public sealed partial class BankingStage
 
     private void Replay(ClusterContext cluster, ReceivedBlock block)
     {
+        if (_wholeAt.Count >= MaxBlocksWaiting * 2) _wholeAt.Clear(); // only metrics: never let it grow
+        _wholeAt[block.Slot] = block.WholeAtUnixMs;
         ReplaySink sink = new(this, cluster);
         ReplayMachineFor(cluster).OnBlock(new WholeBlock(block.Slot, block.ParentSlot, block.BlockId, block.ParentBlockId, block.Entries, block.EntryCount), ref sink);
     }
@@ -139,7 +144,20 @@ public sealed partial class BankingStage
         _chain.AddProcessedTransactions(committed);
         Counters.BlocksReplayed++;
         Counters.ReplayedTransactions += outcome.Transactions;
+        RecordReplayTiming(cluster, block.Slot);
         AddToForkTree(cluster, new BlockRef(block.Slot, block.BlockId), new BlockRef(block.ParentSlot, block.ParentBlockId));
+    }
+
+    /// <summary>The replayed block's timing against its slot's scheduled end on the genesis clock (the four replay histograms of /metrics).</summary>
+    private void RecordReplayTiming(ClusterContext cluster, ulong slot)
+    {
+        long done = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long slotEnd = cluster.SlotStartUnixMs(slot + 1);
+        Counters.ReplayDuration.Record(done - _replayStartedUnixMs);
+        Counters.ReplayDoneAfterSlotEnd.Record(done - slotEnd);
+        if (!_wholeAt.Remove(slot, out long whole)) return;
+        Counters.ReplayWholeAfterSlotEnd.Record(whole - slotEnd);
+        Counters.ReplayWait.Record(_replayStartedUnixMs - whole);
     }
 
     private void Reject(WholeBlock block, string reason)
@@ -154,15 +172,31 @@ public sealed partial class BankingStage
     {
         public Pubkey ScheduledLeader(ulong slot) => cluster.LeaderOf(slot);
 
-        public void AlreadyHeld(WholeBlock block) => stage.Counters.BlocksAlreadyHeld++;
+        public void AlreadyHeld(WholeBlock block)
+        {
+            stage.Counters.BlocksAlreadyHeld++;
+            if (stage._forks[block.Slot] is null) stage._wholeAt.Remove(block.Slot); // a second version of a replayed slot keeps the first's time
+        }
 
-        public void Unconnectable(WholeBlock block) => stage.Counters.BlocksUnconnectable++;
+        public void Unconnectable(WholeBlock block)
+        {
+            stage.Counters.BlocksUnconnectable++;
+            stage._wholeAt.Remove(block.Slot);
+        }
 
         public void WaitingForParent(WholeBlock block) => stage.Counters.BlocksWaitingForParent++;
 
-        public void Replaying(WholeBlock block) => stage._replayStarted = Stopwatch.GetTimestamp();
+        public void Replaying(WholeBlock block)
+        {
+            stage._replayStarted = Stopwatch.GetTimestamp();
+            stage._replayStartedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        }
 
-        public void Dead(WholeBlock block, ReplayFailure failure, string detail) => stage.Reject(block, detail);
+        public void Dead(WholeBlock block, ReplayFailure failure, string detail)
+        {
+            stage._wholeAt.Remove(block.Slot);
+            stage.Reject(block, detail);
+        }
 
         public void Replayed(WholeBlock block, Bank bank, Bank parent, SlotReplayer replayer, in ReplayOutcome outcome) =>
             stage.Keep(cluster, block, bank, parent, replayer, outcome);

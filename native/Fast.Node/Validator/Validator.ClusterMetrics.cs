@@ -64,7 +64,11 @@ public sealed partial class Validator
              .Counter("fast_replayed_transactions_total", "Transactions in replayed blocks", Volatile.Read(ref b.ReplayedTransactions))
              .Counter("fast_leader_slots_total", "Scheduled leader slots", Volatile.Read(ref b.LeaderSlotsStarted), "result=\"led\"")
              .Counter("fast_leader_slots_total", "Scheduled leader slots", Volatile.Read(ref b.LeaderSlotsSkipped), "result=\"skipped\"")
-             .Counter("fast_forwarded_total", "Transactions forwarded to the leaders (Gulf Stream)", Volatile.Read(ref b.Forwarded));
+             .Counter("fast_forwarded_total", "Transactions forwarded to the leaders (Gulf Stream)", Volatile.Read(ref b.Forwarded))
+             .Histogram("fast_replay_whole_after_slot_end_seconds", "Per replayed block: when the node had it whole, after its slot's scheduled end (genesis clock)", b.ReplayWholeAfterSlotEnd)
+             .Histogram("fast_replay_wait_seconds", "Per replayed block: from whole to the start of its replay (banking thread busy, or parent not replayed)", b.ReplayWait)
+             .Histogram("fast_replay_duration_seconds", "Per replayed block: its replay (PoH, signatures, execution, freeze, store)", b.ReplayDuration)
+             .Histogram("fast_replay_done_after_slot_end_seconds", "Per replayed block: replayed, after its slot's scheduled end (the lag behind the leader)", b.ReplayDoneAfterSlotEnd);
             Drop(m, "replay", "invalid_block", Volatile.Read(ref b.BlocksInvalid));
             Drop(m, "replay", "already_held", Volatile.Read(ref b.BlocksAlreadyHeld));
             Drop(m, "replay", "unconnectable", Volatile.Read(ref b.BlocksUnconnectable));
