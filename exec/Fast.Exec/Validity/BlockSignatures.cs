@@ -63,8 +63,14 @@ public sealed class BlockSignatures : IDisposable
 
     public int BatchSize { get; }
 
-    /// <summary>Signatures the last check covered.</summary>
+    /// <summary>Signatures the last check covered (not counting those of transactions found in <see cref="Known"/>).</summary>
     public int LastSignatureCount => _count;
+
+    /// <summary>
+    /// Transactions whose signatures this node already verified (null: none): a check skips each one it
+    /// finds there — the same answer, since only transactions with every signature valid are added.
+    /// </summary>
+    public VerifiedTransactions? Known { get; init; }
 
     /// <summary>Batches, over this instance's life, that a thread other than the checking one verified (the workers took part).</summary>
     public long PartsOnHelpers => Interlocked.Read(ref _partsOnHelpers);
@@ -127,6 +133,11 @@ public sealed class BlockSignatures : IDisposable
         {
             foreach (TransactionView tx in entry.Transactions)
             {
+                if (Known is not null && Known.Contains(VerifiedTransactions.KeyOf(tx.Bytes)))
+                {
+                    position++;
+                    continue;
+                }
                 int signatures = tx.SignatureCount;
                 if (count + signatures > _transaction.Length) Grow(count + signatures);
                 ReadOnlySpan<byte> message = tx.Message;

@@ -27,6 +27,9 @@ public sealed class ClusterContext
     public required ulong TicksPerSlot { get; init; }
     public required ulong HashesPerTick { get; init; }
 
+    /// <summary>Verifies other leaders' block signatures while their shreds arrive (null: off); replay skips what it verified.</summary>
+    public ReplayPreverifier? Preverifier { get; init; }
+
     /// <summary>Where the last slot this node started leading is kept (fsync'd before PoH starts it: a restart never leads it again).</summary>
     public required string LastLeaderSlotPath { get; init; }
 

@@ -132,7 +132,11 @@ public sealed partial class ClusterNetwork
             foreach (PeerAddress child in children) network.SendTo(network._tvuSocket, child, shred);
         }
 
-        public void DataShredHeld(ulong slot, uint index, ReadOnlySpan<byte> shred, bool recovered) => network._store.Put(slot, index, shred);
+        public void DataShredHeld(ulong slot, uint index, ReadOnlySpan<byte> shred, bool recovered)
+        {
+            network._store.Put(slot, index, shred);
+            network.Prefixes?.DataShredHeld(slot);
+        }
 
         public void SlotFull(ulong slot, ulong parentSlot, in Hash blockId, in Hash parentBlockId, uint dataShreds) =>
             network._full.Enqueue((slot, parentSlot, blockId, parentBlockId, dataShreds));

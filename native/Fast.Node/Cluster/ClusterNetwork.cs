@@ -122,6 +122,9 @@ public sealed partial class ClusterNetwork : IDisposable
     /// <summary>Out: whole blocks for the banking thread to replay.</summary>
     public BoundedQueue<ReceivedBlock> Blocks { get; } = new(1024);
 
+    /// <summary>The replay pre-verifier's slot assembly (null: off); set before <see cref="Start"/>.</summary>
+    public SlotEntryPrefixes? Prefixes { get; set; }
+
     /// <summary>Set when the thread died (a bug): the node stops.</summary>
     public Exception? Failure { get; private set; }
 
@@ -182,6 +185,7 @@ public sealed partial class ClusterNetwork : IDisposable
                 busy |= ReceiveFrom(_repairSocket, PacketKind.Repair, now);
                 busy |= ReceiveFrom(_gossipSocket, PacketKind.Gossip, now);
                 busy |= SendOwnShreds();
+                Prefixes?.Advance(_store);
                 while (OwnBlocks.TryDequeue(out OwnBlock own)) AddBlock(new BlockRef(own.Slot, own.BlockId), new BlockRef(own.ParentSlot, own.ParentBlockId));
                 if (now.Nanoseconds >= _nextTickNs)
                 {

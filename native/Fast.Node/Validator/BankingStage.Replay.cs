@@ -104,7 +104,7 @@ public sealed partial class BankingStage
     private ReplayMachine ReplayMachineFor(ClusterContext cluster)
     {
         if (_replay is not null) return _replay;
-        _blockSignatures ??= new BlockSignatures(BlockSignatures.DefaultBatchSize, _scheduler.Workers);
+        _blockSignatures ??= new BlockSignatures(BlockSignatures.DefaultBatchSize, _scheduler.Workers) { Known = cluster.Preverifier?.Known };
         _replay = new ReplayMachine(_forks, _scheduler, new WorkerSignatureCheck(_blockSignatures, _scheduler),
             new ReplayRules(cluster.HashesPerTick, cluster.TicksPerSlot, PohThreads: 2), MaxBlocksWaiting);
         return _replay;
@@ -190,6 +190,7 @@ public sealed partial class BankingStage
         {
             stage._replayStarted = Stopwatch.GetTimestamp();
             stage._replayStartedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            cluster.Preverifier?.ReplayStarted(block.Slot);
         }
 
         public void Dead(WholeBlock block, ReplayFailure failure, string detail)

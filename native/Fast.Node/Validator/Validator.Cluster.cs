@@ -19,6 +19,7 @@ namespace Fast.Node.Validator;
 public sealed partial class Validator
 {
     private ClusterNetwork? _network;
+    private ReplayPreverifier? _preverifier;
 
     /// <summary>True when the genesis has more than one validator: the node leads only its scheduled slots and replays the others'.</summary>
     public bool IsCluster => Genesis.Config.Validators.Count > 1;
@@ -50,6 +51,11 @@ public sealed partial class Validator
         };
         _network = new ClusterNetwork(network, _identityKeypair, Genesis.Hash, shredVersion, config.CreationTimeUnixMs, slotMs, stakes, networkSchedule, root,
             _options.TpuPort, _options.RpcPort, _log);
+        if (_options.ReplayPreverify)
+        {
+            _preverifier = new ReplayPreverifier(new Fast.Exec.Validity.VerifiedTransactions());
+            _network.Prefixes = new SlotEntryPrefixes(_preverifier);
+        }
         string lastLeaderPath = Path.Combine(_options.LedgerPath, LastLeaderSlotFileName);
         ulong? lastLeaderSlot = ClusterContext.ReadLastLeaderSlot(lastLeaderPath);
         bool restarted = _forks.RecoveredFromCheckpoint || root.Slot > 0;
@@ -79,6 +85,7 @@ public sealed partial class Validator
             TicksPerSlot = config.TicksPerSlot,
             HashesPerTick = config.HashesPerTick,
             LastLeaderSlotPath = lastLeaderPath,
+            Preverifier = _preverifier,
         };
     }
 

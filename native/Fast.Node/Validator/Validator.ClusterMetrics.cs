@@ -58,6 +58,15 @@ public sealed partial class Validator
         Drop(m, "gossip", "table_full", gossip.TableFull);
         Drop(m, "cluster", "deshred_failed", Volatile.Read(ref c.DeshredFailures));
         Drop(m, "cluster", "block_queue_full", Volatile.Read(ref c.BlocksDroppedQueueFull));
+        if (_preverifier is ReplayPreverifier p)
+        {
+            m.Counter("fast_replay_preverified_transactions_total", "Transactions of other leaders' blocks whose signatures were verified while the shreds arrived", Volatile.Read(ref p.TransactionsVerified))
+             .Counter("fast_replay_signature_cache_total", "Replayed transactions looked up among the pre-verified", p.Known.Hits, "result=\"hit\"")
+             .Counter("fast_replay_signature_cache_total", "Replayed transactions looked up among the pre-verified", p.Known.Misses, "result=\"miss\"");
+            Drop(m, "preverify", "invalid_signature", Volatile.Read(ref p.TransactionsInvalid));
+            Drop(m, "preverify", "queue_full", Volatile.Read(ref p.ChunksDroppedQueueFull));
+            Drop(m, "preverify", "replay_started", Volatile.Read(ref p.ChunksSkippedReplayStarted));
+        }
         if (_banking?.Counters is BankingCounters b)
         {
             m.Counter("fast_blocks_replayed_total", "Other leaders' blocks replayed and frozen", Volatile.Read(ref b.BlocksReplayed))

@@ -261,6 +261,7 @@ public sealed partial class Validator : IAsyncDisposable
         _sigverify.Start();
         _udp.Start();
         _tcp.Start();
+        _preverifier?.Start();
         _network?.Start();
         SendRetries = new SendTransactionRetries(LandedHere, IsBlockhashLive, Resubmit) { DefaultMaxRetries = _options.RpcSendMaxRetries };
         SendRetries.Start();
@@ -340,6 +341,7 @@ public sealed partial class Validator : IAsyncDisposable
         _udp?.Dispose();
         if (_tcp is not null) await _tcp.DisposeAsync().ConfigureAwait(false);
         _network?.Dispose();
+        _preverifier?.Dispose();
         _sigverify?.Stop();
         _banking?.Stop();
         _poh?.Stop();

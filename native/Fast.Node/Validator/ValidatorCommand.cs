@@ -69,12 +69,13 @@ public static class ValidatorCommand
         Option<long> accountsMemory = CliOptions.Integer("--accounts-memory-mb", "Memory for the accounts store's in-memory log", d.AccountsMemoryBytes >> 20, 16, 1 << 20);
         Option<long> compactAbove = CliOptions.Integer("--accounts-compact-above-mb", "Compact the accounts log once it spans more than this many MiB (and twice what the last pass left); 0 never", d.AccountsCompactAboveBytes >> 20, 0, 1 << 30);
         Option<bool> noNetworkLimitsTest = new("--no-os-network-limits-test") { Description = $"Skip the start-up check that the UDP socket buffer sysctls (net.core.rmem_max, ...) are at least {UdpBufferSysctls.WantedBytes}" };
+        Option<bool> noReplayPreverify = new("--no-replay-preverify") { Description = "Do not verify other leaders' block signatures while their shreds arrive (replay then verifies all of a block's at the slot's end)" };
         Option<long> minFreeDisk = CliOptions.Integer("--min-free-disk-mb", "Stop (exit 3) when the ledger's filesystem has less free space than this many MiB", d.MinFreeDiskBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
             identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, tvuPort, repairPort, entrypoint, turbineFanout, parentGrace, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
-            rpcMaxResponse, rpcSendRetries, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, largestRefresh, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk, noNetworkLimitsTest,
+            rpcMaxResponse, rpcSendRetries, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, largestRefresh, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk, noNetworkLimitsTest, noReplayPreverify,
         };
         command.SetAction(parse =>
         {
@@ -94,6 +95,7 @@ public static class ValidatorCommand
                 Entrypoint = parse.GetValue(entrypoint) is string e ? EndPointOf(e, "--entrypoint") : null,
                 TurbineFanout = (int)parse.GetValue(turbineFanout),
                 ParentGraceMs = (int)parse.GetValue(parentGrace),
+                ReplayPreverify = !parse.GetValue(noReplayPreverify),
                 BindAddress = Address(parse.GetValue(bind)!, "--bind-address"),
                 AdvertisedAddress = Address(parse.GetValue(advertise)!, "--advertise-address"),
                 Cores = ParseCores(parse.GetValue(cores)),

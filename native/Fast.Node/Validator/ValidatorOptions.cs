@@ -23,6 +23,9 @@ public sealed record ValidatorOptions
     public IPEndPoint? Entrypoint { get; init; }
     public int TurbineFanout { get; init; } = 200;
     public int ParentGraceMs { get; init; } = 200;
+
+    /// <summary>A cluster node verifies other leaders' block signatures while their shreds arrive (<c>--no-replay-preverify</c> turns it off: replay then verifies them all at the slot's end).</summary>
+    public bool ReplayPreverify { get; init; } = true;
     public int TpuPort { get; init; } = 8003;
     public int TpuTcpPort { get; init; } = 8004;
 
