@@ -160,4 +160,24 @@ public sealed class BlockSignaturesTests : IDisposable
         Assert.Equal(0, alone);
         Assert.Equal(0, parallel);
     }
+
+    [Fact]
+    public void Transactions_already_verified_are_skipped_and_an_unverified_bad_one_is_still_found()
+    {
+        byte[][] txs = [.. Pool.Value.Take(200)];
+        txs[150] = Corrupt(txs[150], new Random(3));
+        byte[] block = Block(txs);
+        VerifiedTransactions known = new();
+        for (int i = 0; i < 100; i++) known.Add(VerifiedTransactions.KeyOf(txs[i])); // what a pre-verifier found valid
+        known.Add(VerifiedTransactions.KeyOf(Pool.Value[150])); // the good version of the corrupted one: a different transaction
+        using BlockSignatures check = new(batchSize: 32, threads: 2) { Known = known };
+        using BlockSignatures plain = new(batchSize: 32, threads: 2);
+
+        Assert.Equal(150, check.FirstInvalid(block, _workers));
+        Assert.Equal(plain.FirstInvalid(block, _workers), check.FirstInvalid(block, _workers));
+        int allSignatures = plain.LastSignatureCount;
+        int knownSignatures = txs.Take(100).Sum(t => t[0]); // a transaction's first byte is its signature count (< 128)
+        Assert.Equal(allSignatures - knownSignatures, check.LastSignatureCount);
+        Assert.True(known.Hits >= 100);
+    }
 }
