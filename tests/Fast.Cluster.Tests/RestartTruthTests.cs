@@ -44,8 +44,8 @@ public partial class RestartTruthTests
     public void A_devnet_killed_with_9_takes_its_validator_with_it_and_frees_the_ports()
     {
         using TempDir dir = new("fast-devnet-orphan");
-        int rpcPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
-        int basePort = FreeBlock();
+        int rpcPort = TestPorts.FreeRun(2); // RPC and PubSub
+        int basePort = TestPorts.FreeRun(10);
         int validatorPid = 0;
         using var devnet = FastProcess.Start("devnet", "--ledger", dir.File("devnet"), "--rpc-port", rpcPort.ToString(CultureInfo.InvariantCulture),
             "--base-port", basePort.ToString(CultureInfo.InvariantCulture), "--no-status", "--slot-ms", "200");
@@ -113,29 +113,6 @@ public partial class RestartTruthTests
         {
             return false;
         }
-    }
-
-    private static int FreePort(SocketType type, ProtocolType protocol)
-    {
-        using Socket socket = new(AddressFamily.InterNetwork, type, protocol);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    /// <summary>A base port whose block of 10 looks free (TCP and UDP).</summary>
-    private static int FreeBlock()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int start = Random.Shared.Next(20_000, 60_000) / 10 * 10;
-            bool free = true;
-            for (int p = start; p < start + 10 && free; p++)
-            {
-                free = CanBind(p, SocketType.Stream, ProtocolType.Tcp) && CanBind(p, SocketType.Dgram, ProtocolType.Udp);
-            }
-            if (free) return start;
-        }
-        throw new InvalidOperationException("no free block of 10 ports");
     }
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]

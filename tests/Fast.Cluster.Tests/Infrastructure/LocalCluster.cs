@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Fast.Node.Client;
 using Fast.Node.Ledger;
@@ -56,8 +54,8 @@ public sealed class LocalCluster : IDisposable
         });
         GenesisBuilder.Write(Bundle, _dir.Path, overwrite: false);
         _nodes = network is null
-            ? [.. Enumerable.Range(0, validators).Select(i => new Node(i, "127.0.0.1", FreePort(ProtocolType.Tcp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Tcp),
-                FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp), FreePort(ProtocolType.Udp)))]
+            ? [.. Enumerable.Range(0, validators).Select(i => new Node(i, "127.0.0.1", TestPorts.Free(), TestPorts.Free(), TestPorts.Free(),
+                TestPorts.Free(), TestPorts.Free(), TestPorts.Free()))]
             : [.. Enumerable.Range(0, validators).Select(i => new Node(i, NamespaceNetwork.AddressOf(i), NamespaceRpcPort, NamespaceTpuPort, NamespaceTpuTcpPort,
                 NamespaceGossipPort, NamespaceTvuPort, NamespaceRepairPort))];
     }
@@ -182,12 +180,6 @@ public sealed class LocalCluster : IDisposable
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static int FreePort(ProtocolType protocol)
-    {
-        using Socket socket = new(AddressFamily.InterNetwork, protocol == ProtocolType.Tcp ? SocketType.Stream : SocketType.Dgram, protocol);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     public void Dispose()
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Fast.Crypto;
 using Fast.Node.Client;
 using Fast.Node.Ledger;
@@ -25,9 +24,9 @@ public sealed class SingleValidator : IDisposable
         _extraArgs = extraArgs;
         Bundle = GenesisBuilder.Build(new GenesisOptions { Seed = seed, HashesPerTick = 2000 });
         GenesisBuilder.Write(Bundle, _dir.Path, overwrite: false);
-        RpcPort = FreePortPair();
-        TpuPort = FreePort(ProtocolType.Udp);
-        TpuTcpPort = FreePort(ProtocolType.Tcp);
+        RpcPort = TestPorts.FreeRun(2); // RPC and PubSub
+        TpuPort = TestPorts.Free();
+        TpuTcpPort = TestPorts.Free();
         Rpc = new RpcClient(Url, TimeSpan.FromSeconds(10));
     }
 
@@ -91,33 +90,6 @@ public sealed class SingleValidator : IDisposable
             if (clock.Elapsed.TotalSeconds > timeoutSeconds) throw new TimeoutException($"{commitment} slot did not reach {slot}");
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>A free TCP port whose next port is free too (RPC and PubSub).</summary>
-    private static int FreePortPair()
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            int port = FreePort(ProtocolType.Tcp);
-            if (port >= IPEndPoint.MaxPort) continue;
-            try
-            {
-                using Socket next = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                next.Bind(new IPEndPoint(IPAddress.Loopback, port + 1));
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        throw new InvalidOperationException("no two adjacent free TCP ports on loopback");
-    }
-
-    private static int FreePort(ProtocolType protocol)
-    {
-        using Socket socket = new(AddressFamily.InterNetwork, protocol == ProtocolType.Tcp ? SocketType.Stream : SocketType.Dgram, protocol);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     public void Dispose()
