@@ -35,6 +35,7 @@ public sealed class ReplayPreverifier : IDisposable
     private readonly VerifiedTransactions _known;
     private readonly Thread _thread;
     private readonly Func<bool> _hasWork;
+    private readonly SchnorrBatch _batch = new(BatchSignatures, BatchSignatures * TransactionLimits.MaxTransactionSize, XOnlyKeyCache.DefaultEntries);
     private readonly List<Chunk> _held = [];
     private readonly int[] _txChunk = new int[BatchSignatures];
     private readonly int[] _txOffset = new int[BatchSignatures];
@@ -95,24 +96,13 @@ public sealed class ReplayPreverifier : IDisposable
     {
         try
         {
-            using SchnorrBatch batch = new(BatchSignatures, BatchSignatures * TransactionLimits.MaxTransactionSize, XOnlyKeyCache.DefaultEntries);
             while (!_stopping)
             {
-                if (!_queue.TryDequeue(out Chunk chunk))
-                {
-                    if (_held.Count > 0) Flush(batch, keep: null);
-                    else _doorbell.Wait(100, _hasWork);
-                    continue;
-                }
-                if ((long)chunk.Slot <= ReplayStartedSlot)
-                {
-                    Interlocked.Increment(ref ChunksSkippedReplayStarted);
-                    ArrayPool<byte>.Shared.Return(chunk.Bytes);
-                    continue;
-                }
-                Add(batch, chunk);
+                if (TryStep()) continue;
+                if (_held.Count > 0) Flush(keep: null);
+                else _doorbell.Wait(100, _hasWork);
             }
-            if (_held.Count > 0) Flush(batch, keep: null);
+            if (_held.Count > 0) Flush(keep: null);
         }
         catch (Exception e)
         {
@@ -120,8 +110,32 @@ public sealed class ReplayPreverifier : IDisposable
         }
     }
 
+    /// <summary>Verifies everything queued on the calling thread (tests: the thread's own steps, never while it runs).</summary>
+    internal void DrainOnThisThread()
+    {
+        if (_thread.IsAlive) throw new InvalidOperationException("the pre-verifier's thread is running");
+        while (TryStep())
+        {
+        }
+        if (_held.Count > 0) Flush(keep: null);
+    }
+
+    /// <summary>Takes one queued chunk into the batch (or skips it); false when the queue was empty.</summary>
+    private bool TryStep()
+    {
+        if (!_queue.TryDequeue(out Chunk chunk)) return false;
+        if ((long)chunk.Slot <= ReplayStartedSlot)
+        {
+            Interlocked.Increment(ref ChunksSkippedReplayStarted);
+            ArrayPool<byte>.Shared.Return(chunk.Bytes);
+            return true;
+        }
+        Add(chunk);
+        return true;
+    }
+
     /// <summary>Every transaction of the chunk into the batch, flushing it whenever the next one does not fit.</summary>
-    private void Add(SchnorrBatch batch, Chunk chunk)
+    private void Add(Chunk chunk)
     {
         _held.Add(chunk);
         ReadOnlySpan<byte> bytes = chunk.Bytes.AsSpan(0, chunk.Length);
@@ -132,12 +146,12 @@ public sealed class ReplayPreverifier : IDisposable
             {
                 int signatures = tx.SignatureCount;
                 if (signatures == 0 || signatures > BatchSignatures) continue;
-                if (batch.Count + signatures > batch.Capacity || batch.FreeMessageBytes < signatures * tx.Message.Length || _txCount == BatchSignatures)
+                if (_batch.Count + signatures > _batch.Capacity || _batch.FreeMessageBytes < signatures * tx.Message.Length || _txCount == BatchSignatures)
                 {
-                    Flush(batch, keep: chunk); // the rest of this chunk still reads its buffer
+                    Flush(keep: chunk); // the rest of this chunk still reads its buffer
                 }
                 ReadOnlySpan<byte> message = tx.Message;
-                for (int i = 0; i < signatures; i++) batch.TryAdd(tx.GetAccountKeyBytes(i), message, tx.GetSignatureBytes(i));
+                for (int i = 0; i < signatures; i++) _batch.TryAdd(tx.GetAccountKeyBytes(i), message, tx.GetSignatureBytes(i));
                 _txChunk[_txCount] = _held.Count - 1;
                 _txOffset[_txCount] = (int)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(tx.Bytes));
                 _txLength[_txCount] = tx.Length;
@@ -151,12 +165,12 @@ public sealed class ReplayPreverifier : IDisposable
     /// Verifies the batch; records every transaction whose signatures all verified; returns the chunks'
     /// buffers except <paramref name="keep"/>'s (the chunk being added, which stays held).
     /// </summary>
-    private void Flush(SchnorrBatch batch, Chunk? keep)
+    private void Flush(Chunk? keep)
     {
-        if (batch.Count > 0)
+        if (_batch.Count > 0)
         {
-            bool all = batch.VerifyAll();
-            if (!all) batch.VerifyEach(_valid);
+            bool all = _batch.VerifyAll();
+            if (!all) _batch.VerifyEach(_valid);
             int signature = 0;
             for (int t = 0; t < _txCount; t++)
             {
@@ -172,7 +186,7 @@ public sealed class ReplayPreverifier : IDisposable
                 Interlocked.Increment(ref TransactionsVerified);
             }
         }
-        batch.Clear();
+        _batch.Clear();
         _txCount = 0;
         foreach (Chunk held in _held)
         {
@@ -188,5 +202,6 @@ public sealed class ReplayPreverifier : IDisposable
         _doorbell.Wake();
         if (_thread.IsAlive) _thread.Join();
         while (_queue.TryDequeue(out Chunk chunk)) ArrayPool<byte>.Shared.Return(chunk.Bytes);
+        if (!_thread.IsAlive) _batch.Dispose();
     }
 }

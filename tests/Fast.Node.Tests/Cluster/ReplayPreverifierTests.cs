@@ -7,6 +7,7 @@ using Fast.Core.Transactions;
 using Fast.Crypto;
 using Fast.Exec.Validity;
 using Fast.Node.Cluster;
+using Fast.Testing;
 using Xunit;
 
 namespace Fast.Node.Tests.Cluster;
@@ -33,10 +34,10 @@ public sealed class ReplayPreverifierTests
     }
 
     /// <summary>Entries of 20 transactions each, then the block's data shreds by index.</summary>
-    private static List<(uint Index, byte[] Shred)> Shreds(IReadOnlyList<byte[]> transactions)
+    private static List<(uint Index, byte[] Shred)> Shreds(IReadOnlyList<byte[]> transactions, ulong slot = Slot)
     {
         Shredder shredder = new(Leader, 7);
-        shredder.BeginSlot(Slot, Slot - 1, default);
+        shredder.BeginSlot(slot, slot - 1, default);
         byte[] buffer = new byte[Shredder.SetBufferSize];
         List<(uint, byte[])> shreds = [];
         void Take(ShreddedFecSet set)
@@ -110,5 +111,32 @@ public sealed class ReplayPreverifierTests
         Assert.Equal(0, Volatile.Read(ref preverifier.ChunksQueued));
         Assert.Equal(0, prefixes.SlotCount);
         Assert.Equal(0, Volatile.Read(ref preverifier.TransactionsVerified));
+    }
+
+    [Fact]
+    public void Following_slots_and_verifying_their_entries_allocates_nothing_in_steady_state()
+    {
+        byte[][] txs = [.. Enumerable.Range(0, 300).Select(Signed)];
+        const int Slots = 12;
+        List<(uint Index, byte[] Shred)>[] blocks = [.. Enumerable.Range(0, Slots).Select(i => Shreds(txs, Slot + (ulong)i))];
+        using ReplayPreverifier preverifier = new(new VerifiedTransactions(capacity: 4096)); // not started: drained on this thread
+        SlotEntryPrefixes prefixes = new(preverifier);
+        ShredStore store = new();
+        for (int i = 0; i < Slots; i++)
+        {
+            foreach ((uint index, byte[] shred) in blocks[i]) store.Put(Slot + (ulong)i, index, shred);
+        }
+        int next = 0;
+        long bytes = Allocations.SteadyState(3, 3, () =>
+        {
+            ulong slot = Slot + (ulong)next++;
+            prefixes.DataShredHeld(slot);
+            prefixes.Advance(store);
+            preverifier.DrainOnThisThread();
+            preverifier.ReplayStarted(slot); // as the node's replay does: the slot's state is reused for the next
+        });
+
+        Assert.Equal(0, bytes);
+        Assert.Equal(10L * txs.Length, Volatile.Read(ref preverifier.TransactionsVerified)); // every slot's every transaction, one warm-up and 9 measured
     }
 }
