@@ -175,7 +175,7 @@ public sealed partial class BankingStage
         public void AlreadyHeld(WholeBlock block)
         {
             stage.Counters.BlocksAlreadyHeld++;
-            if (stage._forks[block.Slot] is null) stage._wholeAt.Remove(block.Slot); // a second version of a replayed slot keeps the first's time
+            stage._wholeAt.Remove(block.Slot); // never replayed: its time is no one's
         }
 
         public void Unconnectable(WholeBlock block)
