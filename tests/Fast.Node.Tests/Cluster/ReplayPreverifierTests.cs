@@ -139,4 +139,38 @@ public sealed class ReplayPreverifierTests
         Assert.Equal(0, bytes);
         Assert.Equal(10L * txs.Length, Volatile.Read(ref preverifier.TransactionsVerified)); // every slot's every transaction, one warm-up and 9 measured
     }
+
+    [Fact]
+    public void A_leader_block_of_garbage_entry_bytes_verifies_nothing_and_breaks_nothing()
+    {
+        // Shreds that pass every shred check (the leader signed them) but carry random bytes, then a good block after it.
+        Shredder shredder = new(Leader, 7);
+        shredder.BeginSlot(Slot, Slot - 1, default);
+        byte[] garbage = new byte[40_000];
+        new Random(5).NextBytes(garbage);
+        Assert.True(shredder.TryAppend(garbage));
+        byte[] buffer = new byte[Shredder.SetBufferSize];
+        List<(uint Index, byte[] Shred)> shreds = [];
+        void Take(ShreddedFecSet set)
+        {
+            for (int leaf = 0; leaf < set.DataShreds; leaf++) shreds.Add((set.FecSetIndex + (uint)leaf, set.Shred(buffer, leaf).ToArray()));
+        }
+        while (shredder.TryTakeFullSet(buffer, out ShreddedFecSet set)) Take(set);
+        Take(shredder.FinishSlot(buffer));
+        byte[][] txs = [.. Enumerable.Range(0, 50).Select(Signed)];
+
+        using ReplayPreverifier preverifier = new(new VerifiedTransactions()); // not started: drained on this thread
+        SlotEntryPrefixes prefixes = new(preverifier);
+        ShredStore store = new();
+        foreach ((uint index, byte[] shred) in shreds) store.Put(Slot, index, shred);
+        foreach ((uint index, byte[] shred) in Shreds(txs, Slot + 1)) store.Put(Slot + 1, index, shred);
+        prefixes.DataShredHeld(Slot);
+        prefixes.DataShredHeld(Slot + 1);
+        prefixes.Advance(store);
+        preverifier.DrainOnThisThread();
+
+        Assert.Null(preverifier.Failure);
+        Assert.Equal(txs.Length, Volatile.Read(ref preverifier.TransactionsVerified)); // only the good block's
+        Assert.All(txs, tx => Assert.True(preverifier.Known.Contains(VerifiedTransactions.KeyOf(tx))));
+    }
 }
