@@ -36,6 +36,9 @@ public sealed unsafe class Keypair
 
     public ReadOnlySpan<byte> PublicKey => _publicKey;
 
+    /// <summary>The expanded secp256k1_keypair, in place (its array is on the pinned object heap, so the address never moves).</summary>
+    internal byte* NativeKeypair => (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_native));
+
     /// <summary>The 32-byte secret; only key files and tests should need it.</summary>
     public ReadOnlySpan<byte> SecretKey => _secretKey;
 

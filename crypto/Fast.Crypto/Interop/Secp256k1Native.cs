@@ -5,7 +5,8 @@ namespace Fast.Crypto.Interop;
 /// <summary>
 /// Raw bindings to <c>libfastsecp256k1</c>: libsecp256k1 0.2.0 built from its pinned source
 /// (schnorrsig + extrakeys modules) together with our batch-verification module
-/// (crypto/native/secp256k1/fast_schnorrsig_batch.c). Opaque structs are passed as byte buffers
+/// (crypto/native/secp256k1/fast_schnorrsig_batch.c) and the load generator's variable-time batch signer
+/// (fast_schnorrsig_sign_vartime.c). Opaque structs are passed as byte buffers
 /// of the sizes the library's headers give.
 /// </summary>
 internal static unsafe partial class Secp256k1Native
@@ -71,4 +72,11 @@ internal static unsafe partial class Secp256k1Native
     /// <summary>As <see cref="SchnorrVerifyBatch"/>, loading parsed[i] (64-byte secp256k1_xonly_pubkey) instead of lifting publicKeys32[i] where it is not null.</summary>
     [LibraryImport(Library, EntryPoint = "fast_schnorrsig_verify_batch_parsed")]
     internal static partial int SchnorrVerifyBatchParsed(nint ctx, nint scratch, byte** sigs64, byte** msgs, nuint* msgLengths, byte** publicKeys32, byte** parsed, nuint n);
+
+    [LibraryImport(Library, EntryPoint = "fast_fixed_base_table_create")]
+    internal static partial nint FixedBaseTableCreate();
+
+    /// <summary>1: every signature made; 0: one keypair invalid or nonce zero (that signature zeroed); -1: a usage error (a bug of ours).</summary>
+    [LibraryImport(Library, EntryPoint = "fast_schnorrsig_sign_batch_vartime")]
+    internal static partial int SchnorrSignBatchVarTime(nint ctx, nint table, byte** sigs64, byte** msgs, nuint* msgLengths, byte** keypairs, byte** auxRand32, nuint n);
 }

@@ -246,3 +246,6 @@ int fast_schnorrsig_verify_batch_parsed(const secp256k1_context* ctx, fast_schno
     }
     return secp256k1_gej_is_infinity(&total);
 }
+
+/* The load generator's variable-time batch signer shares this unit's internals and SHA-256 helpers. */
+#include "fast_schnorrsig_sign_vartime.c"

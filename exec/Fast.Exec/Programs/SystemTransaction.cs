@@ -17,8 +17,10 @@ public static class SystemTransaction
 {
     public const int TransferLength = 1 + Signature.Size + MessageLength;
 
-    private const int MessageOffset = 1 + Signature.Size;
-    private const int MessageLength = 3 + 1 + 3 * Pubkey.Size + Hash.Size + 1 + 1 + 1 + 2 + 1 + SystemInstruction.TransferDataLength;
+    /// <summary>Where a transfer's signed message starts (after the signature count and the one signature).</summary>
+    public const int MessageOffset = 1 + Signature.Size;
+    /// <summary>The bytes a transfer's signature covers.</summary>
+    public const int MessageLength = 3 + 1 + 3 * Pubkey.Size + Hash.Size + 1 + 1 + 1 + 2 + 1 + SystemInstruction.TransferDataLength;
 
     /// <summary>The layout of every transaction <see cref="WriteTransfer"/> writes (no parse needed to schedule it).</summary>
     public static TransactionLayout TransferLayout { get; } = ComputeLayout();

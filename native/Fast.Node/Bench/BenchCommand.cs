@@ -13,6 +13,7 @@ public static class BenchCommand
         Command bench = new("bench", "Measure this machine: each bench runs a reference baseline in the same process and prints the ratio");
         bench.Subcommands.Add(Sha256(io));
         bench.Subcommands.Add(Sigverify(io));
+        bench.Subcommands.Add(Sign(io));
         bench.Subcommands.Add(Codec(io));
         bench.Subcommands.Add(Poh(io));
         bench.Subcommands.Add(Exec(io));
@@ -42,6 +43,18 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             SigverifyBench.Run(parse.GetValue(seconds), (int)parse.GetValue(threads), (int)parse.GetValue(transactions), (int)parse.GetValue(batch)).Write(io.Out, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Sign(CliIO io)
+    {
+        (Option<double> seconds, Option<bool> json) = CommonOptions(5);
+        Command command = new("sign", "Transfers signed/s on one thread: the load generator's variable-time batch signer vs libsecp256k1's constant-time signer") { seconds, json };
+        command.SetAction(parse =>
+        {
+            SignBench.Run(parse.GetValue(seconds)).Write(io.Out, parse.GetValue(json));
             return ExitCodes.Ok;
         });
         return command;

@@ -12,7 +12,12 @@ namespace Fast.Node.LoadGen;
 /// <param name="WindowSize">Transfers per window (one blockhash each).</param>
 /// <param name="Windows">Windows in the pool: the signer keeps at most this many signed ahead of the sender (fewer at a low send rate, see <see cref="RollingSigner.SetLead"/>).</param>
 /// <param name="MaxSendAgeSlots">A transfer whose blockhash is older than this many slots (by <see cref="SlotClock"/>) is never sent.</param>
-public sealed record RollingSignerOptions(int WindowSize, int Windows, int MaxSendAgeSlots)
+/// <param name="ConstantTimeSigning">
+/// Sign each transfer with libsecp256k1's constant-time signer instead of
+/// <see cref="VariableTimeBatchSigner"/> (the same signatures, about a third of the rate): for
+/// comparing what the load generator's own signing costs the node it shares a machine with.
+/// </param>
+public sealed record RollingSignerOptions(int WindowSize, int Windows, int MaxSendAgeSlots, bool ConstantTimeSigning = false)
 {
     /// <summary>
     /// Slots of the node's blockhash age (<see cref="TransactionLimits.BlockhashMaxAgeSlots"/>) kept in
@@ -32,6 +37,8 @@ public sealed record RollingSignerOptions(int WindowSize, int Windows, int MaxSe
 /// Transfer k goes from account k mod N to account (k + N/2) mod N, so any N/2 consecutive
 /// transfers touch distinct accounts (conflict-free batches for Sealevel); the amount grows with
 /// each pass over the accounts, so no two messages are equal even under one blockhash.
+/// Signed in batches of 64 by <see cref="VariableTimeBatchSigner"/> (these keys are throwaway), or
+/// one by one in constant time with <see cref="RollingSignerOptions.ConstantTimeSigning"/>.
 /// Threads: <see cref="SetBlockhash"/> from the controller; <see cref="TrySignWindow"/> from the
 /// signer thread(s) (and the pre-fill); <see cref="TryTake"/>, <see cref="IsFresh"/>, <see cref="Return"/>
 /// and <see cref="Discard"/> from the sender threads. Windows move between them through concurrent queues.
@@ -131,16 +138,9 @@ public sealed class RollingSigner : IDisposable
         }
         int count = window.Capacity;
         long first = Interlocked.Add(ref _nextIndex, count) - count;
-        int n = _accounts.Length;
-        for (int i = 0; i < count; i++)
+        for (int start = 0; start < count; start += VariableTimeBatchSigner.MaxBatch)
         {
-            long k = first + i;
-            int from = (int)(k % n);
-            int to = (int)((k + n / 2) % n);
-            ulong lamports = 1 + (ulong)(k / n);
-            Span<byte> tx = window.Buffer.AsSpan(window.Offsets[i], TransferWindow.Stride);
-            window.Lengths[i] = (ushort)SystemTransaction.WriteTransfer(tx, _accounts[from], _keys[to], lamports, blockhash.Hash);
-            window.Signatures[i] = new Signature(tx.Slice(1, Signature.Size));
+            SignTransfers(window, first, start, Math.Min(VariableTimeBatchSigner.MaxBatch, count - start), blockhash.Hash);
         }
         window.Blockhash = blockhash.Hash;
         window.BlockhashSlot = blockhash.Slot;
@@ -149,6 +149,48 @@ public sealed class RollingSigner : IDisposable
         Interlocked.Add(ref _signed, count);
         _ready.Enqueue(window);
         return true;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(VariableTimeBatchSigner.MaxBatch)]
+    private struct SignerBatch
+    {
+        private Keypair _element;
+    }
+
+    /// <summary>Writes and signs transfers <paramref name="start"/> .. + <paramref name="count"/> of the window (at most one signer batch).</summary>
+    private void SignTransfers(TransferWindow window, long first, int start, int count, in Hash blockhash)
+    {
+        int n = _accounts.Length;
+        SignerBatch batch = default;
+        Span<Keypair> signers = batch;
+        Span<int> messageOffsets = stackalloc int[count];
+        Span<int> messageLengths = stackalloc int[count];
+        Span<int> signatureOffsets = stackalloc int[count];
+        for (int i = 0; i < count; i++)
+        {
+            int slot = start + i;
+            long k = first + slot;
+            int from = (int)(k % n);
+            int to = (int)((k + n / 2) % n);
+            ulong lamports = 1 + (ulong)(k / n);
+            int offset = window.Offsets[slot];
+            Span<byte> tx = window.Buffer.AsSpan(offset, TransferWindow.Stride);
+            window.Lengths[slot] = (ushort)SystemTransaction.WriteTransferUnsigned(tx, _keys[from], _keys[to], lamports, blockhash);
+            if (_options.ConstantTimeSigning) SystemTransaction.Sign(tx, _accounts[from]);
+            signers[i] = _accounts[from];
+            messageOffsets[i] = offset + SystemTransaction.MessageOffset;
+            messageLengths[i] = SystemTransaction.MessageLength;
+            signatureOffsets[i] = offset + 1;
+        }
+        if (!_options.ConstantTimeSigning)
+        {
+            VariableTimeBatchSigner.Sign(signers[..count], window.Buffer, messageOffsets, messageLengths, signatureOffsets);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            int offset = window.Offsets[start + i];
+            window.Signatures[start + i] = new Signature(window.Buffer.AsSpan(offset + 1, Signature.Size));
+        }
     }
 
     /// <summary>

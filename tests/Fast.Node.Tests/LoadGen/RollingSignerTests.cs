@@ -79,14 +79,17 @@ public class RollingSignerTests
         Assert.Equal(0, signer.PreFill());
     }
 
-    [Fact]
-    public void Windows_signed_after_a_refresh_name_the_new_blockhash_and_every_transfer_verifies()
+    [Theory]
+    [InlineData(12, false)]
+    [InlineData(150, false)] // more than one batch of the batch signer (64), the last one partial
+    [InlineData(12, true)]
+    public void Windows_signed_after_a_refresh_name_the_new_blockhash_and_every_transfer_verifies(int windowSize, bool constantTime)
     {
         FakeTime time = new();
         SlotClock slots = new();
         slots.Observe(10, time.Now);
         Keypair[] accounts = Accounts(6);
-        using RollingSigner signer = new(accounts, slots, new RollingSignerOptions(12, 3, Margin), () => time.Now);
+        using RollingSigner signer = new(accounts, slots, new RollingSignerOptions(windowSize, 3, Margin, constantTime), () => time.Now);
         var first = Hash.Compute("first"u8);
         var second = Hash.Compute("second"u8);
         signer.SetBlockhash(first, 10);
@@ -115,7 +118,7 @@ public class RollingSignerTests
             }
             signer.Return(window);
         }
-        Assert.Equal(24, seen.Count);
+        Assert.Equal(2 * windowSize, seen.Count);
         Assert.Equal(0, signer.DiscardedStale);
     }
 
