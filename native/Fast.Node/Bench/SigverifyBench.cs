@@ -125,16 +125,16 @@ public static class SigverifyBench
         return report;
     }
 
-    /// <summary>The node's sigverify bound: what <paramref name="threads"/> sigverify threads verify per second here (batched as the node is).</summary>
-    public static double MeasureStageRate(int threads, int transactions, double seconds, int batchSignatures = SigverifyStage.DefaultBatchSignatures)
+    /// <summary>The node's sigverify bound: what <paramref name="threads"/> sigverify threads verify per second here (batched as the node is; pinned to <paramref name="cores"/> as the node pins them, when given).</summary>
+    public static double MeasureStageRate(int threads, int transactions, double seconds, int batchSignatures = SigverifyStage.DefaultBatchSignatures, int[]? cores = null)
     {
         byte[][] txs = SampleTransfers.Generate(transactions, 64, Hash.Compute("bound"u8));
         using PacketPool pool = new(transactions + 64);
         Packet[] packets = Load(pool, txs);
-        StageRate(pool, packets, threads, Math.Min(256, transactions), batchSignatures, 0);
+        StageRate(pool, packets, threads, Math.Min(256, transactions), batchSignatures, 0, cores);
         List<double> rounds = [];
         var total = Stopwatch.StartNew();
-        do rounds.Add(StageRate(pool, packets, threads, transactions, batchSignatures, 0));
+        do rounds.Add(StageRate(pool, packets, threads, transactions, batchSignatures, 0, cores));
         while (total.Elapsed.TotalSeconds < seconds);
         return Throughput.Median([.. rounds]);
     }
@@ -192,13 +192,13 @@ public static class SigverifyBench
     /// batch-or-single switch, as in a node that has been running — then the rest is queued and timed
     /// until every packet is forwarded or dropped.
     /// </summary>
-    private static double StageRate(PacketPool pool, Packet[] packets, int threads, int count, int batchSignatures, int invalidExpected)
+    private static double StageRate(PacketPool pool, Packet[] packets, int threads, int count, int batchSignatures, int invalidExpected, int[]? cores = null)
     {
         BoundedQueue<Packet> input = new(Math.Max(count, 2));
         BoundedQueue<VerifiedPacket> output = new(Math.Max(count, 2));
         int warm = Math.Min(count / 4, 8 * threads * Math.Max(batchSignatures, SigverifyStage.DefaultBatch));
         for (int i = 0; i < warm; i++) input.TryEnqueue(packets[i]);
-        using SigverifyStage stage = new(pool, input, output, threads, dedup: new SignatureDedup(), batchSignatures: batchSignatures);
+        using SigverifyStage stage = new(pool, input, output, threads, cores, new SignatureDedup(), batchSignatures);
         stage.Start();
         while (Handled(stage) < warm) Thread.Sleep(1);
         long start = Stopwatch.GetTimestamp();

@@ -48,18 +48,37 @@ public sealed partial class BenchTps
         }
     }
 
-    /// <summary>The node's sigverify thread count, from its /metrics (gauge fast_sigverify_threads).</summary>
-    private static async Task<int> NodeSigverifyThreadsAsync(string url, CancellationToken cancel)
+    /// <summary>
+    /// The node's sigverify thread count (gauge fast_sigverify_threads) and the cores it keeps for
+    /// them alone (gauges fast_dedicated_core{core="N",...}, from --sigverify-cores), from its /metrics.
+    /// </summary>
+    private static async Task<(int Threads, int[] DedicatedCores)> NodeSigverifyAsync(string url, CancellationToken cancel)
     {
         using HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
         string metrics = await http.GetStringAsync(new Uri(new Uri(url), "/metrics"), cancel).ConfigureAwait(false);
+        int threads = 0;
+        List<int> dedicated = [];
         foreach (string line in metrics.Split('\n'))
         {
             if (line.StartsWith("fast_sigverify_threads ", StringComparison.Ordinal) && double.TryParse(line.AsSpan(23), NumberStyles.Float, CultureInfo.InvariantCulture, out double n))
             {
-                return Math.Max(1, (int)n);
+                threads = Math.Max(1, (int)n);
+            }
+            else if (DedicatedCore(line) is int core)
+            {
+                dedicated.Add(core);
             }
         }
-        throw new RpcClientException("the node's /metrics has no fast_sigverify_threads gauge");
+        if (threads == 0) throw new RpcClientException("the node's /metrics has no fast_sigverify_threads gauge");
+        return (threads, [.. dedicated]);
+    }
+
+    /// <summary>N of a `fast_dedicated_core{core="N",...} 1` line, else null.</summary>
+    internal static int? DedicatedCore(string line)
+    {
+        const string Prefix = "fast_dedicated_core{core=\"";
+        if (!line.StartsWith(Prefix, StringComparison.Ordinal)) return null;
+        int end = line.IndexOf('"', Prefix.Length);
+        return end > Prefix.Length && int.TryParse(line.AsSpan(Prefix.Length, end - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int core) ? core : null;
     }
 }

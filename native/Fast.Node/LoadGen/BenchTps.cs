@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Fast.Core.Platform;
 using Fast.Crypto;
 using Fast.Node.Bench;
 using Fast.Node.Client;
@@ -29,6 +30,25 @@ public sealed record BenchTpsOptions(string Url, string FaucetPath, double Durat
 public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progress)
 {
     private const int SampleEvery = 128;
+
+    /// <summary>
+    /// Keeps this process (its threads now, and so the ones it starts) off the cores the local node
+    /// keeps for its sigverify threads (--sigverify-cores): the load generator signing and sending on
+    /// them would take the node's dedicated cores from it. The note says what was done.
+    /// </summary>
+    private string StayOffDedicatedCores(int[] dedicated)
+    {
+        int[] allowed = CpuAffinity.AllowedCores();
+        int[] rest = [.. allowed.Where(c => Array.IndexOf(dedicated, c) < 0)];
+        string cores = string.Join(',', dedicated);
+        string note = rest.Length == 0
+            ? $"the node keeps core(s) {cores} for its sigverify threads, and this process may run on no other: it shares them"
+            : CpuAffinity.TryRestrictProcess(rest, out int errno)
+                ? $"the node keeps core(s) {cores} for its sigverify threads: this process ran on {string.Join(',', rest)}, but for the sigverify bound, measured on core(s) {cores} while the node idled"
+                : $"the node keeps core(s) {cores} for its sigverify threads; staying off them failed (errno {errno}), so this process shares them";
+        progress.WriteLine($"bench-tps: {note}");
+        return note;
+    }
     private const int WindowSize = 1024;
     private const double LeadSeconds = 3;
 
@@ -45,11 +65,17 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         // 1. The sigverify bound, measured while the node is idle, with the node's own thread count.
         double boundBefore = double.NaN;
         int sigverifyThreads = 0;
+        int[]? dedicatedCores = null;
         if (local)
         {
-            sigverifyThreads = await NodeSigverifyThreadsAsync(options.Url, cancel).ConfigureAwait(false);
+            (sigverifyThreads, int[] dedicated) = await NodeSigverifyAsync(options.Url, cancel).ConfigureAwait(false);
+            if (dedicated.Length > 0)
+            {
+                report.Note(StayOffDedicatedCores(dedicated));
+                dedicatedCores = dedicated; // the bound is measured where the node's sigverify threads run
+            }
             progress.WriteLine($"bench-tps: measuring this machine's sigverify bound with the node's {sigverifyThreads} sigverify thread(s)...");
-            boundBefore = SigverifyBench.MeasureStageRate(sigverifyThreads, 8192, 4);
+            boundBefore = SigverifyBench.MeasureStageRate(sigverifyThreads, 8192, 4, cores: dedicatedCores);
             progress.WriteLine($"bench-tps: sigverify bound {boundBefore:N0} verifies/s");
         }
 
@@ -116,7 +142,7 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         double boundAfter = double.NaN;
         if (local)
         {
-            boundAfter = SigverifyBench.MeasureStageRate(sigverifyThreads, 8192, 4);
+            boundAfter = SigverifyBench.MeasureStageRate(sigverifyThreads, 8192, 4, cores: dedicatedCores);
             progress.WriteLine($"bench-tps: sigverify bound after the run {boundAfter:N0} verifies/s");
         }
 

@@ -43,6 +43,10 @@ public sealed partial class Validator
          .Counter("fast_gc_collections_total", "Garbage collections by generation", GC.CollectionCount(0), "generation=\"0\"")
          .Counter("fast_gc_collections_total", "Garbage collections by generation", GC.CollectionCount(1), "generation=\"1\"")
          .Counter("fast_gc_collections_total", "Garbage collections by generation", GC.CollectionCount(2), "generation=\"2\"");
+        foreach (int core in _options.SigverifyCores ?? [])
+        {
+            m.Gauge("fast_dedicated_core", "A core only one stage's threads of this node run on (--sigverify-cores)", 1, $"core=\"{core}\",stage=\"sigverify\"");
+        }
 
         // Rates over the time since the previous scrape.
         long now = Environment.TickCount64;

@@ -249,7 +249,7 @@ public sealed partial class Validator : IAsyncDisposable
         }
         _banking = new BankingStage(_forks, working, _startBlockHeight, _startTransactions, _scheduler, _poh, _packets, _bankingInput, _entryBuffers, Chain, Signatures,
             _blockstore, Identity, new BankingConfig { MaxEntryTransactions = _options.MaxEntryTransactions, RootDistance = _options.RootDistance, LimitLedgerSlots = _options.LimitLedgerSlots, Core = _options.Cores?.FirstOrDefault() }, _log) { Cluster = cluster };
-        _sigverify = new SigverifyStage(_packets, _sigverifyInput, _bankingInput, _options.SigverifyThreads, _options.Cores, new SignatureDedup(), _options.SigverifyBatch);
+        _sigverify = new SigverifyStage(_packets, _sigverifyInput, _bankingInput, _options.SigverifyThreads, _options.SigverifyCores ?? _options.Cores, new SignatureDedup(), _options.SigverifyBatch);
         _udp = new UdpIngest(new IPEndPoint(_options.BindAddress, _options.TpuPort), _packets, _sigverifyInput, _ingestCounters);
         _tcp = new TcpIngest(new IPEndPoint(_options.BindAddress, _options.TpuTcpPort), _packets, _sigverifyInput, _ingestCounters, _options.MaxTpuConnections,
             TimeSpan.FromMilliseconds(_options.TpuTcpFrameTimeoutMs), _options.MaxTpuConnectionsPerIp);

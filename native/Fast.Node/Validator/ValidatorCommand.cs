@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
+using Fast.Core.Platform;
 using Fast.Node.Cli;
 
 namespace Fast.Node.Validator;
@@ -29,6 +30,7 @@ public static class ValidatorCommand
         Option<string> bind = new("--bind-address") { Description = $"Address the TPU binds (default {d.BindAddress})", DefaultValueFactory = _ => d.BindAddress.ToString() };
         Option<string> advertise = new("--advertise-address") { Description = $"Address other nodes and clients are told (default {d.AdvertisedAddress})", DefaultValueFactory = _ => d.AdvertisedAddress.ToString() };
         Option<string?> cores = new("--cores") { Description = "Cores the node's stage threads are pinned to, e.g. 1-3 or 1,3 (default: not pinned)" };
+        Option<string?> sigverifyCores = new("--sigverify-cores") { Description = "Cores only the sigverify threads run on, e.g. 1 or 2-3: thread i pinned to the i-th (round robin), every other thread of the node kept off them (default: none)" };
         Option<long> pohCore = CliOptions.Integer("--poh-core", "Core the PoH thread owns (-1: not pinned)", -1, -1, 1023);
         Option<long> sigverifyThreads = CliOptions.Integer("--sigverify-threads", "Sigverify threads", d.SigverifyThreads, 1, 256);
         Option<long> sigverifyBatch = CliOptions.Integer("--sigverify-batch", "Signatures per BIP-340 batch verification (1: one at a time; a packet waits at most for the batch ahead and its own)", d.SigverifyBatch, 1, Crypto.SchnorrBatchScratch.MaxCapacity);
@@ -73,7 +75,7 @@ public static class ValidatorCommand
         Option<long> minFreeDisk = CliOptions.Integer("--min-free-disk-mb", "Stop (exit 3) when the ledger's filesystem has less free space than this many MiB", d.MinFreeDiskBytes >> 20, 0, 1 << 30);
         Command command = new("validator", "Run a validator: TPU ingest, sigverify, banking (Sealevel), PoH, ledger, JSON-RPC and /metrics")
         {
-            identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, tvuPort, repairPort, entrypoint, turbineFanout, parentGrace, bind, advertise, cores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
+            identity, vote, genesis, ledger, rpcPort, rpcBind, tpuPort, tpuTcpPort, gossipPort, tvuPort, repairPort, entrypoint, turbineFanout, parentGrace, bind, advertise, cores, sigverifyCores, pohCore, sigverifyThreads, sigverifyBatch, bankingThreads,
             lowPower, slotMs, packetBuffers, sigverifyQueue, bankingQueue, maxConnections, maxConnectionsPerIp, frameTimeout, pohEntryQueue, stallLedger,
             rpcMaxResponse, rpcSendRetries, rpcPerIp, rpcKeepAlive, rpcRequestTimeout, pubsubPort, pubsubPerIp, pubsubSubscriptions, pubsubQueued, rpcSampleSecs, largestRefresh, faucetKeypair, faucetPerRequest, faucetPerMinute, faucetRequests, entryTransactions, rootDistance, checkpointInterval, limitLedger, signatureIndex, accountsMemory, compactAbove, minFreeDisk, noNetworkLimitsTest, noReplayPreverify,
         };
@@ -99,6 +101,7 @@ public static class ValidatorCommand
                 BindAddress = Address(parse.GetValue(bind)!, "--bind-address"),
                 AdvertisedAddress = Address(parse.GetValue(advertise)!, "--advertise-address"),
                 Cores = ParseCores(parse.GetValue(cores)),
+                SigverifyCores = ParseCores(parse.GetValue(sigverifyCores), "--sigverify-cores"),
                 PohCore = parse.GetValue(pohCore) >= 0 ? (int)parse.GetValue(pohCore) : null,
                 SigverifyThreads = (int)parse.GetValue(sigverifyThreads),
                 SigverifyBatch = (int)parse.GetValue(sigverifyBatch),
@@ -154,6 +157,12 @@ public static class ValidatorCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         if (ParentDeath.Arm() is string orphaned) throw new CliException(orphaned, ExitCodes.Failure);
+        if (options.SigverifyCores is { Length: > 0 } dedicated)
+        {
+            int[] rest = DedicateSigverifyCores(dedicated, options.Cores, options.PohCore, CpuAffinity.AllowedCores());
+            if (!CpuAffinity.TryRestrictProcess(rest, out int errno))
+                throw new CliException($"--sigverify-cores: cannot keep the node's other threads on cores {string.Join(',', rest)} (errno {errno})", ExitCodes.Failure);
+        }
         Validator validator;
         try
         {
@@ -227,8 +236,31 @@ public static class ValidatorCommand
         }
     }
 
+    /// <summary>
+    /// The cores left for every thread but the sigverify threads once <paramref name="sigverify"/> are
+    /// theirs alone: <paramref name="allowed"/> (the cores this process may use) without them. A
+    /// one-line error when a dedicated core is not one this process may use, when none would be
+    /// left, or when --cores or --poh-core name a dedicated core.
+    /// </summary>
+    internal static int[] DedicateSigverifyCores(int[] sigverify, int[]? cores, int? pohCore, int[] allowed)
+    {
+        string list = string.Join(',', sigverify);
+        foreach (int core in sigverify)
+        {
+            if (Array.IndexOf(allowed, core) < 0)
+                throw new CliException($"--sigverify-cores {list}: this process may run on cores {string.Join(',', allowed)} only");
+        }
+        int[] rest = [.. allowed.Where(c => Array.IndexOf(sigverify, c) < 0)];
+        if (rest.Length == 0) throw new CliException($"--sigverify-cores {list}: leaves no core for the rest of the node (this process may run on {string.Join(',', allowed)})");
+        if (cores?.FirstOrDefault(c => Array.IndexOf(sigverify, c) >= 0, -1) is int shared and >= 0)
+            throw new CliException($"--cores and --sigverify-cores both name core {shared}: a dedicated core is the sigverify threads' alone");
+        if (pohCore is int poh && Array.IndexOf(sigverify, poh) >= 0)
+            throw new CliException($"--poh-core {poh} is one of --sigverify-cores {list}: a dedicated core is the sigverify threads' alone");
+        return rest;
+    }
+
     /// <summary>"1-3", "1,3", "0,2-3" → core numbers.</summary>
-    internal static int[]? ParseCores(string? text)
+    internal static int[]? ParseCores(string? text, string option = "--cores")
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         List<int> cores = [];
@@ -243,7 +275,7 @@ public static class ValidatorCommand
                 for (int c = first; c <= last; c++) cores.Add(c);
                 continue;
             }
-            throw new CliException($"--cores '{text}': expected core numbers like 1-3 or 1,3");
+            throw new CliException($"{option} '{text}': expected core numbers like 1-3 or 1,3");
         }
         return [.. cores.Distinct()];
     }

@@ -32,6 +32,15 @@ public sealed record ValidatorOptions
     /// <summary>Cores the node's threads are pinned to (null: not pinned).</summary>
     public int[]? Cores { get; init; }
     public int? PohCore { get; init; }
+
+    /// <summary>
+    /// Cores given to the sigverify threads alone (null: none): sigverify thread i is pinned to
+    /// SigverifyCores[i mod n], and the command keeps every other thread of the process off them
+    /// (<see cref="ValidatorCommand.DedicateSigverifyCores"/>), as a validator with its own cores for
+    /// signature checks runs on bare metal. Exported as fast_dedicated_core so a load generator on
+    /// the same machine can stay off them too.
+    /// </summary>
+    public int[]? SigverifyCores { get; init; }
     public int SigverifyThreads { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
     /// <summary>Signatures per BIP-340 batch in the sigverify stage (1: verify one at a time).</summary>
     public int SigverifyBatch { get; init; } = Pipeline.SigverifyStage.DefaultBatchSignatures;
