@@ -21,7 +21,7 @@ public sealed record BenchTpsOptions(string Url, string FaucetPath, double Durat
 /// --rate), sampling confirmation latency. Transfers are signed in rolling
 /// windows just ahead of sending with a blockhash refreshed from the node every second
 /// (<see cref="RollingSigner"/>, in batches by <see cref="Fast.Crypto.VariableTimeBatchSigner"/> so the client's
-/// signing takes a third of the CPU it would: it shares the machine with the node), so none is sent with a blockhash near expiry however long the run.
+/// signing takes a quarter of the CPU it would: it shares the machine with the node), so none is sent with a blockhash near expiry however long the run.
 /// Against a node on this machine it also measures the node's sigverify bound (the `fast bench
 /// sigverify` stage on the node's sigverify thread count) before and after the run and reports
 /// tps_vs_sigverify_bound against the higher of the two; it samples the node's /metrics every
@@ -200,7 +200,7 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         }
         report.Note(options.ConstantTimeSigning
             ? "transfers signed with libsecp256k1's constant-time signer (--constant-time-signing)"
-            : "transfers signed in batches by the variable-time signer (the same signatures as libsecp256k1's, about 3x the rate; throwaway keys only)");
+            : "transfers signed in batches by the variable-time signer (the same signatures as libsecp256k1's, about 4x the rate; throwaway keys only)");
         report.Note($"{samples.Outstanding + samples.GaveUp} of {samples.Confirmed + samples.Outstanding + samples.GaveUp} latency samples never confirmed ({samples.GaveUp} given up after {samples.GiveUpAfter.TotalSeconds:0} s)");
         return report;
     }

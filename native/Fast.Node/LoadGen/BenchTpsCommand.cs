@@ -18,7 +18,7 @@ public static class BenchTpsCommand
         Option<long> threads = CliOptions.Integer("--threads", "Sender threads", 1, 1, 64);
         Option<double> rate = CliOptions.Double("--rate", "Fixed send rate in transactions/s (0 = adapt to what the node processes)", 0, 0, 10_000_000);
         Option<string> sendTo = new Option<string>("--send-to") { Description = "leaders: each transfer to its slot's scheduled leader (and the next one at a turn's end); node: everything to the --url node's TPU, which forwards", DefaultValueFactory = _ => "leaders" }.AcceptOnlyFromAmong("leaders", "node");
-        Option<bool> constantTime = new("--constant-time-signing") { Description = "Sign with libsecp256k1's constant-time signer (about a third of the default batch signer's rate, which is variable-time and fine only for these throwaway keys): shows what the client's own signing costs a node on the same machine" };
+        Option<bool> constantTime = new("--constant-time-signing") { Description = "Sign with libsecp256k1's constant-time signer (about a quarter of the default batch signer's rate, which is variable-time and fine only for these throwaway keys): shows what the client's own signing costs a node on the same machine" };
         Option<bool> json = new("--json") { Description = "Print one JSON object (the benchmark convention in ARCHITECTURE.md)" };
         Command command = new("bench-tps", "Load-test a node: fund accounts from the faucet, send transfers signed just ahead with a fresh blockhash over UDP, report TPS, confirmation latency, drops and the node's memory")
         {

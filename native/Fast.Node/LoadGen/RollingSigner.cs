@@ -14,7 +14,7 @@ namespace Fast.Node.LoadGen;
 /// <param name="MaxSendAgeSlots">A transfer whose blockhash is older than this many slots (by <see cref="SlotClock"/>) is never sent.</param>
 /// <param name="ConstantTimeSigning">
 /// Sign each transfer with libsecp256k1's constant-time signer instead of
-/// <see cref="VariableTimeBatchSigner"/> (the same signatures, about a third of the rate): for
+/// <see cref="VariableTimeBatchSigner"/> (the same signatures, about a quarter of the rate): for
 /// comparing what the load generator's own signing costs the node it shares a machine with.
 /// </param>
 public sealed record RollingSignerOptions(int WindowSize, int Windows, int MaxSendAgeSlots, bool ConstantTimeSigning = false)
