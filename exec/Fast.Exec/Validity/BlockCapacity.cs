@@ -12,14 +12,15 @@ namespace Fast.Exec.Validity;
 public static class BlockCapacity
 {
     /// <summary>
-    /// 24,576 signatures per block (41 k a second at 600 ms slots, above one validator's sigverify
-    /// bound here, ~40 k/s on one thread, so the cap is not what limits a leader), and still small
-    /// enough that a full block replays within its slot when none of its signatures were verified
-    /// while it streamed in (the replay pre-verifier off or behind): replay verifies in BIP-340
-    /// batches over 2 workers at ~28–30 k signatures/s per core, so 24,576 take ~0.42 s of the
-    /// 600 ms. With the pre-verifier keeping up, ~90 % are verified before the slot ends (README).
+    /// 32,768 signatures per block, as many as transactions (54.6 k a second at 600 ms slots, above
+    /// one validator's sigverify bound here, 34–56 k/s on one thread depending on the host's load, so
+    /// the cap is not what limits a leader), and still small enough that a full block replays within
+    /// its slot when none of its signatures were verified while it streamed in (the replay
+    /// pre-verifier off or behind): `fast bench replay-verify` checks 125 k signatures/s over 2
+    /// workers (62 k per core), so 32,768 take ~0.26 s of the 600 ms, ~0.45 s on the most loaded host
+    /// seen (bound 34 k/s). With the pre-verifier keeping up, ~90 % are verified before the slot ends.
     /// </summary>
-    public const int MaxSignaturesPerBlock = 24_576;
+    public const int MaxSignaturesPerBlock = 32_768;
 
     /// <summary>
     /// Adds <paramref name="tx"/> to a block's running counts if the block stays within both caps;

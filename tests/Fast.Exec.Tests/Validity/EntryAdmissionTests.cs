@@ -1,6 +1,7 @@
 using Fast.Core.Codec;
 using Fast.Core.Ledger;
 using Fast.Core.Primitives;
+using Fast.Core.Transactions;
 using Fast.Exec.Banking;
 using Fast.Exec.Programs;
 using Fast.Exec.Replay;
@@ -218,27 +219,38 @@ public class EntryAdmissionTests
         Assert.Equal(Admission.Admitted, siblingAdmission.Admit(sibling, TestTransactions.View(tx)));
     }
 
-    [Fact]
-    public void A_block_carrying_more_signatures_than_its_cap_is_refused_by_the_leader_and_invalid_on_replay()
+    /// <summary>
+    /// 1-signature transfers meet the transaction cap; 2-signature ones (the payer's transfer plus a
+    /// second signer's) meet the signature cap first.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_block_past_its_transaction_or_signature_cap_is_refused_by_the_leader_and_invalid_on_replay(int signaturesEach)
     {
         using TestChain chain = new();
         Bank bank = NewBank(chain, (0, System(1_000_000_000_000)), (1, System(1_000_000)));
         Random random = new(7);
-        byte[][] txs = [.. Enumerable.Range(0, BlockCapacity.MaxSignaturesPerBlock + 1).Select(_ => Tx(random, 0, SystemInstruction.Transfer(TestChain.Key(0), TestChain.Key(1), 1)))];
+        int fits = Math.Min(TransactionLimits.MaxTransactionsPerBlock, BlockCapacity.MaxSignaturesPerBlock / signaturesEach);
+        byte[] NextTx() => signaturesEach == 1
+            ? Tx(random, 0, SystemInstruction.Transfer(TestChain.Key(0), TestChain.Key(1), 1))
+            : Tx(random, 0, SystemInstruction.Transfer(TestChain.Key(0), TestChain.Key(1), 1), SystemInstruction.Transfer(TestChain.Key(2), TestChain.Key(1), 1));
+        byte[][] txs = [.. Enumerable.Range(0, fits + 1).Select(_ => NextTx())];
+        Assert.Equal(signaturesEach, TestTransactions.View(txs[0]).SignatureCount);
         EntryAdmission admission = new();
         admission.BeginEntry(bank);
         Admission[] verdicts = [.. txs.Select(tx => admission.Admit(bank, TestTransactions.View(tx)))];
-        Assert.Equal(BlockCapacity.MaxSignaturesPerBlock, verdicts.Count(v => v == Admission.Admitted));
+        Assert.Equal(fits, verdicts.Count(v => v == Admission.Admitted));
         Assert.Equal(Admission.BlockFull, verdicts[^1]);
         Assert.False(admission.BlockHasRoom); // the leader stops gathering: the rest wait for the next slot
         admission.BeginEntry(bank); // a later entry of the same block: still full
-        Assert.Equal(Admission.BlockFull, admission.Admit(bank, TestTransactions.View(Tx(random, 0, SystemInstruction.Transfer(TestChain.Key(0), TestChain.Key(1), 1)))));
+        Assert.Equal(Admission.BlockFull, admission.Admit(bank, TestTransactions.View(NextTx())));
 
         using SealevelScheduler scheduler = new(new SchedulerOptions { Workers = 1 });
         ReplayOutcome outcome = new SlotReplayer(scheduler).Replay(bank, EntriesOf(txs, perEntry: 64));
         Assert.True(outcome.DecodedAll, outcome.Describe());
         Assert.Equal(BlockRuleViolation.BlockCapacity, outcome.Violation);
-        Assert.Equal(BlockCapacity.MaxSignaturesPerBlock, outcome.ViolationIndex);
+        Assert.Equal(fits, outcome.ViolationIndex);
         Assert.Equal(0, bank.TouchedAccounts); // refused before anything ran
     }
 
