@@ -13,15 +13,22 @@ public readonly record struct AddressSignature(ulong Slot, int Index, Signature 
 /// The Blockstore's address → signatures index (<see cref="AddressSignatureIndex"/>): every account
 /// key of every transaction in appended entries, indexed as the entries are appended and re-indexed
 /// from the log when the Blockstore opens (so it is exactly as crash-consistent as the entries), and
-/// purged with them. Queries walk the index in memory and read only the records holding the
-/// signatures they return.
+/// purged with them. Its older chunks live in spill files under <see cref="AddressIndexFolder"/>
+/// (<see cref="AddressIndexSpill"/>); queries walk it a bounded number of entries per hold of the lock
+/// and read only the records holding the signatures they return.
 /// </summary>
 public sealed partial class Blockstore
 {
     /// <summary>Solana's MAX_GET_CONFIRMED_SIGNATURES_FOR_ADDRESS2_LIMIT.</summary>
     public const int MaxAddressSignatures = 1000;
 
-    private readonly AddressSignatureIndex _addresses = new();
+    /// <summary>Entries the address index reads per hold of the lock while answering a query (then lets the ledger writer in).</summary>
+    internal const int AddressWalkStepsPerLock = 4096;
+
+    /// <summary>The address index's folder of spill files (scratch, emptied on open).</summary>
+    public const string AddressIndexFolder = "address-index";
+
+    private readonly AddressSignatureIndex _addresses;
 
     /// <summary>The address index's size (metrics): distinct addresses, and entries at 32 B each.</summary>
     public (int Addresses, long Entries) AddressIndexSize
@@ -43,16 +50,25 @@ public sealed partial class Blockstore
         limit = Math.Clamp(limit, 0, MaxAddressSignatures);
         List<AddressTransaction> found = new(Math.Min(limit, 64));
         Dictionary<ulong, (long Address, int Length)[]> batches = [];
-        lock (_gate)
+        AddressSignatureIndex.Cursor cursor = default;
+        ulong? beforeFingerprint = Fingerprint(before), untilFingerprint = Fingerprint(until);
+        bool done;
+        do
         {
-            ThrowIfDisposed();
-            ulong lowest = LowestSlot ?? 0;
-            _addresses.Collect(address, lowest, highestSlot, Fingerprint(before), Fingerprint(until), limit, found);
-            foreach (AddressTransaction t in found)
+            // A walk over entries spilled to disk may be long: it takes the lock a bounded number of entries at a time.
+            lock (_gate)
             {
-                if (!batches.ContainsKey(t.Slot) && _slots.TryGetValue(t.Slot, out SlotState? state)) batches[t.Slot] = [.. state.Batches];
+                ThrowIfDisposed();
+                int from = found.Count;
+                done = _addresses.Collect(address, LowestSlot ?? 0, highestSlot, beforeFingerprint, untilFingerprint, limit, found, ref cursor, AddressWalkStepsPerLock);
+                for (int i = from; i < found.Count; i++)
+                {
+                    ulong slot = found[i].Slot;
+                    if (!batches.ContainsKey(slot) && _slots.TryGetValue(slot, out SlotState? state)) batches[slot] = [.. state.Batches];
+                }
             }
         }
+        while (!done);
         List<AddressSignature> results = new(found.Count);
         long cachedAddress = -1;
         byte[] cached = [];

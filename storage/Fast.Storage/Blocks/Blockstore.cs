@@ -5,7 +5,8 @@ namespace Fast.Storage.Blocks;
 
 /// <summary>
 /// The ledger on disk: each slot's entries, appended to a Microsoft FasterLog as they arrive, plus an
-/// in-memory index (slot → parent, entry batches, complete?, rooted?) rebuilt from the log on open.
+/// in-memory index (slot → parent, entry batches, complete?, rooted?) rebuilt from the log on open,
+/// and the address index behind getSignaturesForAddress (its older part in scratch files, rebuilt too).
 /// Durability follows <see cref="BlockstoreOptions.CommitPolicy"/>: FasterLog recovers to its last
 /// commit, so a committed append survives kill -9 and an uncommitted one may be lost whole (never
 /// torn: records carry checksums). Replay after a crash reads the slots past the accounts checkpoint
@@ -77,10 +78,12 @@ public sealed partial class Blockstore : IDisposable
             try
             {
                 CheckRecovered();
+                _addresses = new AddressSignatureIndex(Path.Combine(options.Directory, AddressIndexFolder), options.AddressIndexResidentChunks);
                 RebuildIndex();
             }
             catch
             {
+                _addresses?.Dispose();
                 _log.Dispose();
                 throw;
             }
@@ -268,6 +271,7 @@ public sealed partial class Blockstore : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            _addresses.Dispose();
         }
         _log.Dispose();
         _settings.Dispose();

@@ -30,6 +30,12 @@ public sealed record BlockstoreOptions
     /// <summary>Size of each log file on disk.</summary>
     public long SegmentBytes { get; init; } = 1L << 30;
 
+    /// <summary>
+    /// 2 MiB chunks of the address index (getSignaturesForAddress) kept in memory, the newest; older
+    /// ones are written to scratch files in the ledger folder and read back from there. Default 8 (16 MiB).
+    /// </summary>
+    public int AddressIndexResidentChunks { get; init; } = AddressSignatureIndex.DefaultResidentChunks;
+
     /// <summary>The most entry bytes one append may carry.</summary>
     public int MaxAppendBytes => (int)Math.Min(int.MaxValue, PageBytes - 1024);
 }

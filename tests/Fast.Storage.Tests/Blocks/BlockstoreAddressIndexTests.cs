@@ -113,6 +113,46 @@ public class BlockstoreAddressIndexTests
     }
 
     [Fact]
+    public void Signatures_whose_index_entries_were_spilled_to_disk_read_back_the_same_before_and_after_a_reopen()
+    {
+        using TempDir dir = new();
+        BlockstoreOptions options = BlockstoreTests.SmallOptions(dir.Path) with { AddressIndexResidentChunks = 1 };
+        List<Signature> all = [];
+        const int PerBatch = 400, Batches = 4;
+        int nonce = 0;
+        using (var store = Blockstore.Open(options))
+        {
+            // 44,800 transactions naming alice, bob and the program: 134,400 entries, past two 65,536-entry chunks.
+            for (ulong slot = 1; slot <= 28; slot++)
+            {
+                for (int batch = 0; batch < Batches; batch++)
+                {
+                    byte[][] txs = [.. Enumerable.Range(0, PerBatch).Select(_ => Transaction(nonce++))];
+                    all.AddRange(txs.Select(SignatureOf));
+                    Assert.Equal(AppendStatus.Ok, store.AppendEntries(slot, slot - 1, 1, Entries(txs), slotComplete: batch == Batches - 1));
+                }
+            }
+            store.Commit();
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, Blockstore.AddressIndexFolder)));
+            CheckPages(store);
+        }
+        using var reopened = Blockstore.Open(options);
+        CheckPages(reopened);
+
+        void CheckPages(Blockstore store)
+        {
+            Signature[] newestFirst = [.. Enumerable.Reverse(all)];
+            Assert.Equal(newestFirst[..1000], Signatures(store.ReadAddressSignatures(_bob, ulong.MaxValue, null, null, 1000)));
+            // Deep in the spilled entries: the oldest page, and one that crosses from disk into memory.
+            Assert.Equal(newestFirst[^500..], Signatures(store.ReadAddressSignatures(_bob, ulong.MaxValue, newestFirst[^501], null, 1000)));
+            int inMemory = all.Count * 3 % AddressSignatureIndex.ChunkSize / 3; // the newest transactions, whose entries fill the resident chunk
+            int crossing = inMemory - 500;
+            Assert.Equal(newestFirst[(crossing + 1)..(crossing + 1001)], Signatures(store.ReadAddressSignatures(_bob, ulong.MaxValue, newestFirst[crossing], null, 1000)));
+            Assert.Equal(newestFirst[^3..], Signatures(store.ReadAddressSignatures(Program, ulong.MaxValue, newestFirst[^4], null, 1000)));
+        }
+    }
+
+    [Fact]
     public void Purging_the_ledger_drops_the_purged_slots_signatures_from_the_index()
     {
         using TempDir dir = new();
