@@ -12,15 +12,15 @@ namespace Fast.Exec.Validity;
 public static class BlockCapacity
 {
     /// <summary>
-    /// 32,768 signatures per block, as many as transactions (54.6 k a second at 600 ms slots, above
-    /// one validator's sigverify bound here, 34–56 k/s on one thread depending on the host's load, so
-    /// the cap is not what limits a leader), and still small enough that a full block replays within
-    /// its slot when none of its signatures were verified while it streamed in (the replay
-    /// pre-verifier off or behind): `fast bench replay-verify` checks 125 k signatures/s over 2
-    /// workers (62 k per core), so 32,768 take ~0.26 s of the 600 ms, ~0.45 s on the most loaded host
-    /// seen (bound 34 k/s). With the pre-verifier keeping up, ~90 % are verified before the slot ends.
+    /// 40,960 signatures per block, as many as transactions (68 k a second at 600 ms slots, above one
+    /// validator's sigverify bound here, 34–58 k/s on one thread depending on the host's load, so the
+    /// cap is not what limits a leader), and still small enough that a full block replays within its
+    /// slot when none of its signatures were verified while it streamed in (the replay pre-verifier
+    /// off or behind): `fast bench replay-verify` checks 125 k signatures/s over 2 workers (62 k per
+    /// core), so 40,960 take ~0.33 s of the 600 ms (~0.56 s on the most loaded host seen, bound
+    /// 34 k/s). With the pre-verifier keeping up, ~90 % are verified before the slot ends.
     /// </summary>
-    public const int MaxSignaturesPerBlock = 32_768;
+    public const int MaxSignaturesPerBlock = 40_960;
 
     /// <summary>
     /// Adds <paramref name="tx"/> to a block's running counts if the block stays within both caps;

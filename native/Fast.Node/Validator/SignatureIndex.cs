@@ -20,9 +20,9 @@ public readonly record struct SignatureLocation(ulong Slot, int Index, Transacti
 /// hash of the whole signature, so no choice of signature bytes lines entries up in one probe
 /// chain); a full segment starts the next, and a segment whose newest slot is released goes back
 /// to a small pool. Memory is bounded by what must be kept: (150 blockhash-age slots + the root
-/// distance + 2) × <see cref="TransactionLimits.MaxTransactionsPerBlock"/> (32,768) entries, plus
-/// two segments, at 96 B each — with the default root distance of 31, 183 × 32,768 ≈ 6.0 M entries
-/// ≈ 576 MiB at most; in practice the transaction rate × ~110 s (≈ 211 MB at 20 k TPS), and one
+/// distance + 2) × <see cref="TransactionLimits.MaxTransactionsPerBlock"/> (40,960) entries, plus
+/// two segments, at 96 B each — with the default root distance of 31, 183 × 40,960 ≈ 7.5 M entries
+/// ≈ 720 MB at most; in practice the transaction rate × ~110 s (≈ 211 MB at 20 k TPS), and one
 /// 6 MiB segment when idle. Adds allocate nothing except a new segment.
 /// <para>Threads: one writer (the banking thread; recovery before it starts) adds and releases;
 /// any number of readers (RPC threads) look up. A reader sees an entry only once it is whole (the
