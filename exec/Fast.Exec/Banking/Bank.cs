@@ -31,6 +31,7 @@ public sealed partial class Bank
         if (parent.IsReleased || parent.IsDead) ThrowHelper.ThrowInvalidOperation($"parent bank {parent.Slot} was released");
         if (slot <= parent.Slot) ThrowHelper.ThrowArgument(nameof(slot), $"slot {slot} is not after its parent's slot {parent.Slot}");
         Context = parent.Context;
+        Id = Context.NextBankId();
         Parent = parent;
         Slot = slot;
         Leader = leader;
@@ -45,9 +46,10 @@ public sealed partial class Bank
         }
     }
 
-    private Bank(BankContext context, ulong slot, Pubkey leader, BlockhashQueue blockhashes, AccountOverlay? overlay)
+    private Bank(BankContext context, ulong slot, Pubkey leader, BlockhashQueue blockhashes, AccountOverlay? overlay, uint id = 0)
     {
         Context = context;
+        Id = id != 0 ? id : context.NextBankId();
         Slot = slot;
         Leader = leader;
         Blockhashes = blockhashes;
@@ -57,6 +59,12 @@ public sealed partial class Bank
     internal BankContext Context { get; }
 
     public ulong Slot { get; }
+
+    /// <summary>This bank among every bank of its tree (from 1, never reused): two banks of one slot — a block and its duplicate — differ. The status cache names banks by it.</summary>
+    internal uint Id { get; }
+
+    /// <summary>The <see cref="Id"/> of every <see cref="RestoredRoot"/> stand-in: rooted by definition.</summary>
+    internal const uint RestoredRootId = uint.MaxValue;
 
     /// <summary>The slot leader: receives the slot's fees when the bank freezes.</summary>
     public Pubkey Leader { get; }
@@ -110,7 +118,17 @@ public sealed partial class Bank
     /// <see cref="BankForksOptions.FlushInBackground"/> that follows a little later, and until then its
     /// overlay stays readable below its descendants.
     /// </summary>
-    public bool IsRooted { get; internal set; }
+    public bool IsRooted
+    {
+        get => _rooted;
+        internal set
+        {
+            _rooted = value;
+            if (value && Id != RestoredRootId) Context.Status.MarkRooted(Slot, Id);
+        }
+    }
+
+    private bool _rooted;
 
     private volatile bool _flushed;
 
@@ -185,7 +203,7 @@ public sealed partial class Bank
 
     /// <summary>A stand-in for a rooted slot from before a restart, known only by its slot (for restored status-cache entries).</summary>
     internal static Bank RestoredRoot(BankContext context, ulong slot) =>
-        new(context, slot, default, BlockhashQueue.Empty, overlay: null) { IsFrozen = true, IsRooted = true, IsFlushed = true, IsReleased = true };
+        new(context, slot, default, BlockhashQueue.Empty, overlay: null, RestoredRootId) { IsFrozen = true, IsRooted = true, IsFlushed = true, IsReleased = true };
 
     /// <summary>Writes what the checkpoint of this (rooted, frozen) bank saves beside the accounts (a <see cref="BankState"/>); returns the length.</summary>
     internal int WriteState(Span<byte> destination) =>

@@ -35,6 +35,11 @@ internal sealed class BankContext(AccountsDb accounts, ulong lamportsPerSignatur
 
     public ulong RootSlot { get; set; }
 
+    private int _lastBankId;
+
+    /// <summary>A new <see cref="Bank.Id"/> (any thread).</summary>
+    public uint NextBankId() => (uint)Interlocked.Increment(ref _lastBankId);
+
     /// <summary>Scratch for <see cref="Bank.Process(in Fast.Core.Transactions.TransactionView)"/> (the serial path, owner thread).</summary>
     public ExecutionScratch SerialScratch { get; } = new();
 

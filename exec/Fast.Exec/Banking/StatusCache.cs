@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -12,7 +13,9 @@ namespace Fast.Exec.Banking;
 /// Which transactions were processed on which fork: the rule that a transaction is processed at most
 /// once per fork. Entries are grouped by the transaction's recent blockhash (as Agave's status cache
 /// is), one open-addressing table per blockhash, keyed by the full signature; a hit counts when its
-/// bank is the asking bank, a rooted bank, or an unrooted ancestor. A transaction can only execute
+/// bank is the asking bank, a rooted bank, or an unrooted ancestor. An entry names its bank by slot and
+/// <see cref="Bank.Id"/>, not by reference: the tables hold no object references, so the garbage
+/// collector never scans them (at 50 k TPS they are over a gigabyte) and they keep no bank alive. A transaction can only execute
 /// within 150 slots of its blockhash, so once a blockhash is that far behind the root its whole
 /// group is dropped — memory follows the transaction rate × 150 slots (≈ 133 B per signature), and
 /// group tables are reused.
@@ -31,18 +34,23 @@ public sealed class StatusCache
     private const int MinGroupCapacity = 64;
     private const int MaxPooledGroups = 32;
 
+    /// <summary>Slots the rooted-bank ring covers: far more than an entry lives (its blockhash's 150 slots plus the root distance).</summary>
+    private const int RootedRingSlots = 4096;
+
     internal struct Entry
     {
         public Signature Key;
-        public Bank? Bank;
-        public TransactionError Error;
+        public uint BankId;
+        public uint SlotOffset; // the bank's slot − the group's blockhash slot (a bank is never older than its transactions' blockhash)
         public int State;
+        public TransactionError Error;
     }
 
     /// <summary>The transactions of one recent blockhash (the scheduler hands workers this handle).</summary>
     internal sealed class Group
     {
         public ulong BlockhashSlot;
+        public required uint[] RootedIds;
         public Entry[] Entries = new Entry[MinGroupCapacity];
         public int Mask = MinGroupCapacity - 1;
 
@@ -51,6 +59,9 @@ public sealed class StatusCache
     }
 
     private readonly Dictionary<Hash, Group> _groups = [];
+
+    /// <summary>The <see cref="Bank.Id"/> of the rooted bank at each slot, by slot modulo the ring size (0: none seen).</summary>
+    private readonly uint[] _rootedIds = new uint[RootedRingSlots];
     private readonly Stack<Group> _pool = new();
     private readonly List<Hash> _expired = [];
     private Hash _lastBlockhash;
@@ -92,7 +103,7 @@ public sealed class StatusCache
     {
         if (_groups.TryGetValue(blockhash, out Group? group) && FindIndex(group, signature, bank) is int index and >= 0)
         {
-            slot = group.Entries[index].Bank!.Slot;
+            slot = group.BlockhashSlot + group.Entries[index].SlotOffset;
             error = group.Entries[index].Error;
             return true;
         }
@@ -139,6 +150,9 @@ public sealed class StatusCache
         return group;
     }
 
+    /// <summary>Notes that bank <paramref name="bankId"/> at <paramref name="slot"/> is rooted (any thread: whoever roots it, before its descendants lose their link to it).</summary>
+    internal void MarkRooted(ulong slot, uint bankId) => Volatile.Write(ref _rootedIds[(int)(slot % RootedRingSlots)], bankId);
+
     /// <summary>Whether <paramref name="signature"/> was processed on <paramref name="bank"/>'s fork (any thread; see the type summary).</summary>
     internal static bool IsProcessed(Group group, in Signature signature, Bank bank) => FindIndex(group, signature, bank) >= 0;
 
@@ -154,8 +168,10 @@ public sealed class StatusCache
         {
             ref Entry entry = ref entries[b];
             if (Volatile.Read(ref entry.State) != Empty || Interlocked.CompareExchange(ref entry.State, Writing, Empty) != Empty) continue;
+            Debug.Assert(bank.Slot >= group.BlockhashSlot && bank.Slot - group.BlockhashSlot <= uint.MaxValue, "a bank is never older than its transactions' blockhash");
             entry.Key = signature;
-            entry.Bank = bank;
+            entry.BankId = bank.Id;
+            entry.SlotOffset = (uint)(bank.Slot - group.BlockhashSlot);
             entry.Error = error;
             Volatile.Write(ref entry.State, Ready);
             return;
@@ -203,24 +219,24 @@ public sealed class StatusCache
                 Thread.SpinWait(1); // another worker is filling this slot
                 state = Volatile.Read(ref entry.State);
             }
-            if (entry.Key.Equals(signature) && IsOnFork(entry.Bank!, bank)) return b;
+            if (entry.Key.Equals(signature) && IsOnFork(group, entry.BankId, group.BlockhashSlot + entry.SlotOffset, bank)) return b;
         }
     }
 
-    /// <summary>Whether <paramref name="recorded"/> is <paramref name="bank"/> or one of its ancestors (every rooted bank is).</summary>
-    private static bool IsOnFork(Bank recorded, Bank bank)
+    /// <summary>Whether bank <paramref name="recordedId"/> at <paramref name="recordedSlot"/> is <paramref name="bank"/> or one of its ancestors (every rooted bank is).</summary>
+    private static bool IsOnFork(Group group, uint recordedId, ulong recordedSlot, Bank bank)
     {
-        if (recorded == bank || recorded.IsRooted) return true;
-        for (Bank? ancestor = bank.Parent; ancestor is not null && ancestor.Slot >= recorded.Slot; ancestor = ancestor.Parent)
+        if (recordedId == bank.Id || recordedId == Bank.RestoredRootId || Volatile.Read(ref group.RootedIds[(int)(recordedSlot % RootedRingSlots)]) == recordedId) return true;
+        for (Bank? ancestor = bank.Parent; ancestor is not null && ancestor.Slot >= recordedSlot; ancestor = ancestor.Parent)
         {
-            if (ancestor == recorded) return true;
+            if (ancestor.Id == recordedId) return true;
         }
         return false;
     }
 
     private Group AddGroup(in Hash blockhash, ulong blockhashSlot)
     {
-        Group group = _pool.Count > 0 ? _pool.Pop() : new Group();
+        Group group = _pool.Count > 0 ? _pool.Pop() : new Group { RootedIds = _rootedIds };
         group.BlockhashSlot = blockhashSlot;
         _groups.Add(blockhash, group);
         _lastBlockhash = blockhash;

@@ -68,4 +68,35 @@ public class StatusCacheTests
         }
         Assert.Equal(0, cache.Groups);
     }
+
+    [Fact]
+    public void A_record_names_its_bank_not_its_slot_so_a_replacement_block_for_the_same_slot_does_not_inherit_it_even_once_rooted()
+    {
+        using TestChain chain = new();
+        var forks = BankForks.Open(chain.Accounts, TestChain.Genesis(1, 1));
+        Bank first = forks.NewBank(1, 0, default);
+        StatusCache cache = first.StatusCache;
+        Signature inFirst = RandomSignature(new Random(1));
+        Signature inReplacement = RandomSignature(new Random(2));
+        StatusCache.Record(cache.EnsureRoom(TestChain.GenesisHash, 0, 1), inFirst, first, TransactionError.None);
+        Assert.True(cache.TryGetStatus(inFirst, first, out ulong slot, out _));
+        Assert.Equal(1UL, slot);
+
+        forks.Remove(1); // a dead block: a replacement for slot 1 is replayed instead
+        Bank replacement = forks.NewBank(1, 0, default);
+        Assert.False(cache.TryGetStatus(inFirst, replacement, out _, out _));
+        StatusCache.Record(cache.EnsureRoom(TestChain.GenesisHash, 0, 1), inReplacement, replacement, TransactionError.InsufficientFunds);
+        replacement.Freeze(TestChain.HashOf("replacement"));
+        Bank child = forks.NewBank(2, 1, default);
+        child.Freeze(TestChain.HashOf("child"));
+        forks.SetRoot(2); // slot 1 is rooted and no bank links to it any more: the rooted-bank ring answers
+        Bank grandchild = forks.NewBank(3, 2, default);
+        Assert.Null(child.Parent);
+        Assert.True(cache.TryGetStatus(inReplacement, grandchild, out slot, out TransactionError error));
+        Assert.Equal((1UL, TransactionError.InsufficientFunds), (slot, error));
+        Assert.False(cache.TryGetStatus(inFirst, grandchild, out _, out _));
+
+        // The tables hold no object references: the garbage collector never scans them, and they keep no bank alive.
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<StatusCache.Entry>());
+    }
 }
