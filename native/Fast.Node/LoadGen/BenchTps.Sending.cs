@@ -21,8 +21,11 @@ public sealed partial class BenchTps
     internal const double MaxReplayLagSlots = 2;
 
     /// <summary>Shared by the sender threads and the controller: the send rate, counters, the stop flag.</summary>
-    private sealed class SendState(double rate, double maxRate)
+    private sealed class SendState(double rate, double maxRate, bool segmentation)
     {
+        public readonly bool Segmentation = segmentation; // equal-length batches as one UDP_SEGMENT send (UdpBatchSender)
+        public long SegmentedSends;
+        public long SegmentationRefused; // sockets whose kernel refused UDP_SEGMENT (they fell back to sendmmsg)
         public long SecondsTrailing; // controller seconds a validator trailed by more than MaxReplayLagSlots (controller only)
         public long Sent;
         public long SentTwice; // transfers sent to two leaders (the last slot of a leader's turn)
@@ -33,8 +36,8 @@ public sealed partial class BenchTps
     }
 
     /// <summary>
-    /// A sender thread: takes the next signed window from the signer and sends it in sendmmsg
-    /// batches paced by a token bucket to the scheduled leader of the slot (and the next one when
+    /// A sender thread: takes the next signed window from the signer and sends it in batches of 64
+    /// (one UDP segmentation offload send each, or one sendmmsg) paced by a token bucket to the scheduled leader of the slot (and the next one when
     /// another validator leads it: <see cref="LeaderTpus"/>), checking before each batch that the
     /// window's blockhash is still within the margin (a stale window is discarded unsent).
     /// </summary>
@@ -47,7 +50,12 @@ public sealed partial class BenchTps
         }
         finally
         {
-            foreach (UdpBatchSender socket in sockets.Values) socket.Dispose();
+            foreach (UdpBatchSender socket in sockets.Values)
+            {
+                Interlocked.Add(ref state.SegmentedSends, socket.SegmentedSends);
+                if (state.Segmentation && !socket.Segmentation) Interlocked.Increment(ref state.SegmentationRefused);
+                socket.Dispose();
+            }
         }
     }
 
@@ -91,7 +99,7 @@ public sealed partial class BenchTps
             int destinations = leaders.Targets(slots.Estimate(Stopwatch.GetTimestamp()), targets);
             for (int d = 0; d < destinations; d++)
             {
-                if (!sockets.TryGetValue(targets[d], out UdpBatchSender? sender)) sockets[targets[d]] = sender = new UdpBatchSender(targets[d]);
+                if (!sockets.TryGetValue(targets[d], out UdpBatchSender? sender)) sockets[targets[d]] = sender = new UdpBatchSender(targets[d], segmentation: state.Segmentation);
                 int done = 0;
                 while (done < batch)
                 {

@@ -8,7 +8,7 @@ using Fast.Node.Client;
 namespace Fast.Node.LoadGen;
 
 /// <summary>What `fast bench-tps` was asked to do.</summary>
-public sealed record BenchTpsOptions(string Url, string FaucetPath, double DurationSeconds, int Accounts, int SenderThreads, double FixedRate, bool Json, bool SendToLeaders = true, bool ConstantTimeSigning = false)
+public sealed record BenchTpsOptions(string Url, string FaucetPath, double DurationSeconds, int Accounts, int SenderThreads, double FixedRate, bool Json, bool SendToLeaders = true, bool ConstantTimeSigning = false, bool Segmentation = true)
 {
     /// <summary>The longest run `--duration` accepts: a day (a soak test, not a typo).</summary>
     public const double MaxDurationSeconds = 86_400;
@@ -94,7 +94,7 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         // Start at 0.7 of the bound and climb (×1.15 a second while the node's queues are empty, ×1.05 while they are
         // short): starting at the bound on a busy machine fills the node's queues before the first back-off and puts
         // seconds of backlog in the latency; starting at half of it spent the first ~15 s of a run climbing.
-        SendState state = new(options.FixedRate > 0 ? options.FixedRate : Math.Max(2000, expectedRate * 0.7), maxRate);
+        SendState state = new(options.FixedRate > 0 ? options.FixedRate : Math.Max(2000, expectedRate * 0.7), maxRate, options.Segmentation);
         signer.SetLead(state.Rate * LeadSeconds);
         var signing = Stopwatch.StartNew();
         signer.PreFill();
@@ -169,7 +169,8 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
               .Result("signed", signer.Signed)
               .Result("stale_discarded_unsent", signer.DiscardedStale)
               .Result("seconds_a_validator_trailed_by_more_than_2_slots", state.SecondsTrailing)
-              .Result("sender_waited_for_signer_s", Interlocked.Read(ref state.WaitedTicks) / (double)Stopwatch.Frequency);
+              .Result("sender_waited_for_signer_s", Interlocked.Read(ref state.WaitedTicks) / (double)Stopwatch.Frequency)
+              .Result("segmented_sends", Interlocked.Read(ref state.SegmentedSends));
         if (metricsBefore is not null && metricsAfter is not null)
         {
             double blockhash = metricsAfter.Dropped("banking", "blockhash") - metricsBefore.Dropped("banking", "blockhash");
@@ -201,6 +202,11 @@ public sealed partial class BenchTps(BenchTpsOptions options, TextWriter progres
         report.Note(options.ConstantTimeSigning
             ? "transfers signed with libsecp256k1's constant-time signer (--constant-time-signing)"
             : "transfers signed in batches by the variable-time signer (the same signatures as libsecp256k1's, about 4x the rate; throwaway keys only)");
+        report.Note(!options.Segmentation
+            ? "sent by sendmmsg, one datagram per message (--no-segmentation)"
+            : state.SegmentationRefused > 0
+                ? $"the kernel refused UDP segmentation offload on {state.SegmentationRefused} socket(s): those sent by sendmmsg"
+                : "sent with UDP segmentation offload: one send per 64 equal-length transfers, cut by the kernel into separate datagrams, as the node receives them from sendmmsg (--no-segmentation: sendmmsg)");
         report.Note($"{samples.Outstanding + samples.GaveUp} of {samples.Confirmed + samples.Outstanding + samples.GaveUp} latency samples never confirmed ({samples.GaveUp} given up after {samples.GiveUpAfter.TotalSeconds:0} s)");
         return report;
     }

@@ -14,6 +14,18 @@ internal static unsafe partial class Libc
     internal const int MsgDontWait = 0x40;
     internal const int EAGAIN = 11;
     internal const int EINTR = 4;
+    internal const int ENOBUFS = 105;
+    internal const int SolUdp = 17;
+    internal const int UdpSegment = 103;
+
+    /// <summary>A control message header (<c>struct cmsghdr</c>); its data follows at the next 8-byte boundary.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CMsgHdr
+    {
+        internal nuint Length;
+        internal int Level;
+        internal int Type;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct IoVec
@@ -43,6 +55,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
     internal static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    internal static partial nint SendMsg(int fd, MsgHdr* message, int flags);
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     internal static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
