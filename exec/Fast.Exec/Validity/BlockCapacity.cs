@@ -1,3 +1,5 @@
+using Fast.Core.Ledger;
+using Fast.Core.Shreds;
 using Fast.Core.Transactions;
 
 namespace Fast.Exec.Validity;
@@ -8,6 +10,12 @@ namespace Fast.Exec.Validity;
 /// stops filling a slot before either is reached (its admission applies the same function); the
 /// replayer counts a block's transactions and signatures as it parses the block, before it executes
 /// anything (<see cref="Replay.SlotReplayer"/>), and an oversized block is invalid.
+/// <para>The leader also keeps its block within the bytes its shreds can carry
+/// (<see cref="MaxTransactionBytesPerBlock"/>, <see cref="TryReserveBytes"/>): past
+/// <see cref="Shredder.MaxSlotBytes"/> a block cannot be shredded whole, so it would never be
+/// broadcast and the leader's whole slot would be lost — with 40,960 transactions of up to 1,232
+/// bytes that is reachable. No replay rule is needed for it: shred indexes past
+/// <see cref="ShredLayout.MaxShredsPerSlot"/> are refused on the wire.</para>
 /// </summary>
 public static class BlockCapacity
 {
@@ -22,6 +30,28 @@ public static class BlockCapacity
     /// </summary>
     public const int MaxSignaturesPerBlock = 40_960;
 
+    /// <summary>The most an entry's header takes per transaction: num_hashes and hash, and the transaction count's shortvec (up to 3 bytes), as if every entry held one transaction.</summary>
+    public const int EntryBytesPerTransaction = EntryView.HeaderSize + 3;
+
+    /// <summary>Bytes kept for the slot's ticks (entries without transactions), far more than a slot has.</summary>
+    public const int TickReserveBytes = 64 << 10;
+
+    /// <summary>The entry bytes a leader lets its block's transactions take (each with <see cref="EntryBytesPerTransaction"/>): what the shreds of one slot carry less <see cref="TickReserveBytes"/>, ≈ 29.1 MB (~23,500 transactions of the maximum size).</summary>
+    public static readonly long MaxTransactionBytesPerBlock = Shredder.MaxSlotBytes - TickReserveBytes;
+
+    /// <summary>
+    /// Adds <paramref name="tx"/>'s bytes (and its share of entry headers) to a block's running byte
+    /// count if the block stays within <see cref="MaxTransactionBytesPerBlock"/>; false (unchanged)
+    /// otherwise. The leader's rule only (see the type summary).
+    /// </summary>
+    public static bool TryReserveBytes(ref long bytes, in TransactionView tx)
+    {
+        long next = bytes + tx.Length + EntryBytesPerTransaction;
+        if (next > MaxTransactionBytesPerBlock) return false;
+        bytes = next;
+        return true;
+    }
+
     /// <summary>
     /// Adds <paramref name="tx"/> to a block's running counts if the block stays within both caps;
     /// false (counts unchanged) otherwise.
@@ -35,7 +65,8 @@ public static class BlockCapacity
         return true;
     }
 
-    /// <summary>True while a block with these counts can still take any transaction (one of the most signatures a transaction may carry).</summary>
-    public static bool HasRoomForAny(int transactions, int signatures) =>
-        transactions < TransactionLimits.MaxTransactionsPerBlock && signatures <= MaxSignaturesPerBlock - TransactionLimits.MaxSignatures;
+    /// <summary>True while a block with these counts can still take any transaction (one of the most signatures a transaction may carry, and of the most bytes).</summary>
+    public static bool HasRoomForAny(int transactions, int signatures, long bytes) =>
+        transactions < TransactionLimits.MaxTransactionsPerBlock && signatures <= MaxSignaturesPerBlock - TransactionLimits.MaxSignatures
+        && bytes <= MaxTransactionBytesPerBlock - TransactionLimits.MaxTransactionSize - EntryBytesPerTransaction;
 }

@@ -26,7 +26,7 @@ public enum Admission : byte
     /// <summary>The block's budget of new account data (<see cref="AccountDataBudget"/>) is spent.</summary>
     BlockDataFull,
 
-    /// <summary>The block holds as many transactions or signatures as it may (<see cref="BlockCapacity"/>).</summary>
+    /// <summary>The block holds as many transactions, signatures or bytes as it may (<see cref="BlockCapacity"/>).</summary>
     BlockFull,
 }
 
@@ -53,6 +53,7 @@ public sealed class EntryAdmission
     private ulong _blockNewData;
     private int _blockTransactions;
     private int _blockSignatures;
+    private long _blockBytes;
 
     private struct Projection
     {
@@ -64,7 +65,10 @@ public sealed class EntryAdmission
     public ulong BlockNewDataBytes => _blockNewData;
 
     /// <summary>True while the current block can take another transaction of any size (<see cref="BlockCapacity.HasRoomForAny"/>): the leader stops gathering otherwise, and the rest wait for the next slot.</summary>
-    public bool BlockHasRoom => BlockCapacity.HasRoomForAny(_blockTransactions, _blockSignatures);
+    public bool BlockHasRoom => BlockCapacity.HasRoomForAny(_blockTransactions, _blockSignatures, _blockBytes);
+
+    /// <summary>Entry bytes the current block's admitted transactions take, headers counted as <see cref="BlockCapacity.TryReserveBytes"/> does.</summary>
+    public long BlockBytes => _blockBytes;
 
     /// <summary>
     /// Starts an entry for <paramref name="bank"/> (whose state must include every entry recorded
@@ -82,6 +86,7 @@ public sealed class EntryAdmission
             _blockNewData = 0;
             _blockTransactions = 0;
             _blockSignatures = 0;
+            _blockBytes = 0;
         }
     }
 
@@ -101,10 +106,12 @@ public sealed class EntryAdmission
         int dataLength = projection.MayChangeOwnerOrData ? int.MaxValue : account.DataLength;
         if (FeeRule.CheckPayer(lamports, account.Owner, dataLength, fee) != TransactionError.None) return Admission.FeePayer;
         int transactions = _blockTransactions, signatures = _blockSignatures;
-        if (!BlockCapacity.TryReserve(ref transactions, ref signatures, tx)) return Admission.BlockFull;
+        long bytes = _blockBytes;
+        if (!BlockCapacity.TryReserve(ref transactions, ref signatures, tx) || !BlockCapacity.TryReserveBytes(ref bytes, tx)) return Admission.BlockFull;
         if (!AccountDataBudget.TryReserve(ref _blockNewData, tx)) return Admission.BlockDataFull;
         _blockTransactions = transactions;
         _blockSignatures = signatures;
+        _blockBytes = bytes;
 
         _signatures.Add(signature);
         Debit(payer, fee);

@@ -1,7 +1,9 @@
 using Fast.Core.Codec;
 using Fast.Core.Ledger;
 using Fast.Core.Primitives;
+using Fast.Core.Shreds;
 using Fast.Core.Transactions;
+using Fast.Crypto;
 using Fast.Exec.Banking;
 using Fast.Exec.Programs;
 using Fast.Exec.Replay;
@@ -252,6 +254,51 @@ public class EntryAdmissionTests
         Assert.Equal(BlockRuleViolation.BlockCapacity, outcome.Violation);
         Assert.Equal(fits, outcome.ViolationIndex);
         Assert.Equal(0, bank.TouchedAccounts); // refused before anything ran
+    }
+
+    /// <summary>
+    /// Before the byte budget, 40,960 transactions of up to 1,232 bytes could fill a block past what one
+    /// slot's 32,768 shred indexes carry (≈ 29.2 MB): the broadcaster could not shred it whole, so the
+    /// leader's slot was never sent. Admission now stops where the block, in entries of one
+    /// transaction each (the most header bytes) plus its ticks, still shreds whole.
+    /// </summary>
+    [Fact]
+    public void A_leader_never_fills_a_block_past_the_bytes_one_slots_shreds_carry()
+    {
+        using TestChain chain = new();
+        Bank bank = NewBank(chain, (0, System(1_000_000_000_000)), (1, System(1_000_000)));
+        Random random = new(11);
+        byte[] Padded(int data) => Tx(random, 0, SystemInstruction.Transfer(TestChain.Key(0), TestChain.Key(1), 1), new Instruction(TestChain.Key(9), [], new byte[data])); // an unknown program: admission does not run it
+        int padding = TransactionLimits.MaxTransactionSize - Padded(0).Length - 2; // the data length's shortvec grows by a byte
+        byte[] NextTx() => Padded(padding);
+        int size = NextTx().Length;
+        Assert.InRange(size, 1_100, TransactionLimits.MaxTransactionSize);
+        int fits = (int)(BlockCapacity.MaxTransactionBytesPerBlock / (size + BlockCapacity.EntryBytesPerTransaction));
+        Assert.True((long)TransactionLimits.MaxTransactionsPerBlock * size > Shredder.MaxSlotBytes, "without the byte budget the transaction cap would let such a block outgrow its shreds");
+
+        EntryAdmission admission = new();
+        admission.BeginEntry(bank);
+        List<byte[]> admitted = [];
+        Admission verdict;
+        while (true)
+        {
+            byte[] tx = NextTx();
+            verdict = admission.Admit(bank, TestTransactions.View(tx));
+            if (verdict != Admission.Admitted) break;
+            admitted.Add(tx);
+        }
+        Assert.Equal(Admission.BlockFull, verdict);
+        Assert.Equal(fits, admitted.Count);
+        Assert.False(admission.BlockHasRoom);
+
+        // The worst case of that block, every transaction in an entry of its own, then a slot's ticks, shreds whole.
+        byte[] entries = EntriesOf([.. admitted], perEntry: 1);
+        long ticks = 64L * EntryWriter.EncodedLength(0, 0);
+        Assert.True(entries.Length + ticks <= Shredder.MaxSlotBytes, $"{entries.Length + ticks} bytes > {Shredder.MaxSlotBytes}");
+        Shredder shredder = new(Keypair.Generate(), shredVersion: 1);
+        shredder.BeginSlot(1, 0, Hash.Zero);
+        Assert.True(shredder.TryAppend(entries));
+        Assert.True(entries.Length - EntryWriter.EncodedLength(0, 0) <= admission.BlockBytes, "admission's count is an upper bound of the entries' bytes");
     }
 
     /// <summary>Entries of <paramref name="perEntry"/> transactions each, then a tick.</summary>
