@@ -77,8 +77,16 @@ public sealed class ClusterTests
 
         cluster.Nodes[2].Process!.KillHard();
         ulong killedAt = (await cluster.Nodes[0].Rpc.GetSlotAsync("processed"));
-        await Task.Delay(TimeSpan.FromSeconds(8)); // ~20 slots it never receives by Turbine
-        ulong restartedAt = (await cluster.Nodes[0].Rpc.GetSlotAsync("processed"));
+        // At least 8 s and 12 slots of node 0's chain it never receives by Turbine (on a loaded host, as in a full test
+        // run, 8 s alone once gave only 4 slots: 11..15), at most 40 s.
+        var down = System.Diagnostics.Stopwatch.StartNew();
+        ulong restartedAt;
+        do
+        {
+            await Task.Delay(500);
+            restartedAt = await cluster.Nodes[0].Rpc.GetSlotAsync("processed");
+        }
+        while ((down.Elapsed < TimeSpan.FromSeconds(8) || restartedAt < killedAt + 12) && down.Elapsed < TimeSpan.FromSeconds(40));
         await cluster.StartAsync(2);
         await cluster.WaitForSlotAsync(restartedAt + 10);
         // Catching up takes repair round trips and the replay of every missed block: on a loaded host that can outlast the
